@@ -1,0 +1,61 @@
+"""Run a Pelican build the way every Netroots command does, and summarize it."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pelican import Pelican
+from pelican.settings import read_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ProblemCounter(logging.Handler):
+    """Counts the errors and warnings a build logs, for its closing summary."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        target = self.errors if record.levelno >= logging.ERROR else self.warnings
+        target.append(record.getMessage())
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_settings(
+    publish: bool = False, overrides: Mapping[str, Any] | None = None, root: Path = ROOT
+) -> dict[str, Any]:
+    """Read pelicanconf.py (or publishconf.py) with ``overrides`` on top; paths are made absolute."""
+    config = root / ("publishconf.py" if publish else "pelicanconf.py")
+    previous = Path.cwd()
+    os.chdir(root)  # Pelican resolves relative settings paths against the config's folder
+    try:
+        settings = read_settings(str(config), override=dict(overrides or {}))
+    finally:
+        os.chdir(previous)
+    return settings
+
+
+def build(settings: dict[str, Any]) -> BuildResult:
+    """Build the site once; errors in content are logged and counted, never raised."""
+    counter = ProblemCounter()
+    root_logger = logging.getLogger()
+    root_logger.addHandler(counter)
+    try:
+        Pelican(settings).run()
+    finally:
+        root_logger.removeHandler(counter)
+    return BuildResult(output=Path(settings["OUTPUT_PATH"]), errors=counter.errors, warnings=counter.warnings)

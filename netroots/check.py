@@ -1,0 +1,72 @@
+"""``tasks.py check``: validate all content with the same code the build runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+from pelican.plugins._utils import load_plugins
+
+from .members import load_members
+from .report import Report
+
+# The layout of DESIGN.md: every file under content/ must match one of these.
+LAYOUT = (
+    "members/*.yaml",
+    "diaries/*/*.md",
+    "groups/*.md",
+    "actions/*.md",
+    "contacts/*.yaml",
+    "jobs/*.md",
+    "events/*.md",
+    "chapters/*.md",
+    "pages/*.md",
+    "pages/*/*.md",
+    "images/*",
+    "images/*/*",
+    "allies.yaml",
+    "tags.yaml",
+    "trust.yaml",
+    "rescue.yaml",
+)
+LAYOUT_HELP = "see docs/content.md for where each kind of file goes"
+
+
+def check_layout(content: Path, report: Report) -> None:
+    for path in sorted(p for p in content.rglob("*") if p.is_file()):
+        relative = path.relative_to(content).as_posix()
+        if path.name.startswith(".") or path.name.endswith("~"):
+            continue
+        if not any(fnmatch(relative, pattern) and relative.count("/") == pattern.count("/") for pattern in LAYOUT):
+            report.error(
+                path, 1, f"this file is outside the layout: content/{relative} is not read by anything ({LAYOUT_HELP})"
+            )
+
+
+def run_check(settings: dict[str, Any]) -> Report:
+    """Check all content; every plugin with a ``check(context, report)`` takes part."""
+    content = Path(settings["PATH"]).resolve()
+    report = Report(root=content.parent)
+    check_layout(content, report)
+    context: dict[str, Any] = {"content": content, "settings": settings}
+    context["members"] = load_members(content, report)
+    for plugin in load_plugins(settings):
+        plugin_check = getattr(plugin, "check", None)
+        if callable(plugin_check):
+            plugin_check(context, report)
+    return report
+
+
+def select(report: Report, paths: Iterable[str], root: Path) -> list:
+    """The problems under ``paths`` (all when none are given), sorted."""
+    wanted = [Path(p).resolve() for p in paths]
+    if not wanted:
+        return sorted(report.problems)
+    chosen = []
+    for problem in report.problems:
+        where = (root / problem.path).resolve()
+        if any(where == w or w in where.parents for w in wanted):
+            chosen.append(problem)
+    return sorted(chosen)

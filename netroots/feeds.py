@@ -1,0 +1,93 @@
+"""Atom and RSS feeds written with feedgen, for every feed a plugin publishes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedgen.feed import FeedGenerator
+
+from .html import plain_text, remove_xml_invalid
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry; ``content`` and ``summary`` are already-sanitized HTML."""
+
+    id: str
+    title: str
+    link: str
+    updated: dt.datetime
+    published: dt.datetime | None = None
+    summary: str = ""
+    content: str = ""
+    author: str = ""
+    categories: tuple[str, ...] = ()
+
+
+def absolute(site_url: str, path: str) -> str:
+    """Join the site's address and a site path; feeds need absolute links."""
+    if path.startswith(("http://", "https://")):
+        return path
+    base = site_url.rstrip("/") if site_url else "http://localhost:8000"
+    return f"{base}/{path.lstrip('/')}"
+
+
+def write_feeds(
+    output: Path,
+    *,
+    atom_path: str | None,
+    rss_path: str | None = None,
+    title: str,
+    site_url: str,
+    page_path: str,
+    entries: Iterable[FeedEntry],
+    subtitle: str = "",
+    limit: int = 100,
+) -> list[Path]:
+    """Write the Atom (and RSS) feed for ``entries``, newest first; return the files."""
+    ordered = sorted(entries, key=lambda e: e.updated, reverse=True)[:limit]
+    feed = FeedGenerator()
+    feed_id = absolute(site_url, atom_path or rss_path or page_path)
+    feed.id(feed_id)
+    feed.title(plain_text(title))
+    feed.subtitle(plain_text(subtitle) or plain_text(title))
+    feed.description(plain_text(subtitle) or plain_text(title))
+    feed.link(href=absolute(site_url, page_path), rel="alternate")
+    feed.language("en")
+    newest = ordered[0].updated if ordered else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    feed.updated(newest)
+    feed.lastBuildDate(newest)
+    for entry in reversed(ordered):
+        item = feed.add_entry()
+        item.id(entry.id)
+        item.guid(entry.id, permalink=entry.id.startswith("http"))
+        item.title(plain_text(entry.title) or "(untitled)")
+        item.link(href=entry.link)
+        item.updated(entry.updated)
+        item.published(entry.published or entry.updated)
+        if entry.author:
+            item.author(name=plain_text(entry.author))
+        for category in entry.categories:
+            item.category(term=plain_text(category))
+        if entry.content:
+            item.content(remove_xml_invalid(entry.content), type="html")
+        if entry.summary:
+            item.summary(remove_xml_invalid(entry.summary), type="html")
+        elif entry.content:
+            item.description(remove_xml_invalid(entry.content))
+    written = []
+    if atom_path:
+        target = output / atom_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        feed.link(href=absolute(site_url, atom_path), rel="self", replace=False)
+        feed.atom_file(str(target), pretty=False)
+        written.append(target)
+    if rss_path:
+        target = output / rss_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        feed.rss_file(str(target), pretty=False)
+        written.append(target)
+    return written

@@ -1,0 +1,160 @@
+"""Members: the people of the network, read from ``content/members/<handle>.yaml``.
+
+Nearly every capability needs them (diaries, trust, actions, chapters), so they
+are loaded once per build here and shared through the Pelican context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import schema
+from .report import Report
+from .source import SourceError, read_yaml
+
+
+def state_code(value: Any) -> str:
+    """A US state or territory postal code (``CA``, ``PR``), checked against ``us``."""
+    import us
+
+    found = us.states.lookup(str(value).strip()) if isinstance(value, str) and value.strip() else None
+    if found is None:
+        raise schema.Invalid(f"'{value}' is not a US state or territory; write its postal code, e.g. OH")
+    return found.abbr
+
+
+def link(value: Any) -> dict[str, str]:
+    if isinstance(value, str):
+        return {"label": value, "url": schema.url(value)}
+    checked = schema.mapping(
+        (schema.Field("label", schema.text), schema.Field("url", schema.url, required=True)),
+        example="`{label: Blog, url: https://example.org}`",
+    )(value)
+    checked["label"] = checked["label"] or checked["url"]
+    return checked
+
+
+LOCALE_FIELDS = (
+    schema.Field("country", schema.text, default="US"),
+    schema.Field("state", state_code),
+    schema.Field("city", schema.text),
+)
+
+MEMBER_FIELDS = (
+    schema.Field("name", schema.text, required=True, help="the name shown on the site, e.g. `name: Maria López`"),
+    schema.Field("locale", schema.mapping(LOCALE_FIELDS, example="`{state: OH, city: Columbus}`"), default=dict),
+    schema.Field("bio", schema.text, default=""),
+    schema.Field("links", schema.list_of(link), default=list),
+    schema.Field("github", schema.text),
+    schema.Field("mentor", schema.boolean, default=False),
+    schema.Field("joined", schema.date),
+    schema.Field("groups", schema.list_of(schema.slug), default=list),
+    schema.Field("vouches", schema.list_of(schema.handle), default=list),
+    schema.Field("recommends", schema.string_list, default=list),
+    schema.Field("supports", schema.list_of(schema.slug), default=list),
+)
+
+
+@dataclass
+class Member:
+    """A member's profile and social acts."""
+
+    handle: str
+    name: str
+    path: Path
+    lines: dict[str, int] = field(default_factory=dict)
+    bio: str = ""
+    country: str = "US"
+    state: str | None = None
+    city: str | None = None
+    links: list[dict[str, str]] = field(default_factory=list)
+    github: str | None = None
+    mentor: bool = False
+    joined: dt.date | None = None
+    groups: list[str] = field(default_factory=list)
+    vouches: list[str] = field(default_factory=list)
+    recommends: list[str] = field(default_factory=list)
+    supports: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"members/{self.handle}/"
+
+    def line(self, key: str, index: int | None = None) -> int:
+        dotted = key if index is None else f"{key}.{index}"
+        return self.lines.get(dotted) or self.lines.get(key, 1)
+
+
+def check_handle(path: Path, report: Report) -> str | None:
+    handle = path.stem
+    if not schema.HANDLE.match(handle):
+        report.error(
+            path,
+            1,
+            f"'{handle}' is not a valid handle: name the file with lowercase letters, digits and hyphens, e.g. maria-lopez.yaml",
+        )
+        return None
+    if handle in schema.RESERVED_HANDLES:
+        report.error(path, 1, f"the handle '{handle}' is reserved (it is a site address); choose another")
+        return None
+    return handle
+
+
+def read_member(path: Path, report: Report) -> Member | None:
+    """Read and validate one member file; ``None`` when it cannot be used."""
+    handle = check_handle(path, report)
+    try:
+        source = read_yaml(path)
+    except SourceError as exc:
+        report.error(path, exc.line, exc.message)
+        return None
+    clean, ok = schema.validate(source, MEMBER_FIELDS, report, kind="member file")
+    if handle is None or not clean.get("name"):
+        return None
+    locale = clean.pop("locale") or {}
+    return Member(
+        handle=handle,
+        path=path,
+        lines=source.lines,
+        country=locale.get("country") or "US",
+        state=locale.get("state"),
+        city=locale.get("city"),
+        **clean,
+    )
+
+
+def load_members(content: Path, report: Report) -> dict[str, Member]:
+    """Every valid member, by handle, sorted; problems go to ``report``."""
+    members: dict[str, Member] = {}
+    for path in sorted((content / "members").glob("*.yaml")):
+        member = read_member(path, report)
+        if member is not None:
+            members[member.handle] = member
+    for member in members.values():
+        for index, other in enumerate(member.vouches):
+            if other == member.handle:
+                report.warning(
+                    member.path,
+                    member.line("vouches", index),
+                    "a member cannot vouch for themselves; this vouch counts for nothing",
+                )
+            elif other not in members:
+                report.error(
+                    member.path,
+                    member.line("vouches", index),
+                    f"vouches: '{other}' is not a member (no content/members/{other}.yaml)",
+                )
+    return members
+
+
+def members_in(context: dict[str, Any], settings: dict[str, Any]) -> dict[str, Member]:
+    """The build's members, loaded on first use and kept in the Pelican context."""
+    if "members" not in context:
+        content = Path(settings["PATH"])
+        report = Report(root=content.parent)
+        context["members"] = load_members(content, report)
+        report.log()
+    return context["members"]

@@ -1,0 +1,246 @@
+"""Field declarations and validation shared by every content type.
+
+A content type is a tuple of ``Field``s. ``validate`` turns raw YAML data into
+clean values and reports each bad field with its line and an example of a valid
+value, so ``check``, ``build`` and ``new`` all speak with one voice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from .report import Report
+from .source import Source
+
+HANDLE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+RESERVED_HANDLES = frozenset({"recommended", "rescued", "page", "feeds"})
+
+
+class Invalid(ValueError):
+    """A value that does not fit its field; ``path`` leads into nested values."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+Converter = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a content type."""
+
+    name: str
+    convert: Converter
+    required: bool = False
+    default: Any = None
+    help: str = ""
+
+
+def _describe(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def text(value: Any) -> str:
+    """Plain text: strings, numbers; never lists or mappings."""
+    if isinstance(value, (dict, list)):
+        raise Invalid(f"must be plain text, not a {'list' if isinstance(value, list) else 'mapping'}")
+    if isinstance(value, bool):
+        raise Invalid("must be text; quote it if you mean the word")
+    result = str(value).strip()
+    if not result:
+        raise Invalid("must not be empty")
+    return result
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise Invalid(f"{_describe(value)} is not true or false; write `true` or `false`")
+
+
+def integer(minimum: int | None = None) -> Converter:
+    def convert(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(f"{_describe(value)} is not a whole number; write e.g. `25`")
+        if minimum is not None and value < minimum:
+            raise Invalid(f"must be at least {minimum}, not {value}")
+        return value
+
+    return convert
+
+
+def choice(*options: str) -> Converter:
+    def convert(value: Any) -> str:
+        word = str(value).strip().lower() if isinstance(value, (str, int)) else None
+        if word not in options:
+            raise Invalid(f"{_describe(value)} is not one of: {', '.join(options)}")
+        return word
+
+    return convert
+
+
+def date(value: Any) -> dt.date:
+    """A calendar date: YAML dates, or text in ISO form."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10]) if len(value.strip()) >= 10 else _bad_date(value)
+        except ValueError:
+            pass
+    return _bad_date(value)
+
+
+def _bad_date(value: Any) -> Any:
+    raise Invalid(f"{_describe(value)} is not a date; write it as YYYY-MM-DD, e.g. 2026-04-18")
+
+
+def datetime(value: Any) -> dt.datetime:
+    """A date and time (naive: the site's or the item's time zone applies)."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        cleaned = value.strip().replace("T", " ")
+        for form in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+            try:
+                return dt.datetime.strptime(cleaned, form)
+            except ValueError:
+                continue
+        try:
+            return dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise Invalid(f"{_describe(value)} is not a date and time; write YYYY-MM-DD HH:MM, e.g. 2026-04-18 19:30")
+
+
+def list_of(convert: Converter, *, allow_single: bool = False) -> Converter:
+    def convert_list(value: Any) -> list[Any]:
+        if allow_single and not isinstance(value, (list, dict)):
+            value = [value]
+        if not isinstance(value, list):
+            raise Invalid("must be a list, e.g. `[first, second]` or one `- item` per line")
+        result = []
+        for index, item in enumerate(value):
+            try:
+                result.append(convert(item))
+            except Invalid as exc:
+                raise Invalid(f"item {index + 1}: {exc.message}", (index, *exc.path)) from None
+        return result
+
+    return convert_list
+
+
+def string_list(value: Any) -> list[str]:
+    """A list of plain strings, as tags and groups are."""
+    if isinstance(value, str):
+        raise Invalid(f"must be a list, e.g. `[{value}]`, not a single string")
+    return list_of(text)(value)
+
+
+def handle(value: Any) -> str:
+    if not isinstance(value, str) or not HANDLE.match(value):
+        raise Invalid(
+            f"{_describe(value)} is not a member handle: lowercase letters, digits and hyphens, e.g. maria-lopez"
+        )
+    return value
+
+
+def slug(value: Any) -> str:
+    if not isinstance(value, str) or not SLUG.match(value):
+        raise Invalid(f"{_describe(value)} is not a slug: lowercase letters, digits and hyphens, e.g. local-news")
+    return value
+
+
+def url(value: Any) -> str:
+    """An absolute http(s) URL; anything else could run script or leak."""
+    if not isinstance(value, str):
+        raise Invalid(f"{_describe(value)} is not a web address; write e.g. https://example.org/page")
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise Invalid(f"{_describe(value)} is not an http(s) address; write e.g. https://example.org/page")
+    return value.strip()
+
+
+def email(value: Any) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    if not isinstance(value, str):
+        raise Invalid(f"{_describe(value)} is not an email address; write e.g. press@example.org")
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise Invalid(f"{_describe(value)} is not an email address ({exc}); write e.g. press@example.org") from None
+
+
+def mapping(fields: Sequence[Field], *, example: str = "") -> Converter:
+    def convert(value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            hint = f", e.g. {example}" if example else ""
+            raise Invalid(f"must be a mapping of `field: value` lines{hint}")
+        result: dict[str, Any] = {}
+        for spec in fields:
+            if spec.name not in value or value[spec.name] is None:
+                if spec.required:
+                    raise Invalid(f"needs `{spec.name}`", ())
+                result[spec.name] = spec.default
+                continue
+            try:
+                result[spec.name] = spec.convert(value[spec.name])
+            except Invalid as exc:
+                raise Invalid(f"{spec.name}: {exc.message}", (spec.name, *exc.path)) from None
+        return result
+
+    return convert
+
+
+def validate(
+    source: Source,
+    fields: Sequence[Field],
+    report: Report,
+    *,
+    kind: str,
+    warn_unknown: bool = True,
+) -> tuple[dict[str, Any], bool]:
+    """Return ``(clean data, ok)``; every problem goes to ``report`` with its line."""
+    clean: dict[str, Any] = {}
+    ok = True
+    known = {spec.name for spec in fields}
+    for spec in fields:
+        raw = source.data.get(spec.name)
+        if raw is None:
+            if spec.required:
+                hint = f" ({spec.help})" if spec.help else ""
+                report.error(source.path, 1, f"missing `{spec.name}`: every {kind} needs one{hint}")
+                ok = False
+            clean[spec.name] = spec.default() if callable(spec.default) else spec.default
+            continue
+        try:
+            clean[spec.name] = spec.convert(raw)
+        except Invalid as exc:
+            line = source.line(spec.name, *exc.path)
+            report.error(source.path, line, f"{spec.name}: {exc.message}")
+            ok = False
+            clean[spec.name] = spec.default() if callable(spec.default) else spec.default
+    if warn_unknown:
+        for key in source.data:
+            if str(key) not in known:
+                report.warning(
+                    source.path,
+                    source.line(str(key)),
+                    f"unknown field `{key}` in a {kind} (known fields: {', '.join(sorted(known))})",
+                )
+    return clean, ok

@@ -1,0 +1,134 @@
+"""Read content files: decode strictly, split YAML front matter, keep line numbers.
+
+Every loader in Netroots goes through here, so a writer sees the same clear
+message for the same mistake whichever kind of file they edited.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.M | re.S)
+
+
+class SourceError(Exception):
+    """A file that cannot be read at all; ``line`` points at the cause."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class Source:
+    """A parsed content file: its data, where each field stands, and its body."""
+
+    path: Path
+    data: dict[str, Any]
+    lines: dict[str, int] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+
+    def line(self, *keys: str | int) -> int:
+        """Line of the deepest known key along ``keys`` (``line("updates", 0, "date")``)."""
+        best = 1
+        for depth in range(1, len(keys) + 1):
+            dotted = ".".join(str(k) for k in keys[:depth])
+            if dotted in self.lines:
+                best = self.lines[dotted]
+        return best
+
+
+def read_text(path: Path) -> str:
+    """Return the file's text, or raise SourceError for empty, binary or non-UTF-8 files."""
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise SourceError("the file is empty; it needs YAML front matter between --- lines")
+    if b"\x00" in raw[:8192]:
+        raise SourceError("this is a binary file, not UTF-8 text; content files are Markdown or YAML")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError(f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8", line) from None
+
+
+def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], offset: int) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = f"{prefix}{key_node.value}"
+            lines[key] = key_node.start_mark.line + 1 + offset
+            _walk(value_node, key + ".", lines, offset)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            key = f"{prefix}{index}"
+            lines[key] = item.start_mark.line + 1 + offset
+            _walk(item, key + ".", lines, offset)
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[str, int]]:
+    """Parse YAML once, returning the data and a ``dotted.key -> line`` map."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        problem = exc.problem or "invalid YAML"
+        raise SourceError(
+            f"YAML syntax error: {problem}; check indentation, and quote values that contain ': ' or start with a symbol",
+            line,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise SourceError(f"YAML error: {exc}", 1 + line_offset) from None
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    _walk(node, "", lines, line_offset)
+    return data, lines
+
+
+def read_yaml(path: Path) -> Source:
+    """Read a YAML data file whose top level is a mapping."""
+    data, lines = parse_yaml(read_text(path))
+    if not isinstance(data, dict):
+        raise SourceError("the file must be a YAML mapping of `field: value` lines")
+    return Source(path=path, data=data, lines=lines)
+
+
+def read_yaml_any(path: Path) -> tuple[Any, dict[str, int]]:
+    """Read a YAML data file of any shape (allies.yaml is a list)."""
+    return parse_yaml(read_text(path))
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Return ``(front matter, body, line where the body starts)``."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise SourceError(
+            "no YAML front matter: the file must start with a line `---`, then fields like "
+            "`title: My title`, then a closing `---`"
+        )
+    body = text[match.end() :]
+    body_line = text[: match.end()].count("\n") + 1
+    return match.group(1), body, body_line
+
+
+def read_markdown(path: Path) -> Source:
+    """Read a Markdown file with YAML front matter."""
+    front, body, body_line = split_front_matter(read_text(path))
+    data, lines = parse_yaml(front, line_offset=1)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SourceError("the front matter must be `field: value` lines", 2)
+    return Source(path=path, data=data, lines=lines, body=body, body_line=body_line)

@@ -1,0 +1,36 @@
+"""The build's "today" and time zone, settable so tests and previews are exact."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+ENV_TODAY = "NETROOTS_TODAY"
+
+
+def site_timezone(settings: Mapping[str, Any]) -> ZoneInfo:
+    return ZoneInfo(settings.get("TIMEZONE") or "UTC")
+
+
+def build_now(settings: Mapping[str, Any]) -> dt.datetime:
+    """Now, in the site's time zone; ``NETROOTS_TODAY`` (env or setting) pins the date."""
+    zone = site_timezone(settings)
+    pinned = os.environ.get(ENV_TODAY) or settings.get(ENV_TODAY)
+    if pinned:
+        day = dt.date.fromisoformat(str(pinned))
+        return dt.datetime(day.year, day.month, day.day, 12, 0, tzinfo=zone)
+    return dt.datetime.now(zone)
+
+
+def build_today(settings: Mapping[str, Any]) -> dt.date:
+    return build_now(settings).date()
+
+
+def aware(moment: dt.datetime | dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """Attach ``zone`` to a naive date or time from content."""
+    if not isinstance(moment, dt.datetime):
+        moment = dt.datetime(moment.year, moment.month, moment.day)
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)

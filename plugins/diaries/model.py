@@ -1,0 +1,153 @@
+"""Diaries and pages: their fields, their file names, and their validation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netroots import schema
+from netroots.report import Report
+from netroots.source import Source, SourceError, read_markdown
+
+DIARY_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.md$")
+
+UPDATE_FIELDS = (
+    schema.Field("date", schema.datetime, required=True),
+    schema.Field("text", schema.text, required=True),
+)
+
+DIARY_FIELDS = (
+    schema.Field("title", schema.text, required=True, help="e.g. `title: First meeting in a library basement`"),
+    schema.Field("date", schema.datetime),
+    schema.Field("tags", schema.string_list, default=list),
+    schema.Field("groups", schema.list_of(schema.slug), default=list),
+    schema.Field("summary", schema.text),
+    schema.Field("status", schema.choice("published", "draft"), default="published"),
+    schema.Field(
+        "updates",
+        schema.list_of(schema.mapping(UPDATE_FIELDS, example="`{date: 2026-06-03, text: What changed}`")),
+        default=list,
+    ),
+    schema.Field("author", schema.handle),
+    schema.Field("modified", schema.datetime),
+)
+
+PAGE_FIELDS = (
+    schema.Field("title", schema.text, required=True, help="e.g. `title: About us`"),
+    schema.Field("summary", schema.text),
+    schema.Field("status", schema.choice("published", "draft", "hidden"), default="published"),
+    schema.Field("date", schema.datetime),
+    schema.Field("modified", schema.datetime),
+    schema.Field("order", schema.integer(), default=100),
+)
+
+
+@dataclass
+class Diary:
+    """A validated diary as written: front matter values and Markdown body."""
+
+    path: Path
+    handle: str
+    slug: str
+    meta: dict[str, Any]
+    source: Source
+    problems: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.handle}/{self.slug}"
+
+    @property
+    def published(self) -> bool:
+        return self.meta.get("status") != "draft"
+
+
+def read_diary(path: Path, content: Path, report: Report, seen: dict[str, Path]) -> Diary | None:
+    """Read and validate one diary; ``None`` (with errors reported) when it must not publish.
+
+    ``seen`` maps diary ids to files already read in this run, to catch duplicates.
+    """
+    relative = path.relative_to(content)
+    if len(relative.parts) != 3:
+        report.error(path, 1, "a diary lives in content/diaries/<your-handle>/<YYYY-MM-DD>-<slug>.md")
+        return None
+    handle = relative.parts[1]
+    name = DIARY_NAME.match(path.name)
+    ok = True
+    if not name:
+        report.error(
+            path,
+            1,
+            f"the file name '{path.name}' must be <YYYY-MM-DD>-<slug>.md, e.g. 2026-04-18-first-meeting.md (lowercase, hyphens)",
+        )
+        ok = False
+    if not (content / "members" / f"{handle}.yaml").is_file():
+        report.error(
+            path,
+            1,
+            f"no member '{handle}': a diary's folder is its author's handle, and content/members/{handle}.yaml must exist",
+        )
+        ok = False
+    try:
+        source = read_markdown(path)
+    except SourceError as exc:
+        report.error(path, exc.line, exc.message)
+        return None
+    meta, valid = schema.validate(source, DIARY_FIELDS, report, kind="diary")
+    ok = ok and valid
+    if meta.get("author") and meta["author"] != handle:
+        report.error(
+            path,
+            source.line("author"),
+            f"author: '{meta['author']}' does not match the folder '{handle}'; remove the field or move the file to content/diaries/{meta['author']}/",
+        )
+        ok = False
+    for index, group in enumerate(meta.get("groups") or []):
+        if not (content / "groups" / f"{group}.md").is_file():
+            known = ", ".join(sorted(p.stem for p in (content / "groups").glob("*.md"))) or "none yet"
+            report.error(path, source.line("groups", index), f"groups: unknown group '{group}' (groups: {known})")
+            ok = False
+    if name and meta.get("date") is None:
+        meta["date"] = schema.datetime(name.group("date"))
+    if meta.get("date") is None and ok:
+        report.error(path, 1, "missing `date`: write `date: 2026-04-18 19:30`")
+        ok = False
+    slug = name.group("slug") if name else path.stem
+    diary = Diary(path=path, handle=handle, slug=slug, meta=meta, source=source)
+    if ok:
+        earlier = seen.get(diary.id)
+        if earlier is not None and earlier != path:
+            report.error(
+                path, 1, f"duplicate slug: {earlier.name} already publishes /diaries/{diary.id}/; rename one of them"
+            )
+            ok = False
+        else:
+            seen[diary.id] = path
+    meta["updates"] = sorted(meta.get("updates") or [], key=lambda update: update["date"])
+    return diary if ok else None
+
+
+def read_page(path: Path, content: Path, report: Report) -> tuple[Source, dict[str, Any], str] | None:
+    """Read and validate a page under content/pages/; returns its source, data and slug."""
+    try:
+        source = read_markdown(path)
+    except SourceError as exc:
+        report.error(path, exc.line, exc.message)
+        return None
+    meta, ok = schema.validate(source, PAGE_FIELDS, report, kind="page")
+    slug = path.relative_to(content / "pages").with_suffix("").as_posix()
+    return (source, meta, slug) if ok else None
+
+
+def read_all_diaries(content: Path, report: Report) -> list[Diary]:
+    """Every valid diary, in path order."""
+    seen: dict[str, Path] = {}
+    found = []
+    for path in sorted((content / "diaries").rglob("*.md")):
+        diary = read_diary(path, content, report, seen)
+        if diary is not None:
+            found.append(diary)
+    return found

@@ -1,0 +1,124 @@
+"""The Pelican reader for diaries and pages: validate, render, sanitize.
+
+It extends pelican-yaml-metadata's reader so front matter is YAML, and adds
+line-numbered validation and an allowlist sanitizer. A file with errors is
+reported once as ``path:line: error: ...`` and left out of the site.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+from typing import Any
+
+from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
+
+from netroots.html import MARKDOWN_EXTENSIONS, render_inline, sanitize
+from netroots.report import Report
+
+from .model import Diary, read_diary, read_page
+
+logger = logging.getLogger(__name__)
+
+# Paths this run already explained; Pelican's own "Could not process" line for
+# them is noise, so the log filter below drops it.
+_explained: set[str] = set()
+
+
+class InvalidContent(Exception):
+    """Raised for a file whose errors were reported; Pelican then skips it."""
+
+
+class ExplainedFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == "Could not process %s" and record.args:
+            return not any(str(arg).endswith(tuple(_explained)) for arg in record.args) if _explained else True
+        return True
+
+
+EXPLAINED_FILTER = ExplainedFilter()
+
+
+def forget_explained(*_: Any) -> None:
+    _explained.clear()
+
+
+class NetrootsReader(YAMLMetadataReader):
+    """Markdown with YAML front matter, validated against Netroots' content types."""
+
+    file_extensions = ["md", "markdown"]
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        settings = {**settings, "MARKDOWN": {**settings.get("MARKDOWN", {}), "extensions": list(MARKDOWN_EXTENSIONS)}}
+        super().__init__(settings)
+        self.content = Path(settings["PATH"]).resolve()
+        self.seen: dict[str, Path] = {}
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        path = Path(source_path).resolve()
+        report = Report(root=self.content.parent)
+        section = path.relative_to(self.content).parts[0]
+        if section == "diaries":
+            diary = read_diary(path, self.content, report, self.seen)
+            result = self._diary(diary) if diary else None
+        else:
+            page = read_page(path, self.content, report)
+            result = self._page(*page) if page else None
+        report.log()
+        if result is None:
+            _explained.add(path.relative_to(self.content).as_posix())
+            raise InvalidContent(f"{path}: see the errors above")
+        return result
+
+    def _render(self, body: str) -> str:
+        return sanitize(self._md.reset().convert(body))
+
+    def _pelican_metadata(self, values: dict[str, Any], path: Path) -> dict[str, Any]:
+        """Hand plain values to pelican-yaml-metadata for Tag/Author/date objects."""
+        given = {key: value for key, value in values.items() if value not in (None, [], "")}
+        if "date" in given:
+            given["date"] = given["date"].isoformat(sep=" ")
+        if "modified" in given:
+            given["modified"] = given["modified"].isoformat(sep=" ")
+        return self._parse_yaml_metadata(given, str(path))
+
+    def _diary(self, diary: Diary) -> tuple[str, dict[str, Any]]:
+        meta = diary.meta
+        updates = [{"date": update["date"], "html": render_inline(update["text"])} for update in meta["updates"]]
+        modified = meta.get("modified")
+        if updates:
+            modified = max(updates[-1]["date"], modified or updates[-1]["date"])
+        values = {
+            "title": meta["title"],
+            "date": meta["date"],
+            "modified": modified,
+            "slug": diary.slug,
+            "author": diary.handle,
+            "category": "diaries",
+            "tags": meta["tags"],
+            "status": meta["status"],
+            "summary": html.escape(meta["summary"]) if meta.get("summary") else None,
+        }
+        metadata = self._pelican_metadata(values, diary.path)
+        metadata.update(
+            groups=meta["groups"],
+            updates=updates,
+            diary_id=diary.id,
+            kind="diary",
+            raw_tags=meta["tags"],
+        )
+        return self._render(diary.source.body), metadata
+
+    def _page(self, source: Any, meta: dict[str, Any], slug: str) -> tuple[str, dict[str, Any]]:
+        values = {
+            "title": meta["title"],
+            "slug": slug,
+            "status": meta["status"],
+            "date": meta.get("date"),
+            "modified": meta.get("modified"),
+            "summary": html.escape(meta["summary"]) if meta.get("summary") else None,
+        }
+        metadata = self._pelican_metadata(values, source.path)
+        metadata.update(order=meta["order"], kind="page")
+        return self._render(source.body), metadata

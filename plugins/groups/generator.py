@@ -1,0 +1,82 @@
+"""Group pages and feeds: every published diary that lists the group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+
+from netroots.feeds import FeedEntry, absolute, write_feeds
+from netroots.members import members_in
+from netroots.report import Report
+from netroots.site import write_page
+
+from .model import Group, load_groups
+
+
+def diary_entry(article: Any, site_url: str) -> FeedEntry:
+    """A feed entry for a Pelican diary article."""
+    link = absolute(site_url, article.url)
+    return FeedEntry(
+        id=link,
+        title=article.title,
+        link=link,
+        updated=getattr(article, "modified", None) or article.date,
+        published=article.date,
+        content=article.content,
+        summary=article.summary,
+        author=article.author.name,
+        categories=tuple(tag.name for tag in getattr(article, "tags", [])),
+    )
+
+
+class GroupsGenerator(Generator):
+    """Writes ``/groups/``, ``/groups/<slug>/`` and a feed per group."""
+
+    def generate_context(self) -> None:
+        content = Path(self.settings["PATH"]).resolve()
+        report = Report(root=content.parent)
+        self.groups = load_groups(content, set(members_in(self.context, self.settings)), report)
+        report.log()
+        self.diaries: dict[str, list[Any]] = {slug: [] for slug in self.groups}
+        for article in self.context.get("articles", []):
+            for slug in getattr(article, "groups", []):
+                if slug in self.diaries:
+                    self.diaries[slug].append(article)
+        self.context["groups"] = self.groups
+        self.context["group_diaries"] = self.diaries
+
+    def generate_output(self, writer: Any) -> None:
+        site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        output = Path(self.output_path)
+        for group in self.groups.values():
+            diaries = self.diaries[group.slug]
+            write_page(
+                self,
+                writer,
+                "groups/group.html",
+                f"groups/{group.slug}/index.html",
+                group=group,
+                group_diary_list=diaries,
+                page_title=group.title,
+            )
+            write_feeds(
+                output,
+                atom_path=f"feeds/groups/{group.slug}.atom.xml",
+                rss_path=f"feeds/groups/{group.slug}.rss.xml",
+                title=f"{group.title}: {self.settings['SITENAME']}",
+                subtitle=group.summary,
+                site_url=site_url,
+                page_path=group.url,
+                entries=[diary_entry(article, site_url) for article in diaries],
+            )
+        ordered = sorted(self.groups.values(), key=lambda g: g.title.casefold())
+        write_page(self, writer, "groups/index.html", "groups/index.html", group_list=ordered, page_title="Groups")
+
+
+def check_groups(context: dict[str, Any], report: Report) -> None:
+    load_groups(context["content"], set(context["members"]), report)
+
+
+__all__ = ["Group", "GroupsGenerator", "check_groups"]

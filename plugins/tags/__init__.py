@@ -1,0 +1,67 @@
+"""Tags: one spelling per tag, election tags recognized, descriptions on tag pages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.urlwrappers import Tag
+
+from netroots.report import Report
+
+from .model import Vocabulary, load_vocabulary, near_duplicates, tag_warnings
+
+__all__ = ["check", "register"]
+
+
+def _vocabulary(generator: Any) -> Vocabulary:
+    context = generator.context
+    if "tag_vocabulary" not in context:
+        content = Path(generator.settings["PATH"]).resolve()
+        report = Report(root=content.parent)
+        context["tag_vocabulary"] = load_vocabulary(content, report)
+        context["tag_info"] = context["tag_vocabulary"].descriptions
+        report.log()
+    return context["tag_vocabulary"]
+
+
+def normalize_tags(generator: Any, metadata: dict[str, Any]) -> None:
+    """Respell a diary's tags before Pelican files it under them."""
+    if "tags" not in metadata:
+        return
+    vocabulary = _vocabulary(generator)
+    seen: dict[str, Tag] = {}
+    for tag in metadata["tags"]:
+        name = vocabulary.normalize(tag.name)
+        seen.setdefault(name.casefold(), Tag(name, generator.settings))
+    metadata["tags"] = list(seen.values())
+
+
+def check(context: dict[str, Any], report: Report) -> None:
+    """Warn about titles in person tags and near-duplicate tags, at the line that uses them."""
+    vocabulary = load_vocabulary(context["content"], report)
+    uses: Counter[str] = Counter()
+    where: dict[str, tuple[Path, int]] = {}
+    for diary in context.get("diaries", []):
+        for index, tag in enumerate(diary.meta.get("tags") or []):
+            line = diary.source.line("tags", index)
+            for advice in tag_warnings(tag):
+                report.warning(diary.path, line, advice)
+            name = vocabulary.normalize(tag)
+            uses[name] += 1
+            where.setdefault(name, (diary.path, line))
+    for first, second in near_duplicates(list(uses)):
+        rarer, common = sorted((first, second), key=lambda t: (uses[t], t))
+        path, line = where[rarer]
+        report.warning(
+            path,
+            line,
+            f"tags: '{rarer}' is nearly the same as '{common}' (used {uses[common]} times); use one spelling, or list one as an alias in content/tags.yaml",
+        )
+
+
+def register() -> None:
+    signals.article_generator_context.connect(normalize_tags)
+    signals.page_generator_context.connect(normalize_tags)

@@ -1,0 +1,15 @@
+"""Publishing settings: absolute URLs and feeds for the real site (``tasks.py build --publish``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pelicanconf import *  # noqa: F403
+
+SITEURL = os.environ.get("NETROOTS_SITEURL", "https://commons.example.org")
+FEED_DOMAIN = SITEURL
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = True

@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+"""Netroots' command line: build, serve, preview, check, new, and each plugin's commands.
+
+Run it inside the project's virtual environment: ``.venv/bin/python tasks.py --help``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from netroots.build import build, load_settings  # noqa: E402
+from netroots.check import run_check, select  # noqa: E402
+from netroots.report import setup_logging  # noqa: E402
+from netroots.today import ENV_TODAY  # noqa: E402
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Netroots: build and run a grassroots blog network's site."""
+    setup_logging()
+
+
+def _today_option(function):
+    return click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help=f"Build as if today were this date (also: {ENV_TODAY}=YYYY-MM-DD).",
+    )(function)
+
+
+def _apply_today(today: dt.datetime | None) -> None:
+    if today is not None:
+        os.environ[ENV_TODAY] = today.date().isoformat()
+
+
+@cli.command("build")
+@click.option("--publish", is_flag=True, help="Use publishconf.py: absolute URLs, for deploying.")
+@click.option("--offline", is_flag=True, help="Never touch the network (the default unless --fetch).")
+@click.option("--fetch", "fetch_first", is_flag=True, help="Fetch allied feeds before building.")
+@click.option(
+    "--output", type=click.Path(file_okay=False, path_type=Path), help="Write the site here instead of output/."
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when any content has errors.")
+@_today_option
+def build_command(publish: bool, offline: bool, fetch_first: bool, output: Path | None, strict: bool, today) -> None:
+    """Build the site into output/."""
+    _apply_today(today)
+    overrides = {"OUTPUT_PATH": str(output.resolve())} if output else {}
+    settings = load_settings(publish=publish, overrides=overrides)
+    if fetch_first and not offline:
+        fetch = _plugin_command("allies", "fetch_allies")
+        if fetch is not None:
+            fetch(settings)
+    result = build(settings)
+    summary = f"Built {result.output}"
+    if result.errors:
+        summary += f" with {len(result.errors)} error(s): the files named above were left out"
+    click.echo(summary, err=bool(result.errors))
+    if strict and result.errors:
+        sys.exit(1)
+
+
+def _plugin_command(plugin: str, name: str):
+    try:
+        module = importlib.import_module(f"{plugin}.cli")
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, name, None)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@_today_option
+def check(paths: tuple[str, ...], today) -> None:
+    """Validate content; print path:line: messages; exit 1 on any error."""
+    _apply_today(today)
+    settings = load_settings()
+    report = run_check(settings)
+    problems = select(report, paths, ROOT)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    sys.exit(1 if errors else 0)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the preview.")
+def preview(file: Path, output: Path | None) -> None:
+    """Render one diary as it will look, in about a second, whatever the network's size."""
+    settings = load_settings()
+    content = Path(settings["PATH"]).resolve()
+    try:
+        relative = file.resolve().relative_to(content)
+    except ValueError:
+        raise click.UsageError(f"{file} is not under {content}") from None
+    target = (output or Path(tempfile.gettempdir()) / "netroots-preview").resolve()
+    overrides = {
+        "OUTPUT_PATH": str(target),
+        "ARTICLE_PATHS": [relative.as_posix()],
+        "PAGE_PATHS": [relative.as_posix()] if relative.parts[0] == "pages" else [],
+        "DIRECT_TEMPLATES": [],
+        "FEED_ALL_ATOM": None,
+        "FEED_ALL_RSS": None,
+        "AUTHOR_FEED_ATOM": None,
+        "AUTHOR_FEED_RSS": None,
+        "TAG_FEED_ATOM": None,
+        "TAG_FEED_RSS": None,
+        "TAG_SAVE_AS": "",
+        "PLUGINS": ["diaries", "tags"],
+        "DRAFT_SAVE_AS": settings["ARTICLE_SAVE_AS"],
+        "DRAFT_URL": settings["ARTICLE_URL"],
+        "DELETE_OUTPUT_DIRECTORY": True,
+    }
+    if relative.parts[0] == "pages":
+        overrides["ARTICLE_PATHS"] = []
+    result = build(load_settings(overrides=overrides))
+    pages = sorted(p for p in target.rglob("index.html"))
+    if result.errors or not pages:
+        click.echo("Nothing to preview: fix the errors above.", err=True)
+        sys.exit(1)
+    click.echo(f"Preview written: {pages[0]}")
+    click.echo(f"Open it in a browser: file://{pages[0]}")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, help="Port on localhost.")
+@click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--once", is_flag=True, hidden=True, help="Build and serve without watching (tests).")
+def serve(port: int, bind: str, once: bool) -> None:
+    """Build, serve output/ on localhost, and rebuild when content or theme change."""
+    from watchfiles import watch
+
+    settings = load_settings()
+    build(settings)
+    output = Path(settings["OUTPUT_PATH"])
+    server = ThreadingHTTPServer((bind, port), partial(_QuietHandler, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    click.echo(f"Serving {output} at http://{bind}:{port}/ (Ctrl+C to stop)")
+    if once:
+        server.shutdown()
+        return
+    watched = [ROOT / "content", ROOT / "theme", ROOT / "plugins", ROOT / "pelicanconf.py"]
+    try:
+        for changes in watch(*watched):
+            names = ", ".join(sorted({Path(p).name for _, p in changes}))[:200]
+            click.echo(f"Changed: {names}; rebuilding…")
+            build(load_settings())
+            click.echo("Rebuilt.")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+
+
+@cli.group()
+def new() -> None:
+    """Create a content file from a template with valid front matter."""
+
+
+def slugify(title: str) -> str:
+    from slugify import slugify as _slugify
+
+    return _slugify(title, max_length=60, word_boundary=True) or "untitled"
+
+
+def guess_member(content: Path) -> str | None:
+    """The member whose file names git's user.email (or its GitHub login)."""
+    try:
+        email = subprocess.run(["git", "config", "user.email"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    except OSError:
+        return None
+    if not email:
+        return None
+    login = re.sub(r"^\d+\+", "", email.split("@")[0]).lower()
+    from netroots.source import SourceError, read_yaml
+
+    for path in sorted((content / "members").glob("*.yaml")):
+        try:
+            data = read_yaml(path).data
+        except SourceError:
+            continue
+        if (
+            str(data.get("email", "")).lower() == email.lower()
+            or str(data.get("github", "")).lower() == login
+            or path.stem == login
+        ):
+            return path.stem
+    return None
+
+
+DIARY_TEMPLATE = """---
+title: {title}
+date: {date}
+# Tags: topics and races, e.g. [Local news, OH-Gov]. See /tags/ for the ones in use.
+tags: []
+# Groups to republish into, e.g. [media-watch]. See /groups/.
+groups: []
+# One plain sentence shown in lists and feeds.
+summary: ""
+# Change to `published` when it is ready.
+status: draft
+---
+
+Write your diary here in Markdown. A blank line starts a new paragraph.
+
+## A heading
+
+- a list item
+- [a link](https://example.org)
+"""
+
+MEMBER_TEMPLATE = """name: {name}
+locale:
+  country: US
+  state: OH        # your state's postal code
+  city: Columbus
+bio: >-
+  A sentence or two about you.
+links: []          # e.g. [{{label: Blog, url: https://example.org}}]
+github: {github}   # the GitHub account allowed to change your files
+mentor: false      # true if you will help new members near you
+joined: {joined}
+groups: []
+vouches: []        # handles of members you know in person
+recommends: []     # diaries you recommend, as <handle>/<slug>
+supports: []       # actions you support, by slug
+"""
+
+
+@new.command("diary")
+@click.argument("title")
+@click.option("--member", "handle", help="Your handle (guessed from git's user.email if left out).")
+@_today_option
+def new_diary(title: str, handle: str | None, today) -> None:
+    """Start a diary in content/diaries/<handle>/."""
+    _apply_today(today)
+    settings = load_settings()
+    content = Path(settings["PATH"]).resolve()
+    handle = handle or guess_member(content)
+    if not handle:
+        raise click.UsageError("could not tell who you are from git's user.email; pass --member YOUR-HANDLE")
+    if not (content / "members" / f"{handle}.yaml").is_file():
+        raise click.UsageError(
+            f"no member '{handle}': create content/members/{handle}.yaml first (python tasks.py new member {handle})"
+        )
+    from netroots.today import build_now
+
+    now = build_now(settings)
+    path = content / "diaries" / handle / f"{now.date().isoformat()}-{slugify(title)}.md"
+    if path.exists():
+        raise click.UsageError(f"{path.relative_to(ROOT)} already exists; choose another title")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    path.write_text(DIARY_TEMPLATE.format(title=quoted, date=now.strftime("%Y-%m-%d %H:%M")), encoding="utf-8")
+    click.echo(f"Created {path.relative_to(ROOT)}")
+    click.echo(
+        f"Next: edit it, then `python tasks.py check {path.relative_to(ROOT)}` and `python tasks.py preview {path.relative_to(ROOT)}`."
+    )
+
+
+@new.command("member")
+@click.argument("handle")
+@click.option("--name", help="Full name shown on the site.")
+@click.option("--github", default="", help="GitHub login allowed to edit this member's files.")
+def new_member(handle: str, name: str | None, github: str) -> None:
+    """Create content/members/HANDLE.yaml."""
+    from netroots.schema import HANDLE, RESERVED_HANDLES
+
+    if not HANDLE.match(handle) or handle in RESERVED_HANDLES:
+        raise click.UsageError(
+            f"'{handle}' is not a usable handle: lowercase letters, digits and hyphens, e.g. maria-lopez"
+        )
+    settings = load_settings()
+    path = Path(settings["PATH"]).resolve() / "members" / f"{handle}.yaml"
+    if path.exists():
+        raise click.UsageError(f"{path.relative_to(ROOT)} already exists")
+    display = name or handle.replace("-", " ").title()
+    path.write_text(
+        MEMBER_TEMPLATE.format(name=display, github=github or handle, joined=dt.date.today().isoformat()),
+        encoding="utf-8",
+    )
+    click.echo(f"Created {path.relative_to(ROOT)}")
+
+
+def _load_plugin_commands() -> None:
+    """Each plugin may add commands in ``plugins/<name>/cli.py`` via ``add_commands(cli, new)``."""
+    for folder in sorted((ROOT / "plugins").iterdir()):
+        if (folder / "cli.py").is_file():
+            module = importlib.import_module(f"{folder.name}.cli")
+            add = getattr(module, "add_commands", None)
+            if callable(add):
+                add(cli, new)
+
+
+_load_plugin_commands()
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,85 @@
+"""Shared fixtures: build a whole site into a temp folder and read what it wrote."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TODAY = "2026-11-22"
+for extra in (ROOT, ROOT / "plugins"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+from netroots.build import BuildResult, build, load_settings  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test builds as if it were 2026-11-22, so dates and expiry are exact."""
+    monkeypatch.setenv("NETROOTS_TODAY", TODAY)
+    return TODAY
+
+
+def site_settings(content: Path, output: Path, publish: bool = False, **overrides: Any) -> dict[str, Any]:
+    """Settings for building ``content`` into ``output``; the cache lives beside the content."""
+    base = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "CACHE_PATH": str(content.parent / ".cache"),
+        "NETROOTS_CACHE": str(content.parent / ".cache"),
+    }
+    return load_settings(publish=publish, overrides={**base, **overrides})
+
+
+def build_site(content: Path, output: Path, publish: bool = False, **overrides: Any) -> BuildResult:
+    return build(site_settings(content, output, publish=publish, **overrides))
+
+
+@pytest.fixture
+def copy_fixture(tmp_path: Path) -> Callable[[str], Path]:
+    """Copy ``tests/fixtures/<name>/`` into a temp folder; returns its ``content/``."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(FIXTURES / name, target)
+        return target / "content"
+
+    return copy
+
+
+@pytest.fixture
+def site(tmp_path: Path, copy_fixture: Callable[[str], Path]) -> Callable[..., BuildResult]:
+    """Build a fixture site (by name, or a content folder) into ``tmp_path/output``."""
+
+    def make(name_or_content: str | Path = "basic", **overrides: Any) -> BuildResult:
+        content = copy_fixture(name_or_content) if isinstance(name_or_content, str) else name_or_content
+        return build_site(content, tmp_path / "output", **overrides)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo network in content/, built once per test session (publish settings)."""
+    import os
+
+    os.environ["NETROOTS_TODAY"] = TODAY
+    work = tmp_path_factory.mktemp("demo")
+    shutil.copytree(ROOT / "content", work / "content")
+    if (ROOT / ".cache").is_dir():
+        pass  # the demo never depends on a developer's fetched cache
+    result = build_site(work / "content", work / "output", publish=True)
+    assert not result.errors, result.errors
+    return work / "output"
+
+
+def read(output: Path, path: str) -> str:
+    """The text of a built file, e.g. ``read(out, "diaries/ana/x/index.html")``."""
+    return (output / path).read_text(encoding="utf-8")

@@ -96,3 +96,6 @@ NAV_LINKS = [
 # The 404 page: Pelican renders it like any other direct template.
 DIRECT_TEMPLATES.append("notfound")
 NOTFOUND_SAVE_AS = "404.html"
+
+# Where plugins keep state between builds (allied feed cache, search index); CI caches it.
+NETROOTS_CACHE = str(ROOT / ".cache")

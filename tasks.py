@@ -306,14 +306,28 @@ def new_member(handle: str, name: str | None, github: str) -> None:
     click.echo(f"Created {path.relative_to(ROOT)}")
 
 
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def bench(ctx: click.Context) -> None:
+    """Benchmarks (bench/): compare Netroots against a baseline in the same run."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(bench.commands["diaries"])
+
+
 def _load_plugin_commands() -> None:
-    """Each plugin may add commands in ``plugins/<name>/cli.py`` via ``add_commands(cli, new)``."""
+    """Plugins add commands in ``plugins/<name>/cli.py`` (``add_commands(cli, new)``);
+    benchmarks are ``bench/<name>.py`` modules exposing a click ``command``."""
     for folder in sorted((ROOT / "plugins").iterdir()):
         if (folder / "cli.py").is_file():
             module = importlib.import_module(f"{folder.name}.cli")
             add = getattr(module, "add_commands", None)
             if callable(add):
                 add(cli, new)
+    for script in sorted((ROOT / "bench").glob("[a-z]*.py")):
+        module = importlib.import_module(f"bench.{script.stem}")
+        command = getattr(module, "command", None)
+        if isinstance(command, click.Command):
+            bench.add_command(command, script.stem)
 
 
 _load_plugin_commands()

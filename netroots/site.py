@@ -25,3 +25,11 @@ def write_page(generator: Any, writer: Any, template: str, save_as: str, **value
         url=page_url(save_as),
         **values,
     )
+
+
+def cache_dir(settings: dict[str, Any], name: str) -> Path:
+    """``.cache/<name>/`` (``NETROOTS_CACHE`` setting), created on first use."""
+    base = Path(settings.get("NETROOTS_CACHE") or Path(settings["PATH"]).resolve().parent / ".cache")
+    folder = base / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -32,7 +32,7 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["diaries", "tags", "members", "groups"]
+PLUGINS = ["diaries", "tags", "members", "groups", "jobs", "publish"]
 
 # Front matter: summary is plain text, never Markdown or HTML.
 FORMATTED_FIELDS: list[str] = []
@@ -99,3 +99,16 @@ NOTFOUND_SAVE_AS = "404.html"
 
 # Where plugins keep state between builds (allied feed cache, search index); CI caches it.
 NETROOTS_CACHE = str(ROOT / ".cache")
+
+# Publishing (plugins/publish, docs/maintainers.md): who may change anything, where
+# `python tasks.py publish` deploys with rsync over ssh, sitemap/robots/.gz options.
+PUBLISH = {
+    "MAINTAINERS": ["maria-lopez", "pat-okafor"],  # GitHub logins or member handles
+    "RSYNC_TARGET": "",  # e.g. "deploy@example.org:/var/www/commons/"
+}
+
+# Jobs board (plugins/jobs, docs/jobs.md): a job without `expires` closes max_age_days after `posted`.
+JOBS = {
+    "max_age_days": 60,
+    "front_page_count": 5,  # newest open jobs on the front page
+}

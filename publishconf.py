@@ -13,3 +13,5 @@ SITEURL = os.environ.get("NETROOTS_SITEURL", "https://commons.example.org")
 FEED_DOMAIN = SITEURL
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+# Precompressed .gz copies of html/css/js/xml/json/svg/ics for hosts that serve them.
+PUBLISH = {**PUBLISH, "PRECOMPRESS": True}  # noqa: F405

@@ -24,16 +24,26 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from netroots.build import build, load_settings  # noqa: E402
+from netroots.build import build, cli_settings  # noqa: E402
 from netroots.check import run_check, select  # noqa: E402
 from netroots.report import setup_logging  # noqa: E402
 from netroots.today import ENV_TODAY  # noqa: E402
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
+@click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Content folder (default: content/).")
+@click.option("--output", "site_output", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: output/).")
+@click.pass_context
+def cli(ctx: click.Context, content: Path | None, site_output: Path | None) -> None:
     """Netroots: build and run a grassroots blog network's site."""
     setup_logging()
+    overrides: dict[str, str] = {}
+    if content:
+        overrides["PATH"] = str(content.resolve())
+        overrides["NETROOTS_CACHE"] = str(content.resolve().parent / ".cache")
+    if site_output:
+        overrides["OUTPUT_PATH"] = str(site_output.resolve())
+    ctx.obj = {"overrides": overrides}
 
 
 def _today_option(function):
@@ -62,7 +72,7 @@ def build_command(publish: bool, offline: bool, fetch_first: bool, output: Path 
     """Build the site into output/."""
     _apply_today(today)
     overrides = {"OUTPUT_PATH": str(output.resolve())} if output else {}
-    settings = load_settings(publish=publish, overrides=overrides)
+    settings = cli_settings(publish=publish, overrides=overrides)
     if fetch_first and not offline:
         fetch = _plugin_command("allies", "fetch_allies")
         if fetch is not None:
@@ -86,15 +96,21 @@ def _plugin_command(plugin: str, name: str):
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--changes", metavar="BASE..HEAD", help="Also check that these commits touch only LOGIN's own files.")
+@click.option("--as", "login", metavar="LOGIN", help="The GitHub login making the --changes.")
+@click.option("--format", "style", type=click.Choice(["text", "github"]), default="text", help="github: annotations.")
 @_today_option
-def check(paths: tuple[str, ...], today) -> None:
+def check(paths: tuple[str, ...], changes: str | None, login: str | None, style: str, today) -> None:
     """Validate content; print path:line: messages; exit 1 on any error."""
+    from publish.cli import add_ownership, format_problem
+
     _apply_today(today)
-    settings = load_settings()
+    settings = cli_settings()
     report = run_check(settings)
-    problems = select(report, paths, ROOT)
+    add_ownership(report, settings, changes, login)
+    problems = select(report, paths, report.root or ROOT)
     for problem in problems:
-        click.echo(str(problem))
+        click.echo(format_problem(problem, style))
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
@@ -106,7 +122,7 @@ def check(paths: tuple[str, ...], today) -> None:
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the preview.")
 def preview(file: Path, output: Path | None) -> None:
     """Render one diary as it will look, in about a second, whatever the network's size."""
-    settings = load_settings()
+    settings = cli_settings()
     content = Path(settings["PATH"]).resolve()
     try:
         relative = file.resolve().relative_to(content)
@@ -132,7 +148,7 @@ def preview(file: Path, output: Path | None) -> None:
     }
     if relative.parts[0] == "pages":
         overrides["ARTICLE_PATHS"] = []
-    result = build(load_settings(overrides=overrides))
+    result = build(cli_settings(overrides=overrides))
     pages = sorted(p for p in target.rglob("index.html"))
     if result.errors or not pages:
         click.echo("Nothing to preview: fix the errors above.", err=True)
@@ -154,12 +170,12 @@ def serve(port: int, bind: str, once: bool) -> None:
     """Build, serve output/ on localhost, and rebuild when content or theme change."""
     from watchfiles import watch
 
-    settings = load_settings()
+    settings = cli_settings()
     build(settings)
     output = Path(settings["OUTPUT_PATH"])
     server = ThreadingHTTPServer((bind, port), partial(_QuietHandler, directory=str(output)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    click.echo(f"Serving {output} at http://{bind}:{port}/ (Ctrl+C to stop)")
+    click.echo(f"Serving {output} at http://{bind}:{server.server_address[1]}/ (Ctrl+C to stop)")
     if once:
         server.shutdown()
         return
@@ -168,7 +184,7 @@ def serve(port: int, bind: str, once: bool) -> None:
         for changes in watch(*watched):
             names = ", ".join(sorted({Path(p).name for _, p in changes}))[:200]
             click.echo(f"Changed: {names}; rebuilding…")
-            build(load_settings())
+            build(cli_settings())
             click.echo("Rebuilt.")
     except KeyboardInterrupt:
         pass
@@ -181,18 +197,30 @@ def new() -> None:
     """Create a content file from a template with valid front matter."""
 
 
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to where they stand, when it can be."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def slugify(title: str) -> str:
     from slugify import slugify as _slugify
 
     return _slugify(title, max_length=60, word_boundary=True) or "untitled"
 
 
+def _git_email() -> str:
+    try:
+        return subprocess.run(["git", "config", "user.email"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    except OSError:
+        return ""
+
+
 def guess_member(content: Path) -> str | None:
     """The member whose file names git's user.email (or its GitHub login)."""
-    try:
-        email = subprocess.run(["git", "config", "user.email"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
-    except OSError:
-        return None
+    email = _git_email()
     if not email:
         return None
     login = re.sub(r"^\d+\+", "", email.split("@")[0]).lower()
@@ -258,7 +286,7 @@ supports: []       # actions you support, by slug
 def new_diary(title: str, handle: str | None, today) -> None:
     """Start a diary in content/diaries/<handle>/."""
     _apply_today(today)
-    settings = load_settings()
+    settings = cli_settings()
     content = Path(settings["PATH"]).resolve()
     handle = handle or guess_member(content)
     if not handle:
@@ -272,13 +300,13 @@ def new_diary(title: str, handle: str | None, today) -> None:
     now = build_now(settings)
     path = content / "diaries" / handle / f"{now.date().isoformat()}-{slugify(title)}.md"
     if path.exists():
-        raise click.UsageError(f"{path.relative_to(ROOT)} already exists; choose another title")
+        raise click.UsageError(f"{shown(path)} already exists; choose another title")
     path.parent.mkdir(parents=True, exist_ok=True)
     quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
     path.write_text(DIARY_TEMPLATE.format(title=quoted, date=now.strftime("%Y-%m-%d %H:%M")), encoding="utf-8")
-    click.echo(f"Created {path.relative_to(ROOT)}")
+    click.echo(f"Created {shown(path)}")
     click.echo(
-        f"Next: edit it, then `python tasks.py check {path.relative_to(ROOT)}` and `python tasks.py preview {path.relative_to(ROOT)}`."
+        f"Next: edit it, then `python tasks.py check {shown(path)}` and `python tasks.py preview {shown(path)}`."
     )
 
 
@@ -294,16 +322,16 @@ def new_member(handle: str, name: str | None, github: str) -> None:
         raise click.UsageError(
             f"'{handle}' is not a usable handle: lowercase letters, digits and hyphens, e.g. maria-lopez"
         )
-    settings = load_settings()
+    settings = cli_settings()
     path = Path(settings["PATH"]).resolve() / "members" / f"{handle}.yaml"
     if path.exists():
-        raise click.UsageError(f"{path.relative_to(ROOT)} already exists")
+        raise click.UsageError(f"{shown(path)} already exists")
     display = name or handle.replace("-", " ").title()
     path.write_text(
         MEMBER_TEMPLATE.format(name=display, github=github or handle, joined=dt.date.today().isoformat()),
         encoding="utf-8",
     )
-    click.echo(f"Created {path.relative_to(ROOT)}")
+    click.echo(f"Created {shown(path)}")
 
 
 @cli.group(invoke_without_command=True)

@@ -49,6 +49,15 @@ def load_settings(
     return settings
 
 
+def cli_settings(publish: bool = False, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Settings for a ``tasks.py`` command: the global ``--content``/``--output`` options apply."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    root_obj = (context.find_root().obj if context else None) or {}
+    return load_settings(publish=publish, overrides={**root_obj.get("overrides", {}), **dict(overrides or {})})
+
+
 def build(settings: dict[str, Any]) -> BuildResult:
     """Build the site once; errors in content are logged and counted, never raised."""
     counter = ProblemCounter()

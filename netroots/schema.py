@@ -221,6 +221,8 @@ def validate(
     known = {spec.name for spec in fields}
     for spec in fields:
         raw = source.data.get(spec.name)
+        if isinstance(raw, str) and not raw.strip() and not spec.required:
+            raw = None  # `summary: ""` in a template means "not yet"
         if raw is None:
             if spec.required:
                 hint = f" ({spec.help})" if spec.help else ""

@@ -29,3 +29,65 @@ def test_updates_render_oldest_first_and_set_feed_updated_time(site) -> None:
     assert not feed.bozo
     entry = next(e for e in feed.entries if e.title == "Rent strike notes")
     assert entry.updated.startswith("2026-03-10T09:00")
+
+
+def test_member_page_lists_their_diaries_and_links_valid_feeds(site) -> None:
+    result = site("basic")
+    page = read(result.output, "members/ana/index.html")
+    assert "<h1>Ana Ruiz</h1>" in page and "Columbus, OH" in page and "Mentor" in page
+    assert "Rent strike notes" in page and "Draft thoughts" not in page
+    for suffix in ("atom", "rss"):
+        feed = feedparser.parse(result.output / f"feeds/members/ana.{suffix}.xml")
+        assert not feed.bozo
+        assert [entry.title for entry in feed.entries] == ["Rent strike notes"]
+    assert "Ana Ruiz" in read(result.output, "members/index.html")
+
+
+def test_group_page_and_feeds_carry_the_groups_diaries(site) -> None:
+    result = site("basic")
+    page = read(result.output, "groups/tenants/index.html")
+    assert "<h1>Tenants Together</h1>" in page and "Rent strike notes" in page
+    assert "Bus routes matter" not in page
+    for suffix in ("atom", "rss"):
+        feed = feedparser.parse(result.output / f"feeds/groups/tenants.{suffix}.xml")
+        assert not feed.bozo, feed.get("bozo_exception")
+        assert [entry.title for entry in feed.entries] == ["Rent strike notes"]
+        assert "laundry room" in (feed.entries[0].get("content") or [feed.entries[0].summary_detail])[0]["value"]
+
+
+def test_all_diaries_paginate_into_folders(site, copy_fixture) -> None:
+    content = copy_fixture("basic")
+    for day in range(1, 6):
+        (content / f"diaries/ben/2026-07-0{day}-note-{day}.md").write_text(
+            f"---\ntitle: Note {day}\n---\n\nText {day}.\n", encoding="utf-8"
+        )
+    result = site(content, DIARIES_PAGINATION=3, PAGINATED_TEMPLATES={"diaries": 3, "tag": 3})
+    first = read(result.output, "diaries/index.html")
+    assert "Note 5" in first and "Page 1 of 3" in first
+    assert 'href="../diaries/page/2/"' in first or "diaries/page/2/" in first
+    third = read(result.output, "diaries/page/3/index.html")
+    assert "Bus routes matter" in third
+
+
+def test_404_page_links_from_the_site_root(site) -> None:
+    page = read(site("basic").output, "404.html")
+    assert "Page not found" in page
+    assert 'href="/diaries/"' in page and 'href="/theme/css/site.css' in page
+    assert '<meta name="robots" content="noindex">' in page
+
+
+def test_demo_network_is_a_realistic_network(demo_output) -> None:
+    import yaml
+
+    from conftest import ROOT
+
+    members = [yaml.safe_load(p.read_text()) for p in (ROOT / "content/members").glob("*.yaml")]
+    states = {m["locale"]["state"] for m in members}
+    assert len(members) >= 8 and len(states) >= 5
+    assert any(m.get("mentor") for m in members)
+    published = list((demo_output / "diaries").glob("*/*/index.html"))
+    assert len([p for p in published if p.parent.parent.name != "page"]) >= 25
+    assert len(list((demo_output / "groups").glob("*/index.html"))) >= 2
+    assert (demo_output / "tags/ca-sen/index.html").exists()
+    front = read(demo_output, "index.html")
+    assert "Recent diaries" in front

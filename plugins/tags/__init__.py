@@ -58,7 +58,7 @@ def check(context: dict[str, Any], report: Report) -> None:
         report.warning(
             path,
             line,
-            f"tags: '{rarer}' is nearly the same as '{common}' (used {uses[common]} times); use one spelling, or list one as an alias in content/tags.yaml",
+            f"tags: '{rarer}' is nearly the same as '{common}' (used {uses[common]} time{'s' if uses[common] != 1 else ''}); use one spelling, or list one as an alias in content/tags.yaml",
         )
 
 

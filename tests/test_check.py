@@ -1,0 +1,102 @@
+"""`tasks.py check` and `build` report bad content the same way and lose nothing else."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import tasks
+from conftest import read
+
+EXPECTED = [
+    ("diaries/ana/2026-05-01-no-title.md", 1, "missing `title`"),
+    ("diaries/ana/2026-05-02-bad-date.md", 3, "date: 'April 31st' is not a date and time; write YYYY-MM-DD HH:MM"),
+    ("diaries/ana/2026-05-03-broken-yaml.md", 4, "YAML syntax error"),
+    ("diaries/ana/2026-05-04-latin1.md", 2, "not UTF-8"),
+    ("diaries/ana/2026-05-05-empty.md", 1, "the file is empty"),
+    ("diaries/ana/2026-05-06-binary.md", 1, "binary file"),
+    ("diaries/ghost/2026-05-07-orphan.md", 1, "no member 'ghost'"),
+    ("diaries/ana/2026-05-08-wrong-author.md", 3, "author: 'ben' does not match the folder 'ana'"),
+    ("diaries/ana/2026-05-09-unknown-group.md", 3, "groups: unknown group 'knitting' (groups: tenants)"),
+    ("diaries/ana/2026-05-10-tags-text.md", 3, "tags: must be a list"),
+    ("diaries/ben/2026-05-12-same-slug.md", 1, "duplicate slug"),
+    ("notes.txt", 1, "outside the layout"),
+]
+LINE = re.compile(r"^(?P<path>\S+):(?P<line>\d+): (?P<severity>error|warning): (?P<message>.+)$")
+
+
+def run_check(content: Path, *paths: str):
+    return CliRunner().invoke(tasks.cli, ["--content", str(content), "check", *paths])
+
+
+def test_check_names_file_line_and_fix_for_every_broken_file(copy_fixture) -> None:
+    content = copy_fixture("broken")
+    result = run_check(content)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = [LINE.match(line) for line in result.output.splitlines() if LINE.match(line)]
+    errors = [(m["path"], int(m["line"]), m["message"]) for m in lines if m["severity"] == "error"]
+    for path, line, message in EXPECTED:
+        assert any(p == f"content/{path}" and n == line and message in m for p, n, m in errors), (path, errors)
+    assert len(errors) == len(EXPECTED)
+
+
+def test_check_warns_about_titles_in_person_tags_and_near_duplicates(copy_fixture) -> None:
+    result = run_check(copy_fixture("broken"))
+    assert "content/diaries/ben/2026-05-13-still-fine.md:4: warning: tags: 'Senator Jane Doe' puts a title" in result.output
+    assert "'Health care' is nearly the same as 'Healthcare'" in result.output
+
+
+def test_check_on_one_path_reports_only_that_file(copy_fixture) -> None:
+    content = copy_fixture("broken")
+    result = run_check(content, str(content / "diaries/ben"))
+    assert result.exit_code == 1
+    assert "same-slug" in result.output
+    assert "no-title" not in result.output
+
+
+def test_check_passes_on_valid_content_and_the_demo(copy_fixture) -> None:
+    assert run_check(copy_fixture("basic")).exit_code == 0
+    demo = CliRunner().invoke(tasks.cli, ["check"])
+    assert demo.exit_code == 0, demo.output
+    assert "error:" not in demo.output
+
+
+def test_build_reports_the_same_errors_and_publishes_the_rest(site, copy_fixture) -> None:
+    content = copy_fixture("broken")
+    checked = {line for line in run_check(content).output.splitlines() if ": error: " in line}
+    result = site(content)
+    assert set(result.errors) == checked
+    assert (result.output / "diaries/ben/still-fine/index.html").exists()
+    assert (result.output / "diaries/ana/rent-strike-notes/index.html").exists()
+    for invalid in ("no-title", "bad-date", "wrong-author", "unknown-group", "tags-text"):
+        assert not (result.output / f"diaries/ana/{invalid}").exists()
+    assert "Same slug twice" in read(result.output, "diaries/ben/same-slug/index.html")
+    assert not (result.output / "diaries/ghost").exists()
+
+
+@pytest.mark.parametrize(
+    ("member_yaml", "message"),
+    [
+        ("name: X\nlocale: {state: Narnia}\n", "locale: state: 'Narnia' is not a US state or territory"),
+        ("locale: {state: OH}\n", "missing `name`"),
+        ("name: X\nvouches: [nobody]\n", "vouches: 'nobody' is not a member"),
+        ("name: X\nmentor: maybe\n", "mentor: 'maybe' is not true or false"),
+        ("name: X\nlinks: [javascript:alert(1)]\n", "is not an http(s) address"),
+    ],
+)
+def test_member_file_errors(copy_fixture, member_yaml: str, message: str) -> None:
+    content = copy_fixture("basic")
+    (content / "members/cara.yaml").write_text(member_yaml, encoding="utf-8")
+    result = run_check(content)
+    assert result.exit_code == 1
+    assert any(line.startswith("content/members/cara.yaml:") and message in line for line in result.output.splitlines()), result.output
+
+
+def test_reserved_handle_is_refused(copy_fixture) -> None:
+    content = copy_fixture("basic")
+    (content / "members/recommended.yaml").write_text("name: Sneaky\n", encoding="utf-8")
+    assert "the handle 'recommended' is reserved" in run_check(content).output

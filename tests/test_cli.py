@@ -1,0 +1,95 @@
+"""The writer's loop through tasks.py: new, check, preview, build, serve."""
+
+from __future__ import annotations
+
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+import tasks
+from conftest import read
+
+
+def invoke(content: Path, *args: str):
+    return CliRunner().invoke(tasks.cli, ["--content", str(content), *args], catch_exceptions=False)
+
+
+def test_new_diary_writes_a_valid_file_that_checks_clean(copy_fixture) -> None:
+    content = copy_fixture("basic")
+    result = invoke(content, "new", "diary", 'Why "we" march: 5 reasons', "--member", "ben")
+    assert result.exit_code == 0, result.output
+    path = content / "diaries/ben/2026-11-22-why-we-march-5-reasons.md"
+    assert path.is_file()
+    front = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+    assert front["title"] == 'Why "we" march: 5 reasons'
+    assert front["status"] == "draft"
+    assert invoke(content, "check", str(path)).exit_code == 0
+
+
+def test_new_diary_guesses_the_member_from_git_email(copy_fixture, monkeypatch) -> None:
+    content = copy_fixture("basic")
+    monkeypatch.setattr(tasks, "_git_email", lambda: "12345+ana-gh@users.noreply.github.com")
+    result = invoke(content, "new", "diary", "Guessed")
+    assert result.exit_code == 0, result.output
+    assert (content / "diaries/ana/2026-11-22-guessed.md").is_file()
+
+
+def test_new_diary_for_unknown_member_explains_what_to_do(copy_fixture) -> None:
+    result = CliRunner().invoke(tasks.cli, ["--content", str(copy_fixture("basic")), "new", "diary", "X", "--member", "zed"])
+    assert result.exit_code == 2
+    assert "python tasks.py new member zed" in result.output
+
+
+def test_new_member_is_valid_and_refuses_bad_handles(copy_fixture) -> None:
+    content = copy_fixture("basic")
+    assert invoke(content, "new", "member", "cara-m", "--name", "Cara M", "--github", "caram").exit_code == 0
+    assert yaml.safe_load((content / "members/cara-m.yaml").read_text())["github"] == "caram"
+    assert invoke(content, "check").exit_code == 0
+    bad = CliRunner().invoke(tasks.cli, ["--content", str(content), "new", "member", "Bad_Handle"])
+    assert bad.exit_code == 2 and "lowercase letters" in bad.output
+
+
+def test_preview_renders_one_diary_fast(copy_fixture, tmp_path) -> None:
+    content = copy_fixture("basic")
+    diary = content / "diaries/ana/2026-04-02-draft-thoughts.md"
+    result = invoke(content, "preview", str(diary), "--output", str(tmp_path / "preview"))
+    assert result.exit_code == 0, result.output
+    page = read(tmp_path / "preview", "diaries/ana/draft-thoughts/index.html")
+    assert "<h1>Draft thoughts</h1>" in page
+
+
+def test_build_publish_uses_absolute_urls(copy_fixture, tmp_path) -> None:
+    content = copy_fixture("basic")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(tasks.cli, ["--content", str(content), "--output", str(out), "build", "--publish"])
+    assert result.exit_code == 0, result.output
+    page = read(out, "diaries/ben/bus-routes-matter/index.html")
+    assert '<link rel="canonical" href="https://commons.example.org/diaries/ben/bus-routes-matter/">' in page
+    assert 'href="https://commons.example.org/members/ben/"' in page
+    feed = read(out, "feeds/all.atom.xml")
+    assert "https://commons.example.org/diaries/ben/bus-routes-matter/" in feed
+
+
+def test_serve_answers_on_localhost(copy_fixture, tmp_path) -> None:
+    content = copy_fixture("basic")
+    process = subprocess.Popen(
+        [str(Path(tasks.ROOT) / ".venv/bin/python"), str(Path(tasks.ROOT) / "tasks.py"), "--content", str(content),
+         "--output", str(tmp_path / "served"), "serve", "--port", "0"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        port = None
+        for line in process.stdout:
+            if line.startswith("Serving"):
+                port = int(line.split(":")[2].split("/")[0])
+                break
+        assert port
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/diaries/", timeout=5) as response:
+            assert "Rent strike notes" in response.read().decode()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()

@@ -1,0 +1,65 @@
+"""Tags: one spelling per tag, election tags recognized, descriptions on tag pages."""
+
+from __future__ import annotations
+
+import feedparser
+import pytest
+
+from conftest import read
+from tags.model import Vocabulary, election_tag, near_duplicates, tag_warnings
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("ca-sen", "CA-Sen"),
+        ("CA-SEN", "CA-Sen"),
+        ("ny-gov", "NY-Gov"),
+        ("ca-1", "CA-01"),
+        ("CA-1", "CA-01"),
+        ("tx-23", "TX-23"),
+        ("pr-al", "PR-AL"),
+        ("dc-al", "DC-AL"),
+        ("zz-sen", None),
+        ("Healthcare", None),
+        ("ca-123", None),
+    ],
+)
+def test_election_tags_are_spelled_one_way(written: str, expected: str | None) -> None:
+    assert election_tag(written) == expected
+
+
+def test_vocabulary_maps_aliases_then_election_tags() -> None:
+    vocabulary = Vocabulary(canonical={"housing-justice": "Housing", "housing": "Housing"})
+    assert vocabulary.normalize("Housing-Justice") == "Housing"
+    assert vocabulary.normalize("oh-3") == "OH-03"
+    assert vocabulary.normalize("  Transit   policy ") == "Transit policy"
+
+
+def test_person_tag_titles_and_fake_states_get_advice() -> None:
+    assert "use the full name alone, e.g. 'Jane Doe'" in tag_warnings("Senator Jane Doe")[0]
+    assert tag_warnings("Gov. Ada Lovelace")
+    assert tag_warnings("Jane Doe") == []
+    assert "'ZZ' is not a US state" in tag_warnings("zz-12")[0]
+
+
+def test_near_duplicates_found_but_not_between_races() -> None:
+    pairs = near_duplicates(["Health care", "Healthcare", "Boycott", "Boycotts", "CA-01", "CA-02", "Labor"])
+    assert ("Health care", "Healthcare") in pairs
+    assert ("Boycott", "Boycotts") in pairs
+    assert all("CA-01" not in pair for pair in pairs)
+
+
+def test_built_tag_pages_use_canonical_names_descriptions_and_feeds(site) -> None:
+    result = site("basic")
+    assert (result.output / "tags/ca-sen/index.html").exists()
+    assert (result.output / "tags/oh-03/index.html").exists()
+    housing = read(result.output, "tags/housing/index.html")
+    assert "Rent, tenants and a home for everyone." in housing
+    assert "Rent strike notes" in housing and "Bus routes matter" in housing
+    assert not (result.output / "tags/housing-justice").exists()
+    feed = feedparser.parse(result.output / "feeds/tags/housing.atom.xml")
+    assert not feed.bozo and len(feed.entries) == 2
+    assert not feedparser.parse(result.output / "feeds/tags/housing.rss.xml").bozo
+    diary = read(result.output, "diaries/ana/rent-strike-notes/index.html")
+    assert ">CA-Sen</a>" in diary and ">OH-03</a>" in diary

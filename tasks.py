@@ -179,7 +179,7 @@ def serve(port: int, bind: str, once: bool) -> None:
     if once:
         server.shutdown()
         return
-    watched = [ROOT / "content", ROOT / "theme", ROOT / "plugins", ROOT / "pelicanconf.py"]
+    watched = [Path(settings["PATH"]), Path(settings["THEME"]), ROOT / "plugins", ROOT / "pelicanconf.py"]
     try:
         for changes in watch(*watched):
             names = ", ".join(sorted({Path(p).name for _, p in changes}))[:200]

@@ -13,6 +13,9 @@ from typing import Any
 
 import yaml
 
+# libyaml's loader when PyYAML was built with it (it is, in the pinned wheels): 10x faster.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.M | re.S)
 
 
@@ -74,7 +77,7 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], offset: int) -> N
 
 def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[str, int]]:
     """Parse YAML once, returning the data and a ``dotted.key -> line`` map."""
-    loader = yaml.SafeLoader(text)
+    loader = YAML_LOADER(text)
     try:
         node = loader.get_single_node()
         if node is None:

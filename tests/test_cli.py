@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 
@@ -89,6 +90,15 @@ def test_serve_answers_on_localhost(copy_fixture, tmp_path) -> None:
         assert port
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/diaries/", timeout=5) as response:
             assert "Rent strike notes" in response.read().decode()
+        diary = content / "diaries/ana/2026-03-01-rent-strike-notes.md"
+        diary.write_text(diary.read_text().replace("title: Rent strike notes", "title: Rent strike, week two"))
+        deadline = time.monotonic() + 30
+        page = ""
+        while time.monotonic() < deadline and "Rent strike, week two" not in page:
+            time.sleep(0.5)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/diaries/", timeout=5) as response:
+                page = response.read().decode()
+        assert "Rent strike, week two" in page, "serve did not rebuild after the diary changed"
     finally:
         process.terminate()
         process.wait(timeout=10)

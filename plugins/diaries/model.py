@@ -65,11 +65,14 @@ class Diary:
         return self.meta.get("status") != "draft"
 
 
-def read_diary(path: Path, content: Path, report: Report, seen: dict[str, Path]) -> Diary | None:
-    """Read and validate one diary; ``None`` (with errors reported) when it must not publish.
+def earlier_twin(path: Path, slug: str) -> Path | None:
+    """The first file (by name) in the same folder publishing the same slug, if not ``path``."""
+    twins = sorted(p for p in path.parent.glob(f"*-{slug}.md") if (m := DIARY_NAME.match(p.name)) and m["slug"] == slug)
+    return twins[0] if twins and twins[0] != path else None
 
-    ``seen`` maps diary ids to files already read in this run, to catch duplicates.
-    """
+
+def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
+    """Read and validate one diary; ``None`` (with errors reported) when it must not publish."""
     relative = path.relative_to(content)
     if len(relative.parts) != 3:
         report.error(path, 1, "a diary lives in content/diaries/<your-handle>/<YYYY-MM-DD>-<slug>.md")
@@ -117,15 +120,10 @@ def read_diary(path: Path, content: Path, report: Report, seen: dict[str, Path])
         ok = False
     slug = name.group("slug") if name else path.stem
     diary = Diary(path=path, handle=handle, slug=slug, meta=meta, source=source)
-    if ok:
-        earlier = seen.get(diary.id)
-        if earlier is not None and earlier != path:
-            report.error(
-                path, 1, f"duplicate slug: {earlier.name} already publishes /diaries/{diary.id}/; rename one of them"
-            )
-            ok = False
-        else:
-            seen[diary.id] = path
+    earlier = earlier_twin(path, slug) if name else None
+    if earlier is not None:
+        report.error(path, 1, f"duplicate slug: {earlier.name} already publishes /diaries/{diary.id}/; rename one of them")
+        ok = False
     meta["updates"] = sorted(meta.get("updates") or [], key=lambda update: update["date"])
     return diary if ok else None
 
@@ -144,10 +142,9 @@ def read_page(path: Path, content: Path, report: Report) -> tuple[Source, dict[s
 
 def read_all_diaries(content: Path, report: Report) -> list[Diary]:
     """Every valid diary, in path order."""
-    seen: dict[str, Path] = {}
     found = []
     for path in sorted((content / "diaries").rglob("*.md")):
-        diary = read_diary(path, content, report, seen)
+        diary = read_diary(path, content, report)
         if diary is not None:
             found.append(diary)
     return found

@@ -53,14 +53,13 @@ class NetrootsReader(YAMLMetadataReader):
         settings = {**settings, "MARKDOWN": {**settings.get("MARKDOWN", {}), "extensions": list(MARKDOWN_EXTENSIONS)}}
         super().__init__(settings)
         self.content = Path(settings["PATH"]).resolve()
-        self.seen: dict[str, Path] = {}
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         path = Path(source_path).resolve()
         report = Report(root=self.content.parent)
         section = path.relative_to(self.content).parts[0]
         if section == "diaries":
-            diary = read_diary(path, self.content, report, self.seen)
+            diary = read_diary(path, self.content, report)
             result = self._diary(diary) if diary else None
         else:
             page = read_page(path, self.content, report)

@@ -32,7 +32,7 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["diaries", "tags", "members", "groups", "jobs", "publish"]
+PLUGINS = ["diaries", "tags", "members", "groups", "trust", "actions", "jobs", "events", "chapters", "allies", "search", "publish"]
 
 # Front matter: summary is plain text, never Markdown or HTML.
 FORMATTED_FIELDS: list[str] = []
@@ -111,4 +111,62 @@ PUBLISH = {
 JOBS = {
     "max_age_days": 60,
     "front_page_count": 5,  # newest open jobs on the front page
+}
+
+# Web of trust (plugins/trust, docs/trust.md): seeds in content/trust.yaml; who is trusted
+# (Advogato max-flow), trust-weighted recommended diaries, rescued diaries. Defaults in docs/trust.md.
+TRUST = {
+    "half_life_days": 30,  # a recommendation loses half its weight every 30 days
+    "min_recommenders": 2,  # trusted members needed before a diary is on the recommended list
+    "rescue_group": "rescue-rangers",  # the group whose editors keep content/rescue.yaml
+}
+
+# Action center (plugins/actions, docs/actions.md): a proposed action becomes active when
+# `threshold` members support it (trusted members only, once the web of trust is on).
+ACTIONS = {
+    "threshold": 5,  # an action's own `threshold:` overrides it
+    "phone_region": "US",  # how phone numbers without +country code are read
+}
+
+# Search (plugins/search, docs/search.md): Pagefind in the browser, Whoosh for the
+# terminal (`tasks.py search`), related diaries and tag hints. `whoosh: False` skips
+# the build-time Whoosh work; `pagefind: False` skips the in-browser index.
+SEARCH = {
+    "whoosh": True,
+    "pagefind": True,
+    "related": 5,  # related diaries on each diary page
+}
+
+# The site's Content-Security-Policy (a meta tag in base.html). Same-origin everything;
+# search adds only what Pagefind needs: 'wasm-unsafe-eval' to compile its WebAssembly
+# (script-src) and fetching its index files from this site (connect-src 'self').
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
+    "script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self' mailto:"
+)
+
+# Allied blogs (plugins/allies, docs/allies.md): `python tasks.py fetch` fills .cache/allies/;
+# the build only reads that cache. Every key and its default is in docs/allies.md.
+ALLIES = {
+    "budget": 60,  # seconds for the whole fetch; a feed not done by then keeps its last good copy
+    "backfill_days": 14,  # a newly added ally shows posts from up to 14 days before its first fetch
+    "front_entries": 5,  # allies' posts in the front page's short list
+}
+
+# Events (plugins/events, docs/events.md): /events/, /events/<slug>/, /events.ics and a
+# calendar per chapter. Times are written in each event's own `timezone:`.
+EVENTS = {
+    "default_duration_minutes": 120,  # when an event has no `end`
+    "front_page_count": 3,  # upcoming events on the front page
+    "calendar_name": "",  # name calendar apps show for /events.ics (SITENAME when empty)
+}
+
+# Chapters (plugins/chapters, docs/chapters.md): a chapter per state where members live,
+# city sections, and a mentor for every member who is alone where they live.
+CHAPTERS = {
+    "isolation": "state",  # "state" or "city": isolated when no other member shares it
+    "mentor_cap": 3,  # most isolated members one mentor is asked to greet
+    "city_min_members": 3,  # a city with this many members gets its own section
+    "map_steps": [1, 2, 5, 10],  # member counts where the map's shade darkens
 }

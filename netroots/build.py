@@ -58,8 +58,24 @@ def cli_settings(publish: bool = False, overrides: Mapping[str, Any] | None = No
     return load_settings(publish=publish, overrides={**root_obj.get("overrides", {}), **dict(overrides or {})})
 
 
+def reset_plugin_signals() -> None:
+    """Disconnect every Pelican signal receiver before a build.
+
+    Plugins connect in ``register()`` on every ``Pelican()``, and blinker keeps receivers
+    across runs: without this, a process that builds more than once (tests, ``serve``)
+    would keep running plugins left out of PLUGINS, and out of PLUGINS order.
+    """
+    import blinker
+    from pelican.plugins import signals
+
+    for value in vars(signals).values():
+        if isinstance(value, blinker.Signal):
+            value._clear_state()
+
+
 def build(settings: dict[str, Any]) -> BuildResult:
     """Build the site once; errors in content are logged and counted, never raised."""
+    reset_plugin_signals()
     counter = ProblemCounter()
     root_logger = logging.getLogger()
     root_logger.addHandler(counter)

@@ -1,0 +1,18 @@
+"""Actions: campaigns members vote onto the front page, and the contact directory they target."""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from .generator import ActionsGenerator
+from .generator import check_actions as check
+
+__all__ = ["check", "register"]
+
+
+def get_generators(_pelican: object) -> type[ActionsGenerator]:
+    return ActionsGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)

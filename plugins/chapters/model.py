@@ -1,0 +1,255 @@
+"""Chapters: one per state where members live (``/chapters/oh/``), with cities of their own.
+
+A chapter's slug is the state's postal code in lowercase. Optional text for a chapter
+is ``content/chapters/<code>.md``; text for a city section is
+``content/chapters/<code>-<city>.md`` (``oh-columbus.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slugify import slugify
+
+from netroots import schema
+from netroots.html import render_markdown
+from netroots.members import Member, state_code
+from netroots.report import Report
+from netroots.settings import plugin_settings
+from netroots.source import SourceError, read_markdown
+
+DEFAULTS: dict[str, Any] = {
+    "isolation": "state",  # "state" or "city": a member is isolated when no one else shares it
+    "mentor_cap": 3,  # most isolated members one mentor is asked to greet
+    "city_min_members": 3,  # a city with at least this many members gets its own section
+    "map_steps": [1, 2, 5, 10],  # member counts where the map's shade darkens
+}
+
+TEXT_FIELDS = (
+    schema.Field("title", schema.text),
+    schema.Field("summary", schema.text, default=""),
+)
+TEXT_NAME = re.compile(r"^(?P<state>[a-z]{2})(?:-(?P<city>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?))?$")
+
+
+def options(settings: Mapping[str, Any], report: Report | None = None) -> dict[str, Any]:
+    """``CHAPTERS`` over the defaults, with bad values replaced by the default (and reported)."""
+    merged = plugin_settings(settings, "CHAPTERS", DEFAULTS)
+    problems = []
+    if merged["isolation"] not in ("state", "city"):
+        problems.append(f"isolation must be 'state' or 'city', not {merged['isolation']!r}")
+        merged["isolation"] = DEFAULTS["isolation"]
+    for key in ("mentor_cap", "city_min_members"):
+        if not isinstance(merged[key], int) or isinstance(merged[key], bool) or merged[key] < 1:
+            problems.append(f"{key} must be a whole number of at least 1, not {merged[key]!r}")
+            merged[key] = DEFAULTS[key]
+    steps = merged["map_steps"]
+    if not isinstance(steps, list) or not steps or not all(isinstance(s, int) and s >= 1 for s in steps):
+        problems.append(f"map_steps must be a list of ascending whole numbers like [1, 2, 5, 10], not {steps!r}")
+        merged["map_steps"] = DEFAULTS["map_steps"]
+    else:
+        merged["map_steps"] = sorted(set(steps))
+    for problem in problems:
+        message = f"CHAPTERS: {problem}; using the default"
+        if report is not None:
+            report.error("pelicanconf.py", 1, message)
+        else:
+            import logging
+
+            logging.getLogger("netroots").error("%s", message)
+    return merged
+
+
+@dataclass
+class ChapterText:
+    slug: str
+    state: str
+    city: str | None
+    title: str | None
+    summary: str
+    html: str
+    path: Path
+
+
+@dataclass
+class City:
+    name: str
+    slug: str
+    members: list[Member]
+    text: ChapterText | None = None
+
+
+@dataclass
+class Chapter:
+    """Everyone in one state, and the cities there with enough members for a section."""
+
+    state: str
+    name: str
+    members: list[Member] = field(default_factory=list)
+    cities: list[City] = field(default_factory=list)
+    text: ChapterText | None = None
+
+    @property
+    def slug(self) -> str:
+        return self.state.lower()
+
+    @property
+    def url(self) -> str:
+        return f"chapters/{self.slug}/"
+
+    @property
+    def title(self) -> str:
+        return (self.text.title if self.text and self.text.title else None) or f"{self.name} chapter"
+
+    @property
+    def mentors(self) -> list[Member]:
+        return [m for m in self.members if m.mentor]
+
+    @property
+    def elsewhere(self) -> list[Member]:
+        """Members not in one of the chapter's city sections."""
+        in_cities = {m.handle for city in self.cities for m in city.members}
+        return [m for m in self.members if m.handle not in in_cities]
+
+
+def state_name(code: str) -> str:
+    import us
+
+    found = us.states.lookup(code)
+    return found.name if found else code
+
+
+def load_texts(content: Path, report: Report) -> dict[str, ChapterText]:
+    """``content/chapters/*.md`` by file stem (``oh``, ``oh-columbus``)."""
+    texts: dict[str, ChapterText] = {}
+    for path in sorted((content / "chapters").glob("*.md")):
+        match = TEXT_NAME.match(path.stem)
+        code = None
+        if match:
+            try:
+                code = state_code(match["state"].upper())
+            except schema.Invalid:
+                code = None
+        if code is None:
+            report.error(
+                path,
+                1,
+                f"file name: '{path.stem}' is not a chapter; name it after the state's postal code "
+                "(oh.md) or the state and city (oh-columbus.md)",
+            )
+            continue
+        try:
+            source = read_markdown(path)
+        except SourceError as exc:
+            report.error(path, exc.line, exc.message)
+            continue
+        meta, ok = schema.validate(source, TEXT_FIELDS, report, kind="chapter text")
+        if not ok:
+            continue
+        texts[path.stem] = ChapterText(
+            slug=path.stem,
+            state=code,
+            city=match["city"],
+            title=meta["title"],
+            summary=meta["summary"],
+            html=render_markdown(source.body),
+            path=path,
+        )
+    return texts
+
+
+def build_chapters(
+    members: Iterable[Member],
+    texts: Mapping[str, ChapterText],
+    *,
+    city_min_members: int,
+    extra_states: Iterable[str] = (),
+) -> dict[str, Chapter]:
+    """Chapters by slug, for every state with members, a chapter text, or (``extra_states``) events."""
+    chapters: dict[str, Chapter] = {}
+
+    def chapter(code: str) -> Chapter:
+        if code.lower() not in chapters:
+            chapters[code.lower()] = Chapter(state=code, name=state_name(code))
+        return chapters[code.lower()]
+
+    for member in sorted(members, key=lambda m: m.name.casefold()):
+        if member.state and member.country.upper() in ("US", "USA", "UNITED STATES"):
+            chapter(member.state).members.append(member)
+    for text in texts.values():
+        if text.city is None:
+            chapter(text.state).text = text
+    for code in extra_states:
+        chapter(code.upper())
+    for item in chapters.values():
+        by_city: dict[str, list[Member]] = {}
+        names: dict[str, str] = {}
+        for member in item.members:
+            if member.city:
+                key = slugify(member.city)
+                by_city.setdefault(key, []).append(member)
+                names.setdefault(key, member.city.strip())
+        item.cities = [
+            City(names[key], key, people, texts.get(f"{item.slug}-{key}"))
+            for key, people in sorted(by_city.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+            if len(people) >= city_min_members
+        ]
+    return dict(sorted(chapters.items()))
+
+
+@dataclass(frozen=True)
+class LocalJob:
+    title: str
+    url: str
+    organization: str = ""
+    city: str = ""
+
+
+def _get(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, Mapping) else getattr(item, key, None)
+
+
+def local_jobs(jobs: Any, state: str) -> list[LocalJob]:
+    """Open jobs located in ``state`` from the jobs plugin's ``context["jobs"]`` (absent: none).
+
+    Accepts a list or a mapping of job objects or dicts with ``title``, ``url`` and either
+    ``state`` or ``location.state``; closed (``open: False``), expired or remote-only jobs are left out.
+    """
+    if not jobs:
+        return []
+    items = jobs.values() if isinstance(jobs, Mapping) else jobs
+    found = []
+    for job in items:
+        if _get(job, "expired") or _get(job, "open") is False:
+            continue
+        location = _get(job, "location") or {}
+        where = _get(job, "state") or _get(location, "state")
+        if not where or str(where).upper() != state.upper():
+            continue
+        title, url = _get(job, "title"), _get(job, "url")
+        if not title or not url:
+            continue
+        found.append(
+            LocalJob(
+                title=str(title),
+                url=str(url),
+                organization=str(_get(job, "organization") or ""),
+                city=str(_get(job, "city") or _get(location, "city") or ""),
+            )
+        )
+    return found
+
+
+def election_diaries(articles: Iterable[Any], state: str) -> list[Any]:
+    """Published diaries carrying one of the state's election tags (``OH-Gov``, ``OH-03``)."""
+    prefix = f"{state.upper()}-"
+    found = []
+    for article in articles:
+        names = [getattr(tag, "name", str(tag)) for tag in getattr(article, "tags", []) or []]
+        if any(name.upper().startswith(prefix) for name in names):
+            found.append(article)
+    return found

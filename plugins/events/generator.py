@@ -1,0 +1,93 @@
+"""Event pages and calendars: ``/events/``, ``/events/<slug>/``, ``.ics`` files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+
+from netroots.members import members_in
+from netroots.report import Report
+from netroots.settings import plugin_settings
+from netroots.site import write_page
+from netroots.today import build_now
+
+from .formats import calendar, json_ld
+from .model import DEFAULTS, Event, load_events
+
+
+def site_url(settings: dict[str, Any]) -> str:
+    return settings.get("FEED_DOMAIN") or settings.get("SITEURL", "")
+
+
+class EventsGenerator(Generator):
+    """Reads ``content/events/``; writes the event pages and iCalendar feeds."""
+
+    def generate_context(self) -> None:
+        self.options = plugin_settings(self.settings, "EVENTS", DEFAULTS)
+        content = Path(self.settings["PATH"]).resolve()
+        report = Report(root=content.parent)
+        members = members_in(self.context, self.settings)
+        self.events = load_events(content, members, report, self.options)
+        report.log()
+        self.now = build_now(self.settings)
+        upcoming = [e for e in self.events if e.is_upcoming(self.now)]
+        past = [e for e in reversed(self.events) if not e.is_upcoming(self.now)]
+        by_chapter: dict[str, list[Event]] = defaultdict(list)
+        for event in self.events:
+            if event.chapter:
+                by_chapter[event.chapter].append(event)
+        self.context["events"] = self.events
+        self.context["upcoming_events"] = upcoming
+        self.context["past_events"] = past
+        self.context["events_by_chapter"] = dict(by_chapter)
+        self.context["front_events"] = upcoming[: int(self.options["front_page_count"])]
+
+    def generate_output(self, writer: Any) -> None:
+        output = Path(self.output_path)
+        url = site_url(self.settings)
+        members = self.context.get("members", {})
+        stamp = self.now.astimezone(dt.UTC).replace(microsecond=0)
+        name = self.options["calendar_name"] or self.settings["SITENAME"]
+        for event in self.events:
+            organizer = members.get(event.organizer) if event.organizer else None
+            write_page(
+                self,
+                writer,
+                "events/event.html",
+                f"events/{event.slug}/index.html",
+                event=event,
+                organizer=organizer,
+                event_json_ld=json_ld(event, url, organizer.name if organizer else None),
+                event_is_past=not event.is_upcoming(self.now),
+                page_title=event.title,
+            )
+            write_bytes(output / event.ics_url, calendar([event], name=event.title, site_url=url, stamp=stamp))
+        write_page(
+            self,
+            writer,
+            "events/index.html",
+            "events/index.html",
+            upcoming_list=self.context["upcoming_events"],
+            past_list=self.context["past_events"],
+            page_title="Events",
+        )
+        write_bytes(output / "events.ics", calendar(self.events, name=name, site_url=url, stamp=stamp))
+        for chapter, events in self.context["events_by_chapter"].items():
+            write_bytes(
+                output / "chapters" / chapter / "events.ics",
+                calendar(events, name=f"{name}: {chapter.upper()} chapter", site_url=url, stamp=stamp),
+            )
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def check_events(context: dict[str, Any], report: Report) -> None:
+    options = plugin_settings(context["settings"], "EVENTS", DEFAULTS)
+    context["events"] = load_events(context["content"], context["members"], report, options)

@@ -1,0 +1,155 @@
+"""What a published site needs besides its pages: a cache-busted stylesheet URL,
+``sitemap.xml``, ``robots.txt`` and precompressed ``.gz`` copies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import gzip
+import hashlib
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from netroots.today import build_today
+
+from .settings import publish_settings
+
+logger = logging.getLogger("netroots")
+
+NOINDEX = re.compile(r"<meta\s+name=[\"']robots[\"']\s+content=[\"'][^\"']*noindex", re.IGNORECASE)
+
+# Output URL -> the date its content last changed, gathered once per build (reset at start).
+_lastmod: dict[str, dt.date] = {}
+
+
+def site_url(settings: Mapping[str, Any]) -> str:
+    """The absolute address of the site's root, without a trailing slash."""
+    url = settings.get("SITEURL") or ""
+    if not url.startswith(("http://", "https://")):
+        url = settings.get("FEED_DOMAIN") or "http://localhost:8000"
+    return url.rstrip("/")
+
+
+def stylesheet(settings: Mapping[str, Any]) -> Path:
+    return Path(settings["THEME"]) / "static" / "css" / "site.css"
+
+
+def set_css_version(pelican: Any) -> None:
+    """``CSS_VERSION = "?v=<hash>"``: the stylesheet's URL changes whenever it does,
+    so hosts can cache it for a year."""
+    _lastmod.clear()
+    css = stylesheet(pelican.settings)
+    if css.is_file():
+        digest = hashlib.sha256(css.read_bytes()).hexdigest()[:10]
+        pelican.settings["CSS_VERSION"] = f"?v={digest}"
+
+
+def _day(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def _remember(url: str, day: dt.date | None) -> None:
+    if day is not None and (url not in _lastmod or _lastmod[url] < day):
+        _lastmod[url] = day
+
+
+def collect_dates(generators: Iterable[Any]) -> None:
+    """Diaries and pages know when they changed; member pages change with their diaries."""
+    for generator in generators:
+        for item in [*getattr(generator, "articles", []), *getattr(generator, "pages", [])]:
+            day = _day(getattr(item, "modified", None)) or _day(getattr(item, "date", None))
+            url = getattr(item, "url", None)
+            if url is None or day is None:
+                continue
+            _remember(url, day)
+            author = getattr(item, "author", None)
+            if author is not None and getattr(generator, "articles", None):
+                _remember(f"members/{author.slug}/", day)
+
+
+def page_address(relative: str) -> str:
+    """``diaries/x/index.html`` -> ``diaries/x/``; ``index.html`` -> ``""``."""
+    return relative.removesuffix("index.html")
+
+
+def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str, dt.date]]:
+    """(address, lastmod) of every page worth indexing, sorted by address."""
+    options = publish_settings(settings)
+    today = build_today(settings)
+    entries = []
+    for path in sorted(output.rglob("*.html")):
+        relative = path.relative_to(output).as_posix()
+        if any(fnmatch.fnmatch(relative, pattern) for pattern in options["SITEMAP_EXCLUDE"]):
+            continue
+        if NOINDEX.search(path.read_text(encoding="utf-8", errors="replace")[:4000]):
+            continue
+        address = page_address(relative)
+        entries.append((address, _lastmod.get(address, today)))
+    return entries
+
+
+def write_sitemap(output: Path, settings: Mapping[str, Any]) -> Path:
+    base = site_url(settings)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for address, lastmod in sitemap_entries(output, settings):
+        lines.append(f"<url><loc>{escape(f'{base}/{address}')}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
+    lines.append("</urlset>")
+    target = output / "sitemap.xml"
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def write_robots(output: Path, settings: Mapping[str, Any]) -> Path | None:
+    target = output / "robots.txt"
+    if target.exists() and not target.read_text(encoding="utf-8").startswith("# Netroots"):
+        return None  # the network wrote its own
+    sitemap = f"Sitemap: {site_url(settings)}/sitemap.xml\n" if publish_settings(settings)["SITEMAP"] else ""
+    target.write_text(f"# Netroots: every page may be indexed.\nUser-agent: *\nAllow: /\n{sitemap}", encoding="utf-8")
+    return target
+
+
+def precompress(output: Path, extensions: Iterable[str]) -> int:
+    """Write ``name.gz`` beside each file with one of ``extensions`` (when smaller);
+    remove stale ``.gz`` files. Returns how many were written."""
+    wanted = tuple(e.lower() for e in extensions)
+    written = 0
+    for gz in output.rglob("*.gz"):
+        original = gz.with_suffix("")
+        if not original.exists() and original.suffix.lower() in wanted:
+            gz.unlink()
+    for path in sorted(output.rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in wanted:
+            continue
+        data = path.read_bytes()
+        packed = gzip.compress(data, compresslevel=9, mtime=0)
+        target = path.with_name(path.name + ".gz")
+        if len(packed) < len(data):
+            target.write_bytes(packed)
+            written += 1
+        elif target.exists():
+            target.unlink()
+    return written
+
+
+def finalize_output(pelican: Any) -> None:
+    """At the very end of a build: sitemap, robots.txt, then the .gz copies of it all."""
+    settings = pelican.settings
+    options = publish_settings(settings)
+    output = Path(settings["OUTPUT_PATH"])
+    if not output.is_dir():
+        return
+    if options["SITEMAP"]:
+        write_sitemap(output, settings)
+    if options["ROBOTS"]:
+        write_robots(output, settings)
+    if options["PRECOMPRESS"]:
+        count = precompress(output, options["PRECOMPRESS_EXTENSIONS"])
+        logger.info("publish: wrote %d precompressed .gz files", count)

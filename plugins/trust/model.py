@@ -1,0 +1,131 @@
+"""The inputs of the web of trust, read and checked: seeds, vouches, recommendations, rescues.
+
+``build_trust`` is what both the build and ``tasks.py check`` run, so they find the
+same problems and compute the same result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netroots import schema
+from netroots.members import Member
+from netroots.report import Report
+from netroots.source import SourceError, read_yaml
+
+from .metric import TrustResult, compute_trust
+from .recommend import DiaryRecommendations, rank
+from .rescue import RescueList, diary_problem, load_rescue
+
+TRUST_FIELDS = (schema.Field("seeds", schema.list_of(schema.handle), default=list, help="e.g. `seeds: [maria-lopez]`"),)
+
+
+@dataclass
+class TrustBuild:
+    """Everything the trust plugin computes for one build."""
+
+    result: TrustResult
+    recommendations: dict[str, DiaryRecommendations] = field(default_factory=dict)
+    rescues: list[RescueList] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def recommended(self) -> list[DiaryRecommendations]:
+        """The recommended list, best first."""
+        return [entry for entry in self.recommendations.values() if entry.listed]
+
+
+def load_seeds(content: Path, extra: Collection[str], members: Collection[str], report: Report) -> list[str]:
+    """Seeds from ``content/trust.yaml`` and the ``TRUST["seeds"]`` setting, members only."""
+    seeds: list[str] = []
+    path = content / "trust.yaml"
+    if path.is_file():
+        try:
+            source = read_yaml(path)
+        except SourceError as exc:
+            report.error(path, exc.line, exc.message)
+        else:
+            clean, _ = schema.validate(source, TRUST_FIELDS, report, kind="trust.yaml")
+            for index, handle in enumerate(clean["seeds"]):
+                if handle not in members:
+                    report.error(
+                        path,
+                        source.line("seeds", index),
+                        f"seeds: '{handle}' is not a member (no content/members/{handle}.yaml); a seed is a maintainer's handle",
+                    )
+                elif handle not in seeds:
+                    seeds.append(handle)
+    for handle in extra:
+        if handle not in members:
+            report.error(path, 1, f"TRUST['seeds']: '{handle}' is not a member (no content/members/{handle}.yaml)")
+        elif handle not in seeds:
+            seeds.append(handle)
+    return seeds
+
+
+def check_recommends(
+    members: Mapping[str, Member], published: Collection[str], drafts: Collection[str], report: Report
+) -> dict[str, list[str]]:
+    """Each member's usable recommendations; problems (unknown, draft, own diary) reported."""
+    usable: dict[str, list[str]] = {}
+    for handle, member in members.items():
+        kept: list[str] = []
+        for index, diary_id in enumerate(member.recommends):
+            line = member.line("recommends", index)
+            problem = diary_problem(diary_id, published, drafts)
+            if problem:
+                report.error(member.path, line, f"recommends: {problem}")
+            elif diary_id.split("/", 1)[0] == handle:
+                report.warning(
+                    member.path, line, f"recommends: '{diary_id}' is your own diary; recommending it counts for nothing"
+                )
+            elif diary_id in kept:
+                report.warning(member.path, line, f"recommends: '{diary_id}' is listed twice; it counts once")
+            else:
+                kept.append(diary_id)
+        usable[handle] = kept
+    return usable
+
+
+def build_trust(
+    content: Path,
+    members: Mapping[str, Member],
+    published: Mapping[str, dt.date],
+    drafts: Collection[str],
+    editors: Collection[str] | None,
+    options: dict[str, Any],
+    today: dt.date,
+    report: Report,
+) -> TrustBuild:
+    """Read, check and compute the web of trust.
+
+    ``published`` maps published diary ids to their dates; ``editors`` are the rescue
+    group's editors (``None`` when the group does not exist). Vouches for unknown members
+    and self-vouches are reported by ``netroots.members.load_members``, not here.
+    """
+    seeds = load_seeds(content, options["seeds"], members, report)
+    result = compute_trust(
+        {handle: member.vouches for handle, member in members.items()},
+        seeds,
+        capacities=options["capacities"],
+        scale=options["scale"],
+        min_scale_members=options["min_scale_members"],
+        damping=options["damping"],
+        max_weight=options["max_weight"],
+    )
+    usable = check_recommends(members, published, drafts, report)
+    recommendations = rank(
+        usable,
+        published,
+        result,
+        today=today,
+        half_life_days=options["half_life_days"],
+        min_weight=options["min_weight"],
+        min_recommenders=int(options["min_recommenders"]),
+    )
+    rescues = load_rescue(content, editors, options["rescue_group"], published, drafts, report)
+    return TrustBuild(result=result, recommendations=recommendations, rescues=rescues, settings=options)

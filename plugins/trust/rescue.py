@@ -1,0 +1,120 @@
+"""Rescued diaries: ``content/rescue.yaml``, dated lists of overlooked diaries.
+
+Only the editors of the rescue group (``TRUST["rescue_group"]``, ``rescue-rangers``)
+may add a list; a list signed by anyone else is an error and is left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netroots import schema
+from netroots.html import render_inline
+from netroots.report import Report
+from netroots.source import SourceError, read_yaml_any
+
+EXAMPLE = "`- {date: 2026-11-15, editor: ruth-abernathy, diaries: [sam-hollis/one-progressive-in-casper]}`"
+
+LIST_FIELDS = (
+    schema.Field("date", schema.date, required=True),
+    schema.Field("editor", schema.handle, required=True),
+    schema.Field("title", schema.text, default=""),
+    schema.Field("note", schema.text, default=""),
+    schema.Field("diaries", schema.string_list, required=True),
+)
+
+
+@dataclass
+class RescueList:
+    """One dated list of rescued diaries."""
+
+    date: dt.date
+    editor: str
+    title: str
+    note: str  # sanitized inline HTML
+    diaries: list[str] = field(default_factory=list)  # published diary ids, as listed
+    line: int = 1
+    articles: list[Any] = field(default_factory=list)  # the build's articles, filled in by the generator
+
+
+def diary_problem(diary_id: str, published: Collection[str], drafts: Collection[str]) -> str | None:
+    """Why ``diary_id`` cannot be recommended or rescued; ``None`` when it can."""
+    if diary_id in published:
+        return None
+    example = "write <handle>/<slug>, e.g. maria-lopez/what-meridian-did-to-kbrt"
+    if "/" not in diary_id or diary_id.count("/") != 1:
+        return f"'{diary_id}' is not a diary id: {example}"
+    if diary_id in drafts:
+        return f"'{diary_id}' is a draft (status: draft); only published diaries can be listed"
+    handle, slug = diary_id.split("/")
+    return f"'{diary_id}' is not a published diary (no content/diaries/{handle}/<YYYY-MM-DD>-{slug}.md); {example}"
+
+
+def load_rescue(
+    content: Path,
+    editors: Collection[str] | None,
+    group: str,
+    published: Collection[str],
+    drafts: Collection[str],
+    report: Report,
+) -> list[RescueList]:
+    """The valid lists, newest first. ``editors`` is ``None`` when the group does not exist."""
+    path = content / "rescue.yaml"
+    if not path.is_file():
+        return []
+    try:
+        data, lines = read_yaml_any(path)
+    except SourceError as exc:
+        report.error(path, exc.line, exc.message)
+        return []
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        report.error(path, 1, f"rescue.yaml must be a list of dated lists, one per `- date:` entry, e.g. {EXAMPLE}")
+        return []
+    found = []
+    for index, item in enumerate(data):
+        line = lines.get(str(index), 1)
+        try:
+            clean = schema.mapping(LIST_FIELDS, example=EXAMPLE)(item)
+        except schema.Invalid as exc:
+            where = lines.get(".".join(str(k) for k in (index, *exc.path)), line)
+            report.error(path, where, f"list {index + 1}: {exc.message}")
+            continue
+        if editors is None:
+            report.error(
+                path, line, f"there is no group '{group}' (content/groups/{group}.md) whose editors keep this file"
+            )
+            continue
+        if clean["editor"] not in editors:
+            allowed = ", ".join(sorted(editors)) or "none yet"
+            report.error(
+                path,
+                lines.get(f"{index}.editor", line),
+                f"editor: '{clean['editor']}' is not an editor of {group} (editors: {allowed}); "
+                "only they may add a rescue list, and this one is left out",
+            )
+            continue
+        kept = []
+        for number, diary_id in enumerate(clean["diaries"]):
+            problem = diary_problem(diary_id, published, drafts)
+            if problem:
+                report.error(path, lines.get(f"{index}.diaries.{number}", line), f"diaries: {problem}")
+            elif diary_id not in kept:
+                kept.append(diary_id)
+        found.append(
+            RescueList(
+                date=clean["date"],
+                editor=clean["editor"],
+                title=clean["title"],
+                note=render_inline(clean["note"]) if clean["note"] else "",
+                diaries=kept,
+                line=line,
+            )
+        )
+    found.sort(key=lambda rescue: rescue.date, reverse=True)
+    return found

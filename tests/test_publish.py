@@ -1,0 +1,335 @@
+"""Publishing: ownership of members' files in pull requests, CODEOWNERS, rsync deploys,
+sitemap.xml, robots.txt, cache-busted CSS and precompressed files."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import read, site_settings
+from publish.ownership import check_changes
+
+import tasks
+from netroots.report import Report
+
+
+def invoke(content: Path, *args: str, output: Path | None = None):
+    extra = ["--output", str(output)] if output else []
+    return CliRunner().invoke(tasks.cli, ["--content", str(content), *extra, *args], catch_exceptions=False)
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
+
+
+@pytest.fixture
+def repo(copy_fixture) -> Path:
+    """The basic fixture (members ana: ana-gh, ben: ben-gh) as a git repository with one commit."""
+    content = copy_fixture("basic")
+    top = content.parent
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "base")
+    return content
+
+
+def commit(content: Path, message: str = "change") -> None:
+    git(content.parent, "add", "-A")
+    git(content.parent, "commit", "-q", "-m", message)
+
+
+def edit(path: Path, extra: str = "\nOne more line.\n") -> None:
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+
+
+ANA_DIARY = "diaries/ana/2026-03-01-rent-strike-notes.md"
+BEN_DIARY = "diaries/ben/2026-02-14-bus-routes-matter.md"
+
+
+def test_a_member_may_change_their_own_diary_and_member_file(repo: Path) -> None:
+    edit(repo / BEN_DIARY)
+    edit(repo / "members/ben.yaml", "bio: Rides the bus.\n")
+    commit(repo)
+    result = invoke(repo, "check", "--changes", "main~1..main", "--as", "ben-gh")
+    assert result.exit_code == 0, result.output
+    assert "0 error(s)" in result.output
+
+
+def test_changing_another_members_diary_fails_with_a_clear_message(repo: Path) -> None:
+    edit(repo / ANA_DIARY)
+    commit(repo)
+    result = invoke(repo, "check", "--changes", "main~1..main", "--as", "ben-gh")
+    assert result.exit_code == 1
+    line = next(x for x in result.output.splitlines() if "rent-strike" in x)
+    assert line.startswith(f"content/{ANA_DIARY}:1: error: ben-gh may not change ana's diaries")
+    assert "GitHub user ana-gh" in line
+    assert "ask a maintainer" in line
+
+
+def test_github_format_turns_problems_into_annotations(repo: Path) -> None:
+    edit(repo / "members/ana.yaml", "bio: changed by someone else\n")
+    commit(repo)
+    result = invoke(repo, "check", "--changes", "main~1..main", "--as", "ben-gh", "--format", "github")
+    assert result.exit_code == 1
+    assert "::error file=content/members/ana.yaml,line=1::ben-gh may not change ana's member file" in result.output
+
+
+def test_taking_over_a_member_file_by_changing_its_github_field_fails(repo: Path) -> None:
+    member = repo / "members/ana.yaml"
+    member.write_text(member.read_text(encoding="utf-8").replace("github: ana-gh", "github: ben-gh"), encoding="utf-8")
+    edit(repo / ANA_DIARY)
+    commit(repo)
+    result = invoke(repo, "check", "--changes", "main~1..main", "--as", "ben-gh")
+    assert result.exit_code == 1
+    assert "content/members/ana.yaml:1: error: ben-gh may not change ana's member file" in result.output
+    assert f"content/{ANA_DIARY}:1: error" in result.output
+
+
+def test_moving_a_diary_into_someone_elses_folder_fails(repo: Path) -> None:
+    git(repo.parent, "mv", f"content/{BEN_DIARY}", "content/diaries/ana/2026-02-14-bus-routes-matter.md")
+    commit(repo)
+    result = invoke(repo, "check", "--changes", "main~1..main", "--as", "ben-gh")
+    assert result.exit_code == 1
+    assert "content/diaries/ana/2026-02-14-bus-routes-matter.md:1: error: ben-gh may not change ana's" in result.output
+
+
+def test_a_new_member_file_must_name_the_login_that_adds_it(repo: Path) -> None:
+    (repo / "members/cleo.yaml").write_text("name: Cleo\nbio: New.\ngithub: cleo-gh\n", encoding="utf-8")
+    (repo / "diaries/cleo").mkdir()
+    (repo / "diaries/cleo/2026-11-20-hello.md").write_text("---\ntitle: Hello\ndate: 2026-11-20\n---\n\nHi.\n")
+    commit(repo)
+    ok = invoke(repo, "check", "--changes", "main~1..main", "--as", "cleo-gh")
+    assert ok.exit_code == 0, ok.output
+    wrong = invoke(repo, "check", "--changes", "main~1..main", "--as", "mallory")
+    assert wrong.exit_code == 1
+    assert (
+        "content/members/cleo.yaml:3: error: this new member file says `github: cleo-gh`, "
+        "but the change comes from mallory; write `github: mallory`" in wrong.output
+    )
+    assert "content/diaries/cleo/2026-11-20-hello.md:1: error: mallory may not change cleo's diaries" in wrong.output
+
+
+def test_maintainers_may_change_anything(repo: Path) -> None:
+    edit(repo / ANA_DIARY)
+    edit(repo / "members/ben.yaml", "bio: edited by a maintainer\n")
+    commit(repo)
+    report = Report(root=repo.parent)
+    settings = site_settings(repo, repo.parent / "output", PUBLISH={"MAINTAINERS": ["ana"]})  # a handle: ana-gh
+    check_changes(report, settings, "main~1..main", "ANA-GH")
+    assert report.problems == []
+    check_changes(report, settings, "main~1..main", "ben-gh")
+    assert [p.path for p in report.errors] == [f"content/{ANA_DIARY}"]
+
+
+def test_a_change_cannot_make_its_author_a_maintainer(repo: Path) -> None:
+    config = repo.parent / "pelicanconf.py"
+    config.write_text('PUBLISH = {"MAINTAINERS": ["ana"]}\n', encoding="utf-8")
+    commit(repo, "settings")
+    config.write_text('PUBLISH = {"MAINTAINERS": ["ana", "ben"]}\n', encoding="utf-8")
+    edit(repo / ANA_DIARY)
+    commit(repo)
+    settings = site_settings(repo, repo.parent / "output", PUBLISH={"MAINTAINERS": ["ana", "ben"]})  # as at HEAD
+    report = Report(root=repo.parent)
+    check_changes(report, settings, "main~1..main", "ben-gh")
+    assert [p.path for p in report.errors] == [f"content/{ANA_DIARY}"]
+    report = Report(root=repo.parent)
+    check_changes(report, settings, "main~1..main", "ana-gh")
+    assert report.problems == []
+
+
+def test_shared_content_and_code_are_left_to_review(repo: Path) -> None:
+    (repo / "groups/new-group.md").write_text("---\ntitle: New\n---\n\nA group.\n", encoding="utf-8")
+    (repo.parent / "README.md").write_text("hello\n", encoding="utf-8")
+    commit(repo)
+    result = invoke(repo, "check", "--changes", "main~1..main", "--as", "ben-gh")
+    assert "may not change" not in result.output
+
+
+def test_bad_ranges_and_half_options_are_explained(repo: Path) -> None:
+    result = invoke(repo, "check", "--changes", "nosuch..main", "--as", "ben-gh")
+    assert result.exit_code == 1
+    assert "content:1: error: ownership check:" in result.output
+    half = invoke(repo, "check", "--changes", "main~1..main")
+    assert half.exit_code == 2
+    assert "--changes BASE..HEAD and --as LOGIN go together" in half.output
+
+
+def test_codeowners_lists_each_members_files_with_the_maintainers(copy_fixture) -> None:
+    content = copy_fixture("basic")
+    target = content.parent / "CODEOWNERS"
+    result = invoke(content, "codeowners", "--output", str(target))
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert "/content/members/ana.yaml @ana-gh " in text
+    assert "/content/diaries/ana/ @ana-gh " in text
+    assert "/content/diaries/ben/ @ben-gh " in text
+    assert re.search(r"^\* @", text, re.MULTILINE)  # maintainers own everything else
+    assert invoke(content, "codeowners", "--output", str(target), "--check").exit_code == 0
+    (content / "members/ben.yaml").write_text("name: Ben Osei\ngithub: ben-new\n", encoding="utf-8")
+    stale = invoke(content, "codeowners", "--output", str(target), "--check")
+    assert stale.exit_code == 1
+    assert "out of date" in stale.output
+
+
+def test_two_members_with_one_github_account_is_an_error(copy_fixture) -> None:
+    content = copy_fixture("basic")
+    (content / "members/cleo.yaml").write_text("name: Cleo\ngithub: ANA-gh\n", encoding="utf-8")
+    result = invoke(content, "check")
+    assert result.exit_code == 1
+    assert "content/members/cleo.yaml:2: error: the GitHub account 'ANA-gh' is already ana's" in result.output
+
+
+@pytest.fixture
+def fake_rsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An ``rsync`` on PATH that records its arguments, one per line."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "rsync-args.txt"
+    script = bin_dir / "rsync"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{log}"\n', encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def test_publish_builds_with_publishconf_and_rsyncs_over_ssh(copy_fixture, tmp_path: Path, fake_rsync: Path) -> None:
+    content = copy_fixture("basic")
+    output = tmp_path / "site"
+    result = invoke(content, "publish", "--target", "deploy@example.org:/var/www/net/", "--dry-run", output=output)
+    assert result.exit_code == 0, result.output
+    args = fake_rsync.read_text(encoding="utf-8").splitlines()
+    assert args[0] == "--archive"
+    assert {"--compress", "--checksum", "--delete", "--dry-run"} <= set(args)
+    assert args[args.index("-e") + 1] == "ssh -p 22"
+    assert args[-2:] == [f"{output}/", "deploy@example.org:/var/www/net/"]
+    assert "Dry run: nothing was changed" in result.output
+    assert 'href="https://commons.example.org/' in read(output, "index.html")  # publishconf.py's SITEURL
+    assert (output / "index.html.gz").is_file()
+
+
+def test_publish_without_a_target_says_how_to_set_one(copy_fixture, tmp_path: Path, fake_rsync: Path) -> None:
+    result = invoke(copy_fixture("basic"), "publish", output=tmp_path / "site")
+    assert result.exit_code == 2
+    assert "set PUBLISH = {'RSYNC_TARGET': 'user@host:/var/www/site/'}" in result.output
+    assert not fake_rsync.exists()
+
+
+def test_rsync_command_uses_the_ssh_settings() -> None:
+    from publish.deploy import rsync_command
+    from publish.settings import DEFAULTS
+
+    options = {**DEFAULTS, "SSH_PORT": 2222, "SSH_KEY": "/keys/deploy key", "DELETE": False, "RSYNC_TARGET": "h:/w/"}
+    command = rsync_command(Path("/srv/out"), options)
+    assert command[command.index("-e") + 1] == "ssh -p 2222 -i '/keys/deploy key'"
+    assert "--delete" not in command
+    assert command[-2:] == ["/srv/out/", "h:/w/"]
+
+
+def test_sitemap_robots_css_version_and_gzip_on_a_published_build(site) -> None:
+    result = site("basic", publish=True)
+    out = result.output
+    sitemap = read(out, "sitemap.xml")
+    assert "<loc>https://commons.example.org/</loc>" in sitemap
+    # a diary's lastmod is its latest update; its author's page changes with it
+    assert (
+        "<loc>https://commons.example.org/diaries/ana/rent-strike-notes/</loc><lastmod>2026-03-10</lastmod>" in sitemap
+    )
+    assert "<loc>https://commons.example.org/members/ana/</loc><lastmod>2026-03-10</lastmod>" in sitemap
+    assert "404" not in sitemap and "draft-thoughts" not in sitemap and "/theme/" not in sitemap
+    assert all(loc.startswith("https://commons.example.org/") for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap))
+    robots = read(out, "robots.txt")
+    assert "User-agent: *" in robots
+    assert "Sitemap: https://commons.example.org/sitemap.xml" in robots
+    page = read(out, "diaries/ana/rent-strike-notes/index.html")
+    assert re.search(r'href="https://commons.example.org/theme/css/site.css\?v=[0-9a-f]{10}"', page)
+    assert '<link rel="canonical" href="https://commons.example.org/diaries/ana/rent-strike-notes/">' in page
+    for name in ("index.html", "sitemap.xml", "theme/css/site.css", "feeds/all.atom.xml"):
+        assert gzip.decompress((out / f"{name}.gz").read_bytes()) == (out / name).read_bytes()
+    assert not (out / "robots.txt.gz").exists()  # not a precompressed kind
+
+
+def test_development_builds_skip_gzip_and_use_the_feed_domain(site) -> None:
+    out = site("basic").output
+    assert "<loc>http://localhost:8000/diaries/ben/bus-routes-matter/</loc>" in read(out, "sitemap.xml")
+    assert not list(out.rglob("*.gz"))
+
+
+def test_css_version_changes_with_the_stylesheet(copy_fixture, tmp_path: Path) -> None:
+    from conftest import ROOT, build_site
+
+    theme = tmp_path / "theme"
+    import shutil
+
+    shutil.copytree(ROOT / "theme", theme)
+    content = copy_fixture("basic")
+    first = read(build_site(content, tmp_path / "a", THEME=str(theme)).output, "index.html")
+    edit(theme / "static/css/site.css", "\n.x { color: red; }\n")
+    second = read(build_site(content, tmp_path / "b", THEME=str(theme)).output, "index.html")
+    version = re.compile(r"site\.css\?v=([0-9a-f]{10})")
+    assert version.search(first).group(1) != version.search(second).group(1)
+
+
+def test_a_networks_own_robots_txt_is_kept(copy_fixture, tmp_path: Path) -> None:
+    from conftest import build_site
+
+    content = copy_fixture("basic")
+    (content / "extra").mkdir()
+    (content / "extra/robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")
+    out = build_site(
+        content,
+        tmp_path / "out",
+        STATIC_PATHS=["extra/robots.txt"],
+        EXTRA_PATH_METADATA={"extra/robots.txt": {"path": "robots.txt"}},
+    ).output
+    assert read(out, "robots.txt") == "User-agent: *\nDisallow: /private/\n"
+
+
+def test_every_demo_page_is_in_the_sitemap(demo_output: Path) -> None:
+    sitemap = read(demo_output, "sitemap.xml")
+    pages = [
+        p for p in demo_output.rglob("index.html") if not p.relative_to(demo_output).as_posix().startswith("theme/")
+    ]
+    for page in pages:
+        address = page.relative_to(demo_output).as_posix().removesuffix("index.html")
+        if 'name="robots" content="noindex' not in page.read_text(encoding="utf-8"):
+            assert f"<loc>https://commons.example.org/{address}</loc>" in sitemap
+
+
+def test_web_links_open_githubs_editor_on_a_file_that_checks_clean(copy_fixture) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    content = copy_fixture("basic")
+    result = invoke(content, "web-links", "--repo", "commons/network", "ana")
+    assert result.exit_code == 0, result.output
+    new, edit_url = [line for line in result.output.splitlines() if line.startswith("https://")]
+    assert new.startswith(
+        "https://github.com/commons/network/new/main/content/diaries/ana?filename=2026-11-22-my-title.md"
+    )
+    assert edit_url == "https://github.com/commons/network/edit/main/content/members/ana.yaml"
+    query = parse_qs(urlsplit(new).query)
+    (content / "diaries/ana" / query["filename"][0]).write_text(query["value"][0], encoding="utf-8")
+    assert invoke(content, "check").exit_code == 0
+    join = invoke(content, "web-links", "--repo", "commons/network")
+    assert "https://github.com/commons/network/new/main/content/members?filename=YOUR-HANDLE.yaml&value=" in join.output
+
+
+def test_a_diary_page_and_its_stylesheet_weigh_under_30_kb(demo_output: Path) -> None:
+    css = (demo_output / "theme/css/site.css").stat().st_size
+    diaries = [p for p in demo_output.glob("diaries/*/*/index.html") if p.parts[-3] not in ("page", "recommended")]
+    heaviest = max(diaries, key=lambda p: p.stat().st_size)
+    assert heaviest.stat().st_size + css < 30_000, f"{heaviest}: {heaviest.stat().st_size} B + site.css {css} B"

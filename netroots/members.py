@@ -17,10 +17,17 @@ from .source import SourceError, read_yaml
 
 
 def state_code(value: Any) -> str:
-    """A US state or territory postal code (``CA``, ``PR``), checked against ``us``."""
+    """A US state or territory: its postal code (``CA``, ``pr``) or exact name, checked against ``us``.
+
+    No fuzzy matching: ``Ohioo`` is a typo to fix, not Ohio.
+    """
     import us
 
-    found = us.states.lookup(str(value).strip()) if isinstance(value, str) and value.strip() else None
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text) == 2:
+        found = us.states.lookup(text.upper(), field="abbr")
+    else:
+        found = next((s for s in us.states.STATES_AND_TERRITORIES if s.name.casefold() == text.casefold()), None)
     if found is None:
         raise schema.Invalid(f"'{value}' is not a US state or territory; write its postal code, e.g. OH")
     return found.abbr

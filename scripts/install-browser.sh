@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Install Debian's Chromium and ChromeDriver for the browser tests (playwright drives
-# /usr/bin/chromium; no browser is ever downloaded by a test tool).
+# Install what the end-to-end tests need from Debian's packages: Chromium and ChromeDriver
+# (playwright drives /usr/bin/chromium; no browser is ever downloaded by a test tool) and
+# a Java runtime for the Nu HTML Checker. `make browser` and .ci/run call this.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
-  echo "chromium already installed: $(/usr/bin/chromium --version 2>/dev/null || true)"
+packages=()
+[ -x /usr/bin/chromium ] || packages+=(chromium chromium-driver)
+command -v java >/dev/null 2>&1 || packages+=(default-jre-headless)
+if [ ${#packages[@]} -eq 0 ]; then
+  echo "test tools present: $(/usr/bin/chromium --version 2>/dev/null || true); $(java -version 2>&1 | head -n 1)"
   exit 0
 fi
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "installing ${packages[*]} (Debian packages)…"
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 /usr/bin/chromium --version
+java -version 2>&1 | head -n 1

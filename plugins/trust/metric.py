@@ -17,10 +17,6 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-# networkx's own pure-Python power iteration: nx.pagerank() needs scipy, which
-# Netroots does not otherwise need; this is the same algorithm, without it.
-from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
-
 SOURCE = "@source"
 SINK = "@sink"
 
@@ -149,7 +145,7 @@ def personalized_pagerank(graph: nx.DiGraph, seeds: Sequence[str], damping: floa
     if not seeds or not len(graph):
         return dict.fromkeys(graph, 0.0)
     start = {handle: (1.0 if handle in seeds else 0.0) for handle in graph}
-    return _pagerank_python(graph, alpha=damping, personalization=start, weight=None, max_iter=1000, tol=1e-10)
+    return nx.pagerank(graph, alpha=damping, personalization=start, weight=None, max_iter=1000, tol=1e-10)
 
 
 def compute_trust(

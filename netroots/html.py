@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -32,11 +33,10 @@ ALLOWED_ATTRIBUTES = {
     "code": {"class"},
     "blockquote": {"cite"},
     "q": {"cite"},
-    "h2": {"id"}, "h3": {"id"}, "h4": {"id"},
 }  # fmt: skip
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
-LINK_REL = "noopener noreferrer nofollow ugc"
-MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty"]
+MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "def_list", "abbr", "sane_lists", "smarty"]
+VOID_TAGS = frozenset({"br", "hr", "img"})
 
 # Characters XML 1.0 forbids; feeds that carry them are unreadable.
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -50,7 +50,7 @@ def _cleaner() -> nh3.Cleaner:
         clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math"},
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
-        link_rel=LINK_REL,
+        link_rel=None,  # no rel: an <a> whose bad href was dropped must stay valid HTML
         set_tag_attribute_values={"img": {"loading": "lazy", "referrerpolicy": "no-referrer", "decoding": "async"}},
         strip_comments=True,
     )
@@ -58,7 +58,46 @@ def _cleaner() -> nh3.Cleaner:
 
 def sanitize(fragment: str) -> str:
     """Return ``fragment`` with only allowlisted tags, attributes and URL schemes."""
-    return _cleaner().clean(remove_xml_invalid(fragment))
+    cleaned = _cleaner().clean(remove_xml_invalid(fragment))
+    return _add_missing_alt(cleaned) if "<img" in cleaned else cleaned
+
+
+class _AltFixer(HTMLParser):
+    """Re-serializes sanitized HTML, giving every image an ``alt`` (empty: decorative).
+
+    A real parser, never a regex: ``<`` may stand inside attribute values, and text
+    spliced into the wrong place there would open a hole the sanitizer had closed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: bool = False) -> str:
+        if tag == "img" and not any(name == "alt" for name, _ in attrs):
+            attrs = [("alt", ""), *attrs]
+        rendered = "".join(f' {name}="{html.escape(value or "", quote=True)}"' for name, value in attrs)
+        return f"<{tag}{rendered}>"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.append(self._tag(tag, attrs))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts.append(self._tag(tag, attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID_TAGS:
+            self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(html.escape(data, quote=False))
+
+
+def _add_missing_alt(cleaned: str) -> str:
+    fixer = _AltFixer()
+    fixer.feed(cleaned)
+    fixer.close()
+    return "".join(fixer.parts)
 
 
 def remove_xml_invalid(value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
@@ -78,11 +79,37 @@ def test_every_feed_is_sanitized(hostile_output: Path) -> None:
         '<img src="data:image/svg+xml,<svg onload=alert(1)>">',
         '<scr<script>ipt>alert(1)</script>',
         "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+        '<abbr title="<img onmouseover=alert(1)//">hover</abbr><img src="https://example.org/a.png">',
+        '<a title="<img onfocus=alert(1) autofocus x=" href="https://example.org">x</a><img src="https://e.org/b.png">',
     ],
 )
 def test_sanitizer_neutralizes_known_vectors(fragment: str) -> None:
     cleaned = sanitize(fragment)
-    assert not re.search(r"javascript|vbscript|\son\w+=|<script|data:", cleaned, re.I), cleaned
+    elements = parsed_elements(cleaned)
+    assert all(tag not in {"script", "iframe", "object", "embed", "svg", "math", "noscript"} for tag, _ in elements)
+    for _tag, attrs in elements:
+        for name, value in attrs:
+            assert not name.startswith("on") and name not in {"style", "autofocus"}, cleaned
+            assert not re.match(r"\s*(javascript|vbscript|data):", value or "", re.I), cleaned
+
+
+def parsed_elements(fragment: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Elements as a browser's tokenizer sees them: (tag, attributes)."""
+    found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, attrs))
+
+    collector = Collector()
+    collector.feed(fragment)
+    collector.close()
+    return found
+
+
+def test_images_get_alt_and_links_stay_valid_without_their_bad_address() -> None:
+    cleaned = sanitize('<a href="javascript:alert(1)">x</a><img src="https://example.org/a.png">')
+    assert cleaned.startswith("<a>x</a><img alt=\"\" ")
 
 
 def test_plain_text_drops_markup_and_control_characters() -> None:

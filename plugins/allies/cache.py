@@ -1,0 +1,77 @@
+"""The on-disk cache in ``.cache/allies/``: ``health.json`` and ``feeds/<slug>.json``.
+
+CI caches the folder between runs. Anything in it may be stale, truncated or
+tampered with, so reading never raises: a bad file counts as "not fetched yet".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from netroots.site import cache_dir
+
+logger = logging.getLogger("netroots")
+HEALTH = "health.json"
+VERSION = 1
+MAX_CACHE_FILE = 50_000_000
+
+
+def folder(settings: dict[str, Any]) -> Path:
+    return cache_dir(settings, "allies")
+
+
+def _read_json(path: Path) -> Any:
+    if not path.is_file():
+        return None
+    try:
+        if path.stat().st_size > MAX_CACHE_FILE:
+            raise ValueError("file too large")
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        logger.warning("allies: ignoring unreadable cache file %s (%s); fetch again to replace it", path.name, exc)
+        return None
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write atomically, so an interrupted fetch never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def read_health(base: Path) -> dict[str, dict[str, Any]]:
+    """Per-ally state and health, by slug."""
+    data = _read_json(base / HEALTH)
+    if not isinstance(data, dict) or not isinstance(data.get("allies"), dict):
+        return {}
+    return {str(k): v for k, v in data["allies"].items() if isinstance(v, dict)}
+
+
+def write_health(base: Path, health: dict[str, dict[str, Any]], finished: str) -> None:
+    write_json(base / HEALTH, {"version": VERSION, "finished": finished, "allies": health})
+
+
+def feed_path(base: Path, slug: str) -> Path:
+    return base / "feeds" / f"{slug}.json"
+
+
+def read_feed(base: Path, slug: str) -> dict[str, Any] | None:
+    data = _read_json(feed_path(base, slug))
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        return None
+    return data
+
+
+def write_feed(base: Path, slug: str, data: dict[str, Any]) -> None:
+    write_json(feed_path(base, slug), data)

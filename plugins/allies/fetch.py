@@ -1,0 +1,400 @@
+"""Fetch every ally's feed at once, politely, within a hard time budget.
+
+Caps: requests overall and per host, one request's time (start to last byte, so a
+drip-feeding server cannot hold us), bytes after decompression, redirects. Conditional
+GET with the ETag and Last-Modified kept in ``.cache/allies/health.json``. A feed that
+fails, or is not done within the budget, keeps its last good copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import email.utils
+import logging
+import multiprocessing
+import os
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from .model import Ally, safe_url
+from .parse import NotAFeed, parse_body, ready
+
+logger = logging.getLogger("netroots")
+PERMANENT = (301, 308)
+TEMPORARY = (302, 303, 307)
+THROTTLED = (429, 503)
+
+
+class FetchError(Exception):
+    """A failure worth one line on the health page."""
+
+    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass
+class Outcome:
+    """What happened to one ally in one fetch."""
+
+    slug: str
+    ok: bool = False
+    skipped: str = ""
+    status: int | None = None
+    not_modified: bool = False
+    error: str = ""
+    moved_to: str | None = None
+    final_url: str = ""
+    bytes: int = 0
+    latency_ms: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    gone: bool = False
+    retry_after: float | None = None
+    parsed: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    outcomes: dict[str, Outcome]
+    health: dict[str, dict[str, Any]]
+    seconds: float
+
+    def count(self, predicate: Callable[[Outcome], bool]) -> int:
+        return sum(1 for o in self.outcomes.values() if predicate(o))
+
+    @property
+    def failing(self) -> list[str]:
+        return sorted(slug for slug, h in self.health.items() if h.get("failing"))
+
+    def line(self) -> str:
+        fetched = self.count(lambda o: o.ok and not o.not_modified)
+        unchanged = self.count(lambda o: o.not_modified)
+        failed = self.count(lambda o: not o.ok and not o.skipped)
+        skipped = self.count(lambda o: bool(o.skipped))
+        return (
+            f"allies: {fetched} fetched, {unchanged} unchanged, {failed} failed, {skipped} skipped "
+            f"in {self.seconds:.1f} s; {len(self.failing)} failing"
+        )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def retry_after_seconds(value: str | None, now: dt.datetime) -> float | None:
+    """``Retry-After`` as seconds from now: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(min(int(value[:10]), 10**9))
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return max(0.0, (moment - now).total_seconds())
+
+
+class _Limits:
+    """Semaphores overall and per host, created inside the running loop."""
+
+    def __init__(self, overall: int, per_host: int) -> None:
+        self.overall = asyncio.Semaphore(max(1, overall))
+        self.per_host_size = max(1, per_host)
+        self.hosts: dict[str, asyncio.Semaphore] = {}
+
+    def host(self, url: str) -> asyncio.Semaphore:
+        name = (urlsplit(url).hostname or "").lower()
+        if name not in self.hosts:
+            self.hosts[name] = asyncio.Semaphore(self.per_host_size)
+        return self.hosts[name]
+
+
+class Fetcher:
+    """One fetch phase: a client, limits, a parse pool and the settings."""
+
+    def __init__(self, config: dict[str, Any], user_agent: str, pool: concurrent.futures.Executor | None) -> None:
+        self.config = config
+        self.pool = pool
+        self.limits = _Limits(int(config["concurrency"]), int(config["per_host"]))
+        self.deadline = time.monotonic() + float(config["budget"])
+        self.client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(float(config["timeout"])),
+            limits=httpx.Limits(max_connections=int(config["concurrency"]), max_keepalive_connections=0),
+            headers={
+                "User-Agent": user_agent,
+                "Accept": "application/atom+xml, application/rss+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+                "Accept-Encoding": "gzip, deflate",
+            },
+        )
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def fetch(self, ally: Ally, state: dict[str, Any]) -> Outcome:
+        outcome = Outcome(slug=ally.slug)
+        host = self.limits.host(ally.feed)
+        download: tuple[bytes, str, str] | None = None
+        async with self.limits.overall, host:
+            for attempt in range(2):
+                try:
+                    download = await self._request(ally, state, outcome)
+                    break
+                except FetchError as exc:
+                    outcome.error, outcome.status, outcome.retry_after = exc.message, exc.status, exc.retry_after
+                    wait = exc.retry_after
+                    short = wait is not None and wait <= float(self.config["retry_wait"])
+                    if attempt == 0 and short and time.monotonic() + wait < self.deadline:
+                        await asyncio.sleep(wait)
+                        outcome.error = ""
+                        continue
+                    return outcome
+        if download is not None:  # parsed after the connection slot is freed for the next feed
+            try:
+                await self._parse(*download, outcome)
+            except FetchError as exc:
+                outcome.error, outcome.status = exc.message, exc.status
+                return outcome
+        if outcome.parsed is None and not outcome.not_modified:
+            return outcome
+        outcome.ok = True
+        return outcome
+
+    async def _request(self, ally: Ally, state: dict[str, Any], outcome: Outcome) -> tuple[bytes, str, str] | None:
+        """Download (following redirects); returns ``(body, content type, url)``, or None for a 304."""
+        url = ally.feed
+        seen = {url}
+        permanent = True
+        headers = {}
+        if state.get("feed") == ally.feed:
+            for header, key in (("If-None-Match", "etag"), ("If-Modified-Since", "last_modified")):
+                value = state.get(key)
+                if isinstance(value, str) and value.isprintable() and len(value) < 500:
+                    headers[header] = value
+        timeout = float(self.config["timeout"])
+        started = time.monotonic()
+        for _hop in range(int(self.config["max_redirects"]) + 1):
+            try:
+                async with asyncio.timeout(timeout):
+                    response = await self.client.send(
+                        self.client.build_request("GET", url, headers=headers), stream=True
+                    )
+                    try:
+                        status = response.status_code
+                        outcome.status = status
+                        if status in PERMANENT + TEMPORARY and response.headers.get("location"):
+                            target = safe_url(urljoin(url, response.headers["location"]))
+                            if not target:
+                                raise FetchError(f"redirected to an address that is not http(s) ({status})", status)
+                            if target in seen:
+                                raise FetchError(f"redirect loop ({status} back to {target})", status)
+                            seen.add(target)
+                            permanent = permanent and status in PERMANENT
+                            if permanent:
+                                outcome.moved_to = target
+                            url = target
+                            continue
+                        outcome.final_url = url
+                        outcome.latency_ms = int((time.monotonic() - started) * 1000)
+                        if status == 304:
+                            outcome.not_modified = True
+                            outcome.etag = response.headers.get("etag") or state.get("etag")
+                            outcome.last_modified = response.headers.get("last-modified") or state.get("last_modified")
+                            return None
+                        if status == 410:
+                            outcome.gone = True
+                            raise FetchError("410 Gone: the feed was removed; remove the ally or update its feed", 410)
+                        if status in THROTTLED:
+                            wait = retry_after_seconds(response.headers.get("retry-after"), _now())
+                            note = f", asked to wait {int(wait)} s" if wait is not None else ""
+                            raise FetchError(f"HTTP {status}{note}", status, wait)
+                        if status != 200:
+                            raise FetchError(f"HTTP {status} {response.reason_phrase}".strip(), status)
+                        body = await self._read(response)
+                        outcome.latency_ms = int((time.monotonic() - started) * 1000)
+                    finally:
+                        await response.aclose()
+            except TimeoutError:
+                raise FetchError(f"no complete answer within {timeout:g} s (timeout)", outcome.status) from None
+            except httpx.InvalidURL as exc:
+                raise FetchError(f"invalid address or redirect target: {str(exc)[:150]}", outcome.status) from None
+            except httpx.HTTPError as exc:
+                raise FetchError(f"network error: {type(exc).__name__} {str(exc)[:150]}".strip()) from None
+            outcome.bytes = len(body)
+            outcome.etag = response.headers.get("etag")
+            outcome.last_modified = response.headers.get("last-modified")
+            return body, response.headers.get("content-type", ""), url
+        raise FetchError(f"more than {self.config['max_redirects']} redirects (max_redirects)", outcome.status)
+
+    async def _read(self, response: httpx.Response) -> bytes:
+        """The body, decompressed here with a cap, so a gzip bomb stops at max_bytes."""
+        limit = int(self.config["max_bytes"])
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError(f"feed is {int(declared):,} bytes, more than max_bytes ({limit:,})", response.status_code)
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding in ("gzip", "x-gzip"):
+            decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            decoder = zlib.decompressobj()
+        elif encoding in ("identity", ""):
+            decoder = None
+        else:
+            raise FetchError(f"unsupported Content-Encoding '{encoding[:40]}'", response.status_code)
+        parts: list[bytes] = []
+        size = 0
+        too_big = FetchError(f"feed is larger than max_bytes ({limit:,} bytes) once decompressed", response.status_code)
+        async for chunk in response.aiter_raw():
+            if decoder is None:
+                size += len(chunk)
+                if size > limit:
+                    raise too_big
+                parts.append(chunk)
+                continue
+            data = chunk
+            while data:
+                try:
+                    piece = decoder.decompress(data, limit + 1 - size)
+                except zlib.error as exc:
+                    raise FetchError(f"broken {encoding} data: {exc}", response.status_code) from None
+                size += len(piece)
+                if size > limit:
+                    raise too_big
+                parts.append(piece)
+                data = decoder.unconsumed_tail
+        return b"".join(parts)
+
+    async def _parse(self, body: bytes, content_type: str, url: str, outcome: Outcome) -> None:
+        args = (
+            body,
+            content_type,
+            url,
+            _now().replace(microsecond=0).isoformat(),
+            int(self.config["max_entries"]),
+            int(self.config["max_entry_bytes"]),
+        )
+        loop = asyncio.get_running_loop()
+        try:
+            outcome.parsed = await loop.run_in_executor(self.pool, parse_body, *args)
+        except NotAFeed as exc:
+            raise FetchError(str(exc), outcome.status) from None
+        except concurrent.futures.process.BrokenProcessPool:
+            self.pool = None  # a worker died: parse the rest in a thread
+            try:
+                outcome.parsed = await loop.run_in_executor(None, parse_body, *args)
+            except NotAFeed as exc:
+                raise FetchError(str(exc), outcome.status) from None
+        outcome.warnings = list(outcome.parsed.get("warnings", []))
+
+
+def parse_pool(config: dict[str, Any], count: int) -> concurrent.futures.Executor | None:
+    """Processes for parsing (feedparser is pure Python), forked now, before any thread exists.
+
+    Only ``fork`` is used, and only while this process has a single thread (``tasks.py
+    fetch``, ``build --fetch``); anywhere else (a test server's threads, a platform without
+    fork) feeds are parsed in a thread, which is slower on many cores but always safe.
+    """
+    workers = config["parse_workers"]
+    if workers is None:
+        workers = os.cpu_count() or 1
+    workers = max(0, min(int(workers), count))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return None
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        list(pool.map(ready, range(workers), timeout=60))
+    except Exception as exc:  # no processes allowed here: parse in a thread
+        logger.warning("allies: parsing in one thread, worker processes failed to start (%s)", type(exc).__name__)
+        pool.shutdown(wait=False, cancel_futures=True)
+        return None
+    return pool
+
+
+async def fetch_all(
+    allies: list[Ally],
+    config: dict[str, Any],
+    health: dict[str, dict[str, Any]],
+    user_agent: str,
+    force: bool = False,
+    on_done: Callable[[Outcome], None] | None = None,
+    pool: concurrent.futures.Executor | None = None,
+) -> dict[str, Outcome]:
+    """Fetch every ally that is due; return what happened to each, by slug."""
+    now = _now()
+    outcomes: dict[str, Outcome] = {}
+    due: list[Ally] = []
+    for ally in allies:
+        state = health.get(ally.slug, {})
+        reason = "" if force else skip_reason(ally, state, now)
+        if reason:
+            outcomes[ally.slug] = Outcome(slug=ally.slug, skipped=reason)
+            if on_done:
+                on_done(outcomes[ally.slug])
+        else:
+            due.append(ally)
+    fetcher = Fetcher(config, user_agent, pool)
+
+    async def run(ally: Ally) -> Outcome:
+        result = await fetcher.fetch(ally, health.get(ally.slug, {}))
+        if on_done:
+            on_done(result)
+        return result
+
+    try:
+        tasks = {asyncio.create_task(run(ally)): ally for ally in due}
+        budget = max(0.0, fetcher.deadline - time.monotonic())
+        done, pending = await asyncio.wait(tasks, timeout=budget) if tasks else (set(), set())
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+        for task, ally in tasks.items():
+            if task in done and not task.cancelled() and task.exception() is None:
+                outcomes[ally.slug] = task.result()
+            elif task in done and not task.cancelled():
+                error = task.exception()
+                outcomes[ally.slug] = Outcome(
+                    slug=ally.slug, error=f"unexpected error: {type(error).__name__}: {error}"[:200]
+                )
+            else:
+                outcomes[ally.slug] = Outcome(
+                    slug=ally.slug, error=f"not done within the fetch budget ({config['budget']:g} s, budget)"
+                )
+                if on_done:
+                    on_done(outcomes[ally.slug])
+    finally:
+        await fetcher.close()
+    return outcomes
+
+
+def skip_reason(ally: Ally, state: dict[str, Any], now: dt.datetime) -> str:
+    """Why this ally is not fetched now (gone, or backing off), or ""."""
+    if state.get("feed") != ally.feed:
+        return ""
+    if state.get("gone"):
+        return "gone (HTTP 410): remove it from allies.yaml or give it a new feed"
+    wait = state.get("next_attempt")
+    if wait:
+        try:
+            moment = dt.datetime.fromisoformat(wait)
+        except (TypeError, ValueError):
+            return ""
+        if moment.tzinfo is not None and moment > now:
+            return f"waiting until {moment:%Y-%m-%d %H:%M} UTC after failures or a Retry-After"
+    return ""

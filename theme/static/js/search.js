@@ -10,7 +10,16 @@ const list = document.getElementById("search-results");
 const more = document.getElementById("search-more");
 const filters = Array.from(form.querySelectorAll("select"));
 const pageSize = Number(form.dataset.pageSize) || 10;
-const KINDS = { diary: "Diary", action: "Action", job: "Job", event: "Event", ally: "Ally", page: "Page" };
+const KINDS = {
+  diary: "Diary",
+  action: "Action",
+  job: "Job",
+  event: "Event",
+  chapter: "Chapter",
+  ally: "Ally",
+  contact: "Contact",
+  page: "Page",
+};
 
 let pagefind = null;
 let results = [];

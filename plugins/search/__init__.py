@@ -1,0 +1,20 @@
+"""Search: Pagefind in the browser, a Whoosh index for the terminal, related diaries and tag hints."""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from .check import check
+from .generator import SearchGenerator
+from .pagefind import finalized
+
+__all__ = ["check", "register"]
+
+
+def get_generators(_pelican: object) -> type[SearchGenerator]:
+    return SearchGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
+    signals.finalized.connect(finalized)

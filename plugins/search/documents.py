@@ -1,0 +1,227 @@
+"""What goes into the search index, and each item's content hash.
+
+Three sources, one :class:`~search.index.Document` shape:
+
+- diaries and pages from the build (Pelican articles and pages, already rendered);
+- the same files read straight from ``content/`` (``tasks.py search`` and ``check``
+  refresh the index without a build), hashed the same way so neither redoes the other's work;
+- every other kind (actions, jobs, events, allies...) from the built HTML: the element
+  marked ``data-pagefind-body`` and the ``pagefind_meta`` filters inside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from netroots.html import plain_text, render_markdown
+from netroots.report import Report
+
+from .index import Document
+
+SOURCE_KINDS = {"diaries": "diary", "pages": "page"}
+HTML_PREFIX = "html:"
+KIND = re.compile(rb'data-pagefind-filter="kind">([^<]*)<')
+
+
+def digest(raw: bytes, *extra: str) -> str:
+    """The content hash: the file's bytes plus what the build adds from elsewhere."""
+    hasher = hashlib.blake2b(raw, digest_size=16)
+    for part in extra:
+        hasher.update(b"\0" + part.encode("utf-8"))
+    return hasher.hexdigest()
+
+
+def source_key(path: Path, content: Path) -> str:
+    return path.resolve().relative_to(content).as_posix()
+
+
+def _date(value: Any) -> str:
+    return value.date().isoformat() if hasattr(value, "date") and callable(value.date) else str(value or "")
+
+
+def _summary(summary: str | None, body: str) -> str:
+    text = plain_text(summary or "")
+    if not text:
+        words = body.split()
+        text = " ".join(words[:40]) + ("…" if len(words) > 40 else "")
+    return text
+
+
+# -- hashes -------------------------------------------------------------------
+def vocabulary_digest(content: Path) -> str:
+    """Tag spellings come from ``content/tags.yaml``: a change there re-indexes the diaries."""
+    path = content / "tags.yaml"
+    return digest(path.read_bytes()) if path.is_file() else ""
+
+
+def content_hash(path: Path, state: str, vocabulary: str) -> str:
+    """A diary's or page's hash: its file, its author's state, the tag vocabulary."""
+    return digest(path.read_bytes(), state or "", vocabulary)
+
+
+# -- from the build ---------------------------------------------------------
+def build_document(key: str, item: Any, kind: str, state: str = "") -> Document:
+    """A Document for a Pelican article (diary) or page."""
+    body = plain_text(item.content)
+    updates = " ".join(plain_text(update.get("html", "")) for update in getattr(item, "updates", None) or [])
+    tags = tuple(tag.name for tag in getattr(item, "tags", None) or [])
+    author = getattr(item, "author", None)
+    return Document(
+        key=key,
+        url=item.url,
+        kind=kind,
+        title=plain_text(item.title),
+        body=f"{body} {updates}".strip(),
+        summary=_summary(getattr(item, "summary", "") if item.metadata.get("summary") else "", body),
+        date=_date(getattr(item, "date", None)),
+        member=author.name if author is not None and kind == "diary" else "",
+        state=state if kind == "diary" else "",
+        tags=tags,
+    )
+
+
+# -- from content/, without a build ------------------------------------------
+def _normalizer(content: Path):
+    try:
+        from tags.model import load_vocabulary
+    except ImportError:  # the tags plugin is optional
+        return lambda tag: tag
+    return load_vocabulary(content, Report(root=content.parent)).normalize
+
+
+def _read_diary(read_diary: Any, path: Path, content: Path, report: Report) -> Any:
+    """One diary through the diaries plugin's own validation (older versions took ``seen``)."""
+    import inspect
+
+    if len(inspect.signature(read_diary).parameters) > 3:
+        return read_diary(path, content, report, {})
+    return read_diary(path, content, report)
+
+
+def source_documents(content: Path, members: dict[str, Any]) -> tuple[dict[str, str], Any]:
+    """``(key -> hash, make)`` for every diary and page file under ``content``.
+
+    Hashing reads bytes only; ``make`` parses and renders just the new and changed files
+    (drafts and files with errors give None and stay out).
+    """
+    from diaries.model import read_diary, read_page
+
+    vocabulary = vocabulary_digest(content)
+    current: dict[str, str] = {}
+    for path in sorted((content / "diaries").glob("*/*.md")):
+        state = getattr(members.get(path.parent.name), "state", None) or ""
+        current[source_key(path, content)] = content_hash(path, state, vocabulary)
+    for path in sorted((content / "pages").rglob("*.md")):
+        current[source_key(path, content)] = content_hash(path, "", vocabulary)
+    normalize = None
+
+    def make(key: str) -> Document | None:
+        nonlocal normalize
+        path = content / key
+        report = Report(root=content.parent)
+        if key.startswith("diaries/"):
+            diary = _read_diary(read_diary, path, content, report)
+            if diary is None or not diary.published:
+                return None
+            normalize = normalize or _normalizer(content)
+            meta = diary.meta
+            body = plain_text(render_markdown(diary.source.body))
+            updates = " ".join(update["text"] for update in meta.get("updates") or [])
+            member = members.get(diary.handle)
+            return Document(
+                key=key,
+                url=f"diaries/{diary.handle}/{diary.slug}/",
+                kind="diary",
+                title=meta["title"],
+                body=f"{body} {updates}".strip(),
+                summary=_summary(meta.get("summary"), body),
+                date=_date(meta.get("date")),
+                member=diary.handle,
+                state=getattr(member, "state", None) or "",
+                tags=tuple(dict.fromkeys(normalize(tag) for tag in meta.get("tags") or [])),
+            )
+        page = read_page(path, content, report)
+        if page is None or page[1].get("status") != "published":
+            return None
+        source, meta, slug = page
+        body = plain_text(render_markdown(source.body))
+        return Document(
+            key=key,
+            url=f"{slug}/",
+            kind="page",
+            title=meta["title"],
+            body=body,
+            summary=_summary(meta.get("summary"), body),
+            date=_date(meta.get("date")),
+        )
+
+    return current, make
+
+
+# -- from the built HTML ------------------------------------------------------
+def html_document(output: Path, relative: str) -> Document | None:
+    """The main content of a built page (its ``data-pagefind-body`` element), or None."""
+    import lxml.html
+
+    raw = (output / relative).read_bytes()
+    if b"data-pagefind-body" not in raw:
+        return None
+    tree = lxml.html.fromstring(raw)
+    bodies = tree.xpath("//*[@data-pagefind-body]")
+    if not bodies:
+        return None
+    filters: dict[str, list[str]] = {}
+    meta: dict[str, str] = {}
+    for body in bodies:
+        for element in body.xpath(".//*[@data-pagefind-filter]"):
+            filters.setdefault(element.get("data-pagefind-filter"), []).append(element.text_content().strip())
+        for element in body.xpath(".//*[@data-pagefind-meta]"):
+            meta.setdefault(element.get("data-pagefind-meta"), element.text_content().strip())
+        for element in body.xpath(".//*[@hidden] | .//*[@data-pagefind-ignore] | .//script | .//style"):
+            element.drop_tree()
+    kind = (filters.get("kind") or [""])[0]
+    if not kind:
+        return None
+    text = " ".join(" ".join(" ".join(body.itertext()).split()) for body in bodies)
+    heading = tree.xpath("string(//h1)").strip()
+    url = relative.removesuffix("index.html")
+    return Document(
+        key=HTML_PREFIX + relative,
+        url=url,
+        kind=kind,
+        title=meta.get("title") or heading or url,
+        body=text,
+        summary=meta.get("summary") or _summary("", text),
+        date=meta.get("date", ""),
+        member=(filters.get("member") or [""])[0],
+        state=(filters.get("state") or [""])[0],
+        tags=tuple(filters.get("tag") or ()),
+    )
+
+
+def scan_output(output: Path, skip: set[str]) -> tuple[dict[str, str], str]:
+    """One pass over the built HTML: ``(key -> hash of pages to index from HTML, fingerprint)``.
+
+    The fingerprint covers every page Pagefind would index (those with
+    ``data-pagefind-body``); when it is unchanged, so is Pagefind's bundle.
+    """
+    current = {}
+    fingerprint = hashlib.blake2b(digest_size=16)
+    for path in sorted(output.rglob("*.html")):
+        relative = path.relative_to(output).as_posix()
+        if relative.startswith("pagefind/"):
+            continue
+        raw = path.read_bytes()
+        if b"data-pagefind-body" not in raw:
+            continue
+        page_hash = digest(raw)
+        fingerprint.update(f"{relative}\0{page_hash}\n".encode())
+        if relative in skip or relative.startswith(("theme/", "search/")):
+            continue
+        kind = KIND.search(raw)
+        if kind and kind.group(1).decode() not in SOURCE_KINDS.values():  # stale copies of removed diaries too
+            current[HTML_PREFIX + relative] = page_hash
+    return current, fingerprint.hexdigest()

@@ -1,0 +1,121 @@
+"""The search plugin's part of the build: the Whoosh index, related diaries, ``/search/``.
+
+Diaries and pages are indexed right after Pelican reads them (so each diary page
+can show its related diaries), incrementally: only files whose content hash changed
+are re-indexed, and only their related lists are recomputed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+
+from netroots.members import members_in
+from netroots.site import cache_dir, write_page
+
+from .documents import build_document, content_hash, source_key, vocabulary_digest
+from .index import SearchIndex, UpdateStats
+from .related import update_related
+from .settings import KIND_LABELS, search_settings
+
+logger = logging.getLogger(__name__)
+
+# What the last build indexed from content/, so ``finalized`` skips those pages
+# when it reads the other kinds from the HTML. Reset by every build.
+STATE: dict[str, Any] = {"skip": set(), "settings": None}
+
+
+def search_index(settings: dict[str, Any]) -> SearchIndex:
+    return SearchIndex(cache_dir(settings, "search") / "whoosh")
+
+
+def is_source_key(key: str) -> bool:
+    return not key.startswith("html:")
+
+
+class SearchGenerator(Generator):
+    """Indexes diaries and pages, sets ``search_related``, and writes ``/search/``."""
+
+    def generate_context(self) -> None:
+        self.search = search_settings(self.settings)
+        STATE["settings"] = self.search
+        STATE["skip"] = set()
+        self.context["search_related"] = {}
+        self.context["search_settings"] = self.search
+        articles = list(self.context.get("articles", []))
+        pages = list(self.context.get("pages", []))
+        STATE["skip"] = {item.save_as for item in [*articles, *pages]}
+        if not self.search["whoosh"]:
+            return
+        started = time.perf_counter()
+        content = Path(self.settings["PATH"]).resolve()
+        members = members_in(self.context, self.settings)
+        vocabulary = vocabulary_digest(content)
+        items: dict[str, tuple[Any, str, str]] = {}
+        current: dict[str, str] = {}
+        for kind, group in (("diary", articles), ("page", pages)):
+            for item in group:
+                path = Path(item.source_path).resolve()
+                try:
+                    key = source_key(path, content)
+                except ValueError:
+                    continue
+                state = (getattr(members.get(item.author.name), "state", None) or "") if kind == "diary" else ""
+                items[key] = (item, kind, state)
+                current[key] = content_hash(path, state, vocabulary)
+
+        def make(key: str):
+            item, kind, state = items[key]
+            return build_document(key, item, kind, state)
+
+        index = search_index(self.settings)
+        stats = index.update(current, make, scope=is_source_key)
+        related, recomputed = update_related(index, stats, index.folder.parent, int(self.search["related"]))
+        by_url = {article.url: article for article in articles}
+        self.context["search_related"] = {
+            items[key][0].diary_id: [by_url[url] for url in urls if url in by_url]
+            for key, urls in related.items()
+            if key in items and items[key][1] == "diary"
+        }
+        logger.info(
+            "search: indexed content (%s); related diaries recomputed for %d in %.2f s",
+            stats,
+            len(recomputed),
+            time.perf_counter() - started,
+        )
+
+    def generate_output(self, writer: Any) -> None:
+        members = members_in(self.context, self.settings)
+        tag_counts: Counter[str] = Counter()
+        for article in self.context.get("articles", []):
+            tag_counts.update(tag.name for tag in getattr(article, "tags", []))
+        write_page(
+            self,
+            writer,
+            "search/index.html",
+            "search/index.html",
+            page_title="Search",
+            search_kinds=[(kind, KIND_LABELS.get(kind, kind.title())) for kind in self.search["kinds"]],
+            search_members=sorted(members.values(), key=lambda m: m.name.casefold()),
+            search_tags=sorted(tag_counts, key=str.casefold),
+            search_states=sorted({m.state for m in members.values() if m.state}),
+        )
+
+
+def refresh_from_content(settings: dict[str, Any], members: dict[str, Any]) -> tuple[SearchIndex, UpdateStats]:
+    """Bring the index's diaries and pages up to date straight from ``content/`` (no build).
+
+    Same keys and hashes as the build, so a later build does not redo this work.
+    """
+    from .documents import source_documents
+
+    content = Path(settings["PATH"]).resolve()
+    current, make = source_documents(content, members)
+    index = search_index(settings)
+    stats = index.update(current, make, scope=is_source_key)
+    return index, stats

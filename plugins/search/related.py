@@ -1,0 +1,82 @@
+"""Related diaries: more like this, over each diary's key-term signature (title, tags, body).
+
+Signatures come from the Whoosh index (:meth:`SearchIndex.signatures`); here they are
+compared. Both are cached in ``.cache/search/related.json`` and recomputed only for
+new and changed diaries (and for diaries whose list names a diary that is gone).
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+
+from .index import SearchIndex, UpdateStats
+
+# Each word keeps only its strongest holders as candidates: bounded work per diary,
+# exact for networks where no word is in more than this many signatures.
+CANDIDATES_PER_TERM = 300
+# Words per signature; a change here invalidates the cached signatures.
+SIGNATURE_TERMS = 12
+
+
+def nearest(
+    signatures: dict[str, dict[str, float]], targets: list[str], count: int, cap: int = CANDIDATES_PER_TERM
+) -> dict[str, list[str]]:
+    """For each target key, the ``count`` keys whose signatures are most alike (cosine)."""
+    holders: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for key, signature in signatures.items():
+        for term, weight in signature.items():
+            holders[term].append((weight, key))
+    for term, found in holders.items():
+        if len(found) > cap:
+            holders[term] = heapq.nlargest(cap, found)
+    result = {}
+    for key in targets:
+        scores: dict[str, float] = defaultdict(float)
+        for term, weight in signatures.get(key, {}).items():
+            for other_weight, other in holders.get(term, ()):
+                scores[other] += weight * other_weight
+        scores.pop(key, None)
+        best = heapq.nsmallest(count, scores.items(), key=lambda item: (-item[1], item[0]))
+        result[key] = [other for other, score in best if score > 0]
+    return result
+
+
+def update_related(
+    index: SearchIndex, stats: UpdateStats, folder: Path, count: int
+) -> tuple[dict[str, list[str]], list[str]]:
+    """``key -> [url]`` of related diaries for every indexed diary; returns it and the keys recomputed."""
+    path = folder / "related.json"
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cached = {}
+    if cached.get("count") != count or cached.get("terms") != SIGNATURE_TERMS or "signatures" not in cached:
+        cached = {"count": count, "terms": SIGNATURE_TERMS, "signatures": {}, "related": {}}
+    signatures: dict[str, dict[str, float]] = cached["signatures"]
+    related: dict[str, list[str]] = cached["related"]
+    diaries = {key: entry["url"] for key, entry in index.entries("diaries/").items() if entry["kind"] == "diary"}
+    urls = set(diaries.values())
+    changed = False
+    for key in [k for k in signatures if k not in diaries or k in stats.touched]:
+        del signatures[key]
+        related.pop(key, None)
+        changed = True
+    for key in [k for k in related if k not in diaries]:
+        del related[key]
+        changed = True
+    missing = [key for key in diaries if key not in signatures]
+    if missing:
+        signatures.update(index.signatures(missing, terms=SIGNATURE_TERMS))
+    todo = [key for key in diaries if key not in related or any(url not in urls for url in related[key])]
+    if todo and count:
+        for key, others in nearest(signatures, todo, count).items():
+            related[key] = [diaries[other] for other in others if other in diaries]
+    if changed or missing or todo:
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(cached, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, path)
+    return related, todo

@@ -1,0 +1,250 @@
+"""Search: the /search/ page, what Pagefind indexes, the CSP, the Whoosh index and its uses."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, build_site, read, site_settings
+
+CLUSTERS = {
+    "housing": {"ana/rent-strike-notes", "ben/tenants-union-first-vote", "cara/eviction-court-watch"},
+    "libraries": {
+        "ana/saving-sunday-library-hours",
+        "ben/library-board-budget-fight",
+        "cara/bookmobile-returns",
+        "cara/a-story-about-our-branch",  # untagged, but about a library
+    },
+    "canvassing": {
+        "ana/door-knocking-in-the-rain",
+        "ben/phone-banking-script",
+        "cara/what-voters-told-us-at-the-doors",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The search fixture network, built once for the read-only tests of this file."""
+    work = tmp_path_factory.mktemp("search")
+    shutil.copytree(FIXTURES / "search", work, dirs_exist_ok=True)
+    result = build_site(work / "content", work / "output")
+    assert not result.errors, result.errors
+    return work / "output"
+
+
+def fresh_copy(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURES / "search", tmp_path / "net")
+    return tmp_path / "net" / "content"
+
+
+def related_ids(output: Path, diary: str) -> list[str]:
+    page = read(output, f"diaries/{diary}/index.html")
+    aside = page[page.index('class="related-diaries"') :]
+    aside = aside[: aside.index("</aside>")]
+    return re.findall(r'href="[./]*/?diaries/([^"]+?)/"', aside)
+
+
+def test_search_page_has_a_labelled_field_filters_and_a_status_region(built: Path) -> None:
+    page = read(built, "search/index.html")
+    assert '<label for="search-q">' in page and 'id="search-q" name="q" type="search"' in page
+    assert 'role="status"' in page
+    assert '<option value="cara">Cara Lind</option>' in page
+    assert '<option value="Libraries">Libraries</option>' in page
+    assert '<option value="TX">TX</option>' in page
+    assert '<option value="diary">Diaries</option>' in page
+    assert re.search(r'<script type="module" src="\.\./theme/js/search\.js(\?v=\w+)?"></script>', page)
+    assert "data-pagefind-body" not in page  # the search page is never a result
+    assert (built / "theme/js/search.js").is_file()
+
+
+def test_every_page_has_the_header_form_and_no_search_script(built: Path) -> None:
+    page = read(built, "diaries/ana/rent-strike-notes/index.html")
+    assert re.search(r'<form class="header-search" role="search" action="[./]*/search/" method="get">', page)
+    assert 'name="q"' in page
+    assert "search.js" not in page and "pagefind" not in page.replace("data-pagefind", "")
+
+
+def test_pages_carry_the_configured_content_security_policy(built: Path) -> None:
+    from netroots.build import load_settings
+
+    policy = load_settings()["CONTENT_SECURITY_POLICY"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self' 'wasm-unsafe-eval'"
+    assert directives["connect-src"] == "'self'"
+    assert "worker-src" not in directives  # Pagefind runs on the page (noWorker), not in a worker
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    for path in ("index.html", "search/index.html", "diaries/cara/bookmobile-returns/index.html"):
+        meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', read(built, path))
+        assert meta and meta.group(1).replace("&#39;", "'") == policy, path
+
+
+def test_only_main_content_is_marked_for_pagefind(built: Path) -> None:
+    diary = read(built, "diaries/cara/bookmobile-returns/index.html")
+    body_at = diary.index("data-pagefind-body")
+    assert diary.index('<span data-pagefind-filter="kind">diary</span>') > body_at
+    assert '<span data-pagefind-filter="member">cara</span>' in diary
+    assert '<span data-pagefind-filter="state">TX</span>' in diary
+    assert '<span data-pagefind-filter="tag">Libraries</span>' in diary
+    assert diary.index("</article>", body_at) < diary.index('class="related-diaries"')
+    for listing in ("index.html", "diaries/index.html", "tags/libraries/index.html", "search/index.html"):
+        assert "data-pagefind-body" not in read(built, listing), listing
+
+
+def pagefind_pages(output: Path) -> dict[str, dict]:
+    """What Pagefind indexed: each fragment's URL and content (gzip, ``pagefind_dcd`` + JSON)."""
+    pages = {}
+    for fragment in (output / "pagefind/fragment").iterdir():
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        pages[data["url"]] = data
+    return pages
+
+
+def test_pagefind_indexes_main_content_only(built: Path) -> None:
+    pages = pagefind_pages(built)
+    diaries = {url for url in pages if url.startswith("/diaries/")}
+    assert diaries == {f"/diaries/{diary}/" for cluster in CLUSTERS.values() for diary in cluster}
+    assert "/about/" in pages
+    for listing in ("/", "/diaries/", "/tags/", "/tags/libraries/", "/search/"):
+        assert listing not in pages
+    bookmobile = pages["/diaries/cara/bookmobile-returns/"]
+    assert bookmobile["filters"] == {"kind": ["diary"], "member": ["cara"], "tag": ["Libraries"], "state": ["TX"]}
+    assert bookmobile["meta"]["title"] == "The bookmobile returns to the county"
+    assert bookmobile["meta"]["date"] == "2026-07-20"
+    assert "Related diaries" not in bookmobile["content"]  # the related box is outside the main content
+    assert "Skip to content" not in bookmobile["content"]
+
+
+@pytest.mark.parametrize("cluster", sorted(CLUSTERS))
+def test_related_diaries_come_from_the_same_topic_cluster(built: Path, cluster: str) -> None:
+    for diary in sorted(CLUSTERS[cluster]):
+        related = related_ids(built, diary)
+        assert related, diary
+        assert diary not in related
+        assert set(related[:2]) <= CLUSTERS[cluster] - {diary}, (diary, related)
+
+
+def test_terminal_search_ranks_the_best_match_first(tmp_path: Path) -> None:
+    import tasks
+
+    content = fresh_copy(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(tasks.cli, ["--content", str(content), "search", "eviction", "court"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("1. Eviction court watch  (diary · @cara · 2026-04-12)")
+    assert "diaries/cara/eviction-court-watch/" in lines[1]
+    assert "eviction" in lines[2].lower()
+
+    result = runner.invoke(tasks.cli, ["--content", str(content), "search", "library", "--member", "ben", "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)["results"]
+    assert [hit["url"] for hit in found][:1] == ["diaries/ben/library-board-budget-fight/"]
+    assert {hit["member"] for hit in found} == {"ben"}
+    assert "<mark>library</mark>" in found[0]["snippet"].lower()
+
+    result = runner.invoke(tasks.cli, ["--content", str(content), "search", "rent", "--tag", "Canvassing", "--json"])
+    urls = {hit["url"] for hit in json.loads(result.output)["results"]}
+    assert urls == {"diaries/ben/phone-banking-script/", "diaries/cara/what-voters-told-us-at-the-doors/"}
+
+    result = runner.invoke(tasks.cli, ["--content", str(content), "search", "zeppelin"])
+    assert result.exit_code == 1 and "No results for 'zeppelin'" in result.output
+
+
+def test_one_edit_and_one_deletion_update_only_those_documents(tmp_path: Path) -> None:
+    from search.generator import refresh_from_content, search_index
+
+    from netroots.members import load_members
+    from netroots.report import Report
+
+    content = fresh_copy(tmp_path)
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    settings = site_settings(content, output)
+    members = load_members(content, Report())
+    _, stats = refresh_from_content(settings, members)
+    assert (stats.added, stats.changed, stats.removed, stats.unchanged) == ([], [], [], 11)  # the build's hashes
+
+    edited = content / "diaries/ana/2026-03-01-rent-strike-notes.md"
+    edited.write_text(edited.read_text().replace("laundry room", "zeppelin hangar"), encoding="utf-8")
+    (content / "diaries/ben/2026-02-10-tenants-union-first-vote.md").unlink()
+    index, stats = refresh_from_content(settings, members)
+    assert stats.changed == ["diaries/ana/2026-03-01-rent-strike-notes.md"]
+    assert stats.removed == ["diaries/ben/2026-02-10-tenants-union-first-vote.md"]
+    assert stats.added == [] and stats.unchanged == 9
+    assert [hit.url for hit in index.search("zeppelin")] == ["diaries/ana/rent-strike-notes/"]
+    assert index.search("laundry") == []
+    assert all(hit.url != "diaries/ben/tenants-union-first-vote/" for hit in index.search("tenants union"))
+
+    # The next build re-indexes nothing and drops the deleted diary from related lists.
+    assert not build_site(content, output).errors
+    assert search_index(settings).entries("diaries/ben/2026-02-10") == {}
+    assert "ben/tenants-union-first-vote" not in related_ids(output, "cara/eviction-court-watch")
+    assert "zeppelin hangar" in read(output, "diaries/ana/rent-strike-notes/index.html")
+
+
+def test_rebuilds_redo_only_what_changed(tmp_path: Path, caplog) -> None:
+    import logging
+
+    content = fresh_copy(tmp_path)
+    assert not build_site(content, tmp_path / "output").errors
+
+    def rebuild() -> list[str]:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="search"):
+            assert not build_site(content, tmp_path / "output").errors
+        return [r.getMessage() for r in caplog.records if r.name.startswith("search")]
+
+    messages = rebuild()
+    assert any("0 added, 0 changed, 0 removed, 11 unchanged" in m and "recomputed for 0 " in m for m in messages)
+    assert any("Pagefind's bundle is up to date" in m for m in messages)
+
+    edited = content / "diaries/cara/2026-07-20-bookmobile-returns.md"
+    edited.write_text(edited.read_text() + "\nThe bookmobile has a new driver.\n", encoding="utf-8")
+    messages = rebuild()
+    assert any("0 added, 1 changed, 0 removed, 10 unchanged" in m and "recomputed for 1 " in m for m in messages)
+    assert any("Pagefind indexed" in m for m in messages)
+    assert "new driver" in pagefind_pages(tmp_path / "output")["/diaries/cara/bookmobile-returns/"]["content"]
+
+
+def test_check_suggests_existing_tags_for_a_diary_without_tags(tmp_path: Path) -> None:
+    from netroots.check import run_check
+
+    content = fresh_copy(tmp_path)
+    report = run_check(site_settings(content, tmp_path / "output"))
+    hints = [str(p) for p in report.problems if "has no tags" in p.message]
+    assert len(hints) == 1, [str(p) for p in report.problems]
+    assert hints[0].startswith("content/diaries/cara/2026-11-01-a-story-about-our-branch.md:4: warning: tags:")
+    suggested = hints[0].split("Existing tags that fit: [", 1)[1].rstrip("]").split(", ")
+    assert suggested[0] == "Libraries"
+    assert not any(p.is_error for p in report.problems)
+
+
+def test_whoosh_work_can_be_switched_off(tmp_path: Path) -> None:
+    content = fresh_copy(tmp_path)
+    result = build_site(content, tmp_path / "output", SEARCH={"whoosh": False})
+    assert not result.errors
+    assert 'class="related-diaries"' not in read(result.output, "diaries/ana/rent-strike-notes/index.html")
+    assert not (tmp_path / "net/.cache/search/whoosh").exists()
+    assert (result.output / "pagefind/pagefind.js").is_file()
+
+
+def test_related_signatures_are_the_same_for_one_diary_and_for_all(built: Path, tmp_path: Path) -> None:
+    """A first build computes signatures in one pass over the index; later builds, one
+    diary at a time from its text. Both must give the same answer."""
+    from search.generator import search_index
+
+    settings = site_settings(built.parent / "content", built)
+    index = search_index(settings)
+    keys = sorted(index.entries("diaries/"))
+    one_pass = index.signatures(keys, scan_over=0)
+    one_by_one = index.signatures(keys, scan_over=len(keys))
+    assert one_pass == one_by_one
+    assert len(one_pass) == 10
+    bookmobile = one_pass["diaries/cara/2026-07-20-bookmobile-returns.md"]
+    assert "#libraries" in bookmobile and "bookmobil" in bookmobile

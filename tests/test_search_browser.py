@@ -1,0 +1,175 @@
+"""Search in headless Chromium: the /search/ page over a built fixture network, served locally."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, build_site
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class RecordingHandler(SimpleHTTPRequestHandler):
+    """Serves the built site and remembers every path asked for."""
+
+    requested: list[str]
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.requested.append(self.path)
+        super().do_GET()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """The search fixture network, built and served on 127.0.0.1 (a free port)."""
+    work = tmp_path_factory.mktemp("search-browser")
+    shutil.copytree(FIXTURES / "search", work, dirs_exist_ok=True)
+    result = build_site(work / "content", work / "output")
+    assert not result.errors, result.errors
+    requested: list[str] = []
+    handler = type("Handler", (RecordingHandler,), {"requested": requested})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(work / "output")))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", requested
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("NETROOTS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and NETROOTS_REQUIRE_BROWSER=1 (install it: make browser)")
+        pytest.skip(f"{CHROMIUM} is missing (install it: make browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, served) -> Iterator[object]:
+    context = browser.new_context()
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served[0]) else route.abort())
+    tab = context.new_page()
+    tab.problems = []
+    tab.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "favicon.ico" not in (message.location or {}).get("url", "")
+            and tab.problems.append(message.text)
+        ),
+    )
+    tab.on("pageerror", lambda error: tab.problems.append(str(error)))
+    yield tab
+    context.close()
+
+
+def wait_for_results(page) -> str:
+    status = page.locator("#search-status")
+    page.wait_for_function(
+        "() => /result|No results/.test(document.getElementById('search-status').textContent)", timeout=10000
+    )
+    return status.inner_text()
+
+
+def titles(page) -> list[str]:
+    return page.locator("#search-results .card-title a").all_inner_texts()
+
+
+def test_typed_query_shows_the_expected_diary_first(page, served) -> None:
+    base, requested = served
+    requested.clear()
+    page.goto(f"{base}/search/")
+    assert not [path for path in requested if "/pagefind/" in path]  # nothing of search before it is used
+    page.locator("#search-q").fill("bookmobile")
+    status = wait_for_results(page)
+    assert status.startswith("1 result for “bookmobile”")
+    assert titles(page)[0] == "The bookmobile returns to the county"
+    first = page.locator("#search-results li").first
+    assert first.locator("mark").first.inner_text().lower() == "bookmobile"
+    assert "@cara" in first.locator(".byline").inner_text()
+    assert page.url.endswith("/search/?q=bookmobile")
+    page.locator("#search-q").press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent") == "The bookmobile returns to the county"
+    assert page.problems == []  # the CSP lets Pagefind's WebAssembly and worker run
+
+
+def test_member_filter_narrows_the_results(page, served) -> None:
+    base, _ = served
+    page.goto(f"{base}/search/")
+    page.locator("#search-q").fill("library")
+    wait_for_results(page)
+    everyone = titles(page)
+    assert len(everyone) >= 3
+    page.locator("#search-status").evaluate("node => node.textContent = ''")
+    page.locator("#search-member").select_option("ben")
+    status = wait_for_results(page)
+    narrowed = titles(page)
+    assert "(filtered)" in status
+    assert narrowed[0] == "The library board budget fight"
+    assert 0 < len(narrowed) < len(everyone)
+    assert all("@ben" in text for text in page.locator("#search-results .byline").all_inner_texts())
+    assert "member=ben" in page.url
+    assert page.problems == []
+
+
+def test_header_form_query_is_picked_up_by_the_search_page(page, served) -> None:
+    base, requested = served
+    requested.clear()
+    page.goto(f"{base}/diaries/ana/rent-strike-notes/")
+    assert not [path for path in requested if "/pagefind/" in path or "search.js" in path]
+    page.locator("#site-search").fill("eviction court")
+    page.locator("#site-search").press("Enter")
+    page.wait_for_url("**/search/?q=eviction+court")
+    wait_for_results(page)
+    assert page.locator("#search-q").input_value() == "eviction court"
+    assert titles(page)[0] == "Eviction court watch"
+    assert page.problems == []
+
+
+def test_filters_alone_never_run_a_search(page, served) -> None:
+    base, requested = served
+    requested.clear()
+    page.goto(f"{base}/search/?member=ben&kind=diary")
+    page.locator("#search-member").select_option("ana")
+    page.wait_for_timeout(300)
+    assert page.locator("#search-results li").count() == 0
+    assert not [path for path in requested if "/pagefind/" in path]
+
+
+def test_search_runs_on_the_page_under_the_site_policy(page, served) -> None:
+    """Pagefind compiles its WebAssembly and fetches its index on the page itself (no
+    worker): exactly what 'wasm-unsafe-eval' and connect-src 'self' allow, and no more."""
+    base, requested = served
+    requested.clear()
+    page.goto(f"{base}/search/?q=tenants")
+    wait_for_results(page)
+    assert titles(page)[0] in {"Our tenants union took its first vote", "Rent strike notes"}
+    assert not [text for text in page.problems if "Content Security Policy" in text]
+    assert not [path for path in requested if "worker" in path]
+    assert any(path.endswith(".pagefind") for path in requested)  # the WebAssembly

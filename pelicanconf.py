@@ -32,7 +32,20 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["diaries", "tags", "members", "groups", "trust", "actions", "jobs", "events", "chapters", "allies", "search", "publish"]
+PLUGINS = [
+    "diaries",
+    "tags",
+    "members",
+    "groups",
+    "trust",
+    "actions",
+    "jobs",
+    "events",
+    "chapters",
+    "allies",
+    "search",
+    "publish",
+]
 
 # Front matter: summary is plain text, never Markdown or HTML.
 FORMATTED_FIELDS: list[str] = []

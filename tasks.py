@@ -31,8 +31,17 @@ from netroots.today import ENV_TODAY  # noqa: E402
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Content folder (default: content/).")
-@click.option("--output", "site_output", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: output/).")
+@click.option(
+    "--content",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Content folder (default: content/).",
+)
+@click.option(
+    "--output",
+    "site_output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: output/).",
+)
 @click.pass_context
 def cli(ctx: click.Context, content: Path | None, site_output: Path | None) -> None:
     """Netroots: build and run a grassroots blog network's site."""

@@ -7,14 +7,75 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-WORDS = (
-    "organize canvass neighbors library council budget vote precinct newsroom station owner "
-    "advertiser boycott letter petition rally tenants union wages county ballot district "
-    "volunteer meeting coffee flyer phone script turnout registration census transit housing "
-    "climate clinic hospital school board editor reporter correction headline coverage local "
-    "state federal senate governor mayor hearing testimony permit march sign doors walk list"
-).split()
-TAGS = ["Organizing", "Local news", "Media accountability", "Voting rights", "Housing", "Labor", "Climate", "Canvassing"]
+WORDS = [
+    "organize",
+    "canvass",
+    "neighbors",
+    "library",
+    "council",
+    "budget",
+    "vote",
+    "precinct",
+    "newsroom",
+    "station",
+    "owner",
+    "advertiser",
+    "boycott",
+    "letter",
+    "petition",
+    "rally",
+    "tenants",
+    "union",
+    "wages",
+    "county",
+    "ballot",
+    "district",
+    "volunteer",
+    "meeting",
+    "coffee",
+    "flyer",
+    "phone",
+    "script",
+    "turnout",
+    "registration",
+    "census",
+    "transit",
+    "housing",
+    "climate",
+    "clinic",
+    "hospital",
+    "school",
+    "board",
+    "editor",
+    "reporter",
+    "correction",
+    "headline",
+    "coverage",
+    "local",
+    "state",
+    "federal",
+    "senate",
+    "governor",
+    "mayor",
+    "hearing",
+    "testimony",
+    "permit",
+    "march",
+    "sign",
+    "doors",
+    "walk",
+    "list",
+]
+TAGS = [
+    "Organizing",
+    "Local news",
+    "Media accountability",
+    "Voting rights",
+    "Housing",
+    "Labor",
+    "Climate",
+    "Canvassing",
+]
 RACES = ["CA-Sen", "OH-Gov", "TX-23", "GA-05", "ME-02"]
 STATES = ["CA", "OH", "TX", "GA", "ME", "NY", "PA", "MI", "WI", "AZ"]
 
@@ -74,7 +135,9 @@ def write_netroots(content: Path, items: list[SyntheticDiary], members: int) -> 
     (content / "members").mkdir(parents=True)
     (content / "groups").mkdir()
     for group in ("media-watch", "local-organizing"):
-        (content / "groups" / f"{group}.md").write_text(f"---\ntitle: {group.replace('-', ' ').title()}\n---\n\nA group.\n")
+        (content / "groups" / f"{group}.md").write_text(
+            f"---\ntitle: {group.replace('-', ' ').title()}\n---\n\nA group.\n"
+        )
     for index in range(members):
         handle = f"member-{index:03d}"
         (content / "members" / f"{handle}.yaml").write_text(
@@ -86,8 +149,8 @@ def write_netroots(content: Path, items: list[SyntheticDiary], members: int) -> 
         folder.mkdir(parents=True, exist_ok=True)
         groups = "[media-watch]" if item.slug.endswith(("0", "5")) else "[]"
         (folder / f"{item.date.date().isoformat()}-{item.slug}.md").write_text(
-            f"---\ntitle: \"{item.title}\"\ndate: {item.date:%Y-%m-%d %H:%M}\ntags: [{', '.join(item.tags)}]\n"
-            f"groups: {groups}\nsummary: \"{item.summary}\"\n---\n\n{item.body}",
+            f'---\ntitle: "{item.title}"\ndate: {item.date:%Y-%m-%d %H:%M}\ntags: [{", ".join(item.tags)}]\n'
+            f'groups: {groups}\nsummary: "{item.summary}"\n---\n\n{item.body}',
             encoding="utf-8",
         )
 

@@ -118,7 +118,9 @@ def read_member(path: Path, report: Report) -> Member | None:
     except SourceError as exc:
         report.error(path, exc.line, exc.message)
         return None
-    clean, ok = schema.validate(source, MEMBER_FIELDS, report, kind="member file")
+    clean, _valid = schema.validate(
+        source, MEMBER_FIELDS, report, kind="member file"
+    )  # bad fields fall back to defaults
     if handle is None or not clean.get("name"):
         return None
     locale = clean.pop("locale") or {}

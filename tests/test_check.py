@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import read
 
 import tasks
-from conftest import read
 
 EXPECTED = [
     ("diaries/ana/2026-05-01-no-title.md", 1, "missing `title`"),
@@ -46,7 +46,10 @@ def test_check_names_file_line_and_fix_for_every_broken_file(copy_fixture) -> No
 
 def test_check_warns_about_titles_in_person_tags_and_near_duplicates(copy_fixture) -> None:
     result = run_check(copy_fixture("broken"))
-    assert "content/diaries/ben/2026-05-13-still-fine.md:4: warning: tags: 'Senator Jane Doe' puts a title" in result.output
+    assert (
+        "content/diaries/ben/2026-05-13-still-fine.md:4: warning: tags: 'Senator Jane Doe' puts a title"
+        in result.output
+    )
     assert "'Health care' is nearly the same as 'Healthcare'" in result.output
 
 
@@ -93,7 +96,9 @@ def test_member_file_errors(copy_fixture, member_yaml: str, message: str) -> Non
     (content / "members/cara.yaml").write_text(member_yaml, encoding="utf-8")
     result = run_check(content)
     assert result.exit_code == 1
-    assert any(line.startswith("content/members/cara.yaml:") and message in line for line in result.output.splitlines()), result.output
+    assert any(
+        line.startswith("content/members/cara.yaml:") and message in line for line in result.output.splitlines()
+    ), result.output
 
 
 def test_reserved_handle_is_refused(copy_fixture) -> None:

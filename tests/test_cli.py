@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
+from conftest import read
 
 import tasks
-from conftest import read
 
 
 def invoke(content: Path, *args: str):
@@ -39,7 +39,9 @@ def test_new_diary_guesses_the_member_from_git_email(copy_fixture, monkeypatch) 
 
 
 def test_new_diary_for_unknown_member_explains_what_to_do(copy_fixture) -> None:
-    result = CliRunner().invoke(tasks.cli, ["--content", str(copy_fixture("basic")), "new", "diary", "X", "--member", "zed"])
+    result = CliRunner().invoke(
+        tasks.cli, ["--content", str(copy_fixture("basic")), "new", "diary", "X", "--member", "zed"]
+    )
     assert result.exit_code == 2
     assert "python tasks.py new member zed" in result.output
 

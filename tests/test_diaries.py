@@ -78,7 +78,6 @@ def test_404_page_links_from_the_site_root(site) -> None:
 
 def test_demo_network_is_a_realistic_network(demo_output) -> None:
     import yaml
-
     from conftest import ROOT
 
     members = [yaml.safe_load(p.read_text()) for p in (ROOT / "content/members").glob("*.yaml")]

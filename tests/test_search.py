@@ -248,3 +248,25 @@ def test_related_signatures_are_the_same_for_one_diary_and_for_all(built: Path, 
     assert len(one_pass) == 10
     bookmobile = one_pass["diaries/cara/2026-07-20-bookmobile-returns.md"]
     assert "#libraries" in bookmobile and "bookmobil" in bookmobile
+
+
+def test_only_content_pages_are_indexed_each_with_its_kind(demo_output) -> None:
+    import re
+
+    for listing in ("index.html", "diaries/index.html", "actions/index.html", "contacts/index.html",
+                    "events/index.html", "chapters/index.html", "chapters/mentors/index.html", "tags/ca-sen/index.html",
+                    "jobs/index.html", "search/index.html"):  # fmt: skip
+        assert "data-pagefind-body" not in (demo_output / listing).read_text(), listing
+    kinds = {
+        "diaries/pat-okafor/first-meeting-in-a-library-basement/index.html": "diary",
+        "actions/brenner-advertisers/index.html": "action",
+        "events/index.html": None,
+        "allies/index.html": "ally",
+        "about/index.html": "page",
+        "members/maria-lopez/index.html": "member",
+        "groups/media-watch/index.html": "group",
+    }
+    for path, kind in kinds.items():
+        page = (demo_output / path).read_text()
+        found = re.findall(r'data-pagefind-filter="kind">([^<]+)<', page)
+        assert found == ([kind] if kind else []), (path, found)

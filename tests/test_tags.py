@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import feedparser
 import pytest
-
 from conftest import read
 from tags.model import Vocabulary, election_tag, near_duplicates, tag_warnings
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -65,10 +67,21 @@ class Diary:
         return self.meta.get("status") != "draft"
 
 
+@lru_cache(maxsize=256)
+def _first_file_per_slug(folder: Path, _changed: int) -> dict[str, str]:
+    """``slug -> first file name`` in a member's folder (cached until the folder changes)."""
+    first: dict[str, str] = {}
+    for name in sorted(os.listdir(folder)):
+        match = DIARY_NAME.match(name)
+        if match:
+            first.setdefault(match["slug"], name)
+    return first
+
+
 def earlier_twin(path: Path, slug: str) -> Path | None:
     """The first file (by name) in the same folder publishing the same slug, if not ``path``."""
-    twins = sorted(p for p in path.parent.glob(f"*-{slug}.md") if (m := DIARY_NAME.match(p.name)) and m["slug"] == slug)
-    return twins[0] if twins and twins[0] != path else None
+    first = _first_file_per_slug(path.parent, path.parent.stat().st_mtime_ns).get(slug)
+    return path.parent / first if first and first != path.name else None
 
 
 def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
@@ -122,7 +135,9 @@ def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
     diary = Diary(path=path, handle=handle, slug=slug, meta=meta, source=source)
     earlier = earlier_twin(path, slug) if name else None
     if earlier is not None:
-        report.error(path, 1, f"duplicate slug: {earlier.name} already publishes /diaries/{diary.id}/; rename one of them")
+        report.error(
+            path, 1, f"duplicate slug: {earlier.name} already publishes /diaries/{diary.id}/; rename one of them"
+        )
         ok = False
     meta["updates"] = sorted(meta.get("updates") or [], key=lambda update: update["date"])
     return diary if ok else None

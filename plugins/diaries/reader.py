@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
 
@@ -47,7 +47,7 @@ def forget_explained(*_: Any) -> None:
 class NetrootsReader(YAMLMetadataReader):
     """Markdown with YAML front matter, validated against Netroots' content types."""
 
-    file_extensions = ["md", "markdown"]
+    file_extensions: ClassVar[list[str]] = ["md", "markdown"]
 
     def __init__(self, settings: dict[str, Any]) -> None:
         settings = {**settings, "MARKDOWN": {**settings.get("MARKDOWN", {}), "extensions": list(MARKDOWN_EXTENSIONS)}}

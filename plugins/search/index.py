@@ -187,7 +187,9 @@ class SearchIndex:
                 stats.unchanged += 1
         if not todo and not stats.removed:
             return stats
-        writer = ix.writer(limitmb=256)
+        # A first build indexes every diary: a second process halves that on two cores.
+        procs = 2 if len(todo) > 200 and (os.cpu_count() or 1) > 1 else 1
+        writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
         try:
             for key in [*stats.removed, *stats.changed]:
                 writer.delete_by_term("key", key)

@@ -19,7 +19,7 @@ DEFAULTS: dict[str, Any] = {
     # How many related diaries each diary page shows (0: none).
     "related": 5,
     # The kinds the /search/ page offers as a filter, in order.
-    "kinds": ["diary", "action", "job", "event", "chapter", "ally", "contact", "page"],
+    "kinds": ["diary", "action", "job", "event", "chapter", "ally", "contact", "member", "group", "page"],
     # Results per page in the browser and in the terminal.
     "results": 10,
 }
@@ -32,6 +32,8 @@ KIND_LABELS = {
     "chapter": "Chapters",
     "ally": "Allies",
     "contact": "Contacts",
+    "member": "Members",
+    "group": "Groups",
     "page": "Pages",
 }
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import schema
 from .report import Report
-from .source import SourceError, read_yaml
+from .source import read_yaml
 
 
 def state_code(value: Any) -> str:
@@ -113,14 +113,10 @@ def check_handle(path: Path, report: Report) -> str | None:
 def read_member(path: Path, report: Report) -> Member | None:
     """Read and validate one member file; ``None`` when it cannot be used."""
     handle = check_handle(path, report)
-    try:
-        source = read_yaml(path)
-    except SourceError as exc:
-        report.error(path, exc.line, exc.message)
+    read = schema.read_validated(path, MEMBER_FIELDS, report, kind="member file", read=read_yaml)
+    if read is None:
         return None
-    clean, _valid = schema.validate(
-        source, MEMBER_FIELDS, report, kind="member file"
-    )  # bad fields fall back to defaults
+    source, clean, _valid = read  # a bad field falls back to its default; the member stays
     if handle is None or not clean.get("name"):
         return None
     locale = clean.pop("locale") or {}

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .report import Report
-from .source import Source
+from .source import Source, SourceError, read_markdown, read_yaml_any
 
 HANDLE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -246,3 +247,60 @@ def validate(
                     f"unknown field `{key}` in a {kind} (known fields: {', '.join(sorted(known))})",
                 )
     return clean, ok
+
+
+def file_slug(path: Path, report: Report, reserved: Collection[str] = (), address: str = "") -> str | None:
+    """The slug a content file's name gives it, or ``None`` (reported) when it is not one.
+
+    ``reserved`` names slugs taken by other pages; ``address`` says by what
+    (``"a filter page (/jobs/{slug}/)"``).
+    """
+    slug_text = path.stem
+    try:
+        slug(slug_text)
+    except Invalid as exc:
+        report.error(path, 1, f"file name: {exc.message}")
+        return None
+    if slug_text in reserved:
+        taken = f"taken by {address.format(slug=slug_text)}" if address else "reserved"
+        report.error(path, 1, f"file name: '{slug_text}' is {taken}; rename the file")
+        return None
+    return slug_text
+
+
+def read_validated(
+    path: Path,
+    fields: Sequence[Field],
+    report: Report,
+    *,
+    kind: str,
+    read: Callable[[Path], Source] = read_markdown,
+) -> tuple[Source, dict[str, Any], bool] | None:
+    """Read a content file and validate its fields; ``None`` when it cannot be read at all.
+
+    Returns ``(source, clean data, ok)``; every problem is in ``report`` with its line.
+    """
+    try:
+        source = read(path)
+    except SourceError as exc:
+        report.error(path, exc.line, exc.message)
+        return None
+    clean, ok = validate(source, fields, report, kind=kind)
+    return source, clean, ok
+
+
+def read_yaml_list(path: Path, report: Report, *, example: str) -> tuple[list[Any], dict[str, int]]:
+    """A YAML file whose top level is a list (``allies.yaml``, ``rescue.yaml``); ``[]`` when absent or bad."""
+    if not path.is_file():
+        return [], {}
+    try:
+        data, lines = read_yaml_any(path)
+    except SourceError as exc:
+        report.error(path, exc.line, exc.message)
+        return [], {}
+    if data is None:
+        return [], {}
+    if not isinstance(data, list):
+        report.error(path, 1, f"{path.name} must be a list, one `- ...` item each, e.g. {example}")
+        return [], {}
+    return data, lines

@@ -9,7 +9,7 @@ from typing import Any
 from netroots import schema
 from netroots.html import render_markdown
 from netroots.report import Report
-from netroots.source import SourceError, read_yaml
+from netroots.source import read_yaml
 
 KINDS = ("media", "advertiser", "company", "official")
 KIND_LABELS = {"media": "Media", "advertiser": "Advertisers", "company": "Companies", "official": "Officials"}
@@ -129,20 +129,11 @@ class Contact:
 
 
 def read_contact(path: Path, region: str, report: Report) -> Contact | None:
-    try:
-        slug = schema.slug(path.stem)
-    except schema.Invalid as exc:
-        report.error(path, 1, f"file name: {exc.message}")
+    slug = schema.file_slug(path, report, RESERVED_SLUGS, address="a directory page (/contacts/{slug}/)")
+    read = schema.read_validated(path, contact_fields(region), report, kind="contact", read=read_yaml)
+    if slug is None or read is None:
         return None
-    if slug in RESERVED_SLUGS:
-        report.error(path, 1, f"the contact slug '{slug}' is reserved (it is a directory address); rename the file")
-        return None
-    try:
-        source = read_yaml(path)
-    except SourceError as exc:
-        report.error(path, exc.line, exc.message)
-        return None
-    meta, ok = schema.validate(source, contact_fields(region), report, kind="contact")
+    source, meta, ok = read
     if not ok:
         return None
     return Contact(

@@ -10,7 +10,7 @@ from typing import Any
 from netroots import schema
 from netroots.html import render_markdown
 from netroots.report import Report
-from netroots.source import Source, SourceError, read_markdown
+from netroots.source import Source
 
 from .contacts import Contact, Phone, phone
 from .links import fill, mailto, unknown_placeholders
@@ -246,17 +246,11 @@ def _check_texts(source: Source, meta: dict[str, Any], report: Report) -> None:
 def read_action(
     path: Path, region: str, contacts: dict[str, Contact], members: set[str], report: Report
 ) -> Action | None:
-    try:
-        slug = schema.slug(path.stem)
-    except schema.Invalid as exc:
-        report.error(path, 1, f"file name: {exc.message}")
+    slug = schema.file_slug(path, report)
+    read = schema.read_validated(path, action_fields(region), report, kind="action")
+    if slug is None or read is None:
         return None
-    try:
-        source = read_markdown(path)
-    except SourceError as exc:
-        report.error(path, exc.line, exc.message)
-        return None
-    meta, ok = schema.validate(source, action_fields(region), report, kind="action")
+    source, meta, ok = read
     if meta["proposed_by"] and meta["proposed_by"] not in members:
         report.error(
             path,

@@ -24,7 +24,6 @@ from netroots import schema
 from netroots.members import LOCALE_FIELDS
 from netroots.report import Report
 from netroots.settings import plugin_settings
-from netroots.source import SourceError, read_yaml_any
 
 # Every ``ALLIES`` setting and its default; docs/allies.md explains each one.
 DEFAULTS: dict[str, Any] = {
@@ -100,20 +99,7 @@ def allies_file(settings: dict[str, Any]) -> Path:
 
 def load_allies(path: Path, report: Report) -> list[Ally]:
     """Read and validate ``allies.yaml``; bad items are reported and left out."""
-    if not path.is_file():
-        return []
-    try:
-        data, lines = read_yaml_any(path)
-    except SourceError as exc:
-        report.error(path, exc.line, exc.message)
-        return []
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        report.error(
-            path, 1, f"allies.yaml must be a list of allies, one `- name: ...` item each, e.g.\n{ALLY_EXAMPLE}"
-        )
-        return []
+    data, lines = schema.read_yaml_list(path, report, example=f"\n{ALLY_EXAMPLE}")
     allies: list[Ally] = []
     seen_slugs: dict[str, int] = {}
     seen_feeds: dict[str, int] = {}

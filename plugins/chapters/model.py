@@ -20,7 +20,6 @@ from netroots.html import render_markdown
 from netroots.members import Member, state_code
 from netroots.report import Report
 from netroots.settings import plugin_settings
-from netroots.source import SourceError, read_markdown
 
 DEFAULTS: dict[str, Any] = {
     "isolation": "state",  # "state" or "city": a member is isolated when no one else shares it
@@ -142,14 +141,10 @@ def load_texts(content: Path, report: Report) -> dict[str, ChapterText]:
                 "(oh.md) or the state and city (oh-columbus.md)",
             )
             continue
-        try:
-            source = read_markdown(path)
-        except SourceError as exc:
-            report.error(path, exc.line, exc.message)
+        read = schema.read_validated(path, TEXT_FIELDS, report, kind="chapter text")
+        if read is None or not read[2]:
             continue
-        meta, ok = schema.validate(source, TEXT_FIELDS, report, kind="chapter text")
-        if not ok:
-            continue
+        source, meta, _ok = read
         texts[path.stem] = ChapterText(
             slug=path.stem,
             state=code,

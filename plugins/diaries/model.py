@@ -11,7 +11,7 @@ from typing import Any
 
 from netroots import schema
 from netroots.report import Report
-from netroots.source import Source, SourceError, read_markdown
+from netroots.source import Source
 
 DIARY_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.md$")
 
@@ -107,12 +107,10 @@ def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
             f"no member '{handle}': a diary's folder is its author's handle, and content/members/{handle}.yaml must exist",
         )
         ok = False
-    try:
-        source = read_markdown(path)
-    except SourceError as exc:
-        report.error(path, exc.line, exc.message)
+    read = schema.read_validated(path, DIARY_FIELDS, report, kind="diary")
+    if read is None:
         return None
-    meta, valid = schema.validate(source, DIARY_FIELDS, report, kind="diary")
+    source, meta, valid = read
     ok = ok and valid
     if meta.get("author") and meta["author"] != handle:
         report.error(
@@ -145,12 +143,10 @@ def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
 
 def read_page(path: Path, content: Path, report: Report) -> tuple[Source, dict[str, Any], str] | None:
     """Read and validate a page under content/pages/; returns its source, data and slug."""
-    try:
-        source = read_markdown(path)
-    except SourceError as exc:
-        report.error(path, exc.line, exc.message)
+    read = schema.read_validated(path, PAGE_FIELDS, report, kind="page")
+    if read is None:
         return None
-    meta, ok = schema.validate(source, PAGE_FIELDS, report, kind="page")
+    source, meta, ok = read
     slug = path.relative_to(content / "pages").with_suffix("").as_posix()
     return (source, meta, slug) if ok else None
 

@@ -18,7 +18,6 @@ from netroots import schema
 from netroots.html import render_markdown
 from netroots.members import Member, state_code
 from netroots.report import Report
-from netroots.source import SourceError, read_markdown
 
 DEFAULTS: dict[str, Any] = {
     "default_duration_minutes": 120,  # when `end` is left out
@@ -178,17 +177,11 @@ def nonexistent(local: dt.datetime, zone: ZoneInfo) -> bool:
 
 def read_event(path: Path, members: Mapping[str, Member], report: Report, settings: Mapping[str, Any]) -> Event | None:
     """Read and validate one event file; ``None`` (with errors reported) when unusable."""
-    try:
-        slug = schema.slug(path.stem)
-    except schema.Invalid as exc:
-        report.error(path, 1, f"file name: {exc.message}")
+    slug = schema.file_slug(path, report)
+    read = schema.read_validated(path, EVENT_FIELDS, report, kind="event")
+    if slug is None or read is None:
         return None
-    try:
-        source = read_markdown(path)
-    except SourceError as exc:
-        report.error(path, exc.line, exc.message)
-        return None
-    meta, ok = schema.validate(source, EVENT_FIELDS, report, kind="event")
+    source, meta, ok = read
     if meta["location"] is None and meta["online"] is None and "location" not in source.data:
         report.error(
             path,

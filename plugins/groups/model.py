@@ -8,7 +8,6 @@ from pathlib import Path
 from netroots import schema
 from netroots.html import render_markdown
 from netroots.report import Report
-from netroots.source import SourceError, read_markdown
 
 GROUP_FIELDS = (
     schema.Field("title", schema.text, required=True, help="e.g. `title: Media Watch`"),
@@ -35,17 +34,11 @@ class Group:
 def load_groups(content: Path, members: set[str], report: Report) -> dict[str, Group]:
     groups: dict[str, Group] = {}
     for path in sorted((content / "groups").glob("*.md")):
-        try:
-            slug = schema.slug(path.stem)
-        except schema.Invalid as exc:
-            report.error(path, 1, f"file name: {exc.message}")
+        slug = schema.file_slug(path, report)
+        read = schema.read_validated(path, GROUP_FIELDS, report, kind="group")
+        if slug is None or read is None:
             continue
-        try:
-            source = read_markdown(path)
-        except SourceError as exc:
-            report.error(path, exc.line, exc.message)
-            continue
-        meta, ok = schema.validate(source, GROUP_FIELDS, report, kind="group")
+        source, meta, ok = read
         for index, editor in enumerate(meta["editors"] or []):
             if editor not in members:
                 report.error(

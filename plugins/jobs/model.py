@@ -21,7 +21,6 @@ from netroots.html import render_markdown, words
 from netroots.members import state_code
 from netroots.report import Report
 from netroots.settings import plugin_settings
-from netroots.source import SourceError, read_markdown
 
 logger = logging.getLogger("netroots")
 
@@ -282,25 +281,12 @@ def reserved_slugs() -> set[str]:
 
 def read_job(path: Path, report: Report, today: dt.date, max_age_days: int) -> Job | None:
     """Read and validate one job; ``None`` (with errors reported) when it must not publish."""
-    ok = True
-    slug = path.stem
-    try:
-        schema.slug(slug)
-    except schema.Invalid as exc:
-        report.error(path, 1, f"file name: {exc.message} (the file name is the job's address /jobs/<slug>/)")
-        ok = False
-    if slug in reserved_slugs():
-        report.error(
-            path, 1, f"file name: '{slug}' is taken by a filter page (/jobs/{slug}/); name the file after the job"
-        )
-        ok = False
-    try:
-        source = read_markdown(path)
-    except SourceError as exc:
-        report.error(path, exc.line, exc.message)
+    slug = schema.file_slug(path, report, reserved_slugs(), address="a filter page (/jobs/{slug}/)")
+    read = schema.read_validated(path, JOB_FIELDS, report, kind="job")
+    if read is None:
         return None
-    meta, valid = schema.validate(source, JOB_FIELDS, report, kind="job")
-    ok = ok and valid
+    source, meta, valid = read
+    ok = valid and slug is not None
     if meta["remote_from"] and not meta["remote"]:
         report.error(path, source.line("remote_from"), "remote_from: only a remote job has it; add `remote: true`")
         ok = False

@@ -15,7 +15,6 @@ from typing import Any
 from netroots import schema
 from netroots.html import render_inline
 from netroots.report import Report
-from netroots.source import SourceError, read_yaml_any
 
 EXAMPLE = "`- {date: 2026-11-15, editor: ruth-abernathy, diaries: [sam-hollis/one-progressive-in-casper]}`"
 
@@ -64,18 +63,7 @@ def load_rescue(
 ) -> list[RescueList]:
     """The valid lists, newest first. ``editors`` is ``None`` when the group does not exist."""
     path = content / "rescue.yaml"
-    if not path.is_file():
-        return []
-    try:
-        data, lines = read_yaml_any(path)
-    except SourceError as exc:
-        report.error(path, exc.line, exc.message)
-        return []
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        report.error(path, 1, f"rescue.yaml must be a list of dated lists, one per `- date:` entry, e.g. {EXAMPLE}")
-        return []
+    data, lines = schema.read_yaml_list(path, report, example=EXAMPLE)
     found = []
     for index, item in enumerate(data):
         line = lines.get(str(index), 1)

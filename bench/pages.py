@@ -25,8 +25,8 @@ from pathlib import Path
 import click
 
 from bench.common import ROOT, machine, median, save
+from netroots.browser import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 LIGHTHOUSE = ROOT / ".cache" / "node" / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 BUDGET_BYTES = 30_000  # a diary page's HTML + CSS
@@ -40,10 +40,7 @@ KINDS = {
     "chapter": ("chapters/*/index.html", ("page", "mentors")),
     "search": ("search/index.html", ()),
 }
-CHROME_FLAGS = (
-    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
-    "--disable-component-update --disable-sync --no-first-run"
-)
+CHROME_FLAGS = " ".join(["--headless=new", *CHROMIUM_ARGS])
 
 
 class StaticHost(SimpleHTTPRequestHandler):

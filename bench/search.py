@@ -31,16 +31,7 @@ import click
 
 from bench.common import ROOT, machine, median, save
 from bench.synthetic import diaries, write_netroots
-
-CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from netroots.browser import CHROMIUM, launch_chromium
 
 
 def _settings(content: Path, output: Path, **search: object) -> dict:
@@ -258,7 +249,7 @@ def browser_times(output: Path, queries: list[str]) -> dict:
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            chromium = launch_chromium(playwright)
             page = chromium.new_page()
             page.goto(f"{base}/diaries/")
             page.wait_for_load_state("networkidle")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -68,8 +69,6 @@ def site(tmp_path: Path, copy_fixture: Callable[[str], Path]) -> Callable[..., B
 @pytest.fixture(scope="session")
 def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo network in content/, built once per test session (publish settings)."""
-    import os
-
     os.environ["NETROOTS_TODAY"] = TODAY
     work = tmp_path_factory.mktemp("demo")
     shutil.copytree(ROOT / "content", work / "content")
@@ -83,3 +82,20 @@ def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def read(output: Path, path: str) -> str:
     """The text of a built file, e.g. ``read(out, "diaries/ana/x/index.html")``."""
     return (output / path).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The system Chromium through Playwright; skipped when it is missing, except in CI."""
+    from netroots.browser import CHROMIUM, launch_chromium
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("NETROOTS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and NETROOTS_REQUIRE_BROWSER=1 (make browser installs it)")
+        pytest.skip(f"{CHROMIUM} is missing (make browser installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = launch_chromium(playwright)
+        yield launched
+        launched.close()

@@ -15,15 +15,6 @@ import pytest
 from publish.linkcheck import broken_links
 
 SITE = "https://commons.example.org"  # publishconf.py's SITEURL, which demo_output uses
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # vnu's CSP parser (salvation) predates CSP Level 3's 'wasm-unsafe-eval', which search needs
 # for Pagefind's WebAssembly (shapesecurity/salvation issue 260): a validator bug, not ours.
@@ -129,20 +120,6 @@ def test_the_link_checker_names_the_page_and_the_missing_target(tmp_path: Path) 
         "index.html:2: broken link /missing/ (no file for /missing/)",
         "index.html:3: broken link a/#nope (no element with id 'nope')",
     ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("NETROOTS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and NETROOTS_REQUIRE_BROWSER=1 (make browser installs it)")
-        pytest.skip(f"{CHROMIUM} is missing (make browser installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def open_page(browser, output: Path, page_path: Path, scheme: str = "light", query: str = ""):

@@ -49,6 +49,10 @@ PLUGINS = [
 
 # Front matter: summary is plain text, never Markdown or HTML.
 FORMATTED_FIELDS: list[str] = []
+# No {filename}/{static}/{attach} links: Pelican rewrites them with a regex over the sanitized
+# HTML and HTML-unescapes the URL, which let `&quot;` reopen an attribute; {static} could also
+# copy files from outside content/. This pattern never matches. Members link with plain URLs.
+INTRASITE_LINK_REGEX = "(?P<what>(?!))"
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "extensions": []}
 
 # Diaries: /diaries/<handle>/<slug>/

@@ -32,6 +32,9 @@ LAYOUT = (
     "rescue.yaml",
 )
 LAYOUT_HELP = "see docs/content.md for where each kind of file goes"
+# content/images/ is copied to the site as it is, so only image formats that cannot carry
+# script (an .svg, .html or .js file would run on the site's own origin), never a symlink.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
 
 
 def check_layout(content: Path, report: Report) -> None:
@@ -43,6 +46,31 @@ def check_layout(content: Path, report: Report) -> None:
             report.error(
                 path, 1, f"this file is outside the layout: content/{relative} is not read by anything ({LAYOUT_HELP})"
             )
+        elif relative.startswith("images/") and (problem := static_problem(path, content)):
+            report.error(path, 1, problem)
+
+
+def static_problem(path: Path, content: Path) -> str | None:
+    """Why a static file must not be published; ``None`` when it may.
+
+    Members' ``content/images/`` holds images only; files a maintainer adds to ``STATIC_PATHS``
+    (a ``robots.txt``) may be anything, but nothing outside ``content/`` or behind a symlink.
+    """
+    try:
+        relative = Path(path).relative_to(content)
+    except ValueError:
+        return f"{path} is outside content/; only files under content/images/ are published"
+    if relative.parts[0] == "images" and relative.suffix.lower() not in IMAGE_SUFFIXES:
+        return (
+            f"content/{relative.as_posix()} is not published: images must be {', '.join(IMAGE_SUFFIXES)} "
+            "(SVG, HTML and script files could run code on the site)"
+        )
+    inside = content
+    for part in relative.parts:
+        inside = inside / part
+        if inside.is_symlink():
+            return f"content/{relative.as_posix()} is a symbolic link; add the image file itself"
+    return None
 
 
 def run_check(settings: dict[str, Any]) -> Report:

@@ -7,6 +7,7 @@ attributes and URL schemes survives, so nothing they write runs script.
 from __future__ import annotations
 
 import html
+import json
 import re
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -132,6 +133,17 @@ def render_inline(source: str) -> str:
     if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
         rendered = rendered[3:-4]
     return rendered
+
+
+# Inside <script>, `</script` or `<!--` would end or change the element, `&` could start an
+# entity, and U+2028/2029 end a line for older JavaScript parsers. JSON's \uXXXX escapes read
+# the same to every JSON parser.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def script_json(data: object) -> str:
+    """``data`` as JSON that can sit between ``<script type="application/ld+json">`` tags unchanged."""
+    return json.dumps(data, ensure_ascii=False, indent=1).translate(_SCRIPT_SAFE)
 
 
 def words(fragment: str, count: int) -> str:

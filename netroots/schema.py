@@ -20,6 +20,10 @@ from .source import Source, SourceError, read_markdown, read_yaml_any
 
 HANDLE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+# Legal in some corners of the URL and e-mail standards, never in an address a member should
+# publish: they would break out of an href or add parameters (cc, body) to a mailto: link.
+URL_UNSAFE = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
+MAILTO_UNSAFE = re.compile(r"[?&=%#/\s\"'<>]")
 RESERVED_HANDLES = frozenset({"recommended", "rescued", "page", "feeds"})
 
 
@@ -170,6 +174,10 @@ def url(value: Any) -> str:
     """An absolute http(s) URL; anything else could run script or leak."""
     if not isinstance(value, str):
         raise Invalid(f"{_describe(value)} is not a web address; write e.g. https://example.org/page")
+    if URL_UNSAFE.search(value.strip()):
+        raise Invalid(
+            f"{_describe(value)} has spaces, quotes or control characters; write e.g. https://example.org/page"
+        )
     parts = urlsplit(value.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise Invalid(f"{_describe(value)} is not an http(s) address; write e.g. https://example.org/page")
@@ -182,9 +190,14 @@ def email(value: Any) -> str:
     if not isinstance(value, str):
         raise Invalid(f"{_describe(value)} is not an email address; write e.g. press@example.org")
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
+        address = validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise Invalid(f"{_describe(value)} is not an email address ({exc}); write e.g. press@example.org") from None
+    if MAILTO_UNSAFE.search(address):
+        raise Invalid(
+            f"{_describe(value)} has a character that would change a mailto: link (? & = % # /); write e.g. press@example.org"
+        )
+    return address
 
 
 def mapping(fields: Sequence[Field], *, example: str = "") -> Converter:

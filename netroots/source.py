@@ -52,7 +52,8 @@ def read_text(path: Path) -> str:
     """Return the file's text, or raise SourceError for empty, binary or non-UTF-8 files."""
     raw = path.read_bytes()
     if not raw.strip():
-        raise SourceError("the file is empty; it needs YAML front matter between --- lines")
+        need = "YAML front matter between --- lines" if path.suffix == ".md" else "YAML `field: value` lines"
+        raise SourceError(f"the file is empty; it needs {need}")
     if b"\x00" in raw[:8192]:
         raise SourceError("this is a binary file, not UTF-8 text; content files are Markdown or YAML")
     try:

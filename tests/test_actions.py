@@ -15,7 +15,7 @@ import yaml
 from actions import support
 from actions.contacts import phone
 from actions.links import fill, mailto
-from actions.model import Action, Support
+from actions.model import Action, Support, Target
 from click.testing import CliRunner
 from conftest import FIXTURES, build_site, read, site_settings
 from conftest import TODAY as PINNED
@@ -211,6 +211,11 @@ def test_mailto_round_trips_special_characters() -> None:
 
 def test_placeholders_fill_only_target_and_person() -> None:
     assert fill("Hi {person} at {target}, {other} {", "KBRT", "Rick") == "Hi Rick at KBRT, {other} {"
+    # Without a named person, {person} is the organization itself.
+    action = make("x")
+    action.script = "Dear {person}, about {target}"
+    assert action.script_for(Target(name="Parks Department")) == "Dear Parks Department, about Parks Department"
+    assert action.script_for(Target(name="KBRT", person="Rick")) == "Dear Rick, about KBRT"
 
 
 def test_action_page_call_and_write_blocks(built) -> None:
@@ -334,6 +339,7 @@ def test_check_reports_unknown_targets_bad_phones_emails_and_fields(copy_fixture
     contact = content / "contacts/transit-board.yaml"
     contact.write_text(
         contact.read_text()
+        .replace("kind: official", "kind: blogger")
         .replace("614.555.0120", "555-0120")
         .replace("chair@transit.example.org", "chair at transit"),
         encoding="utf-8",
@@ -346,6 +352,10 @@ def test_check_reports_unknown_targets_bad_phones_emails_and_fields(copy_fixture
     assert "content/actions/bus-fares.md:8: error: threshold: must be at least 1, not 0" in problems
     assert "content/actions/bus-fares.md:7: error: deadline: 2026-10-01 is before proposed (2026-11-02)" in problems
     assert (
+        "content/contacts/transit-board.yaml:2: error: kind: 'blogger' is not one of: media, advertiser, company, official"
+        in problems
+    )
+    assert (
         "content/contacts/transit-board.yaml:3: error: phone: '555-0120' is not a valid phone number for US" in problems
     )
     assert (
@@ -355,6 +365,19 @@ def test_check_reports_unknown_targets_bad_phones_emails_and_fields(copy_fixture
     assert "content/members/dev.yaml:2: error: supports: 'no-such-action' is not an action" in problems
     assert "bus-fares.md:12: error: targets: item 2: 'no-such-contact' is not a contact" in problems
     assert "'Nobody' is not one of the people of city-paper (José Núñez)" in problems
+    # The contact file exists but has errors: say so, rather than that there is no such file.
+    assert (
+        "bus-fares.md:11: error: targets: item 1: contact 'transit-board' has errors; "
+        "fix content/contacts/transit-board.yaml" in problems
+    )
+    assert "no content/contacts/transit-board.yaml" not in problems
+
+
+def test_phone_region_setting_reads_numbers_without_a_country_code(copy_fixture) -> None:
+    problems = "\n".join(check_messages(copy_fixture("actions"), ACTIONS={"phone_region": "GB"}))
+    assert "content/contacts/transit-board.yaml:3: error: phone: '614.555.0120' is not a valid phone number for GB" in (
+        problems
+    )
 
 
 def test_check_validates_statuses_dates_and_letters(copy_fixture) -> None:

@@ -220,6 +220,14 @@ def test_entity_bomb_never_expands() -> None:
     assert "entity declarations were removed, not expanded" in parsed["warnings"]
 
 
+def test_entity_bomb_from_the_server_is_read_without_expanding(world) -> None:
+    outcome = world.first.outcomes["entity-bomb"]
+    assert outcome.ok and "entity declarations were removed, not expanded" in outcome.warnings
+    assert world.first_seconds < 5
+    river = read(world.output, "allies/index.html")
+    assert "Laughs" in river and "lollol" not in river and "root:" not in river
+
+
 def test_wrong_encoding_and_control_characters(world) -> None:
     river = read(world.output, "allies/index.html")
     assert "Señora’s story – résumé" in river
@@ -473,3 +481,137 @@ def test_demo_builds_with_an_empty_cache(demo_output: Path) -> None:
     assert "From our allies" in read(demo_output, "index.html")
     feed = feedparser.parse(read(demo_output, "feeds/allies.atom.xml").encode())
     assert not feed.bozo and feed.entries == []
+
+
+def test_health_page_and_json_list_every_field(world) -> None:
+    health = json.loads((world.cache / "health.json").read_text())["allies"]
+    good = health["rss20"]
+    # as after the second fetch, which was answered 304; bytes and entries are the first fetch's
+    assert good["last_success"] and good["consecutive_failures"] == 0 and good["status"] == 304
+    assert good["bytes"] == len((FIXTURES / "rss20").read_bytes()) and good["entries"] >= 1
+    assert isinstance(good["latency_ms"], int | float)
+    assert health["moved-308"]["moved_to"] == world.server.url("/rss10")
+    page = read(world.output, "allies/health/index.html")
+    for column in ("Last success", "Failures in a row", "HTTP", "Bytes", "Latency", "Entries"):
+        assert f'<th scope="col">{column}</th>' in page
+    row = page[page.index(">Ally rss20<") :]
+    cells = re.findall(r"<td>(.*?)</td>", row[: row.index("</tr>")], re.S)
+    last_success, failures, status, size, latency, entries = (c.strip() for c in cells[1:7])
+    assert last_success != "never" and failures == "0" and status == "304 (not modified)"
+    assert size == f"{good['bytes']:,}" and latency.endswith(" ms") and entries == str(good["entries"])
+
+
+def test_repeated_failures_back_off(world) -> None:
+    # a 500 is not asked again on the next fetch: it waits `backoff` seconds, doubling each time
+    assert world.hits2["/error"] == world.hits1["/error"] == 1
+    assert "waiting until" in world.second.outcomes["error"].skipped
+    state = json.loads((world.cache / "health.json").read_text())["allies"]["error"]
+    assert state["consecutive_failures"] == 1 and state["next_attempt"] > state["last_attempt"]
+    assert "Skipped: waiting until" in read(world.output, "allies/health/index.html")
+
+
+def test_summary_only_ally_shows_summary_words_and_links_to_the_original(tmp_path: Path) -> None:
+    body = " ".join(f"w{i}" for i in range(100))
+    rss = (
+        "<rss version='2.0'><channel><title>Long</title><link>https://long.example.org/</link>"
+        "<item><title>Long story</title><link>https://long.example.org/story</link>"
+        f"<description>&lt;p&gt;{body}&lt;/p&gt;</description></item></channel></rss>"
+    ).encode()
+    with HostileServer() as server:
+        server.routes["/long"] = lambda h: send(h, 200, rss, "application/rss+xml")
+        content = new_site(tmp_path, allies_yaml(server, ["long"], {"long": {"full_text": "false"}}))
+        assert run_fetch(settings_for(content, summary_words=7)).outcomes["long"].ok
+    result = build_site(content, tmp_path / "output", ALLIES={**FAST, "summary_words": 7})
+    river = read(result.output, "allies/index.html")
+    assert '<p class="card-summary">w0 w1 w2 w3 w4 w5 w6…</p>' in river
+    assert "w7" not in river
+    assert 'href="https://long.example.org/story"' in river and "Read the full post at Ally long" in river
+
+
+def test_build_fetch_fetches_first_and_plain_build_does_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with HostileServer() as server:
+        content = new_site(tmp_path, allies_yaml(server, ["rss20"]))
+        settings = settings_for(content)
+        plain = _cli(monkeypatch, settings, "build")
+        assert plain.exit_code == 0, plain.output
+        assert server.hits == {}
+        assert "have not been fetched yet" in read(tmp_path / "output", "allies/index.html")
+        fetched = _cli(monkeypatch, settings, "build", "--fetch")
+        assert fetched.exit_code == 0, fetched.output
+        assert server.hits == {"/rss20": 1}
+    assert "allies: 1 fetched" in fetched.output
+    assert "Twenty story" in read(tmp_path / "output", "allies/index.html")
+
+
+def test_opml_round_trip_keeps_every_ally(world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from allies.model import load_allies
+
+    from netroots.report import Report
+
+    exported = tmp_path / "allies.opml"
+    exported.write_text(read(world.output, "allies.opml"), encoding="utf-8")
+    content = new_site(tmp_path, "")
+    result = _cli(monkeypatch, settings_for(content), "allies", "import", str(exported))
+    assert result.exit_code == 0, result.output
+    assert f"Added {len(GOOD + HOSTILE)} ally(ies)" in result.output
+
+    def summary(path: Path) -> set[tuple[str, str]]:
+        report = Report()
+        found = {(a.name, a.feed) for a in load_allies(path, report)}
+        assert not report.problems
+        return found
+
+    assert summary(content / "allies.yaml") == summary(world.content / "allies.yaml")
+
+
+def test_an_empty_allies_file_means_no_allies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = new_site(tmp_path, "\n")
+    result = _cli(monkeypatch, site_settings(content, tmp_path / "output"), "check")
+    assert "allies.yaml" not in result.output
+
+
+def test_requests_are_capped_overall_and_per_host(tmp_path: Path) -> None:
+    import threading
+
+    state = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    def counted(h) -> None:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.3)
+        with lock:
+            state["now"] -= 1
+        send(h, 200, (FIXTURES / "rss20").read_bytes())
+
+    names = [f"feed{i}" for i in range(6)]
+    with HostileServer() as server:
+        for name in names:
+            server.routes["/" + name] = counted
+        content = new_site(tmp_path, allies_yaml(server, names))
+        for limits, expected in (({"per_host": 2}, 2), ({"per_host": 4, "concurrency": 1}, 1), ({"per_host": 6}, 6)):
+            state["most"] = 0
+            summary = run_fetch(settings_for(content, **limits))
+            assert all(o.ok for o in summary.outcomes.values())
+            assert state["most"] == expected, limits
+
+
+def test_progress_bar_on_a_terminal_and_a_summary_line_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    from allies.cli import _show_progress
+
+    monkeypatch.setenv("CI", "true")
+    assert _show_progress({"progress": None}) is False
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert _show_progress({"progress": None}) is True
+    assert _show_progress({"progress": False}) is False
+
+
+def test_dates_are_stored_in_utc_and_shown_in_the_site_time_zone(world) -> None:
+    # rss20's story is dated Fri, 20 Nov 2026 09:00:00 GMT; the site's zone is America/New_York
+    cached = json.loads((world.cache / "feeds" / "rss20.json").read_text())["entries"][0]
+    assert cached["published"] == "2026-11-20T09:00:00+00:00"
+    river = read(world.output, "allies/index.html")
+    card = river[river.index("Twenty story") : river.index("</article>", river.index("Twenty story"))]
+    assert '<time datetime="2026-11-20T09:00:00+00:00">November 20, 2026, 4:00 AM</time>' in card

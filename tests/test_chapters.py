@@ -215,6 +215,7 @@ def test_map_counts_and_table_agree(built: Path) -> None:
     assert re.search(r'<path class="shade-1" data-state="WY"[^>]*><title>Wyoming: 1 member</title>', svg)
     assert re.search(r'<path class="shade-0" data-state="NV"[^>]*><title>Nevada: no members yet</title>', svg)
     assert svg.count("<path ") == 51
+    assert not re.search(r'src="(https?:)?//', page) and "<iframe" not in page  # drawn at build time, no tiles
     table = page[page.index('<table class="data chapters-table"') : page.index("</table>")]
     assert re.search(r'<a href="[./]*chapters/oh/">Ohio</a></th><td>3</td><td>1</td>', table)
     assert re.search(r'<a href="[./]*chapters/wy/">Wyoming</a></th><td>1</td><td>0</td><td>1</td>', table)
@@ -265,6 +266,32 @@ def test_demo_network_pairs_its_two_isolated_members(demo_output: Path) -> None:
     wyoming = read(demo_output, "chapters/wy/index.html")
     assert "One member so far" in wyoming and "/guides/starting-alone/" in wyoming
     assert "/guides/starting-alone/" not in read(demo_output, "chapters/oh/index.html")
+
+
+def test_demo_chapter_pages_list_members_and_open_local_jobs(demo_output: Path) -> None:
+    ohio = read(demo_output, "chapters/oh/index.html")
+    members = ohio[ohio.index('id="members-heading"') : ohio.index("</section>", ohio.index('id="members-heading"'))]
+    assert "Lee Nakamura" in members and "Patricia Okafor" in members
+    jobs = ohio[ohio.index('id="jobs-heading"') : ohio.index("</section>", ohio.index('id="jobs-heading"'))]
+    assert 'jobs/columbus-tenant-organizer/">Tenant organizer</a>' in jobs
+    georgia = read(demo_output, "chapters/ga/index.html")
+    jobs = georgia[georgia.index('id="jobs-heading"') : georgia.index("</section>", georgia.index('id="jobs-heading"'))]
+    assert "atlanta-voter-protection-coordinator" in jobs
+    assert "savannah-canvass-lead" not in jobs  # expired: off the board, off the chapter page
+
+
+def test_demo_guides_are_built_and_linked_from_single_member_chapters(demo_output: Path) -> None:
+    guides = {
+        "starting-alone": "Starting when you are the only member",
+        "running-for-local-office": "Running for local office",
+        "solidarity-network": "Building a solidarity network",
+        "first-meeting": "Holding a first meeting",
+    }
+    wyoming = read(demo_output, "chapters/wy/index.html")
+    for slug, title in guides.items():
+        page = read(demo_output, f"guides/{slug}/index.html")
+        assert f"<h1>{title}</h1>" in page and len(re.sub(r"<[^>]+>", " ", page).split()) > 500, slug
+        assert f'guides/{slug}/">{title}</a>' in wyoming, slug
 
 
 def test_bad_chapter_text_and_settings_are_reported(copy_fixture, tmp_path: Path) -> None:

@@ -97,6 +97,24 @@ def test_all_events_and_chapter_calendars(built: Path) -> None:
     assert str(wyoming["LOCATION"]) == "https://meet.example.net/alone"
 
 
+def test_all_events_calendar_is_right_across_both_dst_changes(built: Path) -> None:
+    raw = (built / "events.ics").read_bytes()
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    cal = parse(built / "events.ics")
+    zones = {str(tz["TZID"]): tz.to_tz() for tz in cal.walk("VTIMEZONE")}
+    events = {str(e["UID"]).split("@")[0]: e for e in cal.walk("VEVENT")}
+    for event in events.values():
+        assert event.get("DTSTAMP") is not None and event["DTSTART"].params["TZID"] in zones
+    # Offsets read from this file's own VTIMEZONEs, on both sides of each change.
+    expected = {"spring-forward-vigil": (-6, -5), "fall-back-count": (-4, -5)}
+    for slug, (before, after) in expected.items():
+        event = events[slug]
+        zone = zones[event["DTSTART"].params["TZID"]]
+        start, end = (event.decoded(key).replace(tzinfo=None) for key in ("DTSTART", "DTEND"))
+        assert zone.utcoffset(start) == dt.timedelta(hours=before), slug
+        assert zone.utcoffset(end) == dt.timedelta(hours=after), slug
+
+
 # --- pages ---------------------------------------------------------------------------------
 
 
@@ -153,6 +171,19 @@ def test_front_page_lists_upcoming_events(built: Path) -> None:
     page = read(built, "index.html")
     section = page[page.index('id="front-events-heading"') :]
     assert "Call for members who are alone" in section and "Fall-back" not in section
+
+
+def test_a_cancelled_event_says_so_on_its_page_in_json_ld_and_in_ics(copy_fixture, site) -> None:
+    content = copy_fixture("chapters")
+    path = content / "events" / "online-call.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("organizer: ben", "organizer: ben\nstatus: cancelled"))
+    result = site(content)
+    assert not result.errors, result.errors
+    page = read(result.output, "events/online-call/index.html")
+    assert "This event is cancelled." in page
+    assert json_ld(page)["eventStatus"] == "https://schema.org/EventCancelled"
+    assert str(only_event(parse(result.output / "events/online-call.ics"))["STATUS"]) == "CANCELLED"
+    assert "Cancelled</span>" in read(result.output, "events/index.html")
 
 
 # --- check ---------------------------------------------------------------------------------

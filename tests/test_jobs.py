@@ -94,6 +94,17 @@ def test_job_is_open_through_its_expires_day_and_closed_the_next(jobs_site, monk
     assert ("Tenant organizer" in read(out, "jobs/full-time/index.html")) is still_open
 
 
+def test_build_today_option_closes_a_job_without_a_commit(cli, copy_fixture, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("NETROOTS_TODAY", "2026-11-22")  # the option replaces it; monkeypatch restores it
+    content, out = copy_fixture("jobs"), tmp_path / "out"
+    args = ["--content", str(content), "--output", str(out), "build", "--today", "2026-11-23"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Tenant organizer" not in read(out, "jobs/index.html")  # expires: 2026-11-22
+    assert "This job is closed" in read(out, "jobs/columbus-tenant-organizer/index.html")
+    assert all("Tenant organizer" not in t for t in feed_titles(out, "jobs.atom.xml"))
+
+
 def test_max_age_days_setting_moves_the_closing_day(jobs_site, monkeypatch) -> None:
     monkeypatch.setenv("NETROOTS_TODAY", "2026-11-22")
     out = jobs_site("jobs", JOBS={"max_age_days": 59}).output  # newsletter-editor now closed 2026-11-21

@@ -284,19 +284,15 @@ def test_css_version_changes_with_the_stylesheet(copy_fixture, tmp_path: Path) -
     assert version.search(first).group(1) != version.search(second).group(1)
 
 
-def test_a_networks_own_robots_txt_is_kept(copy_fixture, tmp_path: Path) -> None:
+def test_a_networks_own_robots_rules_are_kept(copy_fixture, tmp_path: Path) -> None:
     from conftest import build_site
 
     content = copy_fixture("basic")
-    (content / "extra").mkdir()
-    (content / "extra/robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")
-    out = build_site(
-        content,
-        tmp_path / "out",
-        STATIC_PATHS=["extra/robots.txt"],
-        EXTRA_PATH_METADATA={"extra/robots.txt": {"path": "robots.txt"}},
-    ).output
-    assert read(out, "robots.txt") == "User-agent: *\nDisallow: /private/\n"
+    result = build_site(content, tmp_path / "out", PUBLISH={"ROBOTS_RULES": "User-agent: *\nDisallow: /private/\n"})
+    assert not result.errors
+    robots = read(result.output, "robots.txt")
+    assert "User-agent: *\nDisallow: /private/\n" in robots and "Allow: /" not in robots
+    assert robots.endswith("Sitemap: http://localhost:8000/sitemap.xml\n")
 
 
 def test_every_demo_page_is_in_the_sitemap(demo_output: Path) -> None:
@@ -308,6 +304,8 @@ def test_every_demo_page_is_in_the_sitemap(demo_output: Path) -> None:
         address = page.relative_to(demo_output).as_posix().removesuffix("index.html")
         if 'name="robots" content="noindex' not in page.read_text(encoding="utf-8"):
             assert f"<loc>https://commons.example.org/{address}</loc>" in sitemap
+        canonical = re.findall(r'<link rel="canonical" href="([^"]+)">', page.read_text(encoding="utf-8"))
+        assert canonical == [f"https://commons.example.org/{address}"], page
 
 
 def test_web_links_open_githubs_editor_on_a_file_that_checks_clean(copy_fixture) -> None:
@@ -333,3 +331,40 @@ def test_a_diary_page_and_its_stylesheet_weigh_under_30_kb(demo_output: Path) ->
     diaries = [p for p in demo_output.glob("diaries/*/*/index.html") if p.parts[-3] not in ("page", "recommended")]
     heaviest = max(diaries, key=lambda p: p.stat().st_size)
     assert heaviest.stat().st_size + css < 30_000, f"{heaviest}: {heaviest.stat().st_size} B + site.css {css} B"
+
+
+def test_workflows_check_test_build_deploy_and_refresh_nightly() -> None:
+    import yaml
+    from conftest import ROOT
+
+    def load(name: str) -> dict:
+        data = yaml.safe_load((ROOT / ".github/workflows" / name).read_text(encoding="utf-8"))
+        data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+        return data
+
+    def runs(job: dict) -> str:
+        return "\n".join(step.get("run", "") for step in job["steps"])
+
+    def uses(job: dict) -> list[str]:
+        return [step["uses"].split("@")[0] for step in job["steps"] if "uses" in step]
+
+    pr = load("pr.yml")
+    assert "pull_request" in pr["on"]
+    check = runs(pr["jobs"]["check"])
+    assert re.search(r"tasks\.py check --format github --changes \"\$BASE_SHA\.\.HEAD\" --as \"\$AUTHOR\"", check)
+    assert pr["jobs"]["check"]["steps"][0]["with"]["fetch-depth"] == 0  # the base commit is there to diff
+    assert "python -m pytest" in runs(pr["jobs"]["test"])
+    assert "tasks.py build" in runs(pr["jobs"]["build"])
+
+    publish = load("publish.yml")
+    assert publish["on"]["push"]["branches"] == ["main"]
+    assert publish["on"]["schedule"][0]["cron"].split()[2:] == ["*", "*", "*"]  # every night
+    build = publish["jobs"]["build"]
+    steps = runs(build)
+    assert steps.index("tasks.py fetch") < steps.index("tasks.py build --publish")
+    assert next(s for s in build["steps"] if "tasks.py fetch" in s.get("run", ""))["continue-on-error"] is True
+    cache = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == ".cache"
+    assert {"actions/configure-pages", "actions/upload-pages-artifact"} <= set(uses(build))
+    assert uses(publish["jobs"]["deploy"]) == ["actions/deploy-pages"]
+    assert publish["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}

@@ -152,6 +152,15 @@ def test_terminal_search_ranks_the_best_match_first(tmp_path: Path) -> None:
     urls = {hit["url"] for hit in json.loads(result.output)["results"]}
     assert urls == {"diaries/ben/phone-banking-script/", "diaries/cara/what-voters-told-us-at-the-doors/"}
 
+    result = runner.invoke(tasks.cli, ["--content", str(content), "search", "libraries", "--json"])
+    kinds = {hit["url"]: hit["kind"] for hit in json.loads(result.output)["results"]}
+    assert kinds["about/"] == "page" and kinds["diaries/ben/library-board-budget-fight/"] == "diary"
+    result = runner.invoke(tasks.cli, ["--content", str(content), "search", "libraries", "--kind", "page", "--json"])
+    assert [hit["url"] for hit in json.loads(result.output)["results"]] == ["about/"]
+    result = runner.invoke(tasks.cli, ["--content", str(content), "search", "libraries", "--kind", "diary", "--json"])
+    found = json.loads(result.output)["results"]
+    assert found and {hit["kind"] for hit in found} == {"diary"}
+
     result = runner.invoke(tasks.cli, ["--content", str(content), "search", "zeppelin"])
     assert result.exit_code == 1 and "No results for 'zeppelin'" in result.output
 

@@ -120,6 +120,32 @@ def test_recommendations_decay_by_half_life_and_skip_self_and_untrusted() -> Non
     assert mine.self_recommended and mine.handles == ["b"] and not mine.listed
 
 
+def test_pagerank_score_weights_recommendations_from_the_seeds() -> None:
+    vouches = {"s": ["a", "b"], "a": ["c"], "b": ["c"], "c": ["d"], "d": [], "x": ["d"]}
+    result = compute_trust(vouches, ["s"], capacities=(10, 5, 3, 2, 1), scale=1)
+    weight = {handle: member.weight for handle, member in result.members.items()}
+    assert weight["s"] == max(weight.values())  # the walk restarts at the seed
+    assert weight["c"] > weight["d"] and weight["c"] > weight["a"] == weight["b"]  # two vouches beat one
+    assert weight["x"] == 0.0 and not result.members["x"].trusted
+    trusted = [weight[h] for h in result.trusted]
+    assert sum(trusted) / len(trusted) == pytest.approx(1.0, abs=1e-3)  # an average trusted member weighs 1
+    capped = compute_trust(vouches, ["s"], capacities=(10, 5, 3, 2, 1), scale=1, max_weight=1.2)
+    assert capped.members["s"].weight == 1.2
+    # The same two recommendations weigh more from the seed and c than from a and b.
+    published = {"a/one": TODAY, "b/two": TODAY}
+    ranked = rank(
+        {"s": ["a/one"], "c": ["a/one"], "a": ["b/two"], "d": ["b/two"]},
+        published,
+        result,
+        today=TODAY,
+        half_life_days=30,
+        min_weight=0.5,
+        min_recommenders=2,
+    )
+    assert list(ranked) == ["a/one", "b/two"]
+    assert ranked["a/one"].weight == pytest.approx(weight["s"] + weight["c"], rel=1e-3)
+
+
 # --- the demo network -------------------------------------------------------------------------------
 
 
@@ -235,6 +261,18 @@ def test_revoking_a_vouch_removes_trust_on_the_next_build(site, copy_fixture) ->
     minutes = next(r for r in graph(after.output)["recommended"] if r["diary"] == "cara/tenant-meeting-minutes")
     assert "gus" in minutes["not_counted"]
     assert "gus" not in [r["handle"] for r in minutes["recommenders"]]
+
+
+def test_seeds_can_come_from_settings(site, copy_fixture) -> None:
+    content = copy_fixture("trust")
+    (content / "trust.yaml").unlink()
+    off = site(content, PLUGINS=PLUGINS)
+    assert "The web of trust is off" in text(read(off.output, "trust/index.html"))
+    result = site(content, PLUGINS=PLUGINS, TRUST={"seeds": ["ana", "ben"]})
+    assert not result.errors, result.errors
+    assert graph(result.output)["seeds"] == ["ana", "ben"]
+    members = statuses(result.output)
+    assert members["ana"]["seed"] and members["kim"]["trusted"] and not members["nell"]["trusted"]
 
 
 def test_rescue_list_by_a_non_editor_is_an_error_and_left_out(site, copy_fixture) -> None:

@@ -175,14 +175,16 @@ class Action:
         return self.lines.get(dotted) or self.lines.get(key, 1)
 
 
-def resolve_target(raw: dict[str, Any], contacts: dict[str, Contact]) -> Target | str:
-    """A ``Target``, or the message saying why it cannot be used."""
+def resolve_target(raw: dict[str, Any], contacts: dict[str, Contact], folder: Path | None = None) -> Target | str:
+    """A ``Target``, or the message saying why it cannot be used (``folder``: content/contacts)."""
     if "contact" not in raw:
         return Target(
             name=raw["name"], person=raw["person"], phone=raw["phone"], email=raw["email"], address=raw["address"]
         )
     slug = raw["contact"]
     contact = contacts.get(slug)
+    if contact is None and folder is not None and (folder / f"{slug}.yaml").is_file():
+        return f"contact '{slug}' has errors; fix content/contacts/{slug}.yaml (its errors are listed there)"
     if contact is None:
         known = ", ".join(sorted(contacts)[:8]) or "none yet"
         return f"'{slug}' is not a contact (no content/contacts/{slug}.yaml; known: {known})"
@@ -260,7 +262,7 @@ def read_action(
         ok = False
     targets = []
     for index, raw in enumerate(meta["targets"] or []):
-        target = resolve_target(raw, contacts)
+        target = resolve_target(raw, contacts, path.parent.parent / "contacts")
         if isinstance(target, str):
             report.error(path, source.line("targets", index), f"targets: item {index + 1}: {target}")
             ok = False

@@ -98,7 +98,12 @@ def allies_file(settings: dict[str, Any]) -> Path:
 
 
 def load_allies(path: Path, report: Report) -> list[Ally]:
-    """Read and validate ``allies.yaml``; bad items are reported and left out."""
+    """Read and validate ``allies.yaml``; bad items are reported and left out. An empty file has no allies."""
+    try:
+        if path.is_file() and not path.read_bytes().strip():
+            return []
+    except OSError:
+        pass
     data, lines = schema.read_yaml_list(path, report, example=f"\n{ALLY_EXAMPLE}")
     allies: list[Ally] = []
     seen_slugs: dict[str, int] = {}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from netroots.check import check_layout
+from netroots.check import check_layout, static_problem
 from netroots.report import Report
 
 from .check import check
@@ -17,8 +17,20 @@ __all__ = ["check", "register"]
 
 
 def add_reader(readers) -> None:
+    """Only the sanitizing reader: Pelican's own (.html, .rst, .mkd, .mdown) would publish raw HTML."""
+    for extension in list(readers.reader_classes):
+        if extension != "static":
+            readers.reader_classes[extension] = None
     for extension in NetrootsReader.file_extensions:
         readers.reader_classes[extension] = NetrootsReader
+
+
+def drop_unsafe_static(generator) -> None:
+    """Copy only what the layout check accepts (images, no symlinks); it reports the rest."""
+    content = Path(generator.path)
+    kept = [f for f in generator.staticfiles if static_problem(Path(f.source_path), content) is None]
+    generator.staticfiles = kept
+    generator.context["staticfiles"] = kept
 
 
 def check_layout_on_build(pelican) -> None:
@@ -34,3 +46,4 @@ def register() -> None:
     signals.initialized.connect(forget_explained)
     signals.initialized.connect(check_layout_on_build)
     signals.readers_init.connect(add_reader)
+    signals.static_generator_finalized.connect(drop_unsafe_static)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,7 +10,7 @@ from urllib.parse import urlsplit
 import icalendar
 
 from netroots.feeds import absolute
-from netroots.html import plain_text
+from netroots.html import plain_text, script_json
 
 from .model import Event
 
@@ -128,6 +127,5 @@ def json_ld(event: Event, site_url: str, organizer_name: str | None = None) -> s
 
 
 def script_safe_json(data: Any) -> str:
-    """JSON with ``<``, ``>`` and ``&`` escaped, so no text inside can close the script element."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    """JSON no text inside can end the script element with (``netroots.html.script_json``)."""
+    return script_json(data)

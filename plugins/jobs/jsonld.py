@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from netroots.feeds import absolute
+from netroots.html import script_json  # noqa: F401  (re-exported for the generator)
 
 from .model import EMPLOYMENT_TYPES, Job
-
-# A title such as `</script><script>…` must not end the script element early, and `&`
-# must not start an entity: JSON's \uXXXX escapes read the same to a JSON parser.
-SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
-def script_json(data: Any) -> str:
-    """``data`` as JSON that can sit between ``<script>`` tags unchanged."""
-    return json.dumps(data, ensure_ascii=False, indent=1).translate(SCRIPT_SAFE)
 
 
 def _area(code: str) -> dict[str, str]:

@@ -111,8 +111,14 @@ def write_robots(output: Path, settings: Mapping[str, Any]) -> Path | None:
     target = output / "robots.txt"
     if target.exists() and not target.read_text(encoding="utf-8").startswith("# Netroots"):
         return None  # the network wrote its own
-    sitemap = f"Sitemap: {site_url(settings)}/sitemap.xml\n" if publish_settings(settings)["SITEMAP"] else ""
-    target.write_text(f"# Netroots: every page may be indexed.\nUser-agent: *\nAllow: /\n{sitemap}", encoding="utf-8")
+    options = publish_settings(settings)
+    sitemap = f"Sitemap: {site_url(settings)}/sitemap.xml\n" if options["SITEMAP"] else ""
+    rules = str(options["ROBOTS_RULES"] or "").strip()
+    if rules:
+        text = f"# Netroots: the network's own rules (PUBLISH['ROBOTS_RULES']).\n{rules}\n{sitemap}"
+    else:
+        text = f"# Netroots: every page may be indexed.\nUser-agent: *\nAllow: /\n{sitemap}"
+    target.write_text(text, encoding="utf-8")
     return target
 
 

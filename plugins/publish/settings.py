@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "SITEMAP": True,
     "SITEMAP_EXCLUDE": ["404.html", "theme/*"],  # glob patterns of output paths
     "ROBOTS": True,  # write robots.txt (unless the output already has one)
+    "ROBOTS_RULES": "",  # the network's own robots.txt rules, e.g. "User-agent: *\nDisallow: /drafts/"
     "CODEOWNERS": ".github/CODEOWNERS",
     # owner/name on GitHub, for `python tasks.py web-links` (default: the origin remote).
     "REPOSITORY": "",

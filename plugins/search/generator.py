@@ -60,6 +60,8 @@ class SearchGenerator(Generator):
         current: dict[str, str] = {}
         for kind, group in (("diary", articles), ("page", pages)):
             for item in group:
+                if kind == "diary" and not getattr(item, "diary_id", None):
+                    continue  # not read by the diaries reader: nothing to index or relate
                 path = Path(item.source_path).resolve()
                 try:
                     key = source_key(path, content)

@@ -23,6 +23,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import click
+from publish.kinds import PAGE_KINDS, sample_page
 
 from bench.common import ROOT, machine, median, save
 from netroots.browser import CHROMIUM, CHROMIUM_ARGS
@@ -30,16 +31,6 @@ from netroots.browser import CHROMIUM, CHROMIUM_ARGS
 LIGHTHOUSE = ROOT / ".cache" / "node" / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 BUDGET_BYTES = 30_000  # a diary page's HTML + CSS
-KINDS = {
-    "front": ("index.html", ()),
-    "diary": ("diaries/*/*/index.html", ("page", "recommended", "rescued")),
-    "member": ("members/*/index.html", ("page",)),
-    "action": ("actions/*/index.html", ("page",)),
-    "job": ("jobs/*/index.html", ("page",)),
-    "event": ("events/*/index.html", ("page",)),
-    "chapter": ("chapters/*/index.html", ("page", "mentors")),
-    "search": ("search/index.html", ()),
-}
 CHROME_FLAGS = " ".join(["--headless=new", *CHROMIUM_ARGS])
 
 
@@ -76,13 +67,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def first(output: Path, pattern: str, skip: tuple[str, ...]) -> Path | None:
-    for page in sorted(output.glob(pattern)):
-        if not any(part in skip for part in page.relative_to(output).parts):
-            return page
-    return None
 
 
 def build_demo(output: Path, site: str) -> None:
@@ -145,7 +129,9 @@ def lighthouse(url: str, report: Path) -> dict[str, float]:
 
 @click.command()
 @click.option("--runs", default=1, show_default=True, help="Lighthouse runs per page; the median score is kept.")
-@click.option("--kinds", default=",".join(KINDS), show_default=True, help="Page kinds to measure, comma-separated.")
+@click.option(
+    "--kinds", default=",".join(PAGE_KINDS), show_default=True, help="Page kinds to measure, comma-separated."
+)
 def command(runs: int, kinds: str) -> None:
     """Lighthouse scores (target 100) and a diary page's weight (under 30 kB)."""
     if not Path(CHROMIUM).exists():
@@ -167,8 +153,7 @@ def command(runs: int, kinds: str) -> None:
         pages: dict[str, dict] = {}
         try:
             for kind in [k.strip() for k in kinds.split(",") if k.strip()]:
-                pattern, skip = KINDS[kind]
-                page = first(output, pattern, skip)
+                page = sample_page(output, kind)
                 if page is None:
                     click.echo(f"{kind:8} (no such page in the demo)")
                     continue

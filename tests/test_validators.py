@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from publish.kinds import PAGE_KINDS, sample_page
 from publish.linkcheck import broken_links
 
 SITE = "https://commons.example.org"  # publishconf.py's SITEURL, which demo_output uses
@@ -46,24 +47,6 @@ def page_kinds(output: Path) -> dict[str, Path]:
     return kinds
 
 
-def first(output: Path, pattern: str, skip: tuple[str, ...] = ()) -> Path | None:
-    for page in sorted(output.glob(pattern)):
-        if not any(part in skip for part in page.relative_to(output).parts):
-            return page
-    return None
-
-
-# The page kinds axe-core checks (DESIGN.md's URLs); a kind whose plugin has not been built skips.
-AXE_PAGES = {
-    "front": ("index.html", ()),
-    "diary": ("diaries/*/*/index.html", ("page", "recommended", "rescued")),
-    "member": ("members/*/index.html", ("page",)),
-    "action": ("actions/*/index.html", ("page",)),
-    "job": ("jobs/*/index.html", ("page",)),
-    "event": ("events/*/index.html", ("page",)),
-    "chapter": ("chapters/*/index.html", ("page", "mentors")),
-    "search": ("search/index.html", ()),
-}
 # Pages whose interesting state needs a query: (query string, element that shows it rendered).
 AXE_QUERIES = {"search": ("?q=library", "#search-results li")}
 
@@ -152,14 +135,12 @@ def open_page(browser, output: Path, page_path: Path, scheme: str = "light", que
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("kind", list(AXE_PAGES))
+@pytest.mark.parametrize("kind", list(PAGE_KINDS))
 def test_axe_finds_no_serious_or_critical_violation(browser, demo_output: Path, kind: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    pattern, skip = AXE_PAGES[kind]
-    page_path = first(demo_output, pattern, skip)
-    if page_path is None:
-        pytest.skip(f"no {kind} page in the demo build yet ({pattern})")
+    page_path = sample_page(demo_output, kind)
+    assert page_path is not None, f"the demo build has no {kind} page"
     query, rendered = AXE_QUERIES.get(kind, ("", None))
     violations, outside = [], []
     for scheme in ("light", "dark"):  # the theme follows the reader's color scheme

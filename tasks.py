@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 from netroots.build import build, cli_settings  # noqa: E402
 from netroots.check import run_check, select  # noqa: E402
 from netroots.report import setup_logging  # noqa: E402
+from netroots.starters import diary_text, member_text  # noqa: E402
 from netroots.today import ENV_TODAY  # noqa: E402
 
 
@@ -249,45 +250,6 @@ def guess_member(content: Path) -> str | None:
     return None
 
 
-DIARY_TEMPLATE = """---
-title: {title}
-date: {date}
-# Tags: topics and races, e.g. [Local news, OH-Gov]. See /tags/ for the ones in use.
-tags: []
-# Groups to republish into, e.g. [media-watch]. See /groups/.
-groups: []
-# One plain sentence shown in lists and feeds.
-summary: ""
-# Change to `published` when it is ready.
-status: draft
----
-
-Write your diary here in Markdown. A blank line starts a new paragraph.
-
-## A heading
-
-- a list item
-- [a link](https://example.org)
-"""
-
-MEMBER_TEMPLATE = """name: {name}
-locale:
-  country: US
-  state: OH        # your state's postal code
-  city: Columbus
-bio: >-
-  A sentence or two about you.
-links: []          # e.g. [{{label: Blog, url: https://example.org}}]
-github: {github}   # the GitHub account allowed to change your files
-mentor: false      # true if you will help new members near you
-joined: {joined}
-groups: []
-vouches: []        # handles of members you know in person
-recommends: []     # diaries you recommend, as <handle>/<slug>
-supports: []       # actions you support, by slug
-"""
-
-
 @new.command("diary")
 @click.argument("title")
 @click.option("--member", "handle", help="Your handle (guessed from git's user.email if left out).")
@@ -311,8 +273,7 @@ def new_diary(title: str, handle: str | None, today) -> None:
     if path.exists():
         raise click.UsageError(f"{shown(path)} already exists; choose another title")
     path.parent.mkdir(parents=True, exist_ok=True)
-    quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    path.write_text(DIARY_TEMPLATE.format(title=quoted, date=now.strftime("%Y-%m-%d %H:%M")), encoding="utf-8")
+    path.write_text(diary_text(title, now.strftime("%Y-%m-%d %H:%M")), encoding="utf-8")
     click.echo(f"Created {shown(path)}")
     click.echo(
         f"Next: edit it, then `python tasks.py check {shown(path)}` and `python tasks.py preview {shown(path)}`."
@@ -337,7 +298,7 @@ def new_member(handle: str, name: str | None, github: str) -> None:
         raise click.UsageError(f"{shown(path)} already exists")
     display = name or handle.replace("-", " ").title()
     path.write_text(
-        MEMBER_TEMPLATE.format(name=display, github=github or handle, joined=dt.date.today().isoformat()),
+        member_text(display, github or handle, dt.date.today().isoformat()),
         encoding="utf-8",
     )
     click.echo(f"Created {shown(path)}")

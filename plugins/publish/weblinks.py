@@ -9,33 +9,9 @@ import subprocess
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from netroots.starters import diary_text, member_text
+
 REMOTE = re.compile(r"github\.com[:/](?P<repo>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
-
-MEMBER_TEMPLATE = """name: Your Name
-locale:
-  country: US
-  state: OH        # your state's postal code
-  city: Columbus
-bio: >-
-  A sentence or two about you.
-github: {login}   # your GitHub login: only this account may change your files
-links: []
-vouches: []
-recommends: []
-supports: []
-"""
-
-DIARY_TEMPLATE = """---
-title: "My title"
-date: {date}
-tags: []
-groups: []
-summary: "One plain sentence shown in lists and feeds."
-status: draft   # change to published when it is ready
----
-
-Write your diary here in Markdown. A blank line starts a new paragraph.
-"""
 
 
 def guess_repository(root: Path) -> str | None:
@@ -57,7 +33,11 @@ def new_file_link(repository: str, branch: str, folder: str, filename: str, text
 
 def join_link(repository: str, branch: str = "main", content: str = "content") -> str:
     return new_file_link(
-        repository, branch, f"{content}/members", "YOUR-HANDLE.yaml", MEMBER_TEMPLATE.format(login="YOUR-LOGIN")
+        repository,
+        branch,
+        f"{content}/members",
+        "YOUR-HANDLE.yaml",
+        member_text("Your Name", "YOUR-LOGIN", dt.date.today().isoformat()),
     )
 
 
@@ -67,7 +47,7 @@ def diary_link(repository: str, handle: str, today: dt.date, branch: str = "main
         branch,
         f"{content}/diaries/{handle}",
         f"{today.isoformat()}-my-title.md",
-        DIARY_TEMPLATE.format(date=today.isoformat()),
+        diary_text("My title", today.isoformat()),
     )
 
 

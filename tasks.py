@@ -87,7 +87,15 @@ def build_command(publish: bool, offline: bool, fetch_first: bool, output: Path 
         fetch = _plugin_command("allies", "fetch_allies")
         if fetch is not None:
             fetch(settings)
-    result = build(settings)
+    try:
+        result = build(settings)
+    except Exception as exc:
+        if os.environ.get("NETROOTS_DEBUG"):
+            raise
+        raise click.ClickException(
+            f"the build stopped: {type(exc).__name__}: {exc}. Run `python tasks.py check` for content problems; "
+            "NETROOTS_DEBUG=1 shows where it failed."
+        ) from None
     summary = f"Built {result.output}"
     if result.errors:
         summary += f" with {len(result.errors)} error(s): the files named above were left out"

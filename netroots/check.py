@@ -83,7 +83,15 @@ def run_check(settings: dict[str, Any]) -> Report:
     for plugin in load_plugins(settings):
         plugin_check = getattr(plugin, "check", None)
         if callable(plugin_check):
-            plugin_check(context, report)
+            try:
+                plugin_check(context, report)
+            except Exception as exc:  # a bug in a plugin must not hide every other message
+                name = plugin.__name__.split(".")[-1]
+                report.error(
+                    content,
+                    1,
+                    f"the {name} plugin failed while checking ({type(exc).__name__}: {exc}); please report it",
+                )
     return report
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .html import remove_xml_invalid
 from .report import Report
 from .source import Source, SourceError, read_markdown, read_yaml_any
 
@@ -61,7 +62,7 @@ def text(value: Any) -> str:
         raise Invalid(f"must be plain text, not a {'list' if isinstance(value, list) else 'mapping'}")
     if isinstance(value, bool):
         raise Invalid("must be text; quote it if you mean the word")
-    result = str(value).strip()
+    result = remove_xml_invalid(str(value)).strip()  # control characters would break feeds
     if not result:
         raise Invalid("must not be empty")
     return result

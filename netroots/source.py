@@ -67,13 +67,35 @@ def _walk(node: yaml.Node, prefix: str, lines: dict[str, int], offset: int) -> N
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = f"{prefix}{key_node.value}"
-            lines[key] = key_node.start_mark.line + 1 + offset
+            line = key_node.start_mark.line + 1 + offset
+            if key in lines:
+                raise SourceError(f"`{key_node.value}` is given twice (lines {lines[key]} and {line}); keep one", line)
+            lines[key] = line
             _walk(value_node, key + ".", lines, offset)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             key = f"{prefix}{index}"
             lines[key] = item.start_mark.line + 1 + offset
             _walk(item, key + ".", lines, offset)
+
+
+def _first_bad_scalar_line(node: yaml.Node) -> int:
+    """The line of the first scalar PyYAML cannot turn into a value (1 if none is found)."""
+    constructor = yaml.constructor.SafeConstructor()
+    pending = [node]
+    while pending:
+        current = pending.pop(0)
+        if isinstance(current, yaml.ScalarNode):
+            try:
+                constructor.construct_object(current)
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+                return current.start_mark.line + 1
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                pending.extend((key, value))
+    return 1
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[str, int]]:
@@ -94,6 +116,13 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[str, int]]:
         ) from None
     except yaml.YAMLError as exc:
         raise SourceError(f"YAML error: {exc}", 1 + line_offset) from None
+    except (ValueError, TypeError, OverflowError):
+        # PyYAML checks a date's form but not the calendar: 2026-02-30 fails here.
+        line = _first_bad_scalar_line(node) + line_offset
+        raise SourceError(
+            "a date that is not on the calendar (or a value YAML cannot read); write a real date, e.g. 2026-02-28",
+            line,
+        ) from None
     finally:
         loader.dispose()
     lines: dict[str, int] = {}

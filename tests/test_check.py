@@ -105,3 +105,25 @@ def test_reserved_handle_is_refused(copy_fixture) -> None:
     content = copy_fixture("basic")
     (content / "members/recommended.yaml").write_text("name: Sneaky\n", encoding="utf-8")
     assert "the handle 'recommended' is reserved" in run_check(content).output
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "line", "message"),
+    [
+        ("title: a\ndate: 2026-02-30\n", 3, "a date that is not on the calendar"),
+        ("title: a\ntitle: b\n", 3, "`title` is given twice (lines 2 and 3)"),
+        ("- a\n- b\n", 2, "the front matter must be `field: value` lines"),
+        ("title: a\ntags: [[a, b]]\n", 3, "tags: item 1: must be plain text, not a list"),
+        ("title: a\nupdates: [{date: nope, text: x}]\n", 3, "updates: item 1: date: 'nope' is not a date"),
+    ],
+)
+def test_malformed_front_matter_gets_a_line_not_a_traceback(
+    copy_fixture, front_matter: str, line: int, message: str
+) -> None:
+    content = copy_fixture("basic")
+    path = content / "diaries/ben/2026-06-01-odd.md"
+    path.write_text(f"---\n{front_matter}---\n\nBody.\n", encoding="utf-8")
+    result = run_check(content)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert f"content/diaries/ben/2026-06-01-odd.md:{line}: error: {message}" in result.output, result.output

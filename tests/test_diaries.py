@@ -90,3 +90,15 @@ def test_demo_network_is_a_realistic_network(demo_output) -> None:
     assert (demo_output / "tags/ca-sen/index.html").exists()
     front = read(demo_output, "index.html")
     assert "Recent diaries" in front
+
+
+def test_control_characters_in_front_matter_never_break_pages_or_feeds(site, copy_fixture) -> None:
+    content = copy_fixture("basic")
+    (content / "diaries/ben/2026-06-01-odd.md").write_text(
+        '---\ntitle: "Odd\\x00 title\\x1b"\nsummary: "bell\\x07"\n---\n\nBody\x0b text.\n', encoding="utf-8"
+    )
+    result = site(content)
+    assert not result.errors
+    assert "<h1>Odd title</h1>" in read(result.output, "diaries/ben/odd/index.html")
+    feed = feedparser.parse(result.output / "feeds/all.atom.xml")
+    assert not feed.bozo and "Odd title" in [entry.title for entry in feed.entries]

@@ -134,13 +134,27 @@ def open_page(browser, output: Path, page_path: Path, scheme: str = "light", que
     return context, page, outside
 
 
+# Listings and the other pages readers browse, beside one page of each kind.
+AXE_LISTINGS = (
+    "diaries/index.html",
+    "jobs/index.html",
+    "actions/index.html",
+    "contacts/index.html",
+    "events/index.html",
+    "chapters/index.html",
+    "allies/index.html",
+    "trust/index.html",
+    "tags/index.html",
+)
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("kind", list(PAGE_KINDS))
+@pytest.mark.parametrize("kind", [*PAGE_KINDS, *AXE_LISTINGS])
 def test_axe_finds_no_serious_or_critical_violation(browser, demo_output: Path, kind: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    page_path = sample_page(demo_output, kind)
-    assert page_path is not None, f"the demo build has no {kind} page"
+    page_path = sample_page(demo_output, kind) if kind in PAGE_KINDS else demo_output / kind
+    assert page_path is not None and page_path.is_file(), f"the demo build has no {kind} page"
     query, rendered = AXE_QUERIES.get(kind, ("", None))
     violations, outside = [], []
     for scheme in ("light", "dark"):  # the theme follows the reader's color scheme

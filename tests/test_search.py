@@ -279,3 +279,22 @@ def test_only_content_pages_are_indexed_each_with_its_kind(demo_output) -> None:
         page = (demo_output / path).read_text()
         found = re.findall(r'data-pagefind-filter="kind">([^<]+)<', page)
         assert found == ([kind] if kind else []), (path, found)
+
+
+@pytest.mark.parametrize("second_process_fails", [False, True])
+def test_first_build_indexes_in_a_second_process_and_falls_back_if_it_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, second_process_fails: bool
+) -> None:
+    """A first build hands the Whoosh work to a second process; the result is the same
+    related diaries either way, and a failed process costs time, not content."""
+    from search import generator
+
+    if second_process_fails:
+        monkeypatch.setattr(generator, "_index_content", lambda settings: (_ for _ in ()).throw(RuntimeError("boom")))
+    content = fresh_copy(tmp_path)
+    result = build_site(content, tmp_path / "output")
+    assert not result.errors, result.errors
+    fell_back = any("first indexing process failed" in warning for warning in result.warnings)
+    assert fell_back == second_process_fails
+    for diary in sorted(CLUSTERS["canvassing"]):
+        assert set(related_ids(tmp_path / "output", diary)[:2]) <= CLUSTERS["canvassing"] - {diary}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pelican import signals
 
 from .check import check
-from .generator import SearchGenerator
+from .generator import SearchGenerator, start_first_index
 from .pagefind import finalized
 
 __all__ = ["check", "register"]
@@ -16,5 +16,6 @@ def get_generators(_pelican: object) -> type[SearchGenerator]:
 
 
 def register() -> None:
+    signals.initialized.connect(start_first_index)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finalized)

@@ -8,6 +8,8 @@ are re-indexed, and only their related lists are recomputed.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -15,7 +17,8 @@ from typing import Any
 
 from pelican.generators import Generator
 
-from netroots.members import members_in
+from netroots.members import load_members, members_in
+from netroots.report import Report
 from netroots.site import cache_dir, write_page
 
 from .documents import build_document, content_hash, source_key, vocabulary_digest
@@ -28,6 +31,30 @@ logger = logging.getLogger(__name__)
 # What the last build indexed from content/, so ``finalized`` skips those pages
 # when it reads the other kinds from the HTML. Reset by every build.
 STATE: dict[str, Any] = {"skip": set(), "settings": None}
+
+
+def start_first_index(pelican: Any) -> None:
+    """A first build indexes every diary and page: start that in a second process now,
+    so it runs while Pelican reads and renders (``generate_context`` waits for it)."""
+    STATE["first_index"] = None
+    if not search_settings(pelican.settings)["whoosh"] or search_index(pelican.settings).exists():
+        return
+    process = multiprocessing.get_context("fork").Process(target=_index_content_or_exit, args=(pelican.settings,))
+    process.start()
+    STATE["first_index"] = process
+
+
+def _index_content_or_exit(settings: dict[str, Any]) -> None:
+    """The second process: on any failure it exits with 1, and the build indexes itself."""
+    try:
+        _index_content(settings)
+    except Exception:
+        sys.exit(1)
+
+
+def _index_content(settings: dict[str, Any]) -> None:
+    content = Path(settings["PATH"]).resolve()
+    refresh_from_content(settings, load_members(content, Report(root=content.parent)))
 
 
 def search_index(settings: dict[str, Any]) -> SearchIndex:
@@ -75,7 +102,13 @@ class SearchGenerator(Generator):
             item, kind, state = items[key]
             return build_document(key, item, kind, state)
 
+        first_index = STATE.pop("first_index", None)
         index = search_index(self.settings)
+        if first_index is not None:
+            first_index.join()  # same keys and hashes: the update below finds them done
+            if first_index.exitcode != 0:
+                logger.warning("search: the first indexing process failed; indexing here instead")
+                index.clear()
         stats = index.update(current, make, scope=is_source_key)
         related, recomputed = update_related(index, stats, index.folder.parent, int(self.search["related"]))
         by_url = {article.url: article for article in articles}

@@ -79,6 +79,19 @@ def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work / "output"
 
 
+def build_fixture_once(factory: pytest.TempPathFactory, name: str, **overrides: Any) -> Path:
+    """Build a copy of ``tests/fixtures/<name>/`` for a module's read-only tests; returns output/.
+
+    Module-scoped fixtures run outside ``pinned_today``, so the date is pinned here too.
+    """
+    os.environ["NETROOTS_TODAY"] = TODAY
+    work = factory.mktemp(name)
+    shutil.copytree(FIXTURES / name, work, dirs_exist_ok=True)  # content/ sits beside output/
+    result = build_site(work / "content", work / "output", **overrides)
+    assert not result.errors, result.errors
+    return work / "output"
+
+
 def read(output: Path, path: str) -> str:
     """The text of a built file, e.g. ``read(out, "diaries/ana/x/index.html")``."""
     return (output / path).read_text(encoding="utf-8")

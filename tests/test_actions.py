@@ -17,8 +17,7 @@ from actions.contacts import phone
 from actions.links import fill, mailto
 from actions.model import Action, Support, Target
 from click.testing import CliRunner
-from conftest import FIXTURES, build_site, read, site_settings
-from conftest import TODAY as PINNED
+from conftest import FIXTURES, build_fixture_once, read, site_settings
 
 import tasks
 from netroots import schema
@@ -37,15 +36,7 @@ FAKE_TRUST = {
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The actions fixture built once (no web of trust); tests only read it."""
-    import os
-    import shutil
-
-    os.environ["NETROOTS_TODAY"] = PINNED
-    work = tmp_path_factory.mktemp("actions")
-    shutil.copytree(FIXTURES / "actions" / "content", work / "content")
-    result = build_site(work / "content", work / "output", **NO_TRUST)
-    assert not result.errors, result.errors
-    return work / "output"
+    return build_fixture_once(tmp_path_factory, "actions", **NO_TRUST)
 
 
 class Links(HTMLParser):

@@ -10,7 +10,7 @@ import pytest
 from chapters.model import build_chapters, election_diaries, local_jobs
 from chapters.pairing import NEAREST, NEIGHBOUR, SAME_STATE, adjacency, hops, isolated_members, pair_mentors
 from chapters.usmap import legend, shade, state_shapes
-from conftest import read, site_settings
+from conftest import build_fixture_once, read, site_settings
 
 from netroots.check import run_check
 from netroots.members import Member
@@ -194,17 +194,8 @@ def test_shades_and_legend_follow_the_steps() -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import os
-    import shutil
-
-    from conftest import FIXTURES, TODAY, build_site
-
-    os.environ["NETROOTS_TODAY"] = TODAY
-    work = tmp_path_factory.mktemp("chapters")
-    shutil.copytree(FIXTURES / "chapters", work / "site")
-    result = build_site(work / "site" / "content", work / "output")
-    assert not result.errors, result.errors
-    return work / "output"
+    """The chapters fixture (members, events, jobs), built once; tests only read it."""
+    return build_fixture_once(tmp_path_factory, "chapters")
 
 
 def test_map_counts_and_table_agree(built: Path) -> None:

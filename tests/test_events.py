@@ -10,7 +10,7 @@ from pathlib import Path
 import icalendar
 import pytest
 from click.testing import CliRunner
-from conftest import read, site_settings
+from conftest import build_fixture_once, read, site_settings
 
 from netroots.check import run_check
 
@@ -19,17 +19,8 @@ UTC = dt.timedelta(0)
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import os
-    import shutil
-
-    from conftest import FIXTURES, TODAY, build_site
-
-    os.environ["NETROOTS_TODAY"] = TODAY
-    work = tmp_path_factory.mktemp("events")
-    shutil.copytree(FIXTURES / "chapters", work / "site")
-    result = build_site(work / "site" / "content", work / "output")
-    assert not result.errors, result.errors
-    return work / "output"
+    """The chapters fixture (it carries the events), built once; tests only read it."""
+    return build_fixture_once(tmp_path_factory, "chapters")
 
 
 def parse(path: Path) -> icalendar.Calendar:

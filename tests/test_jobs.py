@@ -10,7 +10,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, build_site, read, site_settings
+from conftest import build_fixture_once, read, site_settings
 
 from netroots.check import run_check
 
@@ -37,17 +37,9 @@ def jobs_site(site):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The jobs fixture built once on 2026-11-22, for the tests that only read it."""
-    import os
-    import shutil
-
-    os.environ["NETROOTS_TODAY"] = "2026-11-22"
-    work = tmp_path_factory.mktemp("jobs")
-    shutil.copytree(FIXTURES / "jobs", work / "site")
-    result = build_site(work / "site" / "content", work / "output", PLUGINS=PLUGINS)
-    assert not result.errors, result.errors
-    return work / "output"
+    return build_fixture_once(tmp_path_factory, "jobs", PLUGINS=PLUGINS)
 
 
 def json_ld(page: str) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, build_site, read, site_settings
+from conftest import FIXTURES, build_fixture_once, build_site, read, site_settings
 
 CLUSTERS = {
     "housing": {"ana/rent-strike-notes", "ben/tenants-union-first-vote", "cara/eviction-court-watch"},
@@ -31,11 +31,7 @@ CLUSTERS = {
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The search fixture network, built once for the read-only tests of this file."""
-    work = tmp_path_factory.mktemp("search")
-    shutil.copytree(FIXTURES / "search", work, dirs_exist_ok=True)
-    result = build_site(work / "content", work / "output")
-    assert not result.errors, result.errors
-    return work / "output"
+    return build_fixture_once(tmp_path_factory, "search")
 
 
 def fresh_copy(tmp_path: Path) -> Path:

@@ -37,6 +37,7 @@ PLUGINS = [
     "tags",
     "members",
     "groups",
+    "acts",  # merges content/acts/ into the members' lists: before trust, actions and events
     "trust",
     "actions",
     "jobs",

@@ -16,6 +16,7 @@ from .report import Report
 LAYOUT = (
     "members/*.yaml",
     "diaries/*/*.md",
+    "acts/*/*.yaml",
     "groups/*.md",
     "actions/*.md",
     "contacts/*.yaml",

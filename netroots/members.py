@@ -62,6 +62,7 @@ MEMBER_FIELDS = (
     schema.Field("vouches", schema.list_of(schema.handle), default=list),
     schema.Field("recommends", schema.string_list, default=list),
     schema.Field("supports", schema.list_of(schema.slug), default=list),
+    schema.Field("going", schema.list_of(schema.slug), default=list),
 )
 
 
@@ -85,6 +86,7 @@ class Member:
     vouches: list[str] = field(default_factory=list)
     recommends: list[str] = field(default_factory=list)
     supports: list[str] = field(default_factory=list)
+    going: list[str] = field(default_factory=list)  # event slugs
 
     @property
     def url(self) -> str:

@@ -34,6 +34,7 @@ LOAD_CONTENT_CACHE = False
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "diaries",
+    "media",
     "tags",
     "members",
     "groups",
@@ -123,6 +124,14 @@ NETROOTS_CACHE = str(ROOT / ".cache")
 PUBLISH = {
     "MAINTAINERS": ["maria-lopez", "pat-okafor"],  # GitHub logins or member handles
     "RSYNC_TARGET": "",  # e.g. "deploy@example.org:/var/www/commons/"
+}
+
+# Members' pictures, audio and video (plugins/media, docs/writers.md): pictures in
+# content/diaries/<handle>/images/ are published only as resized copies without metadata.
+MEDIA = {
+    "widths": [480, 960, 1600],  # px; never wider than the original
+    "formats": ["avif", "webp"],  # besides a JPEG (or PNG) fallback
+    "max_mb": 10,  # `check` refuses bigger picture files
 }
 
 # Jobs board (plugins/jobs, docs/jobs.md): a job without `expires` closes max_age_days after `posted`.

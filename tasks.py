@@ -159,7 +159,7 @@ def preview(file: Path, output: Path | None) -> None:
         "TAG_FEED_ATOM": None,
         "TAG_FEED_RSS": None,
         "TAG_SAVE_AS": "",
-        "PLUGINS": ["diaries", "tags"],
+        "PLUGINS": ["diaries", "media", "tags"],
         "DRAFT_SAVE_AS": settings["ARTICLE_SAVE_AS"],
         "DRAFT_URL": settings["ARTICLE_URL"],
         "DELETE_OUTPUT_DIRECTORY": True,

@@ -17,6 +17,8 @@ LAYOUT = (
     "members/*.yaml",
     "diaries/*/*.md",
     "acts/*/*.yaml",
+    "diaries/*/images/*",
+    "diaries/*/media/*",
     "groups/*.md",
     "actions/*.md",
     "contacts/*.yaml",

@@ -9,8 +9,10 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 import markdown
 import nh3
@@ -64,27 +66,39 @@ def sanitize(fragment: str) -> str:
     return _add_missing_alt(cleaned) if "<img" in cleaned else cleaned
 
 
-class _AltFixer(HTMLParser):
-    """Re-serializes sanitized HTML, giving every image an ``alt`` (empty: decorative).
+Attrs = list[tuple[str, str | None]]
+
+
+def render_tag(tag: str, attrs: Attrs) -> str:
+    """``<tag a="v">`` with every value escaped (valueless attributes written as ``a=""``)."""
+    rendered = "".join(f' {name}="{html.escape(value or "", quote=True)}"' for name, value in attrs)
+    return f"<{tag}{rendered}>"
+
+
+class _Rewriter(HTMLParser):
+    """Re-serializes sanitized HTML, letting ``change`` replace chosen start tags.
 
     A real parser, never a regex: ``<`` may stand inside attribute values, and text
     spliced into the wrong place there would open a hole the sanitizer had closed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tags: frozenset[str], change) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.tags = tags
+        self.change = change
 
-    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: bool = False) -> str:
-        if tag == "img" and not any(name == "alt" for name, _ in attrs):
-            attrs = [("alt", ""), *attrs]
-        rendered = "".join(f' {name}="{html.escape(value or "", quote=True)}"' for name, value in attrs)
-        return f"<{tag}{rendered}>"
+    def _tag(self, tag: str, attrs: Attrs) -> str:
+        if tag in self.tags:
+            replaced = self.change(tag, attrs)
+            if replaced is not None:
+                return replaced
+        return render_tag(tag, attrs)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_starttag(self, tag: str, attrs: Attrs) -> None:
         self.parts.append(self._tag(tag, attrs))
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def handle_startendtag(self, tag: str, attrs: Attrs) -> None:
         self.parts.append(self._tag(tag, attrs))
 
     def handle_endtag(self, tag: str) -> None:
@@ -95,11 +109,52 @@ class _AltFixer(HTMLParser):
         self.parts.append(html.escape(data, quote=False))
 
 
+def rewrite_tags(cleaned: str, tags: Iterable[str], change: Callable[[str, Attrs], str | None]) -> str:
+    """Sanitized HTML with each start tag in ``tags`` replaced by ``change(tag, attrs)``
+    (``None`` keeps it). What ``change`` returns is trusted: build it with ``render_tag``."""
+    rewriter = _Rewriter(frozenset(tags), change)
+    rewriter.feed(cleaned)
+    rewriter.close()
+    return "".join(rewriter.parts)
+
+
+def _with_alt(tag: str, attrs: Attrs) -> str | None:
+    if any(name == "alt" for name, _ in attrs):
+        return None
+    return render_tag(tag, [("alt", ""), *attrs])
+
+
 def _add_missing_alt(cleaned: str) -> str:
-    fixer = _AltFixer()
-    fixer.feed(cleaned)
-    fixer.close()
-    return "".join(fixer.parts)
+    """Every image gets an ``alt`` (empty: decorative)."""
+    return rewrite_tags(cleaned, ("img",), _with_alt)
+
+
+_URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
+
+
+def absolute_urls(fragment: str, base: str) -> str:
+    """``fragment`` with relative links and image sources resolved against ``base``
+    (a page's address): feeds and e-mails are read away from the page."""
+
+    def resolve(tag: str, attrs: Attrs) -> str | None:
+        if not any(name in _URL_ATTRIBUTES or name == "srcset" for name, _ in attrs):
+            return None
+        fixed: Attrs = []
+        for name, value in attrs:
+            if value and name in _URL_ATTRIBUTES:
+                value = urljoin(base, value.strip())
+            elif value and name == "srcset":
+                value = ", ".join(
+                    " ".join([urljoin(base, part.split()[0]), *part.split()[1:]])
+                    for part in value.split(",")
+                    if part.strip()
+                )
+            fixed.append((name, value))
+        return render_tag(tag, fixed)
+
+    if "=" not in fragment:
+        return fragment
+    return rewrite_tags(fragment, ("a", "img", "source", "audio", "video", "track", "blockquote", "q"), resolve)
 
 
 def remove_xml_invalid(value: str) -> str:

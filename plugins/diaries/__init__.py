@@ -11,6 +11,7 @@ from netroots.check import check_layout, static_problem
 from netroots.report import Report
 
 from .check import check
+from .feeds import feed_generated
 from .reader import EXPLAINED_FILTER, NetrootsReader, forget_explained
 
 __all__ = ["check", "register"]
@@ -47,3 +48,4 @@ def register() -> None:
     signals.initialized.connect(check_layout_on_build)
     signals.readers_init.connect(add_reader)
     signals.static_generator_finalized.connect(drop_unsafe_static)
+    signals.feed_generated.connect(feed_generated)

@@ -1,0 +1,20 @@
+"""Media: members' own pictures (resized, metadata stripped), audio and video, podcast feeds."""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from .check import check
+from .generator import MediaGenerator, diary_read, forget
+
+__all__ = ["check", "register"]
+
+
+def get_generators(_pelican: object) -> type[MediaGenerator]:
+    return MediaGenerator
+
+
+def register() -> None:
+    signals.initialized.connect(forget)
+    signals.content_object_init.connect(diary_read)
+    signals.get_generators.connect(get_generators)

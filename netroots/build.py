@@ -46,6 +46,8 @@ def load_settings(
         settings = read_settings(str(config), override=dict(overrides or {}))
     finally:
         os.chdir(previous)
+    # Content paths are compared with their real paths to refuse symbolic links inside content/.
+    settings["PATH"] = os.path.realpath(settings["PATH"])
     return settings
 
 

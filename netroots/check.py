@@ -9,7 +9,7 @@ from typing import Any
 
 from pelican.plugins._utils import load_plugins
 
-from .members import load_members
+from .members import load_members, remember_handles
 from .report import Report
 
 # The layout of DESIGN.md: every file under content/ must match one of these.
@@ -41,7 +41,14 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
 
 
 def check_layout(content: Path, report: Report) -> None:
-    for path in sorted(p for p in content.rglob("*") if p.is_file()):
+    for link in sorted(p for p in content.rglob("*") if p.is_symlink()):
+        report.error(
+            link,
+            1,
+            f"content/{link.relative_to(content).as_posix()} is a symbolic link: content files and folders "
+            "must be real, so nothing from outside content/ is published; nothing is read through it",
+        )
+    for path in sorted(p for p in content.rglob("*") if p.is_file() and not p.is_symlink()):
         relative = path.relative_to(content).as_posix()
         if path.name.startswith(".") or path.name.endswith("~"):
             continue
@@ -83,6 +90,7 @@ def run_check(settings: dict[str, Any]) -> Report:
     check_layout(content, report)
     context: dict[str, Any] = {"content": content, "settings": settings}
     context["members"] = load_members(content, report)
+    remember_handles(content, context["members"])
     for plugin in load_plugins(settings):
         plugin_check = getattr(plugin, "check", None)
         if callable(plugin_check):

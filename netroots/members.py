@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import schema
+from . import identity, schema
 from .report import Report
 from .source import read_yaml
 
@@ -55,7 +55,7 @@ MEMBER_FIELDS = (
     schema.Field("locale", schema.mapping(LOCALE_FIELDS, example="`{state: OH, city: Columbus}`"), default=dict),
     schema.Field("bio", schema.text, default=""),
     schema.Field("links", schema.list_of(link), default=list),
-    schema.Field("github", schema.text),
+    schema.Field("github", schema.github_login),
     schema.Field("mentor", schema.boolean, default=False),
     schema.Field("joined", schema.date),
     schema.Field("groups", schema.list_of(schema.slug), default=list),
@@ -97,17 +97,24 @@ class Member:
         return self.lines.get(dotted) or self.lines.get(key, 1)
 
 
+def handle_problem(handle: str) -> str | None:
+    """Why ``handle`` cannot be a member's handle (and folder name); ``None`` when it can."""
+    if not identity.is_handle(handle):
+        return (
+            f"'{handle}' is not a valid handle: it is the address of your pages exactly as written, so use "
+            f"lowercase ASCII letters and digits, words joined by single hyphens, at most {identity.HANDLE_MAX} "
+            "characters, e.g. maria-lopez"
+        )
+    if handle in identity.RESERVED_HANDLES:
+        return f"the handle '{handle}' is reserved (it is a site address); choose another"
+    return None
+
+
 def check_handle(path: Path, report: Report) -> str | None:
     handle = path.stem
-    if not schema.HANDLE.match(handle):
-        report.error(
-            path,
-            1,
-            f"'{handle}' is not a valid handle: name the file with lowercase letters, digits and hyphens, e.g. maria-lopez.yaml",
-        )
-        return None
-    if handle in schema.RESERVED_HANDLES:
-        report.error(path, 1, f"the handle '{handle}' is reserved (it is a site address); choose another")
+    problem = handle_problem(handle)
+    if problem:
+        report.error(path, 1, problem.replace("e.g. maria-lopez", "e.g. maria-lopez.yaml"))
         return None
     return handle
 
@@ -134,12 +141,31 @@ def read_member(path: Path, report: Report) -> Member | None:
 
 
 def load_members(content: Path, report: Report) -> dict[str, Member]:
-    """Every valid member, by handle, sorted; problems go to ``report``."""
+    """Every valid member, by handle, sorted; problems go to ``report``.
+
+    A handle that looks like an earlier one (``maria-lopez`` and ``marialopez``, ``jkim`` and
+    ``jklm``) is an error and that member is left out; a name that looks like another member's
+    is a warning a maintainer must look at.
+    """
     members: dict[str, Member] = {}
+    by_skeleton: dict[str, Member] = {}
     for path in sorted((content / "members").glob("*.yaml")):
         member = read_member(path, report)
-        if member is not None:
-            members[member.handle] = member
+        if member is None:
+            continue
+        twin = by_skeleton.get(identity.skeleton(member.handle))
+        if twin is not None:
+            report.error(
+                member.path,
+                1,
+                f"the handle '{member.handle}' is too like '{twin.handle}' ({twin.path.name}): readers could "
+                "take one member for the other, so this member is left out; choose a handle unlike any other",
+            )
+            continue
+        by_skeleton[identity.skeleton(member.handle)] = member
+        members[member.handle] = member
+    for problem in confusable_names(members):
+        report.warning(*problem)
     for member in members.values():
         for index, other in enumerate(member.vouches):
             if other == member.handle:
@@ -155,6 +181,62 @@ def load_members(content: Path, report: Report) -> dict[str, Member]:
                     f"vouches: '{other}' is not a member (no content/members/{other}.yaml)",
                 )
     return members
+
+
+def confusable_names(members: dict[str, Member]) -> list[tuple[Path, int, str]]:
+    """``(path, line, message)`` for each member whose name looks like an earlier member's
+    (same letters once case, accents, spacing and look-alike characters are folded)."""
+    seen: dict[str, Member] = {}
+    found = []
+    for member in members.values():
+        key = identity.skeleton(member.name)
+        if not key:
+            continue
+        other = seen.setdefault(key, member)
+        if other is not member:
+            found.append(
+                (
+                    member.path,
+                    member.line("name"),
+                    f"name: '{member.name}' looks like {other.handle}'s name '{other.name}'; readers could take "
+                    "one for the other, so a maintainer must review this member file before it is merged",
+                )
+            )
+    return found
+
+
+_handles: dict[Path, frozenset[str]] = {}
+
+
+def known_handles(content: Path) -> frozenset[str]:
+    """The handles of valid members, read once per build (``forget_known_handles`` starts
+    the next): a diary, comment or act is published only in a valid member's folder."""
+    key = Path(content)
+    if key not in _handles:
+        _handles[key] = frozenset(load_members(key, Report()))
+    return _handles[key]
+
+
+def remember_handles(content: Path, members: dict[str, Member]) -> None:
+    """``check`` has just loaded the members: the diaries it reads next use these."""
+    _handles.clear()
+    _handles[Path(content)] = frozenset(members)
+
+
+def forget_known_handles(*_: Any) -> None:
+    _handles.clear()
+
+
+def owner_problem(content: Path, handle: str) -> str | None:
+    """Why a member-owned folder ``<kind>/<handle>/`` publishes nothing; ``None`` when its member is valid."""
+    if handle in known_handles(content):
+        return None
+    problem = handle_problem(handle)
+    if problem:
+        return f"the folder name {problem}; it must be the handle of a member"
+    if not (Path(content) / "members" / f"{handle}.yaml").is_file():
+        return f"no member '{handle}': the folder is its author's handle, and content/members/{handle}.yaml must exist"
+    return f"content/members/{handle}.yaml has errors (see them), so {handle}'s files are left out until it is fixed"
 
 
 def members_in(context: dict[str, Any], settings: dict[str, Any]) -> dict[str, Member]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,10 +40,13 @@ class Report:
     def _display(self, path: Path | str) -> str:
         path = Path(path)
         if self.root is not None:
-            try:
-                return path.resolve().relative_to(self.root.resolve()).as_posix()
-            except ValueError:
-                pass
+            root = self.root.resolve()
+            # The path as named first: resolving it would show a symbolic link's target instead.
+            for candidate in (Path(os.path.abspath(path)), path.parent.resolve() / path.name, path.resolve()):
+                try:
+                    return candidate.relative_to(root).as_posix()
+                except ValueError:
+                    continue
         return path.as_posix()
 
     def add(self, path: Path | str, line: int, severity: str, message: str) -> Problem:

@@ -15,17 +15,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import identity
 from .html import remove_xml_invalid
 from .report import Report
 from .source import Source, SourceError, read_markdown, read_yaml_any
 
-HANDLE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+HANDLE = identity.HANDLE
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z")
 # Legal in some corners of the URL and e-mail standards, never in an address a member should
 # publish: they would break out of an href or add parameters (cc, body) to a mailto: link.
 URL_UNSAFE = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
 MAILTO_UNSAFE = re.compile(r"[?&=%#/\s\"'<>]")
-RESERVED_HANDLES = frozenset({"recommended", "rescued", "page", "feeds"})
+RESERVED_HANDLES = identity.RESERVED_HANDLES
 
 
 class Invalid(ValueError):
@@ -158,11 +159,24 @@ def string_list(value: Any) -> list[str]:
 
 
 def handle(value: Any) -> str:
-    if not isinstance(value, str) or not HANDLE.match(value):
+    if not identity.is_handle(value):
         raise Invalid(
-            f"{_describe(value)} is not a member handle: lowercase letters, digits and hyphens, e.g. maria-lopez"
+            f"{_describe(value)} is not a member handle: lowercase ASCII letters and digits, "
+            "words joined by single hyphens, e.g. maria-lopez"
         )
     return value
+
+
+def github_login(value: Any) -> str:
+    """A GitHub login as GitHub allows them (a leading ``@`` is dropped): it becomes a
+    CODEOWNERS entry and decides who may change a member's files, so nothing else may pass."""
+    login = value.strip().removeprefix("@") if isinstance(value, str) else value
+    if not identity.is_github_login(login):
+        raise Invalid(
+            f"{_describe(value)} is not a GitHub login: letters, digits and single hyphens "
+            "(not first or last), at most 39, e.g. `github: mlopez-oak`"
+        )
+    return login
 
 
 def slug(value: Any) -> str:

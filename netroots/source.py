@@ -6,7 +6,9 @@ message for the same mistake whichever kind of file they edited.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,9 +50,27 @@ class Source:
         return best
 
 
+def read_bytes(path: Path) -> bytes:
+    """A content file's bytes; never through a symbolic link (a link could publish any file on
+    the machine), never from a device or pipe (which could block the build for ever)."""
+    absolute = os.path.abspath(path)
+    if os.path.realpath(os.path.dirname(absolute)) != os.path.dirname(absolute):
+        raise SourceError("this file is inside a folder that is a symbolic link; content files must be real files")
+    try:
+        descriptor = os.open(absolute, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if os.path.islink(absolute):
+            raise SourceError("this file is a symbolic link; content files must be real files, not links") from None
+        raise SourceError(f"cannot read this file ({exc.strerror})") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise SourceError("this is not a regular file; content files are Markdown or YAML text")
+        return handle.read()
+
+
 def read_text(path: Path) -> str:
     """Return the file's text, or raise SourceError for empty, binary or non-UTF-8 files."""
-    raw = path.read_bytes()
+    raw = read_bytes(path)
     if not raw.strip():
         need = "YAML front matter between --- lines" if path.suffix == ".md" else "YAML `field: value` lines"
         raise SourceError(f"the file is empty; it needs {need}")

@@ -8,6 +8,7 @@ from pathlib import Path
 from pelican import signals
 
 from netroots.check import check_layout, static_problem
+from netroots.members import forget_known_handles
 from netroots.report import Report
 
 from .check import check
@@ -45,6 +46,7 @@ def check_layout_on_build(pelican) -> None:
 def register() -> None:
     logging.getLogger("pelican.generators").addFilter(EXPLAINED_FILTER)
     signals.initialized.connect(forget_explained)
+    signals.initialized.connect(forget_known_handles)
     signals.initialized.connect(check_layout_on_build)
     signals.readers_init.connect(add_reader)
     signals.static_generator_finalized.connect(drop_unsafe_static)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from netroots import schema
+from netroots.members import owner_problem
 from netroots.report import Report
 from netroots.source import Source
 
@@ -35,6 +36,15 @@ DIARY_FIELDS = (
     schema.Field("author", schema.handle),
     schema.Field("modified", schema.datetime),
 )
+
+# Addresses the site's own pages and feeds use: a page at one of them would overwrite them.
+SITE_SECTIONS = frozenset(
+    {
+        "diaries", "members", "tags", "groups", "actions", "contacts", "jobs", "events", "chapters",
+        "allies", "search", "trust", "digest", "feeds", "admin", "theme", "pagefind", "images", "comments",
+        "acts", "index.html", "404.html", "sitemap.xml", "robots.txt",
+    }
+)  # fmt: skip
 
 PAGE_FIELDS = (
     schema.Field("title", schema.text, required=True, help="e.g. `title: About us`"),
@@ -100,12 +110,8 @@ def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
             f"the file name '{path.name}' must be <YYYY-MM-DD>-<slug>.md, e.g. 2026-04-18-first-meeting.md (lowercase, hyphens)",
         )
         ok = False
-    if not (content / "members" / f"{handle}.yaml").is_file():
-        report.error(
-            path,
-            1,
-            f"no member '{handle}': a diary's folder is its author's handle, and content/members/{handle}.yaml must exist",
-        )
+    if problem := owner_problem(content, handle):
+        report.error(path, 1, problem)
         ok = False
     read = schema.read_validated(path, DIARY_FIELDS, report, kind="diary")
     if read is None:
@@ -143,11 +149,25 @@ def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
 
 def read_page(path: Path, content: Path, report: Report) -> tuple[Source, dict[str, Any], str] | None:
     """Read and validate a page under content/pages/; returns its source, data and slug."""
+    slug = path.relative_to(content / "pages").with_suffix("").as_posix()
     read = schema.read_validated(path, PAGE_FIELDS, report, kind="page")
     if read is None:
         return None
     source, meta, ok = read
-    slug = path.relative_to(content / "pages").with_suffix("").as_posix()
+    for part in slug.split("/"):
+        if not schema.SLUG.match(part):
+            report.error(
+                path, 1, f"file name: '{part}' is not a slug: lowercase letters, digits and hyphens, e.g. about"
+            )
+            return None
+    if slug.split("/")[0] in SITE_SECTIONS:
+        report.error(
+            path,
+            1,
+            f"file name: this page would be written to /{slug}/, over the site's own /{slug.split('/')[0]}/ "
+            "pages; rename the file",
+        )
+        return None
     return (source, meta, slug) if ok else None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -55,7 +56,7 @@ class NetrootsReader(YAMLMetadataReader):
         self.content = Path(settings["PATH"]).resolve()
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        path = Path(source_path).resolve()
+        path = Path(os.path.abspath(source_path))  # never resolve(): that would follow a symbolic link
         report = Report(root=self.content.parent)
         section = path.relative_to(self.content).parts[0]
         if section == "diaries":

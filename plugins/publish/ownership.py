@@ -1,9 +1,13 @@
-"""Who may change what: a member owns ``content/members/<handle>.yaml`` and
-``content/diaries/<handle>/``; maintainers (``PUBLISH["MAINTAINERS"]``) may change anything.
+"""Who may change what: a member owns ``content/members/<handle>.yaml`` and everything under
+``content/diaries/<handle>/``, ``content/comments/<handle>/`` and ``content/acts/<handle>/``;
+maintainers (``PUBLISH["MAINTAINERS"]``) may change anything; everything else needs a maintainer.
 
-``python tasks.py check --changes BASE..HEAD --as LOGIN`` checks a pull request's files
-against the members' ``github`` fields; ``python tasks.py codeowners`` writes the same
-rules as a CODEOWNERS file for GitHub's reviews.
+``decide(settings, "BASE..HEAD", login)`` is the one decision: for every changed path (git's
+``-z`` output, so no path is quoted or skipped; renames as a deletion and an addition; type
+changes; symbolic links and submodules refused) it says whether the change is the author's
+own (may merge by itself), needs a maintainer, or is refused. ``python tasks.py check --changes
+BASE..HEAD --as LOGIN`` prints it; ``python tasks.py codeowners`` writes the same rules as a
+CODEOWNERS file for GitHub's reviews.
 """
 
 from __future__ import annotations
@@ -12,17 +16,25 @@ import ast
 import re
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
-from netroots.report import Report
+from netroots import identity
+from netroots.report import Problem, Report
+from netroots.source import SourceError, parse_yaml
 
 from .settings import publish_settings
 
 GITHUB_LINE = re.compile(r"^github\s*:", re.MULTILINE)
+# The folders a member owns, one per member: <folder>/<handle>/...
+MEMBER_FOLDERS = ("diaries", "comments", "acts")
+# git modes that are not a regular file: a symbolic link, a submodule.
+LINK_MODES = {"120000": "a symbolic link", "160000": "a submodule (gitlink)"}
+
+AUTOMATIC = "automatic"  # only the author's own files: may merge by itself (if check and trust agree)
+MAINTAINER = "maintainer"  # a maintainer must review and merge it
+REFUSED = "refused"  # touches what the author may not change: fix the pull request first
 
 
 class ChangesError(Exception):
@@ -31,13 +43,40 @@ class ChangesError(Exception):
 
 @dataclass(frozen=True)
 class Change:
-    status: str  # A, M, D, R, C, T
+    status: str  # A, M, D, T (a rename is a D and an A)
     path: str  # relative to the repository's top
+    mode: str = "100644"  # the new mode ("000000" when deleted)
 
 
-def _git(top: Path, *args: str) -> str:
+@dataclass
+class Decision:
+    """What may happen to a pull request, and why: errors refuse it, warnings need a maintainer."""
+
+    login: str
+    maintainer: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        if any(p.is_error for p in self.problems):
+            return REFUSED
+        if self.problems or self.maintainer or not self.changes:
+            return MAINTAINER
+        return AUTOMATIC
+
+
+def _git(top: Path, *args: str, stdin: str | None = None) -> str:
     try:
-        done = subprocess.run(["git", "-C", str(top), *args], capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(top), *args],
+            capture_output=True,
+            input=stdin,
+            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+            check=False,
+        )
     except OSError as exc:  # git missing
         raise ChangesError(f"cannot run git: {exc}") from None
     if done.returncode != 0:
@@ -48,26 +87,27 @@ def _git(top: Path, *args: str) -> str:
 def split_range(changes: str) -> tuple[str, str, str]:
     """``BASE..HEAD`` or ``BASE...HEAD`` -> (base, separator, head)."""
     match = re.fullmatch(r"(.+?)(\.\.\.?)(.*)", changes.strip())
-    if not match:
+    if not match or match.group(1).startswith("-") or match.group(3).startswith("-"):
         raise ChangesError(f"'{changes}' is not a range of revisions; write BASE..HEAD, e.g. origin/main..HEAD")
     base, dots, head = match.groups()
     return base, dots, head or "HEAD"
 
 
 def changed_files(top: Path, changes: str) -> list[Change]:
-    """``git diff --name-status`` between the two revisions; a rename counts as both paths."""
+    """Every path the commits change, from ``git diff --raw -z --no-renames``: NUL-separated,
+    so names with spaces, newlines or non-ASCII letters come through exactly as they are."""
     base, dots, head = split_range(changes)
-    out = _git(top, "diff", "--name-status", "-M", f"{base}{dots}{head}", "--")
+    out = _git(top, "diff", "--raw", "-z", "--no-renames", "--no-ext-diff", f"{base}{dots}{head}", "--")
+    tokens = out.split("\0")
     found = []
-    for line in out.splitlines():
-        parts = line.split("\t")
-        status = parts[0][:1]
-        if status in "RC" and len(parts) == 3:
-            if status == "R":
-                found.append(Change("D", parts[1]))
-            found.append(Change("A", parts[2]))
-        elif len(parts) == 2:
-            found.append(Change(status, parts[1]))
+    index = 0
+    while index + 1 < len(tokens):
+        meta, path = tokens[index], tokens[index + 1]
+        index += 2
+        fields = meta.lstrip(":").split()
+        if len(fields) < 5:
+            raise ChangesError(f"unexpected git output: {meta!r}")
+        found.append(Change(fields[4][:1], path, fields[1]))
     return found
 
 
@@ -79,40 +119,94 @@ def show(top: Path, revision: str, path: str) -> str | None:
         return None
 
 
+def tree_texts(top: Path, revision: str, folder: str) -> dict[str, str]:
+    """Every file under ``folder`` at ``revision`` (path -> text), with two git calls in all."""
+    try:
+        listing = _git(top, "ls-tree", "-r", "-z", revision, "--", folder)
+    except ChangesError:
+        return {}
+    blobs = []
+    for entry in listing.split("\0"):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob" and parts[0] not in LINK_MODES:
+            blobs.append((path, parts[2]))
+    if not blobs:
+        return {}
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(top), "cat-file", "--batch"],
+            input="".join(f"{sha}\n" for _, sha in blobs).encode(),
+            capture_output=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    out = done.stdout
+    texts = {}
+    position = 0
+    for path, _sha in blobs:
+        header_end = out.index(b"\n", position)
+        size = int(out[position:header_end].split()[2])
+        texts[path] = out[header_end + 1 : header_end + 1 + size].decode("utf-8", "replace")
+        position = header_end + 1 + size + 1
+    return texts
+
+
+def member_data(text: str | None) -> dict[str, Any]:
+    """A member file's fields, read with the same limits as ``check`` (never raises)."""
+    if not text:
+        return {}
+    try:
+        data, _ = parse_yaml(text)
+    except SourceError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def github_of(text: str | None) -> tuple[str | None, int]:
-    """The ``github`` field of a member file's text, and its line (1 when absent)."""
+    """The ``github`` field of a member file's text, and its line (1 when absent); a value
+    that is not a valid GitHub login counts as none."""
     if not text:
         return None, 1
     match = GITHUB_LINE.search(text)
     line = text.count("\n", 0, match.start()) + 1 if match else 1
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None, line
-    value = data.get("github") if isinstance(data, dict) else None
-    return (str(value).strip().lstrip("@") or None) if value else None, line
+    value = member_data(text).get("github")
+    login = value.strip().removeprefix("@") if isinstance(value, str) else None
+    return (login if identity.is_github_login(login) else None), line
 
 
 def owned_handle(relative: PurePosixPath) -> str | None:
-    """The member who owns a content path (relative to content/), if any."""
+    """The member who owns a content path (relative to content/), if any: only a valid,
+    unreserved handle owns anything."""
     parts = relative.parts
+    handle = None
     if len(parts) == 2 and parts[0] == "members" and parts[1].endswith(".yaml"):
-        return parts[1].removesuffix(".yaml")
-    if len(parts) >= 3 and parts[0] == "diaries":
-        return parts[1]
-    return None
+        handle = parts[1].removesuffix(".yaml")
+    elif len(parts) >= 3 and parts[0] in MEMBER_FOLDERS:
+        handle = parts[1]
+    if handle is None or not identity.is_handle(handle) or handle in identity.RESERVED_HANDLES:
+        return None
+    return handle
+
+
+def _login(name: object) -> str | None:
+    login = str(name).strip().removeprefix("@")
+    return login if identity.is_github_login(login) else None
 
 
 def maintainer_logins(settings: Mapping[str, Any], content: Path) -> set[str]:
     """``PUBLISH["MAINTAINERS"]`` as lowercase GitHub logins (member handles are looked up)."""
     logins = set()
     for name in publish_settings(settings)["MAINTAINERS"] or []:
-        name = str(name).strip().lstrip("@")
+        name = str(name).strip().removeprefix("@")
         member_file = content / "members" / f"{name}.yaml"
         login = None
-        if member_file.is_file():
+        if identity.is_handle(name) and member_file.is_file() and not member_file.is_symlink():
             login, _ = github_of(member_file.read_text(encoding="utf-8", errors="replace"))
-        logins.add((login or name).lower())
+        login = login or _login(name)
+        if login:
+            logins.add(login.lower())
     return logins
 
 
@@ -141,35 +235,62 @@ def maintainers_before(top: Path, base: str, config: str, members: str) -> set[s
                         return None
                     logins = set()
                     for name in names:
-                        name = str(name).strip().lstrip("@")
-                        login, _ = github_of(show(top, base, f"{members}/{name}.yaml"))
-                        logins.add((login or name).lower())
+                        name = str(name).strip().removeprefix("@")
+                        found = None
+                        if identity.is_handle(name):
+                            found, _ = github_of(show(top, base, f"{members}/{name}.yaml"))
+                        login = found or _login(name)
+                        if login:
+                            logins.add(login.lower())
                     return logins
     return None
 
 
 def check_changes(report: Report, settings: Mapping[str, Any], changes: str, login: str) -> None:
-    """Report every changed file that ``login`` may not change (see the module's doc)."""
+    """Report every changed file ``login`` may not change (errors) or that needs a
+    maintainer (warnings); a maintainer's own changes report nothing."""
+    decision = decide(settings, changes, login, root=report.root)
+    if not decision.maintainer:
+        report.extend(decision.problems)
+
+
+def decide(settings: Mapping[str, Any], changes: str, login: str, root: Path | None = None) -> Decision:
+    """Decide, for every path ``changes`` (``BASE..HEAD``) touch, whether ``login`` may change
+    it: the one ownership decision ``check --changes`` and automatic merging share."""
     content = Path(settings["PATH"]).resolve()
-    login = login.strip().lstrip("@")
+    report = Report(root=root if root is not None else content.parent)
+    login = login.strip().removeprefix("@")
+    decision = Decision(login=login)
     try:
-        top = Path(_git(content, "rev-parse", "--show-toplevel").strip())
+        top = Path(_git(content, "rev-parse", "--show-toplevel").strip()).resolve()
         base, _, head = split_range(changes)
-        found = changed_files(top, changes)
+        decision.changes = changed_files(top, changes)
     except ChangesError as exc:
         report.error(content, 1, f"ownership check: {exc}")
-        return
-    prefix = PurePosixPath(content.relative_to(top.resolve()).as_posix())
-    config = (content.parent / "pelicanconf.py").resolve().relative_to(top.resolve()).as_posix()
+        decision.problems = report.problems
+        return decision
+    prefix = PurePosixPath(content.relative_to(top).as_posix())
+    config = (content.parent / "pelicanconf.py").resolve().relative_to(top).as_posix()
     before = maintainers_before(top, base, config, (prefix / "members").as_posix())
-    if login.lower() in maintainer_logins(settings, content) and (before is None or login.lower() in before):
-        return
+    if not identity.is_github_login(login):
+        report.error(content, 1, f"ownership check: '{login}' is not a GitHub login")
+    elif login.lower() in maintainer_logins(settings, content) and (before is None or login.lower() in before):
+        decision.maintainer = True
+    _judge(report, decision, top, prefix, base, head)
+    decision.problems = report.problems
+    return decision
+
+
+def _judge(report: Report, decision: Decision, top: Path, prefix: PurePosixPath, base: str, head: str) -> None:
+    login = decision.login
     owners: dict[str, tuple[str | None, str]] = {}
+    members_folder = (prefix / "members").as_posix()
+    members_now: dict[str, str] | None = None
 
     def owner(handle: str) -> tuple[str | None, str]:
         """(login, where it comes from): the member file before the change, or the new one."""
         if handle not in owners:
-            member_path = (prefix / "members" / f"{handle}.yaml").as_posix()
+            member_path = f"{members_folder}/{handle}.yaml"
             before, _ = github_of(show(top, base, member_path))
             if before:
                 owners[handle] = (before, f"{member_path} at {base}")
@@ -178,17 +299,41 @@ def check_changes(report: Report, settings: Mapping[str, Any], changes: str, log
                 owners[handle] = (after, f"the new {member_path}")
         return owners[handle]
 
-    for change in found:
+    for change in decision.changes:
         path = PurePosixPath(change.path)
+        shown = top / path
+        if change.mode in LINK_MODES:
+            report.error(
+                shown,
+                1,
+                f"{change.path} is {LINK_MODES[change.mode]}: a pull request may add only regular files "
+                "(a link could publish files from outside the repository)",
+            )
+            continue
         try:
             relative = path.relative_to(prefix)
         except ValueError:
-            continue  # outside content/: reviewed by maintainers as usual
+            report.warning(
+                shown,
+                1,
+                f"needs a maintainer: {change.path} is outside content/ (code, settings, workflows or theme); "
+                "only a maintainer may merge this change",
+            )
+            continue
         handle = owned_handle(relative)
         if handle is None:
+            report.warning(
+                shown,
+                1,
+                f"needs a maintainer: {change.path} is shared content, not one member's own files; "
+                "a maintainer reviews and merges it",
+            )
             continue
-        shown = top / path
         is_member_file = relative.parts[0] == "members"
+        if is_member_file and change.status != "D":
+            if members_now is None:
+                members_now = tree_texts(top, head, members_folder)
+            _judge_identity(report, shown, change.path, handle, members_now)
         if is_member_file and change.status == "A" and show(top, base, change.path) is None:
             claimed, line = github_of(show(top, head, change.path))
             if not claimed:
@@ -210,37 +355,63 @@ def check_changes(report: Report, settings: Mapping[str, Any], changes: str, log
             report.error(
                 shown,
                 1,
-                f"content/members/{handle}.yaml has no `github` field, so only a maintainer may change "
+                f"content/members/{handle}.yaml has no valid `github` field, so only a maintainer may change "
                 f"{handle}'s files; add `github: <login>` to it first",
             )
         elif account.lower() != login.lower():
-            what = "member file" if is_member_file else "diaries"
+            what = "member file" if is_member_file else relative.parts[0]
             report.error(
                 shown,
                 1,
                 f"{login} may not change {handle}'s {what}: they belong to GitHub user {account} "
-                f"(`github` in {source}). Change only your own member file and diaries, "
+                f"(`github` in {source}). Change only your own member file and folders, "
                 "or ask a maintainer to make this change",
             )
 
 
+def _judge_identity(report: Report, shown: Path, path: str, handle: str, members_now: Mapping[str, str]) -> None:
+    """A member file whose handle or name looks like another member's needs a maintainer."""
+    name = member_data(members_now.get(path)).get("name")
+    handle_key = identity.skeleton(handle)
+    name_key = identity.skeleton(name) if isinstance(name, str) else ""
+    for other_path, text in sorted(members_now.items()):
+        other = PurePosixPath(other_path).stem
+        if other_path == path or not other_path.endswith(".yaml"):
+            continue
+        if identity.skeleton(other) == handle_key:
+            report.error(
+                shown, 1, f"the handle '{handle}' is too like the member '{other}'; choose a handle unlike any other"
+            )
+        other_name = member_data(text).get("name")
+        if name_key and isinstance(other_name, str) and identity.skeleton(other_name) == name_key:
+            report.warning(
+                shown,
+                1,
+                f"needs a maintainer: the name '{name}' looks like {other}'s name '{other_name}'; "
+                "a maintainer must confirm this is a different person",
+            )
+
+
 def codeowners_text(members: Mapping[str, Any], maintainers: set[str], content: str = "content") -> str:
-    """CODEOWNERS lines: maintainers own everything; each member (with the maintainers)
-    owns their member file and diaries."""
-    team = " ".join(f"@{m}" for m in sorted(maintainers))
+    """CODEOWNERS lines: maintainers own everything; each member (with the maintainers) owns
+    their member file and folders. Only valid handles and logins are written, so no field
+    value can add a line or a pattern of its own."""
+    team = " ".join(f"@{m}" for m in sorted(m for m in maintainers if identity.is_github_login(m)))
     lines = [
         "# Written by `python tasks.py codeowners` from the `github` fields in content/members/.",
         "# Do not edit by hand: change the member files (or PUBLISH['MAINTAINERS']) and run it again.",
     ]
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", content):
+        content = "content"
     if team:
         lines.append(f"* {team}")
     for handle in sorted(members):
-        login = getattr(members[handle], "github", None)
-        if not login:
+        login = _login(getattr(members[handle], "github", None) or "")
+        if not login or not identity.is_handle(handle):
             continue
-        owners = " ".join(dict.fromkeys([f"@{login.lstrip('@')}", *team.split()]))
+        owners = " ".join(dict.fromkeys([f"@{login}", *team.split()]))
         lines.append(f"/{content}/members/{handle}.yaml {owners}")
-        lines.append(f"/{content}/diaries/{handle}/ {owners}")
+        lines.extend(f"/{content}/{folder}/{handle}/ {owners}" for folder in MEMBER_FOLDERS)
     return "\n".join(lines) + "\n"
 
 

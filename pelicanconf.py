@@ -140,6 +140,16 @@ JOBS = {
     "front_page_count": 5,  # newest open jobs on the front page
 }
 
+# Taking part without git (plugins/acts, docs/writers.md): with a repository set, the site shows
+# Recommend, Support this cause, I'm going, Vouch and Join links that open the forge's
+# new-file page pre-filled. Empty repository: no such links. kind: github, gitlab, gitea, forgejo.
+FORGE = {
+    "kind": "github",
+    "url": "",  # the forge's address when self-hosted, e.g. "https://git.example.org"
+    "repository": "",  # e.g. "commons-network/site"
+    "branch": "main",
+}
+
 # Web of trust (plugins/trust, docs/trust.md): seeds in content/trust.yaml; who is trusted
 # (Advogato max-flow), trust-weighted recommended diaries, rescued diaries. Defaults in docs/trust.md.
 TRUST = {

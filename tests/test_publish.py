@@ -316,14 +316,17 @@ def test_web_links_open_githubs_editor_on_a_file_that_checks_clean(copy_fixture)
     assert result.exit_code == 0, result.output
     new, edit_url = [line for line in result.output.splitlines() if line.startswith("https://")]
     assert new.startswith(
-        "https://github.com/commons/network/new/main/content/diaries/ana?filename=2026-11-22-my-title.md"
+        "https://github.com/commons/network/new/main?filename=content%2Fdiaries%2Fana%2F2026-11-22-my-title.md&value="
     )
     assert edit_url == "https://github.com/commons/network/edit/main/content/members/ana.yaml"
     query = parse_qs(urlsplit(new).query)
-    (content / "diaries/ana" / query["filename"][0]).write_text(query["value"][0], encoding="utf-8")
+    (content.parent / query["filename"][0]).write_text(query["value"][0], encoding="utf-8")
     assert invoke(content, "check").exit_code == 0
     join = invoke(content, "web-links", "--repo", "commons/network")
-    assert "https://github.com/commons/network/new/main/content/members?filename=YOUR-HANDLE.yaml&value=" in join.output
+    assert (
+        "https://github.com/commons/network/new/main?filename=content%2Fmembers%2FYOUR-HANDLE.yaml&value="
+        in join.output
+    )
 
 
 def test_a_diary_page_and_its_stylesheet_weigh_under_30_kb(demo_output: Path) -> None:

@@ -1,8 +1,9 @@
 """Merging acts into the build: runs before trust, actions and events read the members.
 
 Provides to the context: ``acts`` (every valid act), ``comment_recommends``
-(comment id -> handles), ``going`` (event slug -> handles); and it extends each
-member's ``recommends``, ``supports``, ``vouches`` and ``going`` in place.
+(comment id -> handles), ``going`` (event slug -> handles), ``act_links`` (when
+``FORGE['repository']`` is set); and it extends each member's ``recommends``,
+``supports``, ``vouches`` and ``going`` in place.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from typing import Any
 
 from pelican.generators import Generator
 
+from netroots.forge import site_forge
 from netroots.members import members_in
 from netroots.report import Report
+from netroots.today import build_now
 
+from .links import ActLinks
 from .model import content_targets, merge_acts, read_acts
 
 MERGED = "acts_merged"
@@ -31,6 +35,15 @@ def merge_into(context: dict[str, Any], content: Path, published: set[str], draf
     context[MERGED] = True
 
 
+def site_links(settings: dict[str, Any], content: Path) -> ActLinks | None:
+    """The take-part links, or ``None`` (no links at all) without a repository."""
+    forge = site_forge(settings)
+    if forge is None:
+        return None
+    plugins = [str(name).rsplit(".", 1)[-1] for name in settings.get("PLUGINS") or []]
+    return ActLinks(forge, content.name, build_now(settings), comments="comments" in plugins)
+
+
 class ActsGenerator(Generator):
     """Merges the members' act files; writes nothing itself."""
 
@@ -42,6 +55,7 @@ class ActsGenerator(Generator):
         drafts = {d.diary_id for d in self.context.get("drafts", []) if getattr(d, "diary_id", None)}
         merge_into(self.context, content, published, drafts, report)
         report.log()
+        self.context["act_links"] = site_links(self.settings, content)
 
     def generate_output(self, writer: Any) -> None:
         return None

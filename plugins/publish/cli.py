@@ -122,26 +122,39 @@ def codeowners(output: Path | None, verify: bool) -> None:
 @click.command("web-links")
 @click.argument("handle", required=False)
 @click.option(
-    "--repo", "repository", help="owner/name on GitHub (default: PUBLISH['REPOSITORY'] or the origin remote)."
+    "--repo",
+    "repository",
+    help="owner/name on the forge (default: FORGE['repository'], PUBLISH['REPOSITORY'] or the origin remote).",
 )
-@click.option("--branch", default="main", show_default=True)
-def web_links(handle: str | None, repository: str | None, branch: str) -> None:
-    """Links to GitHub's web editor for members without git: join, write a diary, edit a profile."""
+@click.option("--branch", help="default: FORGE['branch'] (main)")
+def web_links(handle: str | None, repository: str | None, branch: str | None) -> None:
+    """Links to the forge's web editor for members without git: join, write a diary, edit a profile."""
+    from netroots.forge import forge_settings, site_forge
     from netroots.today import build_today
 
     from .weblinks import diary_link, edit_link, guess_repository, join_link
 
     settings = cli_settings()
     content = Path(settings["PATH"]).resolve()
-    repository = repository or publish_settings(settings)["REPOSITORY"] or guess_repository(content.parent)
-    if not repository:
-        raise click.UsageError("which GitHub repository? pass --repo owner/name or set PUBLISH['REPOSITORY']")
+    repository = (
+        repository
+        or forge_settings(settings)["repository"]
+        or publish_settings(settings)["REPOSITORY"]
+        or guess_repository(content.parent)
+    )
+    if branch:
+        settings = {**settings, "FORGE": {**forge_settings(settings), "branch": branch}}
+    try:
+        forge = site_forge(settings, repository)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if forge is None:
+        raise click.UsageError("which repository? pass --repo owner/name or set FORGE['repository']")
+    today = build_today(settings)
     if handle is None:
-        click.echo(f"Join the network (a new member file):\n{join_link(repository, branch, content.name)}")
+        click.echo(f"Join the network (a new member file):\n{join_link(forge, today, content.name)}")
         return
     if not (content / "members" / f"{handle}.yaml").is_file():
         raise click.UsageError(f"no member '{handle}' (content/members/{handle}.yaml)")
-    click.echo(
-        f"Write a new diary as {handle}:\n{diary_link(repository, handle, build_today(settings), branch, content.name)}"
-    )
-    click.echo(f"Edit {handle}'s profile:\n{edit_link(repository, handle, branch, content.name)}")
+    click.echo(f"Write a new diary as {handle}:\n{diary_link(forge, handle, today, content.name)}")
+    click.echo(f"Edit {handle}'s profile:\n{edit_link(forge, handle, content.name)}")

@@ -1,5 +1,6 @@
-"""Links that open GitHub's web editor on a new, filled-in file: how members without git
-join the network and write diaries (``python tasks.py web-links [HANDLE]``)."""
+"""Links that open the forge's web editor on a new, filled-in file: how members without git
+join the network and write diaries (``python tasks.py web-links [HANDLE]``). The URLs are
+built by ``netroots.forge``, like the links on the site."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import datetime as dt
 import re
 import subprocess
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
+from netroots.forge import Forge
 from netroots.starters import diary_text, member_text
 
 REMOTE = re.compile(r"github\.com[:/](?P<repo>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
@@ -26,30 +27,17 @@ def guess_repository(root: Path) -> str | None:
     return match.group("repo") if match else None
 
 
-def new_file_link(repository: str, branch: str, folder: str, filename: str, text: str) -> str:
-    query = urlencode({"filename": filename, "value": text}, quote_via=quote)
-    return f"https://github.com/{repository}/new/{branch}/{folder}?{query}"
-
-
-def join_link(repository: str, branch: str = "main", content: str = "content") -> str:
-    return new_file_link(
-        repository,
-        branch,
-        f"{content}/members",
-        "YOUR-HANDLE.yaml",
-        member_text("Your Name", "YOUR-LOGIN", dt.date.today().isoformat()),
+def join_link(forge: Forge, today: dt.date, content: str = "content") -> str:
+    return forge.new_file(
+        f"{content}/members/YOUR-HANDLE.yaml", member_text("Your Name", "YOUR-LOGIN", today.isoformat())
     )
 
 
-def diary_link(repository: str, handle: str, today: dt.date, branch: str = "main", content: str = "content") -> str:
-    return new_file_link(
-        repository,
-        branch,
-        f"{content}/diaries/{handle}",
-        f"{today.isoformat()}-my-title.md",
-        diary_text("My title", today.isoformat()),
+def diary_link(forge: Forge, handle: str, today: dt.date, content: str = "content") -> str:
+    return forge.new_file(
+        f"{content}/diaries/{handle}/{today.isoformat()}-my-title.md", diary_text("My title", today.isoformat())
     )
 
 
-def edit_link(repository: str, handle: str, branch: str = "main", content: str = "content") -> str:
-    return f"https://github.com/{repository}/edit/{branch}/{content}/members/{handle}.yaml"
+def edit_link(forge: Forge, handle: str, content: str = "content") -> str:
+    return forge.edit_file(f"{content}/members/{handle}.yaml")

@@ -83,12 +83,15 @@ def static_problem(path: Path, content: Path) -> str | None:
     return None
 
 
-def run_check(settings: dict[str, Any]) -> Report:
-    """Check all content; every plugin with a ``check(context, report)`` takes part."""
+def run_check(settings: dict[str, Any], context: dict[str, Any] | None = None) -> Report:
+    """Check all content; every plugin with a ``check(context, report)`` takes part.
+
+    ``context``, when given, is filled with what the plugins published (``trust``...)."""
     content = Path(settings["PATH"]).resolve()
     report = Report(root=content.parent)
     check_layout(content, report)
-    context: dict[str, Any] = {"content": content, "settings": settings}
+    context = {} if context is None else context
+    context.update(content=content, settings=settings)
     context["members"] = load_members(content, report)
     remember_handles(content, context["members"])
     for plugin in load_plugins(settings):

@@ -50,6 +50,27 @@ def add_commands(cli: click.Group, new: click.Group) -> None:
     cli.add_command(publish)
     cli.add_command(codeowners)
     cli.add_command(web_links)
+    cli.add_command(merge_decision_command)
+
+
+@click.command("merge-decision")
+@click.argument("changes", metavar="BASE..HEAD")
+@click.option("--as", "login", required=True, metavar="LOGIN", help="The GitHub login that opened the pull request.")
+def merge_decision_command(changes: str, login: str) -> None:
+    """May a pull request merge by itself? Prints each reason; exit 0: merge, exit 1: a maintainer decides.
+
+    Run it in a checkout of HEAD (its content/ is what `check` reads), with the code of main.
+    """
+    from .merge import merge_decision
+
+    decision = merge_decision(cli_settings(), changes, login)
+    for ok, text in decision.reasons:
+        click.echo(f"{'yes' if ok else 'no '}  {text}")
+    if decision.merge:
+        click.echo("MERGE: every condition holds; this pull request may merge by itself.")
+        return
+    click.echo("WAIT: a maintainer reviews and merges this pull request.")
+    sys.exit(1)
 
 
 @click.command()

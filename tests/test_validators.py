@@ -15,6 +15,8 @@ import pytest
 from publish.kinds import PAGE_KINDS, sample_page
 from publish.linkcheck import broken_links
 
+from netroots.browser import serve_built_site
+
 SITE = "https://commons.example.org"  # publishconf.py's SITEURL, which demo_output uses
 
 # vnu's CSP parser (salvation) predates CSP Level 3's 'wasm-unsafe-eval', which search needs
@@ -109,25 +111,7 @@ def open_page(browser, output: Path, page_path: Path, scheme: str = "light", que
     """Load a built page as if from the published host: requests to SITE are answered
     from ``output``, and any other request (a third-party host) is refused and recorded."""
     context = browser.new_context(color_scheme=scheme)
-    outside: list[str] = []
-
-    def serve(route) -> None:
-        url = route.request.url.split("#")[0].split("?")[0]
-        relative = url.removeprefix(SITE).lstrip("/")
-        target = output / relative
-        if relative == "" or relative.endswith("/"):
-            target = target / "index.html"
-        if target.is_file():
-            route.fulfill(path=str(target))
-        else:
-            route.fulfill(status=404, body="not found")
-
-    def refuse(route) -> None:
-        outside.append(route.request.url)
-        route.abort()
-
-    context.route("**/*", refuse)
-    context.route(f"{SITE}/**", serve)
+    outside = serve_built_site(context, output, SITE)
     page = context.new_page()
     address = f"{SITE}/{page_path.relative_to(output).as_posix().removesuffix('index.html')}"
     page.goto(address + query, wait_until="load")

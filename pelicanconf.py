@@ -1,7 +1,7 @@
 """Development settings for the Commons Network demo (``make html``, ``tasks.py build``).
 
 Each plugin is configured by one UPPERCASE dict named after it; the defaults and
-what every key does are in docs/settings.md.
+what every key does are in docs/settings.md (generated from plugins/<name>/spec.py).
 """
 
 from __future__ import annotations

@@ -320,6 +320,26 @@ def bench(ctx: click.Context) -> None:
         ctx.invoke(bench.commands["diaries"])
 
 
+@cli.command("settings-doc")
+@click.option("--check", "only_check", is_flag=True, help="Exit 1 when docs/settings.md is stale; write nothing.")
+def settings_doc(only_check: bool) -> None:
+    """Write docs/settings.md from every plugin's declaration (plugins/<name>/spec.py)."""
+    from netroots.plugin import known_specs, settings_markdown
+
+    target = ROOT / "docs" / "settings.md"
+    text = settings_markdown(known_specs(cli_settings()))
+    if only_check:
+        stale = not target.is_file() or target.read_text(encoding="utf-8") != text
+        click.echo(
+            "docs/settings.md is stale: run `python tasks.py settings-doc`"
+            if stale
+            else "docs/settings.md is up to date"
+        )
+        sys.exit(1 if stale else 0)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {target.relative_to(ROOT)}")
+
+
 def _load_plugin_commands() -> None:
     """Plugins add commands in ``plugins/<name>/cli.py`` (``add_commands(cli, new)``);
     benchmarks are ``bench/<name>.py`` modules exposing a click ``command``."""

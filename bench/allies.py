@@ -197,7 +197,7 @@ def command(count: int, delay: float, entries: int, words: int, repeat: int) -> 
     rng = random.Random(20261122)
     feeds = [synthetic_feed(n, entries, rng, words) for n in range(count)]
     timings: dict[str, list[float]] = {"baseline": [], "first": [], "second": []}
-    from allies.model import DEFAULTS
+    from allies.spec import SPEC
 
     with FeedServer(feeds, delay) as server, tempfile.TemporaryDirectory(prefix="netroots-bench-allies-") as folder:
         urls = [server.url(n) for n in range(count)]
@@ -212,7 +212,7 @@ def command(count: int, delay: float, entries: int, words: int, repeat: int) -> 
                 "PATH": str(content),
                 "SITEURL": "",
                 "NETROOTS_CACHE": str(Path(folder) / f"cache-{round_number}"),
-                "ALLIES": {"per_host": DEFAULTS["concurrency"], "progress": False},
+                "ALLIES": {"per_host": SPEC.defaults()["concurrency"], "progress": False},
             }
             click.echo(f"round {round_number + 1}/{repeat}: baseline…", err=True)
             timings["baseline"].append(baseline(urls))
@@ -230,7 +230,7 @@ def command(count: int, delay: float, entries: int, words: int, repeat: int) -> 
         "machine": machine(),
         "load_average_before": load_before,
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        "concurrency": DEFAULTS["concurrency"],
+        "concurrency": SPEC.defaults()["concurrency"],
         "timings": timings,
         "baseline_s": round(base, 2),
         "first_s": round(first, 2),

@@ -12,6 +12,8 @@ from typing import Any
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from .plugin import start
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -82,6 +84,7 @@ def build(settings: dict[str, Any]) -> BuildResult:
     root_logger = logging.getLogger()
     root_logger.addHandler(counter)
     try:
+        start(settings)
         Pelican(settings).run()
     finally:
         root_logger.removeHandler(counter)

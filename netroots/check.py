@@ -10,37 +10,33 @@ from typing import Any
 from pelican.plugins._utils import load_plugins
 
 from .members import load_members, remember_handles
+from .plugin import content_patterns, enabled_specs, known_specs, start
 from .report import Report
 
-# The layout of DESIGN.md: every file under content/ must match one of these.
-LAYOUT = (
-    "members/*.yaml",
-    "diaries/*/*.md",
-    "acts/*/*.yaml",
-    "diaries/*/images/*",
-    "diaries/*/media/*",
-    "groups/*.md",
-    "actions/*.md",
-    "contacts/*.yaml",
-    "jobs/*.md",
-    "events/*.md",
-    "chapters/*.md",
-    "pages/*.md",
-    "pages/*/*.md",
-    "images/*",
-    "images/*/*",
-    "allies.yaml",
-    "tags.yaml",
-    "trust.yaml",
-    "rescue.yaml",
-)
 LAYOUT_HELP = "see docs/content.md for where each kind of file goes"
 # content/images/ is copied to the site as it is, so only image formats that cannot carry
 # script (an .svg, .html or .js file would run on the site's own origin), never a symlink.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
 
 
-def check_layout(content: Path, report: Report) -> None:
+def layout(settings: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(pattern, plugin, enabled) for every kind of file under content/, from the plugins' SPECs.
+
+    Plugins in PLUGIN_PATHS but not in PLUGINS are included (``enabled`` False), so their
+    files get a clear warning rather than "not read by anything".
+    """
+    enabled = {spec.name for spec in enabled_specs(settings)}
+    return [
+        (pattern, owner, not owner or owner in enabled) for pattern, owner in content_patterns(known_specs(settings))
+    ]
+
+
+def _matches(relative: str, pattern: str) -> bool:
+    return fnmatch(relative, pattern) and relative.count("/") == pattern.count("/")
+
+
+def check_layout(content: Path, report: Report, patterns: list[tuple[str, str, bool]]) -> None:
+    """Every file under content/ must be one a plugin declares (``layout``); images must be safe."""
     for link in sorted(p for p in content.rglob("*") if p.is_symlink()):
         report.error(
             link,
@@ -52,10 +48,13 @@ def check_layout(content: Path, report: Report) -> None:
         relative = path.relative_to(content).as_posix()
         if path.name.startswith(".") or path.name.endswith("~"):
             continue
-        if not any(fnmatch(relative, pattern) and relative.count("/") == pattern.count("/") for pattern in LAYOUT):
+        owners = [(owner, on) for pattern, owner, on in patterns if _matches(relative, pattern)]
+        if not owners:
             report.error(
                 path, 1, f"this file is outside the layout: content/{relative} is not read by anything ({LAYOUT_HELP})"
             )
+        elif not any(on for _owner, on in owners):
+            report.warning(path, 1, f"content/{relative} is read by the {owners[0][0]} plugin, which is not in PLUGINS")
         elif relative.startswith("images/") and (problem := static_problem(path, content)):
             report.error(path, 1, problem)
 
@@ -89,7 +88,11 @@ def run_check(settings: dict[str, Any], context: dict[str, Any] | None = None) -
     ``context``, when given, is filled with what the plugins published (``trust``...)."""
     content = Path(settings["PATH"]).resolve()
     report = Report(root=content.parent)
-    check_layout(content, report)
+    problems: list[str] = []
+    start(settings, problems)
+    for problem in problems:
+        report.error("pelicanconf.py", 1, problem)
+    check_layout(content, report, layout(settings))
     context = {} if context is None else context
     context.update(content=content, settings=settings)
     context["members"] = load_members(content, report)

@@ -231,7 +231,7 @@ def test_publish_without_a_target_says_how_to_set_one(copy_fixture, tmp_path: Pa
 
 def test_rsync_command_uses_the_ssh_settings() -> None:
     from publish.deploy import rsync_command
-    from publish.settings import DEFAULTS
+    from publish.spec import DEFAULTS
 
     options = {**DEFAULTS, "SSH_PORT": 2222, "SSH_KEY": "/keys/deploy key", "DELETE": False, "RSYNC_TARGET": "h:/w/"}
     command = rsync_command(Path("/srv/out"), options)

@@ -122,7 +122,7 @@ def add_commands(cli: click.Group, new: click.Group) -> None:
     @click.option("--slug", help="The file name and URL (default: from the name).")
     def new_contact(name: str, kind: str, slug: str | None) -> None:
         """Add to the contact directory: create content/contacts/<slug>.yaml."""
-        from .settings import actions_settings
+        from .spec import actions_settings
 
         settings = cli_settings()
         content = Path(settings["PATH"]).resolve()

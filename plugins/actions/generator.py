@@ -20,7 +20,7 @@ from .contacts import KINDS as CONTACT_KIND_ORDER
 from .contacts import Contact, load_contacts
 from .feed import feed_entries, milestone_dates
 from .model import Action, load_actions
-from .settings import actions_settings
+from .spec import actions_settings
 from .vcard import contact_vcard
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pelican import signals
 
 from .generator import ActsGenerator, check
+from .spec import SPEC
 
-__all__ = ["check", "register"]
+__all__ = ["SPEC", "check", "register"]
 
 
 def get_generators(_pelican: object) -> type[ActsGenerator]:

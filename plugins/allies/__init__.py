@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .spec import SPEC
+
 
 def check(context: dict[str, Any], report: Any) -> None:
     """``tasks.py check``: validate allies.yaml (the cache is not read)."""
@@ -28,4 +30,4 @@ def register() -> None:
     signals.get_generators.connect(get_generators)
 
 
-__all__ = ["check", "register"]
+__all__ = ["SPEC", "check", "register"]

@@ -23,34 +23,8 @@ from slugify import slugify
 from netroots import schema
 from netroots.members import LOCALE_FIELDS
 from netroots.report import Report
-from netroots.settings import plugin_settings
 
-# Every ``ALLIES`` setting and its default; docs/allies.md explains each one.
-DEFAULTS: dict[str, Any] = {
-    "file": "allies.yaml",  # under content/
-    "concurrency": 100,  # requests in flight at once, overall
-    "per_host": 4,  # requests in flight at once to one host
-    "timeout": 15.0,  # seconds for one request, start to last byte
-    "budget": 60.0,  # seconds for the whole fetch; unfinished feeds keep their last good copy
-    "max_bytes": 5_000_000,  # largest feed accepted, after decompression
-    "max_redirects": 5,
-    "max_entries": 50,  # entries kept per feed (the newest)
-    "max_entry_bytes": 200_000,  # HTML kept per entry; longer entries are cut, then sanitized
-    "max_retry_after": 86_400,  # seconds: a longer Retry-After is capped to this
-    "retry_wait": 5.0,  # seconds: a shorter Retry-After is retried once within the same fetch
-    "backoff": 1800,  # seconds after the first failure before trying again; doubles each time
-    "max_backoff": 86_400,
-    "failing_after": 3,  # consecutive failures after which an ally is shown as failing
-    "strict_max_failing": 0,  # `fetch --strict` exits 1 when more allies than this are failing
-    "backfill_days": 14,  # a new feed shows entries up to this many days before its first fetch
-    "summary_words": 60,  # words shown for allies with `full_text: false`
-    "river_entries": 60,  # entries on /allies/
-    "front_entries": 5,  # entries in the front page's short list
-    "feed_entries": 50,  # entries in /feeds/allies.atom.xml
-    "parse_workers": None,  # processes parsing feeds (None: one per CPU; 0: parse in a thread)
-    "user_agent": "Netroots/0.1 (allied feeds; +{site})",
-    "progress": None,  # None: a progress bar on a terminal, a summary line in CI
-}
+from .spec import allies_settings
 
 ALLY_FIELDS = (
     schema.Field("name", schema.text, required=True, help="e.g. `name: Prairie Dispatch`"),
@@ -87,10 +61,6 @@ class Ally:
     @property
     def host(self) -> str:
         return (urlsplit(self.feed).hostname or "").lower()
-
-
-def allies_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    return plugin_settings(settings, "ALLIES", DEFAULTS)
 
 
 def allies_file(settings: dict[str, Any]) -> Path:

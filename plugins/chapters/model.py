@@ -19,14 +19,8 @@ from netroots import schema
 from netroots.html import render_markdown
 from netroots.members import Member, state_code
 from netroots.report import Report
-from netroots.settings import plugin_settings
 
-DEFAULTS: dict[str, Any] = {
-    "isolation": "state",  # "state" or "city": a member is isolated when no one else shares it
-    "mentor_cap": 3,  # most isolated members one mentor is asked to greet
-    "city_min_members": 3,  # a city with at least this many members gets its own section
-    "map_steps": [1, 2, 5, 10],  # member counts where the map's shade darkens
-}
+from .spec import SPEC
 
 TEXT_FIELDS = (
     schema.Field("title", schema.text),
@@ -37,29 +31,12 @@ TEXT_NAME = re.compile(r"^(?P<state>[a-z]{2})(?:-(?P<city>[a-z0-9](?:[a-z0-9-]*[
 
 def options(settings: Mapping[str, Any], report: Report | None = None) -> dict[str, Any]:
     """``CHAPTERS`` over the defaults, with bad values replaced by the default (and reported)."""
-    merged = plugin_settings(settings, "CHAPTERS", DEFAULTS)
-    problems = []
-    if merged["isolation"] not in ("state", "city"):
-        problems.append(f"isolation must be 'state' or 'city', not {merged['isolation']!r}")
-        merged["isolation"] = DEFAULTS["isolation"]
-    for key in ("mentor_cap", "city_min_members"):
-        if not isinstance(merged[key], int) or isinstance(merged[key], bool) or merged[key] < 1:
-            problems.append(f"{key} must be a whole number of at least 1, not {merged[key]!r}")
-            merged[key] = DEFAULTS[key]
-    steps = merged["map_steps"]
-    if not isinstance(steps, list) or not steps or not all(isinstance(s, int) and s >= 1 for s in steps):
-        problems.append(f"map_steps must be a list of ascending whole numbers like [1, 2, 5, 10], not {steps!r}")
-        merged["map_steps"] = DEFAULTS["map_steps"]
-    else:
-        merged["map_steps"] = sorted(set(steps))
+    if report is None:
+        return SPEC.options(settings)
+    problems: list[str] = []
+    merged = SPEC.options(settings, problems)
     for problem in problems:
-        message = f"CHAPTERS: {problem}; using the default"
-        if report is not None:
-            report.error("pelicanconf.py", 1, message)
-        else:
-            import logging
-
-            logging.getLogger("netroots").error("%s", message)
+        report.error("pelicanconf.py", 1, problem)
     return merged
 
 

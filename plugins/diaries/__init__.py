@@ -7,15 +7,16 @@ from pathlib import Path
 
 from pelican import signals
 
-from netroots.check import check_layout, static_problem
+from netroots.check import check_layout, layout, static_problem
 from netroots.members import forget_known_handles
 from netroots.report import Report
 
 from .check import check
 from .feeds import feed_generated
 from .reader import EXPLAINED_FILTER, NetrootsReader, forget_explained
+from .spec import SPEC
 
-__all__ = ["check", "register"]
+__all__ = ["SPEC", "check", "register"]
 
 
 def add_reader(readers) -> None:
@@ -39,7 +40,7 @@ def check_layout_on_build(pelican) -> None:
     """The build names files outside the layout exactly as ``check`` does."""
     content = Path(pelican.settings["PATH"]).resolve()
     report = Report(root=content.parent)
-    check_layout(content, report)
+    check_layout(content, report, layout(pelican.settings))
     report.log()
 
 

@@ -6,8 +6,9 @@ from pelican import signals
 
 from .generator import EventsGenerator
 from .generator import check_events as check
+from .spec import SPEC
 
-__all__ = ["check", "register"]
+__all__ = ["SPEC", "check", "register"]
 
 
 def get_generators(_pelican: object) -> type[EventsGenerator]:

@@ -86,16 +86,20 @@ def new_event(
     from netroots.build import load_settings
     from netroots.members import load_members, state_code
     from netroots.report import Report
-    from netroots.settings import plugin_settings
 
-    from .model import DEFAULTS, nonexistent, read_event, timezone_name
+    from .model import nonexistent, read_event, timezone_name
+    from .spec import events_settings
 
     settings = load_settings()
     content = (content_dir or Path(settings["PATH"])).resolve()
     root = content.parent
     try:
         begins = schema.datetime(start)
-        ends = schema.datetime(end) if end else begins + dt.timedelta(minutes=DEFAULTS["default_duration_minutes"])
+        ends = (
+            schema.datetime(end)
+            if end
+            else begins + dt.timedelta(minutes=events_settings(settings)["default_duration_minutes"])
+        )
         code = state_code(state) if state else ""
         zone = timezone_name(timezone or _state_zone(code) or settings.get("TIMEZONE") or "UTC")
         link = schema.url(online) if online else ""
@@ -133,7 +137,7 @@ def new_event(
     path.write_text(EVENT_TEMPLATE.format(**values), encoding="utf-8")
     click.echo(f"Created {path.relative_to(root)}")
     report = Report(root=root)
-    read_event(path, load_members(content, Report()), report, plugin_settings(settings, "EVENTS", DEFAULTS))
+    read_event(path, load_members(content, Report()), report, events_settings(settings))
     for problem in report.problems:
         click.echo(str(problem))
     click.echo(f"Next: edit it, then `python tasks.py check {path.relative_to(root)}`.")

@@ -11,12 +11,12 @@ from pelican.generators import Generator
 
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.settings import plugin_settings
 from netroots.site import write_page
 from netroots.today import build_now
 
 from .formats import calendar, json_ld
-from .model import DEFAULTS, Event, load_events
+from .model import Event, load_events
+from .spec import events_settings
 
 
 def site_url(settings: dict[str, Any]) -> str:
@@ -27,7 +27,7 @@ class EventsGenerator(Generator):
     """Reads ``content/events/``; writes the event pages and iCalendar feeds."""
 
     def generate_context(self) -> None:
-        self.options = plugin_settings(self.settings, "EVENTS", DEFAULTS)
+        self.options = events_settings(self.settings)
         content = Path(self.settings["PATH"]).resolve()
         report = Report(root=content.parent)
         members = members_in(self.context, self.settings)
@@ -89,5 +89,5 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 
 def check_events(context: dict[str, Any], report: Report) -> None:
-    options = plugin_settings(context["settings"], "EVENTS", DEFAULTS)
+    options = events_settings(context["settings"])
     context["events"] = load_events(context["content"], context["members"], report, options)

@@ -19,12 +19,6 @@ from netroots.html import render_markdown
 from netroots.members import Member, state_code
 from netroots.report import Report
 
-DEFAULTS: dict[str, Any] = {
-    "default_duration_minutes": 120,  # when `end` is left out
-    "front_page_count": 3,  # upcoming events on the front page
-    "calendar_name": "",  # iCalendar X-WR-CALNAME; SITENAME when empty
-}
-
 STATUSES = ("scheduled", "cancelled", "postponed", "rescheduled", "moved-online")
 
 

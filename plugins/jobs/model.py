@@ -20,15 +20,10 @@ from netroots import schema
 from netroots.html import render_markdown, words
 from netroots.members import state_code
 from netroots.report import Report
-from netroots.settings import plugin_settings
+
+from .spec import SPEC
 
 logger = logging.getLogger("netroots")
-
-DEFAULTS: dict[str, Any] = {
-    "max_age_days": 60,  # a job without `expires` closes this many days after `posted`
-    "front_page_count": 5,  # open jobs listed on the front page
-    "feed_limit": 100,  # entries in /feeds/jobs.atom.xml and .rss.xml
-}
 
 TYPES = ("full-time", "part-time", "contract", "volunteer", "internship")
 TYPE_NAMES = {
@@ -51,16 +46,8 @@ US_NAMES = {"us", "usa", "u.s.", "u.s.a.", "united states", "united states of am
 
 
 def job_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """``JOBS`` merged over ``DEFAULTS``, with bad values replaced by the defaults."""
-    merged = plugin_settings(settings, "JOBS", DEFAULTS)
-    for key in ("max_age_days", "front_page_count", "feed_limit"):
-        value = merged[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            logger.error(
-                "JOBS: %s must be a whole number of at least 1, e.g. %s; using the default", key, DEFAULTS[key]
-            )
-            merged[key] = DEFAULTS[key]
-    return merged
+    """``JOBS`` merged over the declared defaults, with bad values replaced by the defaults."""
+    return SPEC.options(settings)
 
 
 # --- converters -----------------------------------------------------------------------------

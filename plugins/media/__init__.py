@@ -6,8 +6,9 @@ from pelican import signals
 
 from .check import check
 from .generator import MediaGenerator, diary_read, forget
+from .spec import SPEC
 
-__all__ = ["check", "register"]
+__all__ = ["SPEC", "check", "register"]
 
 
 def get_generators(_pelican: object) -> type[MediaGenerator]:

@@ -8,7 +8,7 @@ from typing import Any
 from netroots.report import Report
 
 from .pictures import check_diary, check_folder
-from .settings import media_settings
+from .spec import media_settings
 
 
 def check(context: dict[str, Any], report: Report) -> None:

@@ -13,7 +13,7 @@ from netroots.site import cache_dir
 from netroots.source import SourceError, read_markdown
 
 from .pictures import Picture, check_body, rewrite
-from .settings import media_settings
+from .spec import media_settings
 
 # Pictures the diaries read in this build use, by member folder (reset when a build starts).
 _used: dict[Path, list[Picture]] = {}

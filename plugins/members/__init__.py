@@ -5,6 +5,9 @@ from __future__ import annotations
 from pelican import signals
 
 from .generator import MembersGenerator
+from .spec import SPEC
+
+__all__ = ["SPEC", "register"]
 
 
 def get_generators(_pelican: object) -> type[MembersGenerator]:

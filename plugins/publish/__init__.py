@@ -7,8 +7,9 @@ from pelican import signals
 
 from .hygiene import collect_dates, finalize_output, set_css_version
 from .ownership import check
+from .spec import SPEC
 
-__all__ = ["check", "register"]
+__all__ = ["SPEC", "check", "register"]
 
 
 def register() -> None:

@@ -17,7 +17,7 @@ from netroots.report import Problem, Report
 
 from .deploy import rsync_command
 from .ownership import check_changes, codeowners_text, maintainer_logins
-from .settings import publish_settings
+from .spec import publish_settings
 
 
 def _escape(value: str, property: bool = False) -> str:

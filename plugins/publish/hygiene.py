@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 
 from netroots.today import build_today
 
-from .settings import publish_settings
+from .spec import publish_settings
 
 logger = logging.getLogger("netroots")
 

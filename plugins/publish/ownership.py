@@ -24,7 +24,7 @@ from netroots import identity
 from netroots.report import Problem, Report
 from netroots.source import SourceError, parse_yaml
 
-from .settings import publish_settings
+from .spec import publish_settings
 
 GITHUB_LINE = re.compile(r"^github\s*:", re.MULTILINE)
 # The folders a member owns, one per member: <folder>/<handle>/...

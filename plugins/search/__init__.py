@@ -7,8 +7,9 @@ from pelican import signals
 from .check import check
 from .generator import SearchGenerator, start_first_index
 from .pagefind import finalized
+from .spec import SPEC
 
-__all__ = ["check", "register"]
+__all__ = ["SPEC", "check", "register"]
 
 
 def get_generators(_pelican: object) -> type[SearchGenerator]:

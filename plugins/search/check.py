@@ -7,7 +7,7 @@ from typing import Any
 from netroots.report import Report
 
 from .generator import refresh_from_content
-from .settings import search_settings
+from .spec import search_settings
 
 
 def known_tags(context: dict[str, Any]) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .settings import KIND_LABELS, search_settings
+from .spec import KIND_LABELS, search_settings
 
 BOLD = ("\x1b[1;33m", "\x1b[0m")
 

@@ -24,7 +24,7 @@ from netroots.site import cache_dir, write_page
 from .documents import build_document, content_hash, source_key, vocabulary_digest
 from .index import SearchIndex, UpdateStats
 from .related import update_related
-from .settings import KIND_LABELS, search_settings
+from .spec import KIND_LABELS, search_settings
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from netroots.site import cache_dir
 
 from .documents import HTML_PREFIX, html_document, scan_output
 from .generator import STATE, search_index
-from .settings import search_settings
+from .spec import search_settings
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ from pelican.urlwrappers import Tag
 from netroots.report import Report
 
 from .model import Vocabulary, load_vocabulary, near_duplicates, tag_warnings
+from .spec import SPEC
 
-__all__ = ["check", "register"]
+__all__ = ["SPEC", "check", "register"]
 
 
 def _vocabulary(generator: Any) -> Vocabulary:

@@ -20,7 +20,7 @@ from netroots.site import write_page
 from netroots.today import build_today
 
 from .model import TrustBuild, build_trust
-from .settings import trust_settings
+from .spec import trust_settings
 
 
 def rescue_editors(content: Path, group: str, context: dict[str, Any], members: set[str]) -> list[str] | None:

@@ -1,0 +1,196 @@
+"""Plugin contracts: each plugin declares what it reads, provides and needs, in one place.
+
+Every plugin's ``__init__.py`` exposes ``SPEC = PluginSpec(...)`` (written in the plugin's
+``spec.py``). The core builds the rest from these declarations:
+
+- the settings check: ``SPEC.options(settings)`` is the plugin's settings dict, every value
+  checked against its declared kind (netroots/settings.py);
+- the start-up check (``start``): settings checked once, and the order of ``PLUGINS``: a plugin
+  that needs a context key must come after the plugin that provides it;
+- the layout check (netroots/check.py): every file under content/ is declared by some plugin;
+- docs/settings.md (``settings_markdown``; ``python tasks.py settings-doc`` writes it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from .settings import Setting, resolve, tell
+
+# Files under content/ that no plugin owns: Pelican's own pages and the images it copies.
+CORE_CONTENT = ("pages/*.md", "pages/*/*.md", "images/*", "images/*/*")
+
+
+@dataclass(frozen=True)
+class Content:
+    """A kind of file a plugin reads: a glob under content/ (``jobs/*.md``) and what it is."""
+
+    pattern: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class PluginSpec:
+    """One plugin's contract.
+
+    ``provides``: the Pelican context keys it writes (in ``generate_context`` or, for
+    ``tasks.py check``, in its ``check``). ``requires``: keys it cannot work without; the
+    plugin providing each must come earlier in PLUGINS. ``uses``: keys it reads when present
+    (from an optional plugin); when the provider is in PLUGINS it must come earlier too.
+    ``optional``: the site still builds when the plugin is left out of PLUGINS.
+    """
+
+    name: str
+    doc: str
+    settings_name: str = ""
+    settings: tuple[Setting, ...] = ()
+    content: tuple[Content, ...] = ()
+    provides: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    optional: bool = False
+    docs: str = ""  # the page in docs/ that explains the plugin, e.g. "docs/jobs.md"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def defaults(self) -> dict[str, Any]:
+        return {s.name: s.default for s in self.settings}
+
+    def options(self, settings: Mapping[str, Any], problems: list[str] | None = None) -> dict[str, Any]:
+        """This plugin's settings dict over its defaults; bad values are reported and replaced."""
+        return resolve(settings, self.settings_name, self.settings, problems)
+
+
+def spec_of(module: ModuleType) -> PluginSpec | None:
+    spec = getattr(module, "SPEC", None)
+    return spec if isinstance(spec, PluginSpec) else None
+
+
+def enabled_plugins(settings: Mapping[str, Any]) -> list[ModuleType]:
+    """The modules of PLUGINS, in order (Pelican's own loader; imported here so that a
+    process that only reads a declaration, like ``fetch``'s parsers, does not load Pelican)."""
+    from pelican.plugins._utils import load_plugins
+
+    return load_plugins(settings)
+
+
+def enabled_specs(settings: Mapping[str, Any]) -> list[PluginSpec]:
+    return [spec for spec in map(spec_of, enabled_plugins(settings)) if spec is not None]
+
+
+def known_specs(settings: Mapping[str, Any]) -> list[PluginSpec]:
+    """Every plugin in PLUGIN_PATHS, whether in PLUGINS or not: enabled ones first, in order."""
+    from pelican.plugins._utils import load_legacy_plugin
+
+    specs = enabled_specs(settings)
+    names = {spec.name for spec in specs}
+    paths = [str(p) for p in settings.get("PLUGIN_PATHS", [])]
+    for path in paths:
+        folder = Path(path)
+        if not folder.is_dir():
+            continue
+        for plugin in sorted(folder.iterdir()):
+            if plugin.name in names or not (plugin / "__init__.py").is_file():
+                continue
+            try:
+                spec = spec_of(load_legacy_plugin(plugin.name, paths))
+            except Exception:  # a broken plugin that is not in PLUGINS must not stop the build
+                continue
+            if spec is not None:
+                specs.append(spec)
+                names.add(spec.name)
+    return specs
+
+
+def order_problems(specs: Sequence[PluginSpec], known: Sequence[PluginSpec] = ()) -> list[str]:
+    """One line per context key a plugin needs that no earlier plugin in ``specs`` provides."""
+    problems = []
+    for index, spec in enumerate(specs):
+        for key in (*spec.requires, *spec.uses):
+            if any(key in earlier.provides for earlier in specs[:index]):
+                continue
+            later = next((s for s in specs[index + 1 :] if key in s.provides), None)
+            if later is not None:
+                problems.append(
+                    f"PLUGINS: {spec.name} needs '{key}' from {later.name}, which comes after it; "
+                    f"list {later.name} before {spec.name}"
+                )
+            elif key in spec.requires:
+                provider = next((s for s in known if key in s.provides), None)
+                if provider is not None:
+                    problems.append(
+                        f"PLUGINS: {spec.name} needs '{key}' from {provider.name}, which is not in PLUGINS; "
+                        f"add {provider.name} before {spec.name}"
+                    )
+                else:
+                    problems.append(f"PLUGINS: {spec.name} needs '{key}', which no plugin provides")
+    return problems
+
+
+def start(settings: dict[str, Any], problems: list[str] | None = None) -> list[PluginSpec]:
+    """Check PLUGINS' order and every plugin's settings once, before a build or check.
+
+    Each plugin's checked settings dict replaces the given one in ``settings``, so later
+    ``SPEC.options(settings)`` calls see clean values and say nothing more. Problems are
+    logged as errors, or added to ``problems`` when given.
+    """
+    found: list[str] = []
+    specs = enabled_specs(settings)
+    found.extend(order_problems(specs, known_specs(settings) if any(s.requires for s in specs) else ()))
+    for spec in specs:
+        if spec.settings_name:
+            settings[spec.settings_name] = spec.options(settings, found)
+    tell(found, problems)
+    return specs
+
+
+def content_patterns(specs: Sequence[PluginSpec]) -> list[tuple[str, str]]:
+    """(pattern, owning plugin) for every file kind under content/, the core's first."""
+    return [(p, "") for p in CORE_CONTENT] + [(c.pattern, s.name) for s in specs for c in s.content]
+
+
+def _cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def settings_markdown(specs: Sequence[PluginSpec]) -> str:
+    """docs/settings.md: every plugin's settings, content and context keys, from the declarations."""
+    lines = [
+        "# Settings",
+        "",
+        "<!-- Generated from each plugin's SPEC (plugins/<name>/spec.py) by `python tasks.py settings-doc`;",
+        "     do not edit by hand: tests/test_contracts.py fails when this file is stale. -->",
+        "",
+        "Each plugin is configured by one UPPERCASE dict in `pelicanconf.py` (or `publishconf.py`),",
+        'e.g. `JOBS = {"max_age_days": 45}`. Keys left out keep their defaults. A value of the',
+        "wrong kind is reported as one error line naming the setting, and the build goes on with",
+        "the default. Plugins run in the order of `PLUGINS`; a plugin that needs a context key",
+        "must come after the plugin that provides it.",
+        "",
+    ]
+    for spec in specs:
+        title = f"`{spec.settings_name}`: {spec.name}" if spec.settings_name else spec.name
+        lines += [f"## {title}", "", spec.doc + (f" See [{spec.docs}]({Path(spec.docs).name})." if spec.docs else "")]
+        lines.append("")
+        facts = []
+        if spec.optional:
+            facts.append("- Optional: the site builds without it (leave it out of `PLUGINS`).")
+        if spec.content:
+            facts.append("- Reads: " + "; ".join(f"`content/{c.pattern}` ({c.doc})" for c in spec.content) + ".")
+        if spec.provides:
+            facts.append("- Provides: " + ", ".join(f"`{k}`" for k in spec.provides) + ".")
+        if spec.requires:
+            facts.append("- Needs: " + ", ".join(f"`{k}`" for k in spec.requires) + ".")
+        if spec.uses:
+            facts.append("- Uses when present: " + ", ".join(f"`{k}`" for k in spec.uses) + ".")
+        if facts:
+            lines += [*facts, ""]
+        if spec.settings:
+            lines += ["| Setting | Default | Valid values | What it does |", "| --- | --- | --- | --- |"]
+            for s in spec.settings:
+                lines.append(f"| `{s.name}` | `{_cell(repr(s.default))}` | {_cell(s.kind.valid)} | {_cell(s.doc)} |")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

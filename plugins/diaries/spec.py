@@ -1,0 +1,13 @@
+"""The diaries plugin's contract: members' Markdown posts."""
+
+from __future__ import annotations
+
+from netroots.plugin import Content, PluginSpec
+
+SPEC = PluginSpec(
+    name="diaries",
+    doc="Members' Markdown diaries, validated and sanitized, published by Pelican.",
+    content=(Content("diaries/*/*.md", "a member's diary: diaries/<handle>/<date>-<slug>.md"),),
+    provides=("diaries",),
+    docs="docs/writers.md",
+)

@@ -1,0 +1,60 @@
+"""The media plugin's contract: the ``MEDIA = {...}`` settings and members' own pictures and media."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from netroots.plugin import Content, PluginSpec
+from netroots.settings import STRINGS, TEXT, Kind, Setting, number, whole, whole_list
+
+FORMATS = ("avif", "webp")
+
+
+def _formats(value: Any) -> list[str]:
+    formats = STRINGS.accept(value)
+    if not all(f in FORMATS for f in formats):
+        raise ValueError
+    return formats
+
+
+SPEC = PluginSpec(
+    name="media",
+    doc="Members' own pictures (resized, metadata stripped), audio and video.",
+    settings_name="MEDIA",
+    settings=(
+        Setting(
+            "widths",
+            [480, 960, 1600],
+            whole_list(1, example=[480, 960, 1600]),
+            "Widths (px) of the resized copies of each picture; never wider than the original.",
+        ),
+        Setting(
+            "formats",
+            ["avif", "webp"],
+            Kind("a list of 'avif' and/or 'webp'", _formats),
+            "Modern formats written besides the JPEG (PNG for transparent pictures) fallback.",
+        ),
+        Setting("quality", 80, whole(minimum=1, maximum=100), "Encoder quality (AVIF is given 20 less)."),
+        Setting("max_mb", 10, number(above=0), "`check` refuses pictures bigger than this on disk (MB)."),
+        Setting("max_megapixels", 40, number(above=0), "`check` refuses pictures larger than this in pixels."),
+        Setting(
+            "sizes",
+            "(min-width: 48rem) 44rem, calc(100vw - 2.5rem)",
+            TEXT,
+            "How wide a picture shows at each screen width (the reading column is 44rem).",
+        ),
+        Setting("max_media_mb", 40, number(above=0), "Audio and video files are refused above this size (MB)."),
+    ),
+    content=(
+        Content("diaries/*/images/*", "a member's pictures, for their diaries"),
+        Content("diaries/*/media/*", "a member's audio and video"),
+    ),
+    uses=("diaries",),
+    docs="docs/writers.md",
+)
+
+
+def media_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``MEDIA`` over the defaults; a bad value is logged and replaced by its default."""
+    return SPEC.options(settings)

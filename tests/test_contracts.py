@@ -1,0 +1,118 @@
+"""Plugin contracts (issue 13): each plugin's SPEC, the settings check, the order check,
+the generated docs/settings.md, and a site that builds without its optional plugins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, build_site, site_settings
+
+from netroots.build import load_settings
+from netroots.check import run_check
+from netroots.plugin import PluginSpec, enabled_specs, known_specs, order_problems, settings_markdown
+
+BAD = {"not": "a valid value for anything"}
+
+
+def test_every_plugin_declares_itself() -> None:
+    settings = load_settings()
+    specs = enabled_specs(settings)
+    assert [spec.name for spec in specs] == settings["PLUGINS"]
+    for spec in specs:
+        assert spec.doc and all(s.doc and s.kind.valid for s in spec.settings), spec.name
+        assert spec.options(settings) == {**spec.defaults(), **settings.get(spec.settings_name, {})}, spec.name
+
+
+def test_settings_doc_is_generated_from_the_declarations() -> None:
+    expected = settings_markdown(known_specs(load_settings()))
+    written = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert written == expected, "docs/settings.md is stale: run `python tasks.py settings-doc`"
+    assert "| `river_entries` | `60` | a whole number of at least 1 |" in written
+
+
+def test_settings_doc_check_command_says_it_is_up_to_date() -> None:
+    import tasks
+
+    result = CliRunner().invoke(tasks.cli, ["settings-doc", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+
+
+@pytest.mark.parametrize("spec", [s for s in enabled_specs(load_settings()) if s.settings], ids=lambda s: s.name)
+def test_a_bad_value_for_any_setting_is_one_line_and_the_default_is_used(spec: PluginSpec) -> None:
+    for setting in spec.settings:
+        problems: list[str] = []
+        merged = spec.options({spec.settings_name: {setting.name: BAD}}, problems)
+        assert merged[setting.name] == setting.default
+        assert problems == [
+            f"{spec.settings_name}: {setting.name} must be {setting.kind.valid}, not {BAD!r}; "
+            f"using the default {setting.default!r}"
+        ]
+
+
+def test_bad_settings_are_reported_and_the_build_goes_on(copy_fixture, tmp_path: Path) -> None:
+    content = copy_fixture("basic")
+    result = build_site(
+        content,
+        tmp_path / "output",
+        ALLIES={"river_entries": "sixty"},
+        JOBS={"max_age_days": "two months"},
+        TRUST={"damping": 2},
+        SEARCH={"related": -1},
+    )
+    assert sorted(result.errors) == [
+        "ALLIES: river_entries must be a whole number of at least 1, not 'sixty'; using the default 60",
+        "JOBS: max_age_days must be a whole number of at least 1, not 'two months'; using the default 60",
+        "SEARCH: related must be a whole number of at least 0, not -1; using the default 5",
+        "TRUST: damping must be a number from 0.0 to 0.99, not 2; using the default 0.85",
+    ]
+    assert (tmp_path / "output" / "index.html").is_file()
+    assert (tmp_path / "output" / "allies" / "index.html").is_file()
+
+
+def test_check_reports_bad_settings_at_the_settings_file(copy_fixture, tmp_path: Path) -> None:
+    settings = site_settings(copy_fixture("basic"), tmp_path / "out", EVENTS={"front_page_count": "three"})
+    messages = [str(p) for p in run_check(settings).problems]
+    assert (
+        "pelicanconf.py:1: error: EVENTS: front_page_count must be a whole number of at least 0, not 'three'; "
+        "using the default 3"
+    ) in messages
+
+
+def test_a_plugin_listed_before_the_one_it_needs_is_one_error_naming_both(copy_fixture, tmp_path: Path) -> None:
+    plugins = list(load_settings()["PLUGINS"])
+    plugins.remove("trust")
+    plugins.insert(plugins.index("actions") + 1, "trust")
+    result = build_site(copy_fixture("basic"), tmp_path / "output", PLUGINS=plugins)
+    assert result.errors == [
+        "PLUGINS: actions needs 'trusted_members' from trust, which comes after it; list trust before actions"
+    ]
+
+
+def test_a_required_key_nobody_provides_names_the_plugin_that_would() -> None:
+    giver = PluginSpec(name="giver", doc="", provides=("gift",))
+    taker = PluginSpec(name="taker", doc="", requires=("gift",))
+    assert order_problems([giver, taker]) == []
+    assert order_problems([taker], known=[taker, giver]) == [
+        "PLUGINS: taker needs 'gift' from giver, which is not in PLUGINS; add giver before taker"
+    ]
+    assert order_problems([taker]) == ["PLUGINS: taker needs 'gift', which no plugin provides"]
+    optional_user = PluginSpec(name="reader", doc="", uses=("gift",))
+    assert order_problems([optional_user]) == []
+
+
+@pytest.mark.parametrize("left_out", ["trust", "search", "allies"])
+def test_the_site_builds_without_an_optional_plugin(left_out: str, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    plugins = [p for p in load_settings()["PLUGINS"] if p != left_out]
+    result = build_site(tmp_path / "content", tmp_path / "output", PLUGINS=plugins, SEARCH={"pagefind": False})
+    assert result.errors == []
+    front = (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    assert "Commons Network" in front and "<main" in front
+    for page in ("diaries/index.html", "actions/index.html", "jobs/index.html", "events/index.html"):
+        assert (tmp_path / "output" / page).is_file(), page
+    assert all("not in PLUGINS" in w for w in result.warnings if "PLUGINS" in w)

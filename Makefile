@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: html test serve check bench lint format clean browser
+.PHONY: html test serve check bench lint format clean browser editor
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Netroots needs Python 3.11 or newer")'
@@ -39,6 +39,11 @@ format: $(STAMP)
 # Chromium for the browser tests (Debian packages; needs root). CI runs this.
 browser:
 	bash scripts/install-browser.sh
+
+# The web editor at /admin/, locally: install the pinned Decap CMS and decap-server (npm), then serve.
+editor: $(STAMP)
+	bash scripts/install-decap.sh
+	$(PY) tasks.py editor
 
 clean:
 	rm -rf output .cache/preview

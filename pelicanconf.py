@@ -46,6 +46,7 @@ PLUGINS = [
     "chapters",
     "allies",
     "search",
+    "editor",
     "publish",
 ]
 
@@ -148,6 +149,14 @@ FORGE = {
     "url": "",  # the forge's address when self-hosted, e.g. "https://git.example.org"
     "repository": "",  # e.g. "commons-network/site"
     "branch": "main",
+}
+
+# The web editor for writers at /admin/ (plugins/editor, docs/writers.md): Decap CMS, installed by
+# `bash scripts/install-decap.sh` (npm); without it there is no /admin/. Here, for local use, it talks
+# to Decap's local backend (`python tasks.py editor`); publishconf.py turns that off.
+EDITOR = {
+    "local_backend": True,  # http://localhost:8081/api/v1, started by `python tasks.py editor`
+    "auth": {},  # sign-in for the forge: docs/maintainers.md
 }
 
 # Web of trust (plugins/trust, docs/trust.md): seeds in content/trust.yaml; who is trusted

@@ -15,3 +15,5 @@ RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 # Precompressed .gz copies of html/css/js/xml/json/svg/ics for hosts that serve them.
 PUBLISH = {**PUBLISH, "PRECOMPRESS": True}  # noqa: F405
+# The published web editor talks to the forge (FORGE), never to a local backend.
+EDITOR = {**EDITOR, "local_backend": False}  # noqa: F405

@@ -57,6 +57,21 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "...'"
 
 
+@dataclass(frozen=True)
+class ContentType:
+    """A kind of content file, as the web editor (/admin/) offers it: a plugin module's
+    ``content_types(settings)`` returns these, so the editor's forms follow the formats."""
+
+    name: str  # e.g. "jobs"
+    label: str  # e.g. "Jobs"
+    folder: str  # under content/, e.g. "jobs"
+    fields: Sequence[Field]
+    extension: str = "md"  # "md": YAML front matter and a Markdown body; "yaml": fields only
+    writers: str = "maintainers"  # "members" for what members write in their own folders
+    body: str = "Body"  # the label of the Markdown body ("" for none)
+    singular: str = ""  # e.g. "Job" (the editor's "New Job" button)
+
+
 def text(value: Any) -> str:
     """Plain text: strings, numbers; never lists or mappings."""
     if isinstance(value, (dict, list)):
@@ -93,6 +108,7 @@ def choice(*options: str) -> Converter:
             raise Invalid(f"{_describe(value)} is not one of: {', '.join(options)}")
         return word
 
+    convert.options = options  # type: ignore[attr-defined]  # for the web editor's select widget
     return convert
 
 
@@ -148,6 +164,7 @@ def list_of(convert: Converter, *, allow_single: bool = False) -> Converter:
                 raise Invalid(f"item {index + 1}: {exc.message}", (index, *exc.path)) from None
         return result
 
+    convert_list.item = convert  # type: ignore[attr-defined]  # for the web editor's list widget
     return convert_list
 
 
@@ -233,6 +250,7 @@ def mapping(fields: Sequence[Field], *, example: str = "") -> Converter:
                 raise Invalid(f"{spec.name}: {exc.message}", (spec.name, *exc.path)) from None
         return result
 
+    convert.fields = tuple(fields)  # type: ignore[attr-defined]  # for the web editor's object widget
     return convert
 
 

@@ -10,13 +10,15 @@ from pelican import signals
 from netroots.check import check_layout, layout, static_problem
 from netroots.members import forget_known_handles
 from netroots.report import Report
+from netroots.schema import ContentType
 
 from .check import check
 from .feeds import feed_generated
+from .model import DIARY_FIELDS
 from .reader import EXPLAINED_FILTER, NetrootsReader, forget_explained
 from .spec import SPEC
 
-__all__ = ["SPEC", "check", "register"]
+__all__ = ["SPEC", "check", "content_types", "register"]
 
 
 def add_reader(readers) -> None:
@@ -52,3 +54,10 @@ def register() -> None:
     signals.readers_init.connect(add_reader)
     signals.static_generator_finalized.connect(drop_unsafe_static)
     signals.feed_generated.connect(feed_generated)
+
+
+def content_types(_settings: dict) -> list[ContentType]:
+    """What members write at /admin/, each in their own folder."""
+    return [
+        ContentType("diaries", "Diaries", "diaries", DIARY_FIELDS, writers="members", body="Diary", singular="Diary")
+    ]

@@ -41,7 +41,7 @@ def need_bundle() -> None:
 def config_for(**forge) -> dict:
     from editor.config import decap_config
     from editor.generator import content_types
-    from editor.settings import DEFAULTS
+    from editor.spec import DEFAULTS
 
     from netroots.build import load_settings
 

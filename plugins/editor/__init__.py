@@ -5,8 +5,9 @@ from __future__ import annotations
 from pelican import signals
 
 from .generator import EditorGenerator
+from .spec import SPEC
 
-__all__ = ["register"]
+__all__ = ["SPEC", "register"]
 
 
 def get_generators(_pelican: object) -> type[EditorGenerator]:

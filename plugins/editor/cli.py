@@ -13,7 +13,7 @@ import click
 from netroots.build import build, cli_settings
 
 from .local import start_local_backend
-from .settings import editor_settings
+from .spec import editor_settings
 
 
 class _Quiet(SimpleHTTPRequestHandler):

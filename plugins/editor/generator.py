@@ -22,7 +22,7 @@ from netroots.schema import ContentType
 from netroots.site import cache_dir, write_page
 
 from .config import connect_sources, decap_config
-from .settings import editor_settings
+from .spec import editor_settings
 
 logger = logging.getLogger(__name__)
 BUNDLE_FILES = ("decap-cms.js", "*.decap-cms.js", "*.wasm", "LICENSE.txt", "THIRD-PARTY-LICENSES.txt")

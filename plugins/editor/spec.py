@@ -8,7 +8,6 @@ from typing import Any
 from netroots.plugin import PluginSpec
 from netroots.settings import FLAG, TEXT, Kind, Setting, choice, either
 
-
 AUTH_KEYS = ("base_url", "auth_endpoint", "auth_type", "app_id", "site_domain")
 
 

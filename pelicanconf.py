@@ -60,6 +60,9 @@ JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": T
 
 # Diaries: /diaries/<handle>/<slug>/
 PATH_METADATA = r"diaries/(?P<author>[^/]+)/.*"
+# The diaries reader reads the date in a file name itself, with a path:line error for
+# 2026-02-30; Pelican's own parse of it would stop on such a name without saying why.
+FILENAME_METADATA = ""
 ARTICLE_URL = "diaries/{author}/{slug}/"
 ARTICLE_SAVE_AS = "diaries/{author}/{slug}/index.html"
 DRAFT_URL = ""

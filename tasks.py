@@ -135,6 +135,30 @@ def check(paths: tuple[str, ...], changes: str | None, login: str | None, style:
     sys.exit(1 if errors else 0)
 
 
+PREVIEW_MARK = ".netroots-preview"
+
+
+def preview_folder(output: Path | None) -> Path:
+    """Where ``preview`` may write and empty: a fresh private temporary folder, or ``--output``
+    when it is new, empty, or an earlier preview (it holds our mark). Never a symbolic link:
+    emptying through one would delete another folder's files."""
+    if output is None:
+        return Path(tempfile.mkdtemp(prefix="netroots-preview-")).resolve()
+    if output.is_symlink():
+        raise click.UsageError(f"{output} is a symbolic link; give preview a real folder")
+    if output.exists():
+        if not output.is_dir():
+            raise click.UsageError(f"{output} is not a folder")
+        if any(output.iterdir()) and not (output / PREVIEW_MARK).is_file():
+            raise click.UsageError(
+                f"{output} is not empty and was not made by preview, so preview will not empty it; "
+                "choose a new or empty folder"
+            )
+    output.mkdir(parents=True, exist_ok=True)
+    (output / PREVIEW_MARK).write_text("made by `python tasks.py preview`: it may empty this folder\n")
+    return output.resolve()
+
+
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the preview.")
@@ -146,7 +170,7 @@ def preview(file: Path, output: Path | None) -> None:
         relative = file.resolve().relative_to(content)
     except ValueError:
         raise click.UsageError(f"{file} is not under {content}") from None
-    target = (output or Path(tempfile.gettempdir()) / "netroots-preview").resolve()
+    target = preview_folder(output)
     overrides = {
         "OUTPUT_PATH": str(target),
         "ARTICLE_PATHS": [relative.as_posix()],
@@ -163,10 +187,12 @@ def preview(file: Path, output: Path | None) -> None:
         "DRAFT_SAVE_AS": settings["ARTICLE_SAVE_AS"],
         "DRAFT_URL": settings["ARTICLE_URL"],
         "DELETE_OUTPUT_DIRECTORY": True,
+        "OUTPUT_RETENTION": [PREVIEW_MARK],
     }
     if relative.parts[0] == "pages":
         overrides["ARTICLE_PATHS"] = []
     result = build(cli_settings(overrides=overrides))
+    (target / PREVIEW_MARK).write_text("made by `python tasks.py preview`: it may empty this folder\n")
     pages = sorted(p for p in target.rglob("index.html"))
     if result.errors or not pages:
         click.echo("Nothing to preview: fix the errors above.", err=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -16,6 +17,8 @@ from urllib.parse import urljoin
 
 import markdown
 import nh3
+
+from . import limits
 
 ALLOWED_TAGS = frozenset(
     {
@@ -60,9 +63,22 @@ def _cleaner() -> nh3.Cleaner:
     )
 
 
+# The only class a writer may set: a fenced code block's language. Any other (`visually-hidden`,
+# `banner`, `button`) would dress member text up as the site's own interface.
+_CODE_CLASS = re.compile(r'(<code\b[^>]*?) class="([^"]*)"')
+_LANGUAGE = re.compile(r"language-[A-Za-z0-9_+#.-]{1,30}\Z")
+
+
+def _only_language_classes(match: re.Match[str]) -> str:
+    kept = [name for name in match.group(2).split() if _LANGUAGE.match(name)][:1]
+    return f'{match.group(1)} class="{kept[0]}"' if kept else match.group(1)
+
+
 def sanitize(fragment: str) -> str:
-    """Return ``fragment`` with only allowlisted tags, attributes and URL schemes."""
+    """Return ``fragment`` with only allowlisted tags, attributes, URL schemes and classes."""
     cleaned = _cleaner().clean(remove_xml_invalid(fragment))
+    if ' class="' in cleaned:
+        cleaned = _CODE_CLASS.sub(_only_language_classes, cleaned)
     return _add_missing_alt(cleaned) if "<img" in cleaned else cleaned
 
 
@@ -161,6 +177,15 @@ def remove_xml_invalid(value: str) -> str:
     return XML_INVALID.sub("", value)
 
 
+LINE_BREAKS = re.compile("[\r\n\v\f\x85\u2028\u2029]+")
+
+
+def one_line(value: str) -> str:
+    """``value`` on one line: every kind of line break (CR too) becomes a space, for formats
+    where a line break ends a field (iCalendar, vCard, headers)."""
+    return LINE_BREAKS.sub(" ", value).strip()
+
+
 def plain_text(value: str) -> str:
     """Text with every tag dropped and entities decoded, for titles and authors."""
     stripped = nh3.clean(remove_xml_invalid(value), tags=set(), clean_content_tags={"script", "style"})
@@ -177,9 +202,28 @@ def _shared_markdown() -> markdown.Markdown:
     return new_markdown()
 
 
+def render_markdown_within(source: str, convert=None, seconds: float | None = None) -> str:
+    """Markdown to sanitized HTML in at most ``seconds`` (``limits.TimeLimit`` past them).
+
+    Some Markdown takes quadratic time (60 kB of ``[``) or deep recursion (nested lists);
+    the deadline keeps one file from holding up the whole build. ``convert`` is the
+    converter to use (a reader's own); Netroots' shared one by default.
+    """
+    convert = convert or (lambda text: _shared_markdown().reset().convert(text))
+    try:
+        return limits.within(seconds or limits.MARKDOWN_SECONDS, lambda: sanitize(convert(source)))
+    except limits.TimeLimit:
+        _shared_markdown.cache_clear()  # an interrupted converter may hold half a document
+        raise
+
+
 def render_markdown(source: str) -> str:
-    """Markdown to sanitized HTML."""
-    return sanitize(_shared_markdown().reset().convert(source))
+    """Markdown to sanitized HTML; text that cannot render within the time limit is shown
+    as plain, escaped text instead (the diaries plugin reports such a file as an error)."""
+    try:
+        return render_markdown_within(source)
+    except limits.TimeLimit:
+        return f"<p>{html.escape(source[:10_000])}</p>"
 
 
 def render_inline(source: str) -> str:
@@ -196,9 +240,21 @@ def render_inline(source: str) -> str:
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
+def _finite(data: object) -> object:
+    """``data`` with NaN and infinities as ``null``: JSON has no such numbers."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data
+
+
 def script_json(data: object) -> str:
-    """``data`` as JSON that can sit between ``<script type="application/ld+json">`` tags unchanged."""
-    return json.dumps(data, ensure_ascii=False, indent=1).translate(_SCRIPT_SAFE)
+    """``data`` as JSON that can sit between ``<script type="application/ld+json">`` tags unchanged
+    (and is valid JSON: a number that is not finite becomes ``null``)."""
+    return json.dumps(_finite(data), ensure_ascii=False, indent=1, allow_nan=False).translate(_SCRIPT_SAFE)
 
 
 def words(fragment: str, count: int) -> str:

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 logger = logging.getLogger("netroots")
+
+# Control characters (and the bidirectional overrides that reorder text) in a member's file
+# would reach the terminal or CI log as they are: an escape sequence can erase lines or set
+# the clipboard. They are shown as \x1b, \u202e... instead.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\x1b``), one line."""
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 ERROR = "error"
 WARNING = "warning"
@@ -50,7 +62,7 @@ class Report:
         return path.as_posix()
 
     def add(self, path: Path | str, line: int, severity: str, message: str) -> Problem:
-        problem = Problem(self._display(path), max(line, 1), severity, message)
+        problem = Problem(printable(self._display(path)), max(line, 1), severity, printable(message))
         if problem not in self.problems:
             self.problems.append(problem)
         return problem

@@ -78,7 +78,9 @@ def text(value: Any) -> str:
         raise Invalid(f"must be plain text, not a {'list' if isinstance(value, list) else 'mapping'}")
     if isinstance(value, bool):
         raise Invalid("must be text; quote it if you mean the word")
-    result = remove_xml_invalid(str(value)).strip()  # control characters would break feeds
+    # Control characters would break feeds; a lone CR is a line break to some programs and
+    # not to others (an .ics field could end early), so every line ends with a plain \n.
+    result = remove_xml_invalid(str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not result:
         raise Invalid("must not be empty")
     return result
@@ -150,6 +152,14 @@ def datetime(value: Any) -> dt.datetime:
     raise Invalid(f"{_describe(value)} is not a date and time; write YYYY-MM-DD HH:MM, e.g. 2026-04-18 19:30")
 
 
+def date_time_on_calendar(value: str) -> dt.datetime:
+    """``YYYY-MM-DD`` text (a file name's date) as a datetime; 2026-02-30 is ``Invalid``."""
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise Invalid(f"'{value}' is not a date on the calendar; write a real date, e.g. 2026-02-28") from None
+
+
 def list_of(convert: Converter, *, allow_single: bool = False) -> Converter:
     def convert_list(value: Any) -> list[Any]:
         if allow_single and not isinstance(value, (list, dict)):
@@ -213,6 +223,11 @@ def url(value: Any) -> str:
     parts = urlsplit(value.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise Invalid(f"{_describe(value)} is not an http(s) address; write e.g. https://example.org/page")
+    if "@" in parts.netloc:
+        raise Invalid(
+            "has a user name or password in it (user:password@host); it would be published for everyone "
+            "to read: remove it, e.g. https://example.org/feed.xml"
+        )
     return value.strip()
 
 

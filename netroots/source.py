@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from . import limits
+
 # libyaml's loader when PyYAML was built with it (it is, in the pinned wheels): 10x faster.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -65,7 +67,13 @@ def read_bytes(path: Path) -> bytes:
     with os.fdopen(descriptor, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise SourceError("this is not a regular file; content files are Markdown or YAML text")
-        return handle.read()
+        raw = handle.read(limits.MAX_FILE_BYTES + 1)
+    if len(raw) > limits.MAX_FILE_BYTES:
+        raise SourceError(
+            f"the file is larger than {limits.MAX_FILE_BYTES // 1000} kB, the limit for one content file; "
+            "split it, or move pictures and data out of it"
+        )
+    return raw
 
 
 def read_text(path: Path) -> str:
@@ -118,8 +126,56 @@ def _first_bad_scalar_line(node: yaml.Node) -> int:
     return 1
 
 
+def check_shape(text: str, line_offset: int = 0) -> None:
+    """Refuse YAML whose shape alone would stop the build, before anything is built from it:
+    nesting deeper than ``MAX_YAML_DEPTH`` (libyaml recurses and can crash), an alias to itself,
+    and aliases that repeat more than ``MAX_YAML_NODES`` values ("billion laughs").
+
+    Events come from libyaml one at a time, without recursion; syntax errors are left to the
+    parse that follows, which reports them with their line.
+    """
+    depth = 0
+    expanded = 0
+    sizes: dict[str, int] = {}
+    open_nodes: list[tuple[str | None, int]] = []  # (anchor, ``expanded`` when it opened)
+
+    def fail(message: str, event: yaml.Event) -> SourceError:
+        return SourceError(message, event.start_mark.line + 1 + line_offset)
+
+    try:
+        for event in yaml.parse(text, Loader=YAML_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                expanded += 1
+                if depth > limits.MAX_YAML_DEPTH:
+                    raise fail(f"nested more than {limits.MAX_YAML_DEPTH} levels deep; write flatter YAML", event)
+                open_nodes.append((event.anchor, expanded))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                anchor, start = open_nodes.pop()
+                if anchor:
+                    sizes[anchor] = expanded - start + 1
+            elif isinstance(event, yaml.ScalarEvent):
+                expanded += 1
+                if event.anchor:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.AliasEvent):
+                if event.anchor not in sizes:
+                    raise fail(f"the alias *{event.anchor} refers to itself or to nothing; write the value out", event)
+                expanded += sizes[event.anchor]
+            if expanded > limits.MAX_YAML_NODES:
+                raise fail(
+                    f"more than {limits.MAX_YAML_NODES:,} values once aliases (*name) are expanded; "
+                    "write the values out instead of repeating aliases",
+                    event,
+                )
+    except yaml.YAMLError:
+        return
+
+
 def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[str, int]]:
     """Parse YAML once, returning the data and a ``dotted.key -> line`` map."""
+    check_shape(text, line_offset)
     loader = YAML_LOADER(text)
     try:
         node = loader.get_single_node()

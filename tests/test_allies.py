@@ -28,7 +28,15 @@ from click.testing import CliRunner
 from conftest import FIXTURES as SITE_FIXTURES
 from conftest import ROOT, TODAY, build_site, read, site_settings
 
-FAST = {"timeout": 1.0, "budget": 8, "max_bytes": 1_000_000, "retry_wait": 2, "parse_workers": 0, "progress": False}
+FAST = {
+    "allow_private_addresses": True,
+    "timeout": 1.0,
+    "budget": 8,
+    "max_bytes": 1_000_000,
+    "retry_wait": 2,
+    "parse_workers": 0,
+    "progress": False,
+}
 GOOD = ["rss090", "rss091", "rss10", "rss20", "atom03", "atom10"]
 HOSTILE = [
     "latin1", "entity-bomb", "control", "evil", "dates", "dup-a", "dup-b", "slow", "drip", "huge",
@@ -329,7 +337,7 @@ def test_fetch_command_end_to_end_with_worker_processes(tmp_path: Path) -> None:
             capture_output=True,
             text=True,
             timeout=60,
-            env={**os.environ, "CI": "true"},
+            env={**os.environ, "CI": "true", "NETROOTS_ALLOW_PRIVATE_FEEDS": "1"},
         )
     assert done.returncode == 0, done.stderr
     assert "allies: 3 fetched, 0 unchanged, 0 failed" in done.stderr

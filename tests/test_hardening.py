@@ -184,7 +184,8 @@ def test_paths_git_would_quote_are_checked_too(repo):
     found = decision(repo)
     assert found.verdict == REFUSED
     paths = sorted(p.path for p in found.problems if p.is_error)
-    assert paths == ["content/diaries/ana/2026-03-02-café.md", "content/diaries/ana/2026-03-02-tab\there.md"]
+    # shown with the tab escaped, as every message shows control characters
+    assert paths == ["content/diaries/ana/2026-03-02-café.md", "content/diaries/ana/2026-03-02-tab\\there.md"]
 
 
 def test_deleting_renaming_or_relinking_files_is_checked(repo):
@@ -265,3 +266,270 @@ def test_no_content_file_is_read_through_a_symbolic_link(copy_fixture, tmp_path)
     output = build_site(content, tmp_path / "out").output
     assert "TOPSECRET" not in built(output)
     assert not (output / "members/mallory").exists()
+
+
+# -- 8, 9, 10, 14, 15: files that stop, stall or leak --------------------------------------
+# tests/fixtures/hostile-limits/ holds the corpus: billion laughs, a recursive alias, deep
+# YAML, terminal escapes, an impossible date, year 9999, a 300-character tag, 1,000 tags,
+# deep lists and quotes, a CR-injected event title, NaN coordinates and a 300-digit pay.
+
+CORPUS_ERRORS = {
+    "content/members/laughs.yaml:8": "more than 100,000 values once aliases",
+    "content/members/recursive.yaml:2": "the alias *x refers to itself",
+    "content/members/deep.yaml:2": "nested more than 32 levels deep",
+    "content/members/escapes.yaml:2": r"joined: '\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2K\x1b[1A' is not a date",
+    "content/diaries/ana/2026-02-30-impossible.md:1": "'2026-02-30' is not a date on the calendar",
+    "content/diaries/ana/9999-12-31-forever.md:1": "date: 9999-12-31 is more than 366 days after today",
+    "content/diaries/ana/2026-03-05-long-tag.md:3": "a tag is at most 60 characters, this one has 300",
+    "content/diaries/ana/2026-03-06-many-tags.md:3": "1000 tags; a diary may have at most 25",
+    "content/diaries/ben/2026-03-07-nested.md:22": "nested more than 16 levels deep",
+    "content/diaries/ben/2026-03-08-quotes.md:5": "nested more than 16 levels deep",
+    "content/events/nowhere.md:5": "lat: 'nan' is not between -90 and 90",
+}
+
+
+@pytest.fixture
+def hostile(copy_fixture, monkeypatch) -> Path:
+    """The corpus, plus what is too big to keep in git: a 1.1 MB diary and 20 kB of `[`."""
+    from netroots import limits
+
+    monkeypatch.setattr(limits, "MARKDOWN_SECONDS", 0.5)  # the real limit is 5 s
+    content = copy_fixture("hostile-limits")
+    write(content / "diaries/ben/2026-03-09-huge.md", DIARY.format(title="Huge", body="word " * 220_000))
+    write(content / "diaries/ben/2026-03-10-brackets.md", DIARY.format(title="Brackets", body="[" * 20_000))
+    return content
+
+
+def test_check_names_every_hostile_file_and_nothing_else_stops(hostile):
+    result = invoke(hostile, "check")
+    assert result.exit_code == 1
+    assert "please report it" not in result.output
+    assert "Traceback" not in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    for where, message in CORPUS_ERRORS.items():
+        assert any(line.startswith(f"{where}: error: ") and message in line for line in result.output.splitlines()), (
+            where,
+            result.output,
+        )
+    assert "content/diaries/ben/2026-03-09-huge.md:1: error: the file is larger than 1000 kB" in result.output
+    assert "content/diaries/ben/2026-03-10-brackets.md:5: error: the text took longer than 0.5 s" in result.output
+
+
+def test_the_site_builds_around_every_hostile_file(hostile, tmp_path):
+    import json
+    import re
+
+    result = build_site(hostile, tmp_path / "out")
+    output = result.output
+    assert "Rent strike notes" in (output / "diaries/index.html").read_text(encoding="utf-8")
+    for left_out in ("impossible", "forever", "long-tag", "many-tags", "nested", "huge", "brackets"):
+        assert not (output / f"diaries/ana/{left_out}").exists() and not (output / f"diaries/ben/{left_out}").exists()
+    assert not (output / "members/laughs").exists()
+    ics = (output / "events.ics").read_bytes()
+    assert b"\r\n" in ics and b"\r" not in ics.replace(b"\r\n", b"")  # every line ends CRLF; no lone CR
+    assert ics.count(b"\r\nBEGIN:VEVENT\r\n") == 1  # the title's CRs did not add an event
+    assert b"SUMMARY:Rally END:VEVENT BEGIN:VEVENT SUMMARY:Injected" in ics
+    for page in [*output.glob("events/*/index.html"), *output.glob("jobs/*/index.html")]:
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', page.read_text(), re.S):
+            assert "NaN" not in block and "Infinity" not in block, page
+            json.loads(block)
+    job = (output / "jobs/rich/index.html").read_text(encoding="utf-8")
+    assert "Infinity" not in job and "baseSalary" not in job
+
+
+def test_json_ld_never_carries_nan_or_infinity():
+    from netroots.html import script_json
+
+    assert (
+        script_json({"lat": float("nan"), "pay": [float("inf"), 3.5]})
+        == '{\n "lat": null,\n "pay": [\n  null,\n  3.5\n ]\n}'
+    )
+
+
+def test_near_duplicate_tags_are_found_without_comparing_every_pair():
+    from tags.model import near_duplicates
+
+    tags = [f"topic-{i:06d}-{'abcdefghij'[i % 10]}" for i in range(20_000)] + [
+        "Healthcare",
+        "Health care",
+        "transit",
+        "transti",
+    ]
+    assert near_duplicates(tags)[-2:] == [("Health care", "Healthcare"), ("transit", "transti")] or set(
+        near_duplicates(tags)
+    ) >= {("Health care", "Healthcare"), ("transit", "transti")}
+
+
+# -- 11, 13: allied feeds reach only the public internet, and carry no credentials ----------
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [("127.0.0.1", False), ("10.1.2.3", False), ("169.254.169.254", False), ("100.64.0.1", False),
+     ("::1", False), ("::ffff:127.0.0.1", False), ("fe80::1%eth0", False), ("0.0.0.0", False),
+     ("93.184.216.34", True), ("2606:2800:220:1::", True)],
+)  # fmt: skip
+def test_only_public_addresses_count_as_public(address, public):
+    from allies.fetch import is_public
+
+    assert is_public(address) is public
+
+
+def ally_site(tmp_path: Path, feed: str) -> Path:
+    content = tmp_path / "content"
+    import shutil
+
+    shutil.copytree(Path(__file__).parent / "fixtures/basic/content", content)
+    write(content / "allies.yaml", f"- name: Ally\n  slug: ally\n  feed: {feed}\n")
+    return content
+
+
+def test_a_feed_or_any_redirect_into_the_private_network_is_refused(tmp_path, monkeypatch):
+    from allies import fetch
+    from allies.update import run_fetch
+    from allies_server import HostileServer, redirect, send
+
+    real = fetch.is_public
+    monkeypatch.setattr(fetch, "is_public", lambda address: address == "127.0.0.1" or real(address))
+    with HostileServer() as server:
+        port = server.server.server_address[1]
+        secret = lambda h: send(h, 200, b"<rss><channel><title>ADMIN SECRET</title></channel></rss>")  # noqa: E731
+        server.routes.update({"/admin": secret, "/feed": redirect("/hop")})
+        outcomes = {}
+        for name, target in [
+            ("plain", f"http://127.0.0.2:{port}/admin"),
+            ("scheme-relative", f"//127.0.0.2:{port}/admin"),
+            ("hex", f"http://0x7f000002:{port}/admin"),
+            ("mapped", f"http://[::ffff:127.0.0.2]:{port}/admin"),
+        ]:
+            server.routes["/hop"] = redirect(target)
+            content = ally_site(tmp_path / name, server.url("/feed"))
+            settings = site_settings(content, tmp_path / name / "out", ALLIES={"parse_workers": 0, "progress": False})
+            outcomes[name] = run_fetch(settings).outcomes["ally"]
+        assert server.hits.get("/admin") is None
+    for name, outcome in outcomes.items():
+        assert not outcome.ok, name
+        assert "refused: " in outcome.error and "private or local address" in outcome.error, (name, outcome.error)
+    monkeypatch.setattr(fetch, "is_public", real)  # and without the pretence, the first hop is refused too
+    with HostileServer() as server:
+        content = ally_site(tmp_path / "direct", server.url("/feed"))
+        settings = site_settings(content, tmp_path / "direct/out", ALLIES={"parse_workers": 0, "progress": False})
+        assert "refused: 127.0.0.1 is 127.0.0.1" in run_fetch(settings).outcomes["ally"].error
+        assert server.hits == {}
+
+
+def test_credentials_in_an_ally_address_are_an_error_and_never_published(copy_fixture, tmp_path):
+    content = copy_fixture("basic")
+    write(content / "allies.yaml", "- name: Ally\n  feed: https://user:hunter2@example.org/feed.xml\n")
+    result = invoke(content, "check")
+    assert "content/allies.yaml:2: error: " in result.output
+    assert "has a user name or password in it" in result.output
+    output = build_site(content, tmp_path / "out").output
+    assert "hunter2" not in built(output) + (output / "allies.opml").read_text(encoding="utf-8")
+
+
+# -- 14: tools ------------------------------------------------------------------------------
+
+
+def test_preview_never_empties_a_folder_it_did_not_make(copy_fixture, tmp_path):
+    content = copy_fixture("basic")
+    diary = content / ANA_DIARY
+    precious = write(tmp_path / "precious/keep.txt", "keep me")
+    link = tmp_path / "link"
+    link.symlink_to(precious.parent)
+    for target in (precious.parent, link):
+        result = invoke(content, "preview", str(diary), "--output", str(target))
+        assert result.exit_code == 2, result.output
+        assert precious.read_text() == "keep me"
+    fresh = invoke(content, "preview", str(diary))
+    assert fresh.exit_code == 0, fresh.output
+    written = Path(fresh.output.split("Preview written: ")[1].split()[0])
+    folder = next(p for p in written.parents if p.name.startswith("netroots-preview-"))
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"  # private, made for this preview
+    again = invoke(content, "preview", str(diary), "--output", str(tmp_path / "mine"))
+    assert invoke(content, "preview", str(diary), "--output", str(tmp_path / "mine")).exit_code == 0, again.output
+
+
+def test_publish_reports_a_stopped_build_without_a_traceback(copy_fixture, monkeypatch):
+    import publish.cli
+
+    def broken(_settings):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(publish.cli, "build", broken)
+    result = invoke(copy_fixture("basic"), "publish", "--target", "deploy@example.org:/srv/site/")
+    assert result.exit_code == 1
+    assert "not published: the build stopped (RuntimeError: disk full)" in result.output
+    assert "Traceback" not in result.output
+
+
+# -- 6: claims that must be true -------------------------------------------------------------
+
+
+def test_a_rescue_list_counts_only_from_a_trusted_editor(copy_fixture, tmp_path):
+    content = copy_fixture("trust")
+    group = content / "groups/rescue-rangers.md"
+    group.write_text(group.read_text().replace("editors: [cara, dev]", "editors: [cara, dev, nell]"))
+    rescue = content / "rescue.yaml"
+    rescue.write_text(rescue.read_text() + "- date: 2026-11-20\n  editor: nell\n  diaries: [nell/my-first-diary]\n")
+    result = invoke(content, "check")
+    assert (
+        "content/rescue.yaml:12: error: editor: 'nell' is an editor of rescue-rangers but not trusted" in result.output
+    )
+    page = (build_site(content, tmp_path / "out").output / "diaries/rescued/index.html").read_text()
+    assert "My first diary" not in page
+
+
+def test_an_untrusted_mentor_never_displaces_a_trusted_one():
+    from chapters.pairing import pair_mentors
+
+    from netroots.members import Member
+
+    def member(handle: str, state: str, mentor: bool = False) -> Member:
+        return Member(handle=handle, name=handle, path=Path(f"{handle}.yaml"), state=state, mentor=mentor)
+
+    members = {
+        m.handle: m
+        for m in (member("alone", "WY"), member("aaa-newcomer", "MT", True), member("trusted-mentor", "MT", True))
+    }
+    assert pair_mentors(members, cap=1)["alone"].mentor == "aaa-newcomer"  # trust off: every member counts
+    assert pair_mentors(members, cap=1, trusted={"trusted-mentor", "alone"})["alone"].mentor == "trusted-mentor"
+
+
+# -- 12: fetching within the budget ----------------------------------------------------------
+
+
+def test_a_page_full_of_link_tags_still_names_its_feed():
+    from allies.parse import html_instead_of_feed
+
+    page = b"<!doctype html>" + b"<link " * 30_000 + b'<link rel="alternate" type="application/rss+xml" href="/f.xml">'
+    assert html_instead_of_feed(page).endswith("the page links to a feed at /f.xml")
+
+
+def test_a_busy_parse_worker_is_stopped_when_the_fetch_ends():
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from allies.fetch import stop_pool
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    pool.submit(time.sleep, 60)
+    processes = list(pool._processes.values())
+    stop_pool(pool)
+    for process in processes:
+        process.join(10)
+        assert not process.is_alive()
+
+
+# -- also: no member-supplied class may dress text up as the site's own interface ------------
+
+
+def test_members_cannot_use_the_sites_own_class_names():
+    from netroots.html import render_markdown
+
+    rendered = render_markdown(
+        '<span class="visually-hidden">a</span><code class="visually-hidden banner">b</code>\n\n```python\nx = 1\n```'
+    )
+    assert "visually-hidden" not in rendered and "banner" not in rendered
+    assert '<code class="language-python">' in rendered

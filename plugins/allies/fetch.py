@@ -12,9 +12,11 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import email.utils
+import ipaddress
 import logging
 import multiprocessing
 import os
+import socket
 import threading
 import time
 import zlib
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from .model import Ally, safe_url
@@ -110,6 +113,77 @@ def retry_after_seconds(value: str | None, now: dt.datetime) -> float | None:
     return max(0.0, (moment - now).total_seconds())
 
 
+# The same as ALLIES["allow_private_addresses"], for tests that run `tasks.py fetch` in a process.
+ALLOW_PRIVATE_ENV = "NETROOTS_ALLOW_PRIVATE_FEEDS"
+
+
+class PrivateAddress(httpcore.ConnectError):
+    """A feed (or a redirect) led to an address inside a private network."""
+
+
+def is_public(address: str) -> bool:
+    """True for an address on the public internet: not loopback, private, link-local,
+    shared (CGNAT), multicast, reserved or unspecified; IPv4 inside IPv6 is unwrapped."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class PublicOnly(httpcore.AsyncNetworkBackend):
+    """Connects only to public addresses: the host is resolved here, every address it has is
+    checked, and the connection goes to the address that was checked (so a second DNS answer
+    cannot swap in 127.0.0.1). httpx opens a new connection for every redirect hop, so every
+    hop passes through here. TLS still verifies the original host name."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, allow_private: bool) -> None:
+        self.inner = inner
+        self.allow_private = allow_private
+
+    async def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None, socket_options=None
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
+        addresses = list(dict.fromkeys(info[4][0] for info in found))
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} has no address")
+        if not self.allow_private:
+            for address in addresses:
+                if not is_public(address):
+                    raise PrivateAddress(
+                        f"refused: {host} is {address}, a private or local address "
+                        "(allied feeds are fetched only from the public internet)"
+                    )
+        return await self.inner.connect_tcp(
+            addresses[0], port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options=None):
+        raise httpcore.ConnectError("unix sockets are never used for allied feeds")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+def public_transport(config: dict[str, Any]) -> httpx.AsyncHTTPTransport:
+    """httpx's transport with its connections made through ``PublicOnly``."""
+    from httpcore._backends.auto import AutoBackend
+
+    transport = httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=int(config["concurrency"]), max_keepalive_connections=0)
+    )
+    pool = transport._pool
+    if not hasattr(pool, "_network_backend"):  # a new httpcore: refuse to fetch rather than fetch unchecked
+        raise RuntimeError("allies: cannot check addresses with this httpcore version")
+    allow = bool(config.get("allow_private_addresses")) or os.environ.get(ALLOW_PRIVATE_ENV) == "1"
+    pool._network_backend = PublicOnly(AutoBackend(), allow)
+    return transport
+
+
 class _Limits:
     """Semaphores overall and per host, created inside the running loop."""
 
@@ -134,6 +208,7 @@ class Fetcher:
         self.limits = _Limits(int(config["concurrency"]), int(config["per_host"]))
         self.deadline = time.monotonic() + float(config["budget"])
         self.client = httpx.AsyncClient(
+            transport=public_transport(config),
             follow_redirects=False,
             timeout=httpx.Timeout(float(config["timeout"])),
             limits=httpx.Limits(max_connections=int(config["concurrency"]), max_keepalive_connections=0),
@@ -234,6 +309,10 @@ class Fetcher:
                 raise FetchError(f"no complete answer within {timeout:g} s (timeout)", outcome.status) from None
             except httpx.InvalidURL as exc:
                 raise FetchError(f"invalid address or redirect target: {str(exc)[:150]}", outcome.status) from None
+            except httpx.ConnectError as exc:
+                if "refused: " in str(exc):
+                    raise FetchError(str(exc)[:200], outcome.status) from None
+                raise FetchError(f"network error: ConnectError {str(exc)[:150]}".strip()) from None
             except httpx.HTTPError as exc:
                 raise FetchError(f"network error: {type(exc).__name__} {str(exc)[:150]}".strip()) from None
             outcome.bytes = len(body)
@@ -294,13 +373,25 @@ class Fetcher:
             outcome.parsed = await loop.run_in_executor(self.pool, parse_body, *args)
         except NotAFeed as exc:
             raise FetchError(str(exc), outcome.status) from None
-        except concurrent.futures.process.BrokenProcessPool:
+        except concurrent.futures.BrokenExecutor:
             self.pool = None  # a worker died: parse the rest in a thread
             try:
                 outcome.parsed = await loop.run_in_executor(None, parse_body, *args)
             except NotAFeed as exc:
                 raise FetchError(str(exc), outcome.status) from None
         outcome.warnings = list(outcome.parsed.get("warnings", []))
+
+
+def stop_pool(pool: concurrent.futures.Executor | None) -> None:
+    """End the parse workers now, even one busy with a pathological feed, so the fetch ends
+    within its budget (``shutdown`` alone would wait for them when the program exits)."""
+    if pool is None:
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
 
 
 def parse_pool(config: dict[str, Any], count: int) -> concurrent.futures.Executor | None:

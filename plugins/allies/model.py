@@ -169,6 +169,8 @@ def safe_url(value: Any, base: str | None = None) -> str | None:
         return None
     if parts.scheme.lower() not in SAFE_SCHEMES or not parts.hostname:
         return None
+    if "@" in parts.netloc:
+        return None  # user:password@ is never fetched, followed or published
     return value
 
 

@@ -24,14 +24,13 @@ from .model import normalize_url, safe_url
 ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 XML_DECLARATION = re.compile(rb"^\s*(<\?xml[^>]{0,200}\?>)")
 HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
-FEED_LINK = re.compile(
-    rb"<link[^>]+type=[\"']application/(?:rss|atom)\+xml[\"'][^>]*>",
-    re.I,
-)
+FEED_TYPE = re.compile(rb"type=[\"']application/(?:rss|atom)\+xml[\"']", re.I)
 HREF = re.compile(rb"href=[\"']([^\"']{1,500})[\"']", re.I)
-URL_ATTRIBUTE = re.compile(r"""\b(href|src)\s*=\s*(["'])(.*?)\2""", re.I | re.S)
+# Each attempt stops at the next quote of its kind, or 4 kB on: linear on any input.
+URL_ATTRIBUTE = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]{0,4096})"|'([^']{0,4096})')""", re.I)
 URL_SCHEME = re.compile(r"^\s*[a-zA-Z][a-zA-Z0-9+.-]*:")
 TITLE_LIMIT = 300
+TEXT_INPUT_LIMIT = 20_000  # characters of a title, author or id read at all (nh3 is slow on deep markup)
 MIN_HASH_TEXT = 40
 
 
@@ -61,14 +60,29 @@ def strip_declarations(body: bytes) -> tuple[bytes, bool]:
     return kept + body[match.start() :], b"<!ENTITY" in head.upper()
 
 
+def feed_link(page: bytes) -> bytes | None:
+    """The first ``<link ... type="application/rss+xml">`` tag of a web page. Each tag is
+    looked at through a window of 2 kB, so 200 kB of ``<link `` costs linear time (a regular
+    expression over the whole page took quadratic time)."""
+    lowered = page.lower()
+    position = lowered.find(b"<link")
+    while position >= 0:
+        end = lowered.find(b">", position, position + 2000)
+        tag = page[position:end] if end >= 0 else b""
+        if b"application/" in tag and FEED_TYPE.search(tag):
+            return tag[tag.rfind(b"<link") :]
+        position = lowered.find(b"<link", position + 5)
+    return None
+
+
 def html_instead_of_feed(body: bytes) -> str | None:
     """If ``body`` is a web page, say so (and name the feed it links to, if any)."""
     if not HTML_START.match(body[:4096]):
         return None
     hint = ""
-    link = FEED_LINK.search(body[:200_000])
+    link = feed_link(body[:200_000])
     if link:
-        href = HREF.search(link.group(0))
+        href = HREF.search(link)
         if href:
             hint = f"; the page links to a feed at {href.group(1).decode('utf-8', 'replace')[:200]}"
     return f"this is an HTML page, not a feed: check the feed address{hint}"
@@ -111,7 +125,7 @@ def parse_body(
     return {
         "format": parsed.get("version") or "unknown",
         "encoding": parsed.get("encoding") or "",
-        "title": plain_text(str(parsed.feed.get("title") or ""))[:TITLE_LIMIT],
+        "title": plain_text(_cut(parsed.feed.get("title")))[:TITLE_LIMIT],
         "link": feed_link,
         "entries": entries[:max_entries],
         "warnings": warnings,
@@ -122,20 +136,26 @@ def absolutize(fragment: str, base: str) -> str:
     """Resolve relative ``href`` and ``src`` values against ``base`` (sanitizing checks the result)."""
 
     def resolve(match: re.Match[str]) -> str:
-        value = html.unescape(match.group(3))
+        quote = '"' if match.group(2) is not None else "'"
+        value = html.unescape(match.group(2) if match.group(2) is not None else match.group(3))
         if URL_SCHEME.match(value):
             return match.group(0)
         try:
             joined = urljoin(base, value)
         except ValueError:
             return match.group(0)
-        return f"{match.group(1)}={match.group(2)}{html.escape(joined, quote=True)}{match.group(2)}"
+        return f"{match.group(1)}={quote}{html.escape(joined, quote=True)}{quote}"
 
     return URL_ATTRIBUTE.sub(resolve, fragment) if "=" in fragment else fragment
 
 
 def _short(problem: Any) -> str:
-    return plain_text(str(problem))[:200]
+    return plain_text(_cut(problem))[:200]
+
+
+def _cut(value: Any) -> str:
+    """A field's text, no longer than ``TEXT_INPUT_LIMIT`` before any parsing."""
+    return str(value or "")[:TEXT_INPUT_LIMIT]
 
 
 def _entry(raw: Any, base: str, now: dt.datetime, max_bytes: int) -> dict[str, Any] | None:
@@ -152,7 +172,7 @@ def _entry(raw: Any, base: str, now: dt.datetime, max_bytes: int) -> dict[str, A
     summary = (
         sanitize(absolutize(summary_html[:max_bytes], link or base)) if summary_html and summary_html != body else ""
     )
-    title = plain_text(str(raw.get("title") or ""))[:TITLE_LIMIT]
+    title = plain_text(_cut(raw.get("title")))[:TITLE_LIMIT]
     text = plain_text(content or summary)
     if not title and not text and not link:
         return None
@@ -162,7 +182,7 @@ def _entry(raw: Any, base: str, now: dt.datetime, max_bytes: int) -> dict[str, A
         published = now
     if updated and updated > now:
         updated = now
-    entry_id = plain_text(str(raw.get("id") or ""))[:500] or link
+    entry_id = plain_text(_cut(raw.get("id")))[:500] or link
     digest = (
         hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()[:32] if len(text) >= MIN_HASH_TEXT else None
     )
@@ -174,7 +194,7 @@ def _entry(raw: Any, base: str, now: dt.datetime, max_bytes: int) -> dict[str, A
         "url_key": normalize_url(link) if link else None,
         "hash": digest,
         "title": title,
-        "author": plain_text(str(raw.get("author") or ""))[:200],
+        "author": plain_text(_cut(raw.get("author")))[:200],
         "content": content,
         "summary": summary,
         "truncated": truncated,
@@ -220,7 +240,7 @@ def _enclosures(raw: Any, base: str) -> list[dict[str, Any]]:
         found.append(
             {
                 "url": url,
-                "type": plain_text(str(enclosure.get("type") or ""))[:100],
+                "type": plain_text(_cut(enclosure.get("type")))[:100],
                 "length": int(length) if length.isdigit() and len(length) < 15 else None,
             }
         )
@@ -230,7 +250,7 @@ def _enclosures(raw: Any, base: str) -> list[dict[str, Any]]:
 def _categories(raw: Any) -> list[str]:
     names = []
     for tag in (raw.get("tags") or [])[:10]:
-        term = plain_text(str(tag.get("term") or tag.get("label") or ""))[:60]
+        term = plain_text(_cut(tag.get("term") or tag.get("label")))[:60]
         if term and term not in names:
             names.append(term)
     return names

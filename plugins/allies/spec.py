@@ -61,6 +61,13 @@ SPEC = PluginSpec(
         Setting("front_entries", 5, whole(minimum=0), "Entries in the front page's short list."),
         Setting("feed_entries", 50, whole(minimum=0), "Entries in /feeds/allies.atom.xml."),
         Setting(
+            "allow_private_addresses",
+            False,
+            FLAG,
+            "Fetch from loopback, private and link-local addresses too. Off: every host, at every redirect, "
+            "must resolve only to public addresses (tests and benchmarks on 127.0.0.1 turn it on).",
+        ),
+        Setting(
             "parse_workers",
             None,
             optional(whole(minimum=0)),

@@ -11,7 +11,7 @@ from netroots.feeds import absolute
 from netroots.report import Report
 
 from . import cache
-from .fetch import Outcome, Summary, _now, fetch_all, parse_pool
+from .fetch import Outcome, Summary, _now, fetch_all, parse_pool, stop_pool
 from .model import Ally, allies_file, allies_settings, load_allies
 
 
@@ -46,8 +46,7 @@ def run_fetch(
     try:
         outcomes = asyncio.run(fetch_all(allies, config, health, user_agent(settings, config), force, on_done, pool))
     finally:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        stop_pool(pool)
     seconds = (_now() - started).total_seconds()
     finished = _now().replace(microsecond=0)
     new_health = {}

@@ -31,7 +31,11 @@ class ChaptersGenerator(Generator):
         self.chapters = build_chapters(
             members.values(), texts, city_min_members=self.options["city_min_members"], extra_states=list(events)
         )
-        self.pairs = pair_mentors(members, by=self.options["isolation"], cap=self.options["mentor_cap"])
+        trust = self.context.get("trust")
+        trusted = self.context.get("trusted_members") if getattr(trust, "enabled", True) else None
+        self.pairs = pair_mentors(
+            members, by=self.options["isolation"], cap=self.options["mentor_cap"], trusted=trusted
+        )
         self.context["chapters"] = self.chapters
         self.context["mentor_pairings"] = self.pairs
         self.context["mentees_by_mentor"] = mentees_by_mentor(self.pairs)

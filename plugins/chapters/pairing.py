@@ -19,7 +19,7 @@ added here.
 from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -112,8 +112,14 @@ class Pairing:
         return f"mentor in a {self.reason}" if self.reason == NEIGHBOUR else "mentor in the same state"
 
 
-def pair_mentors(members: Mapping[str, Member], *, by: str = "state", cap: int = 3) -> dict[str, Pairing]:
-    """Pair every isolated member with a mentor; returns ``{member handle: Pairing}``."""
+def pair_mentors(
+    members: Mapping[str, Member], *, by: str = "state", cap: int = 3, trusted: Collection[str] | None = None
+) -> dict[str, Pairing]:
+    """Pair every isolated member with a mentor; returns ``{member handle: Pairing}``.
+
+    ``mentor: true`` is a claim anyone can write in their own file: with the web of trust on
+    (``trusted`` given), every trusted mentor with room is asked before any untrusted one, so
+    a newcomer's claim never displaces a trusted mentor."""
     mentors = sorted((m for m in members.values() if m.mentor), key=lambda m: m.handle)
     alone = isolated_members(members.values(), by)
     load: Counter[str] = Counter()
@@ -135,6 +141,18 @@ def pair_mentors(members: Mapping[str, Member], *, by: str = "state", cap: int =
     pairs: dict[str, Pairing] = {}
     # Same-state pairs are made first for everyone, then neighbours, then the rest: a far
     # member never takes the last place of a mentor who is someone else's neighbour.
+    # With the web of trust on, every trusted mentor is asked (at any distance) before any other.
+    groups = [mentors]
+    if trusted is not None:
+        groups = [[m for m in mentors if m.handle in trusted], [m for m in mentors if m.handle not in trusted]]
+    for group in groups:
+        _pair_round(group, order, pairs, load, cap, tier)
+    for member in order:
+        pairs.setdefault(member.handle, Pairing(member.handle, None, "none"))
+    return dict(sorted(pairs.items()))
+
+
+def _pair_round(mentors: list[Member], order: list[Member], pairs: dict, load: Counter, cap: int, tier) -> None:
     for level, reason in enumerate((SAME_STATE, NEIGHBOUR, NEAREST)):
         for member in order:
             if member.handle in pairs:
@@ -146,9 +164,6 @@ def pair_mentors(members: Mapping[str, Member], *, by: str = "state", cap: int =
                 best = min(free, key=lambda m: (hops(member.state, m.state), load[m.handle], m.handle))
                 load[best.handle] += 1
                 pairs[member.handle] = Pairing(member.handle, best.handle, reason, hops(member.state, best.state))
-    for member in order:
-        pairs.setdefault(member.handle, Pairing(member.handle, None, "none"))
-    return dict(sorted(pairs.items()))
 
 
 def mentees_by_mentor(pairs: Mapping[str, Pairing]) -> dict[str, list[Pairing]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
@@ -9,10 +10,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from netroots import schema
+from netroots import limits, schema
+from netroots.html import render_markdown_within
 from netroots.members import owner_problem
 from netroots.report import Report
 from netroots.source import Source
+from netroots.today import build_today
 
 DIARY_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.md$")
 
@@ -21,10 +24,25 @@ UPDATE_FIELDS = (
     schema.Field("text", schema.text, required=True),
 )
 
+
+def tag_list(value: Any) -> list[str]:
+    """Tags, within the limits: each becomes a file name and an address, all of them a feed."""
+    tags = schema.string_list(value)
+    if len(tags) > limits.MAX_TAGS:
+        raise schema.Invalid(f"{len(tags)} tags; a diary may have at most {limits.MAX_TAGS}")
+    for index, tag in enumerate(tags):
+        if len(tag) > limits.MAX_TAG_LENGTH:
+            raise schema.Invalid(
+                f"item {index + 1}: a tag is at most {limits.MAX_TAG_LENGTH} characters, this one has {len(tag)}",
+                (index,),
+            )
+    return tags
+
+
 DIARY_FIELDS = (
     schema.Field("title", schema.text, required=True, help="e.g. `title: First meeting in a library basement`"),
     schema.Field("date", schema.datetime),
-    schema.Field("tags", schema.string_list, default=list),
+    schema.Field("tags", tag_list, default=list),
     schema.Field("groups", schema.list_of(schema.slug), default=list),
     schema.Field("summary", schema.text),
     schema.Field("status", schema.choice("published", "draft"), default="published"),
@@ -117,7 +135,7 @@ def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
     if read is None:
         return None
     source, meta, valid = read
-    ok = ok and valid
+    ok = ok and valid and body_fits(source, report)
     if meta.get("author") and meta["author"] != handle:
         report.error(
             path,
@@ -131,10 +149,15 @@ def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
             report.error(path, source.line("groups", index), f"groups: unknown group '{group}' (groups: {known})")
             ok = False
     if name and meta.get("date") is None:
-        meta["date"] = schema.datetime(name.group("date"))
+        try:
+            meta["date"] = schema.date_time_on_calendar(name.group("date"))
+        except schema.Invalid as exc:
+            report.error(path, 1, f"the file name's date: {exc.message}")
+            ok = False
     if meta.get("date") is None and ok:
         report.error(path, 1, "missing `date`: write `date: 2026-04-18 19:30`")
         ok = False
+    ok = dates_in_range(source, meta, report) and ok
     slug = name.group("slug") if name else path.stem
     diary = Diary(path=path, handle=handle, slug=slug, meta=meta, source=source)
     earlier = earlier_twin(path, slug) if name else None
@@ -147,6 +170,60 @@ def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
     return diary if ok else None
 
 
+def dates_in_range(source: Source, meta: dict[str, Any], report: Report) -> bool:
+    """No date more than ``MAX_FUTURE_DAYS`` after the build's today: a diary dated 9999-12-31
+    would sit first on the front page and in every feed for ever."""
+    latest = build_today({}) + dt.timedelta(days=limits.MAX_FUTURE_DAYS)
+    found = [
+        ("date", source.line("date"), meta.get("date")),
+        ("modified", source.line("modified"), meta.get("modified")),
+    ]
+    found += [
+        ("updates", source.line("updates", index, "date"), update.get("date"))
+        for index, update in enumerate(meta.get("updates") or [])
+    ]
+    ok = True
+    for field_name, line, value in found:
+        if value is not None and value.date() > latest:
+            report.error(
+                source.path,
+                line,
+                f"{field_name}: {value.date().isoformat()} is more than {limits.MAX_FUTURE_DAYS} days after today "
+                f"({build_today({}).isoformat()}); write the real date (a date in the file name counts too)",
+            )
+            ok = False
+    return ok
+
+
+def body_fits(source: Source, report: Report) -> bool:
+    """The cheap limit on a Markdown body, checked before any rendering: nesting depth."""
+    line = limits.too_deep(source.body)
+    if line is None:
+        return True
+    report.error(
+        source.path,
+        source.body_line + line - 1,
+        f"lists or quotes nested more than {limits.MAX_NESTING} levels deep; readers cannot follow them "
+        "and the build cannot afford them: flatten them",
+    )
+    return False
+
+
+def render_body(source: Source, report: Report, convert=None) -> str | None:
+    """The body as sanitized HTML, within the time limit; ``None`` (reported) past it.
+    ``check`` and the build's reader both render through here."""
+    try:
+        return render_markdown_within(source.body, convert)
+    except limits.TimeLimit as exc:
+        report.error(
+            source.path,
+            source.body_line,
+            f"the text {exc} (the limit is {limits.MARKDOWN_SECONDS:g} s a file), so it is left out; "
+            "look for thousands of unclosed [ brackets or deeply nested lists",
+        )
+        return None
+
+
 def read_page(path: Path, content: Path, report: Report) -> tuple[Source, dict[str, Any], str] | None:
     """Read and validate a page under content/pages/; returns its source, data and slug."""
     slug = path.relative_to(content / "pages").with_suffix("").as_posix()
@@ -154,6 +231,7 @@ def read_page(path: Path, content: Path, report: Report) -> tuple[Source, dict[s
     if read is None:
         return None
     source, meta, ok = read
+    ok = ok and body_fits(source, report)
     for part in slug.split("/"):
         if not schema.SLUG.match(part):
             report.error(

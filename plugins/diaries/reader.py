@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 
 from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
 
-from netroots.html import MARKDOWN_EXTENSIONS, render_inline, sanitize
+from netroots.html import MARKDOWN_EXTENSIONS, render_inline
 from netroots.report import Report
 
-from .model import Diary, read_diary, read_page
+from .model import Diary, read_diary, read_page, render_body
 
 logger = logging.getLogger(__name__)
 
@@ -61,18 +61,20 @@ class NetrootsReader(YAMLMetadataReader):
         section = path.relative_to(self.content).parts[0]
         if section == "diaries":
             diary = read_diary(path, self.content, report)
-            result = self._diary(diary) if diary else None
+            body = self._render(diary.source, report) if diary else None
+            result = self._diary(diary, body) if diary and body is not None else None
         else:
             page = read_page(path, self.content, report)
-            result = self._page(*page) if page else None
+            body = self._render(page[0], report) if page else None
+            result = self._page(*page, body) if page and body is not None else None
         report.log()
         if result is None:
             _explained.add(path.relative_to(self.content).as_posix())
             raise InvalidContent(f"{path}: see the errors above")
         return result
 
-    def _render(self, body: str) -> str:
-        return sanitize(self._md.reset().convert(body))
+    def _render(self, source: Any, report: Report) -> str | None:
+        return render_body(source, report, lambda text: self._md.reset().convert(text))
 
     def _pelican_metadata(self, values: dict[str, Any], path: Path) -> dict[str, Any]:
         """Hand plain values to pelican-yaml-metadata for Tag/Author/date objects."""
@@ -83,7 +85,7 @@ class NetrootsReader(YAMLMetadataReader):
             given["modified"] = given["modified"].isoformat(sep=" ")
         return self._parse_yaml_metadata(given, str(path))
 
-    def _diary(self, diary: Diary) -> tuple[str, dict[str, Any]]:
+    def _diary(self, diary: Diary, body: str) -> tuple[str, dict[str, Any]]:
         meta = diary.meta
         updates = [{"date": update["date"], "html": render_inline(update["text"])} for update in meta["updates"]]
         modified = meta.get("modified")
@@ -108,9 +110,9 @@ class NetrootsReader(YAMLMetadataReader):
             kind="diary",
             raw_tags=meta["tags"],
         )
-        return self._render(diary.source.body), metadata
+        return body, metadata
 
-    def _page(self, source: Any, meta: dict[str, Any], slug: str) -> tuple[str, dict[str, Any]]:
+    def _page(self, source: Any, meta: dict[str, Any], slug: str, body: str) -> tuple[str, dict[str, Any]]:
         values = {
             "title": meta["title"],
             "slug": slug,
@@ -121,4 +123,4 @@ class NetrootsReader(YAMLMetadataReader):
         }
         metadata = self._pelican_metadata(values, source.path)
         metadata.update(order=meta["order"], kind="page")
-        return self._render(source.body), metadata
+        return body, metadata

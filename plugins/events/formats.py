@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import icalendar
 
 from netroots.feeds import absolute
-from netroots.html import plain_text, script_json
+from netroots.html import one_line, plain_text, script_json
 
 from .model import Event
 
@@ -45,9 +45,9 @@ def calendar(events: Iterable[Event], *, name: str, site_url: str, stamp: dt.dat
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     if description:
-        cal.add("x-wr-caldesc", description)
+        cal.add("x-wr-caldesc", one_line(description))
     years = []
     for event in events:
         cal.add_component(vevent(event, site_url, stamp))
@@ -64,11 +64,11 @@ def vevent(event: Event, site_url: str, stamp: dt.datetime) -> icalendar.Event:
     item.add("dtstamp", stamp.astimezone(dt.UTC))
     item.add("dtstart", event.start)  # aware in the event's zone: written with TZID
     item.add("dtend", event.end)
-    item.add("summary", event.title)
+    item.add("summary", one_line(event.title))
     text = event.summary or plain_text(event.description)
     item.add("description", f"{text}\n\n{page}".strip())
     item.add("url", page)
-    item.add("location", place_text(event))
+    item.add("location", one_line(place_text(event)))
     item.add("status", ICAL_STATUS.get(event.status, "CONFIRMED"))
     if event.location and event.location.get("lat") is not None and event.location.get("lon") is not None:
         item.add("geo", (event.location["lat"], event.location["lon"]))

@@ -7,6 +7,7 @@ Times are written as local wall-clock times in the event's own time zone
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,13 +60,21 @@ def chapter_slug(value: Any) -> str:
     return state_code(value).lower()
 
 
-def coordinate(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise schema.Invalid("must be a number in decimal degrees, e.g. 39.9612")
-    try:
-        return float(value)
-    except ValueError:
-        raise schema.Invalid(f"'{value}' is not a number; write decimal degrees, e.g. 39.9612") from None
+def coordinate(limit: float) -> schema.Converter:
+    """Decimal degrees between -limit and limit: NaN and infinity would break JSON-LD and maps."""
+
+    def convert(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise schema.Invalid("must be a number in decimal degrees, e.g. 39.9612")
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            raise schema.Invalid(f"'{value}' is not a number; write decimal degrees, e.g. 39.9612") from None
+        if not math.isfinite(number) or abs(number) > limit:
+            raise schema.Invalid(f"'{value}' is not between -{limit:g} and {limit:g}; write e.g. 39.9612")
+        return number
+
+    return convert
 
 
 LOCATION_FIELDS = (
@@ -75,8 +84,8 @@ LOCATION_FIELDS = (
     schema.Field("state", state_code),
     schema.Field("postal_code", schema.text),
     schema.Field("country", schema.text, default="US"),
-    schema.Field("lat", coordinate),
-    schema.Field("lon", coordinate),
+    schema.Field("lat", coordinate(90)),
+    schema.Field("lon", coordinate(180)),
 )
 
 EVENT_FIELDS = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -147,6 +148,9 @@ class Pay:
     unit: str
 
 
+MAX_PAY = 1e9  # a year's pay above a billion is a typo, not a job
+
+
 def read_pay(text: str | None) -> Pay | None:
     """The amount, currency and period in ``text``, or ``None`` when they cannot all be read."""
     if not text:
@@ -157,6 +161,8 @@ def read_pay(text: str | None) -> Pay | None:
     amounts = []
     for number, thousands in AMOUNT.findall(lowered):
         value = float(number.replace(",", "")) * (1000 if thousands else 1)
+        if not math.isfinite(value) or value > MAX_PAY:
+            return None  # no real pay; "Infinity" would make the job's JSON-LD invalid
         amounts.append(int(value) if value.is_integer() else value)
     if not currency or not unit or not amounts or len(amounts) > 2:
         return None

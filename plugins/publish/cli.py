@@ -3,6 +3,7 @@ plus the pieces ``check`` uses for ``--changes``/``--as`` and ``--format github`
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -88,7 +89,15 @@ def publish(target: str | None, dry_run: bool, no_build: bool, allow_errors: boo
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if not no_build:
-        result = build(settings)
+        try:
+            result = build(settings)
+        except Exception as exc:  # never a traceback: say what stopped and how to learn more
+            if os.environ.get("NETROOTS_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"not published: the build stopped ({type(exc).__name__}: {exc}). Run `python tasks.py check`; "
+                "NETROOTS_DEBUG=1 shows where it failed."
+            ) from None
         if result.errors and not allow_errors:
             click.echo(
                 f"Not published: the build had {len(result.errors)} error(s) (above). "

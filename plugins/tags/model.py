@@ -107,17 +107,25 @@ def tag_warnings(tag: str) -> list[str]:
 
 
 def near_duplicates(tags: list[str]) -> list[tuple[str, str]]:
-    """Pairs of distinct tags that are probably one tag spelled two ways."""
-    pairs = []
-    ordered = sorted(set(tags))
+    """Pairs of distinct tags that are probably one tag spelled two ways.
+
+    Two keys within one edit (Damerau-Levenshtein 1) share a key once one character is
+    deleted from each (or from neither), so tags are bucketed by those deletions and only
+    tags sharing a bucket are compared: linear in the number of tags, not quadratic.
+    """
+    ordered = [tag for tag in sorted(set(tags)) if not election_tag(tag)]
     keys = {tag: fold(tag) for tag in ordered}
-    for index, first in enumerate(ordered):
-        if election_tag(first):
-            continue
-        for second in ordered[index + 1 :]:
-            if election_tag(second):
-                continue
-            a, b = keys[first], keys[second]
-            if a == b or (min(len(a), len(b)) > 5 and jellyfish.damerau_levenshtein_distance(a, b) <= 1):
-                pairs.append((first, second))
-    return pairs
+    buckets: dict[str, list[str]] = {}
+    for tag in ordered:
+        key = keys[tag]
+        variants = {key} | ({key[:i] + key[i + 1 :] for i in range(len(key))} if len(key) > 5 else set())
+        for variant in variants:
+            buckets.setdefault(variant, []).append(tag)
+    pairs = set()
+    for members in buckets.values():
+        for index, first in enumerate(members):
+            for second in members[index + 1 :]:
+                a, b = keys[first], keys[second]
+                if a == b or (min(len(a), len(b)) > 5 and jellyfish.damerau_levenshtein_distance(a, b) <= 1):
+                    pairs.add((first, second) if first < second else (second, first))
+    return sorted(pairs)

@@ -127,5 +127,6 @@ def build_trust(
         min_weight=options["min_weight"],
         min_recommenders=int(options["min_recommenders"]),
     )
-    rescues = load_rescue(content, editors, options["rescue_group"], published, drafts, report)
+    trusted = result.trusted if result.enabled else None
+    rescues = load_rescue(content, editors, options["rescue_group"], published, drafts, report, trusted)
     return TrustBuild(result=result, recommendations=recommendations, rescues=rescues, settings=options)

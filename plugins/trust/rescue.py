@@ -60,8 +60,11 @@ def load_rescue(
     published: Collection[str],
     drafts: Collection[str],
     report: Report,
+    trusted: Collection[str] | None = None,
 ) -> list[RescueList]:
-    """The valid lists, newest first. ``editors`` is ``None`` when the group does not exist."""
+    """The valid lists, newest first. ``editors`` is ``None`` when the group does not exist;
+    ``trusted`` (with the web of trust on) are the members whose lists count: being named
+    an editor in a group file is a claim, trust is what makes it count."""
     path = content / "rescue.yaml"
     data, lines = schema.read_yaml_list(path, report, example=EXAMPLE)
     found = []
@@ -85,6 +88,14 @@ def load_rescue(
                 lines.get(f"{index}.editor", line),
                 f"editor: '{clean['editor']}' is not an editor of {group} (editors: {allowed}); "
                 "only they may add a rescue list, and this one is left out",
+            )
+            continue
+        if trusted is not None and clean["editor"] not in trusted:
+            report.error(
+                path,
+                lines.get(f"{index}.editor", line),
+                f"editor: '{clean['editor']}' is an editor of {group} but not trusted in the web of trust "
+                "(/trust/), so this rescue list is left out until they are",
             )
             continue
         kept = []

@@ -212,7 +212,11 @@ def command(count: int, delay: float, entries: int, words: int, repeat: int) -> 
                 "PATH": str(content),
                 "SITEURL": "",
                 "NETROOTS_CACHE": str(Path(folder) / f"cache-{round_number}"),
-                "ALLIES": {"per_host": SPEC.defaults()["concurrency"], "progress": False, "allow_private_addresses": True},
+                "ALLIES": {
+                    "per_host": SPEC.defaults()["concurrency"],
+                    "progress": False,
+                    "allow_private_addresses": True,
+                },
             }
             click.echo(f"round {round_number + 1}/{repeat}: baseline…", err=True)
             timings["baseline"].append(baseline(urls))

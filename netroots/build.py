@@ -77,9 +77,19 @@ def reset_plugin_signals() -> None:
             value._clear_state()
 
 
+def forget_logged_warnings() -> None:
+    """Pelican's loggers drop a warning already logged once in this process; each build (a
+    second test, every ``serve`` rebuild) must report all of its own."""
+    from pelican.log import LimitFilter
+
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+
+
 def build(settings: dict[str, Any]) -> BuildResult:
     """Build the site once; errors in content are logged and counted, never raised."""
     reset_plugin_signals()
+    forget_logged_warnings()
     counter = ProblemCounter()
     root_logger = logging.getLogger()
     root_logger.addHandler(counter)

@@ -197,3 +197,29 @@ def test_a_reader_says_once_who_they_are_and_the_links_fill_in(browser, served: 
     assert "YOUR-HANDLE" in page.get_attribute("a.act-link >> text=Vouch for", "href")
     assert all(url.startswith(served) for url in requested), requested  # nothing asked of the forge
     context.close()
+
+
+def test_comment_links_recommend_the_comment_and_reply_under_it() -> None:
+    import datetime as dt
+
+    from acts.links import ActLinks
+    from jinja2 import Environment, FileSystemLoader
+
+    forge = site_forge({"FORGE": {"repository": "commons/network"}})
+    links = ActLinks(forge, "content", dt.datetime(2026, 11, 22, 19, 5), comments=True)
+    env = Environment(loader=FileSystemLoader(str(Path(__file__).parent.parent / "theme/templates")), autoescape=True)
+    macro = env.from_string('{% from "acts/_links.html" import comment_links %}{{ comment_links(l, c, n, d, t) }}')
+    page = macro.render(
+        l=links, c="ben/2026-11-20-1930-thanks", n="Ben Ortiz", d="cara/tenant-minutes", t="Tenant & co"
+    )
+    found = act_links(page)
+    name, text = filled(found["Recommend"])
+    assert name == "content/acts/YOUR-HANDLE/2026-11-22-recommend-ben-2026-11-20-1930-thanks.yaml"
+    assert text.endswith("act: recommend\ncomment: ben/2026-11-20-1930-thanks\n")
+    name, text = filled(found["Reply"])
+    assert name == "content/comments/YOUR-HANDLE/2026-11-22-1905-re-tenant-minutes.md"
+    assert text.startswith(
+        '---\non: cara/tenant-minutes\nparent: ben/2026-11-20-1930-thanks\ntitle: "Re: Tenant & co"\n'
+        "date: 2026-11-22 19:05\n---\n"
+    )
+    assert macro.render(l=None, c="x/y", n="", d="a/b", t="") == ""

@@ -223,3 +223,16 @@ def test_comment_links_recommend_the_comment_and_reply_under_it() -> None:
         "date: 2026-11-22 19:05\n---\n"
     )
     assert macro.render(l=None, c="x/y", n="", d="a/b", t="") == ""
+
+
+def test_a_title_cannot_add_lines_to_the_prefilled_act() -> None:
+    import datetime as dt
+
+    import yaml
+    from acts.links import ActLinks
+
+    links = ActLinks(site_forge(REPO), "content", dt.datetime(2026, 11, 22, 12, 0))
+    title = 'Hi"\nact: vouch\nmember: mallory\r\n# </a><script>alert(1)</script>'
+    _name, text = filled(links.recommend("cara/tenant-minutes", title, "Cara\nWells"))
+    assert yaml.safe_load(text) == {"act": "recommend", "diary": "cara/tenant-minutes"}
+    assert text.count("\n") == 4  # two comment lines, two fields

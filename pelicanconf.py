@@ -187,11 +187,12 @@ SEARCH = {
 }
 
 # The site's Content-Security-Policy (a meta tag in base.html). Same-origin everything;
+# media may play from https: addresses (a diary's `media: {url: ...}`, loaded only on play);
 # search adds only what Pagefind needs: 'wasm-unsafe-eval' to compile its WebAssembly
 # (script-src) and fetching its index files from this site (connect-src 'self').
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
-    "script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; font-src 'self'; "
+    "script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; font-src 'self'; media-src 'self' https:; "
     "object-src 'none'; base-uri 'none'; form-action 'self' mailto:"
 )
 

@@ -25,6 +25,8 @@ class FeedEntry:
     content: str = ""
     author: str = ""
     categories: tuple[str, ...] = ()
+    # Media files: ``(url, MIME type, length in bytes or 0)``; podcast apps and readers play them.
+    enclosures: tuple[tuple[str, str, int], ...] = ()
 
 
 def absolute(site_url: str, path: str) -> str:
@@ -70,6 +72,8 @@ def write_feeds(
         item.published(entry.published or entry.updated)
         if entry.author:
             item.author(name=plain_text(entry.author))
+        for url, mime, length in entry.enclosures:
+            item.enclosure(url, str(length or 0), mime or "application/octet-stream")
         for category in entry.categories:
             item.category(term=plain_text(category))
         if entry.content:
@@ -83,7 +87,10 @@ def write_feeds(
         target = output / atom_path
         target.parent.mkdir(parents=True, exist_ok=True)
         feed.link(href=absolute(site_url, atom_path), rel="self", replace=False)
-        feed.atom_file(str(target), pretty=False)
+        atom = feed.atom_str(pretty=False)
+        if any(entry.enclosures for entry in ordered):
+            atom = _mark_enclosures(atom, {entry.id: entry.enclosures for entry in ordered})
+        target.write_bytes(atom)
         written.append(target)
     if rss_path:
         target = output / rss_path
@@ -91,3 +98,24 @@ def write_feeds(
         feed.rss_file(str(target), pretty=False)
         written.append(target)
     return written
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _mark_enclosures(atom: bytes, enclosures: dict[str, tuple[tuple[str, str, int], ...]]) -> bytes:
+    """Give enclosure links their ``rel``, ``type`` and ``length``: feedgen 1.0 writes
+    every Atom ``<link>`` with its ``href`` only, so podcast apps would not see the media."""
+    from lxml import etree
+
+    root = etree.fromstring(atom)
+    for element in root.iter(f"{ATOM}entry"):
+        wanted = {url: (mime, length) for url, mime, length in enclosures.get(element.findtext(f"{ATOM}id") or "", ())}
+        for link in element.iter(f"{ATOM}link"):
+            if link.get("href") in wanted and not link.get("rel"):
+                mime, length = wanted.pop(link.get("href"))
+                link.set("rel", "enclosure")
+                link.set("type", mime or "application/octet-stream")
+                if length:
+                    link.set("length", str(length))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -215,6 +215,13 @@ def test_hostile_content_is_sanitized_everywhere(world) -> None:
     assert "https://evil.example.org/ok.mp3" in river  # a safe enclosure stays, the javascript: one is gone
 
 
+def test_allied_enclosures_survive_into_the_combined_feed(world) -> None:
+    feed = feedparser.parse(read(world.output, "feeds/allies.atom.xml"))
+    enclosures = [link for entry in feed.entries for link in entry.get("enclosures", [])]
+    assert "https://evil.example.org/ok.mp3" in [link.href for link in enclosures]
+    assert all(link.href.startswith("https://") for link in enclosures)
+
+
 def test_entity_bomb_never_expands() -> None:
     body = (FIXTURES / "entity-bomb").read_bytes()
     started = time.monotonic()

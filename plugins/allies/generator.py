@@ -94,6 +94,7 @@ def feed_entry(entry: RiverEntry) -> FeedEntry:
         summary="" if entry.content else summary_html(entry),
         author=author,
         categories=tuple(entry.categories),
+        enclosures=tuple((e["url"], e["type"], e["length"] or 0) for e in entry.enclosures),
     )
 
 

@@ -46,11 +46,30 @@ def check_layout_on_build(pelican) -> None:
     report.log()
 
 
+# A member's folders beside their diaries hold pictures and media (plugins/media), never diaries:
+# a transcript.md in media/ is not a post.
+MEMBER_FOLDERS = ("images", "media")
+
+
+def skip_member_folders(pelican) -> None:
+    """Pelican reads every .md under ``diaries/``; leave out members' images/ and media/."""
+    content = Path(pelican.settings["PATH"]).resolve()
+    skipped = [
+        folder.relative_to(content).as_posix()
+        for name in MEMBER_FOLDERS
+        for folder in sorted((content / "diaries").glob(f"*/{name}"))
+        if folder.is_dir()
+    ]
+    excludes = list(pelican.settings.get("ARTICLE_EXCLUDES") or [])
+    pelican.settings["ARTICLE_EXCLUDES"] = excludes + [s for s in skipped if s not in excludes]
+
+
 def register() -> None:
     logging.getLogger("pelican.generators").addFilter(EXPLAINED_FILTER)
     signals.initialized.connect(forget_explained)
     signals.initialized.connect(forget_known_handles)
     signals.initialized.connect(check_layout_on_build)
+    signals.initialized.connect(skip_member_folders)
     signals.readers_init.connect(add_reader)
     signals.static_generator_finalized.connect(drop_unsafe_static)
     signals.feed_generated.connect(feed_generated)

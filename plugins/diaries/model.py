@@ -53,6 +53,8 @@ DIARY_FIELDS = (
     ),
     schema.Field("author", schema.handle),
     schema.Field("modified", schema.datetime),
+    # Audio or video; validated by plugins/media (docs/content.md), passed on as written.
+    schema.Field("media", lambda value: value),
 )
 
 # Addresses the site's own pages and feeds use: a page at one of them would overwrite them.
@@ -253,6 +255,9 @@ def read_all_diaries(content: Path, report: Report) -> list[Diary]:
     """Every valid diary, in path order."""
     found = []
     for path in sorted((content / "diaries").rglob("*.md")):
+        parts = path.relative_to(content).parts
+        if len(parts) == 4 and parts[2] in ("images", "media"):
+            continue  # a transcript beside a member's audio, not a diary
         diary = read_diary(path, content, report)
         if diary is not None:
             found.append(diary)

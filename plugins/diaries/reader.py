@@ -109,6 +109,7 @@ class NetrootsReader(YAMLMetadataReader):
             diary_id=diary.id,
             kind="diary",
             raw_tags=meta["tags"],
+            media=meta.get("media"),
         )
         return body, metadata
 

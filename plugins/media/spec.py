@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from netroots.plugin import Content, PluginSpec
-from netroots.settings import STRINGS, TEXT, Kind, Setting, number, whole, whole_list
+from netroots.settings import FLAG, STRINGS, TEXT, Kind, Setting, number, whole, whole_list
 
 FORMATS = ("avif", "webp")
 
@@ -20,7 +20,7 @@ def _formats(value: Any) -> list[str]:
 
 SPEC = PluginSpec(
     name="media",
-    doc="Members' own pictures (resized, metadata stripped), audio and video.",
+    doc="Members' own pictures (resized, metadata stripped), audio and video, podcast feeds.",
     settings_name="MEDIA",
     settings=(
         Setting(
@@ -45,11 +45,30 @@ SPEC = PluginSpec(
             "How wide a picture shows at each screen width (the reading column is 44rem).",
         ),
         Setting("max_media_mb", 40, number(above=0), "Audio and video files are refused above this size (MB)."),
+        Setting("podcast_title", "", TEXT, "The podcast feeds' title (SITENAME + ' podcast' when empty)."),
+        Setting("podcast_description", "", TEXT, "The network podcast's description (SITESUBTITLE when empty)."),
+        Setting("podcast_author", "", TEXT, "The podcast's author and owner name (SITENAME when empty)."),
+        Setting(
+            "podcast_email",
+            "",
+            TEXT,
+            "The owner's address podcast directories verify (Apple, Spotify); public in the feed.",
+        ),
+        Setting("podcast_category", "News", TEXT, "An Apple Podcasts category."),
+        Setting("podcast_subcategory", "Politics", TEXT, "An Apple Podcasts subcategory of it ('' for none)."),
+        Setting(
+            "podcast_image",
+            "theme/images/podcast.png",
+            TEXT,
+            "A square JPEG/PNG cover, 1400-3000 px: a site path or an https address.",
+        ),
+        Setting("podcast_explicit", False, FLAG, "Mark the whole podcast explicit (a diary's `explicit:` marks one)."),
     ),
     content=(
         Content("diaries/*/images/*", "a member's pictures, for their diaries"),
         Content("diaries/*/media/*", "a member's audio and video"),
     ),
+    provides=("podcast_feeds",),
     uses=("diaries",),
     docs="docs/writers.md",
 )

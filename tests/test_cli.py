@@ -61,7 +61,7 @@ def test_preview_renders_one_diary_fast(copy_fixture, tmp_path) -> None:
     result = invoke(content, "preview", str(diary), "--output", str(tmp_path / "preview"))
     assert result.exit_code == 0, result.output
     page = read(tmp_path / "preview", "diaries/ana/draft-thoughts/index.html")
-    assert "<h1>Draft thoughts</h1>" in page
+    assert '<h1 class="p-name">Draft thoughts</h1>' in page
 
 
 def test_build_publish_uses_absolute_urls(copy_fixture, tmp_path) -> None:

@@ -45,6 +45,7 @@ PLUGINS = [
     "events",
     "chapters",
     "allies",
+    "digest",
     "search",
     "editor",
     "publish",
@@ -136,6 +137,16 @@ MEDIA = {
     "widths": [480, 960, 1600],  # px; never wider than the original
     "formats": ["avif", "webp"],  # besides a JPEG (or PNG) fallback
     "max_mb": 10,  # `check` refuses bigger picture files
+}
+
+# Weekly digest (plugins/digest, docs/maintainers.md): /digest/, /feeds/digest.atom.xml and
+# `python tasks.py digest --send`, which mails the week to the list below over TLS. The SMTP
+# account comes from the environment (NETROOTS_SMTP_HOST, NETROOTS_SMTP_USER, NETROOTS_SMTP_PASSWORD).
+DIGEST = {
+    "list_address": "digest@lists.commons.example.org",  # the list that has the subscribers
+    "from_address": "digest@commons.example.org",
+    "subscribe_url": "https://lists.commons.example.org/digest/",
+    "unsubscribe": "mailto:digest-leave@lists.commons.example.org",  # List-Unsubscribe
 }
 
 # Jobs board (plugins/jobs, docs/jobs.md): a job without `expires` closes max_age_days after `posted`.

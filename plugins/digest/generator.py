@@ -1,0 +1,98 @@
+"""Digest pages (/digest/, /digest/<year>-w<week>/), the digest feed, and the week's e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+
+from netroots.feeds import FeedEntry, absolute, write_feeds
+from netroots.site import cache_dir, write_page
+from netroots.today import build_now, build_today, site_timezone
+
+from .mail import compose, subject, text_part, unsubscribe_parts
+from .model import Digest, gather, parse_week, weeks_back
+from .spec import digest_settings
+
+FEED = "feeds/digest.atom.xml"
+
+
+def site_address(settings: dict[str, Any]) -> str:
+    """The absolute address links in feeds and e-mail start with."""
+    return absolute(settings.get("FEED_DOMAIN") or settings.get("SITEURL") or "", "").rstrip("/")
+
+
+class DigestGenerator(Generator):
+    """Reads the other plugins' context after they are done, in ``generate_output``."""
+
+    def generate_context(self) -> None:
+        self.options = digest_settings(self.settings)
+        self.context["digest_feed"] = FEED
+        self.context["digest_subscribe"] = self.options["subscribe_url"]
+
+    def digests(self) -> list[Digest]:
+        today = build_today(self.settings)
+        found = []
+        for index, (year, week) in enumerate(weeks_back(today, int(self.options["archive_weeks"]))):
+            digest = gather(self.context, year, week, today, self.options)
+            if index == 0 or not digest.empty:
+                found.append(digest)
+        return found
+
+    def generate_output(self, writer: Any) -> None:
+        digests = self.digests()
+        members = self.context.get("members") or {}
+        for digest in digests:
+            write_page(self, writer, "digest/week.html", f"{digest.url}index.html", digest=digest)
+        write_page(self, writer, "digest/index.html", "digest/index.html", digests=digests)
+        site = site_address(self.settings)
+        sections = self.env.get_template("digest/_sections.html").module
+        zone = site_timezone(self.settings)
+        write_feeds(
+            Path(self.output_path),
+            atom_path=FEED,
+            title=f"{self.settings['SITENAME']}: weekly digest",
+            site_url=site,
+            page_path="digest/",
+            entries=[
+                FeedEntry(
+                    id=absolute(site, digest.url),
+                    title=digest.title,
+                    link=absolute(site, digest.url),
+                    updated=build_now(self.settings)
+                    if digest.current
+                    else dt.datetime.combine(digest.end, dt.time(18), zone),
+                    content=str(sections.sections(digest, site, members)),
+                )
+                for digest in digests
+            ],
+        )
+        if self.options["email_week"]:
+            self.write_email(parse_week(self.options["email_week"]), members, site)
+
+    def write_email(self, week: tuple[int, int], members: dict[str, Any], site: str) -> Path:
+        """``.cache/digest/<year>-w<week>.eml``: the message ``tasks.py digest --send`` sends."""
+        digest = gather(self.context, *week, build_today(self.settings), self.options)
+        sitename = self.settings["SITENAME"]
+        mail, web = unsubscribe_parts(self.options["unsubscribe"])
+        html = self.env.get_template("digest/email.html").render(
+            {
+                **self.context,
+                "digest": digest,
+                "site": site,
+                "members": members,
+                "subject": subject(digest, sitename),
+                "unsubscribe_mail": mail,
+                "unsubscribe_web": web,
+            }
+        )
+        footer = f"You get this because you joined {sitename}'s digest list."
+        if web or mail:
+            footer += f" Unsubscribe: {web or 'mailto:' + mail}"
+        text = text_part(digest, site, sitename, members, footer)
+        message = compose(digest, html, text, self.options, sitename, site, build_now(self.settings))
+        target = cache_dir(self.settings, "digest") / f"{digest.slug}.eml"
+        target.write_bytes(bytes(message))
+        return target

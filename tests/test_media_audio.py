@@ -88,7 +88,7 @@ def test_audio_diary_page_has_player_captions_and_transcript(built: Path) -> Non
     assert '<source src="../media/episode-1.mp3" type="audio/mpeg">' in player
     assert '<track kind="captions" src="../media/episode-1.vtt" srclang="en" label="Captions" default>' in player
     assert "12:34" in page
-    transcript = re.search(r'<details class="transcript">.*?</details>', page, re.S)[0]
+    transcript = re.search(r'<details class="transcript card">.*?</details>', page, re.S)[0]
     assert "<strong>Ana:</strong> Welcome to the show." in transcript
     assert "<script" not in transcript and "alert(1)" not in page
     assert (built / "diaries" / "ana" / "media" / "episode-1.mp3").is_file()

@@ -43,7 +43,6 @@ def test_diary_page_is_an_h_entry(built: Path) -> None:
     assert author["type"] == ["h-card"] and author["properties"]["name"] == ["Ana Ruiz"]
     assert author["properties"]["url"] == ["http://localhost:8000/members/ana/"]
     assert "laundry room" in props["content"][0]["value"]
-    assert "Housing" in props["category"]
 
 
 def test_member_page_is_an_h_card_with_rel_me_links(built: Path) -> None:

@@ -50,10 +50,13 @@ def fields(declared: Sequence[schema.Field], required: Iterable[str] = ()) -> li
     must = set(required)
     found = []
     for spec in declared:
+        shape = widget(spec.convert, spec.name)
+        if shape["widget"] in ("string", "text") and spec.default is list:  # a list with a converter of its own
+            shape = {"widget": "list"}
         entry = {
             "name": spec.name,
             "label": spec.name.replace("_", " ").capitalize(),
-            **widget(spec.convert, spec.name),
+            **shape,
         }
         entry["required"] = spec.required or spec.name in must
         if isinstance(spec.default, (str, bool, int)) and spec.default not in ("", None):

@@ -12,6 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # the shared `netroots` package, for plugins
 
+from netroots.html import paragraphs  # noqa: E402
+
 SITENAME = "Commons Network"
 SITESUBTITLE = "Members writing, organizing and acting together"
 SITEURL = ""
@@ -58,6 +60,7 @@ FORMATTED_FIELDS: list[str] = []
 # copy files from outside content/. This pattern never matches. Members link with plain URLs.
 INTRASITE_LINK_REGEX = "(?P<what>(?!))"
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "extensions": []}
+JINJA_FILTERS = {"paragraphs": paragraphs}  # plain text (scripts, letters) as reflowed paragraphs
 
 # Diaries: /diaries/<handle>/<slug>/
 PATH_METADATA = r"diaries/(?P<author>[^/]+)/.*"

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 import markdown
 import nh3
+from markupsafe import Markup
 
 from . import limits
 
@@ -263,3 +264,11 @@ def words(fragment: str, count: int) -> str:
     if len(parts) <= count:
         return " ".join(parts)
     return " ".join(parts[:count]) + "…"
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text (a call script, a letter) as HTML paragraphs, reflowed to the reader's
+    screen: a blank line starts a new paragraph, a line break inside one becomes a space
+    (YAML block text keeps the file's hard wraps, which read badly on a phone)."""
+    blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
+    return Markup("".join(f"<p>{html.escape(' '.join(block.split()))}</p>" for block in blocks if block.strip()))

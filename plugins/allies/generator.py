@@ -45,6 +45,11 @@ class AlliesGenerator(Generator):
             self.river = load_river(self.allies, base, self.health, self.config)
         except Exception as exc:  # a bad cache must never break the build
             logger.warning("allies: could not read the feed cache (%s); showing no entries", exc)
+        if self.allies and not self.river:  # readers see a friendly empty state; maintainers get the how-to
+            logger.warning(
+                "allies: no allied posts in the cache yet; run `python tasks.py fetch` "
+                "(the scheduled build fetches on its own)"
+            )
         zone = site_timezone(self.settings)
         self.days = [
             (day, list(items))

@@ -1,0 +1,99 @@
+"""What readers see of the theme: words meant for them (never maintainers' instructions),
+empty states that speak to them, and admin pages kept out of their way."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import build_fixture_once, read
+
+# Words that only make sense to someone editing the repository.
+MAINTAINER_WORDS = re.compile(r"tasks\.py|Maintainers:|supports:</code>|content/members/|add its slug|\.yaml</code>")
+# Pages written as how-to guides for members (content, not the theme) and the maintainers' own page.
+NOT_FOR_READERS = ("about/", "guides/", "allies/health/")
+
+
+@pytest.fixture(scope="module")
+def empty_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A network with members and diaries but no actions, contacts, jobs, events or fetched allies."""
+    return build_fixture_once(tmp_path_factory, "basic")
+
+
+def reader_pages(output: Path) -> list[Path]:
+    return [
+        page
+        for page in sorted(output.rglob("*.html"))
+        if not page.relative_to(output).as_posix().startswith(("theme/", *NOT_FOR_READERS))
+    ]
+
+
+def test_readers_never_see_maintainers_instructions(demo_output: Path, empty_site: Path) -> None:
+    found = [
+        f"{page.relative_to(output)}: {match.group(0)!r}"
+        for output in (demo_output, empty_site)
+        for page in reader_pages(output)
+        for match in [MAINTAINER_WORDS.search(page.read_text(encoding="utf-8"))]
+        if match
+    ]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("page", "says"),
+    [
+        ("index.html", "Our allies&#39; latest posts appear here."),
+        ("allies/index.html", "Our allies&#39; latest posts appear here."),
+        ("actions/index.html", "No active action right now.</p>"),
+        ("actions/index.html", "Nothing proposed right now: new proposals from members appear here."),
+        ("contacts/index.html", "The newsrooms, companies and officials our actions target will be listed here."),
+        ("events/index.html", "New events appear here and in the calendar feed as members plan them."),
+        ("jobs/index.html", "No open jobs right now."),
+    ],
+)
+def test_empty_states_speak_to_readers(empty_site: Path, page: str, says: str) -> None:
+    html = read(empty_site, page).replace("'", "&#39;")
+    assert says in html
+    assert "No contacts of this kind yet" not in html  # one friendly line, not four empty sections
+
+
+def test_feed_health_is_for_maintainers_only(demo_output: Path) -> None:
+    health = read(demo_output, "allies/health/index.html")
+    assert '<meta name="robots" content="noindex">' in health
+    assert "/allies/health/" not in read(demo_output, "sitemap.xml")
+    linking = [page for page in reader_pages(demo_output) if "allies/health/" in page.read_text(encoding="utf-8")]
+    assert not linking, linking
+
+
+def test_the_build_log_tells_maintainers_what_readers_are_not_told(
+    site: Callable[..., Any], copy_fixture: Callable[[str], Path]
+) -> None:
+    content = copy_fixture("basic")
+    (content / "allies.yaml").write_text(
+        "- name: Prairie Dispatch\n  site: https://prairie.example.org/\n  feed: https://prairie.example.org/feed.xml\n",
+        encoding="utf-8",
+    )
+    result = site(content)
+    assert any("run `python tasks.py fetch`" in warning for warning in result.warnings), result.warnings
+    assert "tasks.py" not in read(result.output, "allies/index.html")
+
+
+def test_call_scripts_and_letters_are_reflowed_as_paragraphs(demo_output: Path) -> None:
+    page = read(demo_output, "actions/brenner-advertisers/index.html")
+    assert "to stop advertising on the show until it does. Thank you for your time.</p>" in page
+    assert "stop advertising on the show\n" not in page  # the file's hard wraps are gone
+    letters = read(demo_output, "actions/brenner-advertisers/letter/index.html")
+    assert '<div class="letter-text"><p>' in letters and "</p><p>" in letters  # blank lines stay paragraph breaks
+
+
+def test_paragraphs_keep_blank_lines_and_escape_what_members_wrote() -> None:
+    from netroots.html import paragraphs
+
+    text = "Hello {person},\r\nplease stop\n  the ads.\n\n \n\nThanks,\nAna <script>x</script>"
+    assert str(paragraphs(text)) == (
+        "<p>Hello {person}, please stop the ads.</p><p>Thanks, Ana &lt;script&gt;x&lt;/script&gt;</p>"
+    )
+    assert str(paragraphs("")) == "" and str(paragraphs(None)) == ""

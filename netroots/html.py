@@ -271,4 +271,6 @@ def paragraphs(text: str | None) -> Markup:
     screen: a blank line starts a new paragraph, a line break inside one becomes a space
     (YAML block text keeps the file's hard wraps, which read badly on a phone)."""
     blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
-    return Markup("".join(f"<p>{html.escape(' '.join(block.split()))}</p>" for block in blocks if block.strip()))
+    return Markup(
+        "".join(f"<p>{html.escape(' '.join(block.split()), quote=False)}</p>" for block in blocks if block.strip())
+    )

@@ -97,3 +97,42 @@ def test_paragraphs_keep_blank_lines_and_escape_what_members_wrote() -> None:
         "<p>Hello {person}, please stop the ads.</p><p>Thanks, Ana &lt;script&gt;x&lt;/script&gt;</p>"
     )
     assert str(paragraphs("")) == "" and str(paragraphs(None)) == ""
+
+
+def test_initials_avatars_meet_aa_contrast_and_stay_the_same_per_handle() -> None:
+    from netroots.avatars import TONES, contrast, initials, tone
+
+    css = (Path(__file__).resolve().parent.parent / "theme/static/css/site.css").read_text(encoding="utf-8")
+    for index, colour in enumerate(TONES):
+        assert contrast("#ffffff", colour) >= 4.5, colour  # white initials, WCAG AA for normal text
+        assert f".tone-{index} {{ background: {colour}; }}" in css
+    handles = [f"member-{n}" for n in range(200)]
+    assert {tone(h) for h in handles} == set(range(len(TONES)))  # every tone is used
+    assert tone("maria-lopez") == tone("maria-lopez")
+    assert initials("Maria López") == "ML" and initials("Cher") == "C" and initials("", "jkim") == "J"
+    assert initials("<script>alert(1)</script>") in ("?", "A")
+
+
+def test_members_without_a_picture_get_initials_and_a_picture_is_resized(
+    site: Callable[..., Any], copy_fixture: Callable[[str], Path]
+) -> None:
+    from PIL import Image
+
+    content = copy_fixture("basic")
+    (content / "diaries/ana/images").mkdir(parents=True, exist_ok=True)
+    (content / "diaries/ben/images").mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (1200, 900), "#2a6").save(content / "diaries/ana/images/avatar.jpg", exif=b"Exif\x00\x00secret")
+    (content / "diaries/ben/images/avatar.png").write_bytes(b"not a picture")  # initials, and a warning
+    result = site(content)
+    assert not result.errors, result.errors
+    ana = read(result.output, "members/ana/index.html")
+    img = re.search(r'<img class="avatar avatar-large" src="([^"]+)"', ana)
+    assert img, ana[ana.index("profile-head") :][:400]
+    published = result.output / "members/ana" / img.group(1).rsplit("/", 1)[-1]
+    with Image.open(published) as small:
+        assert small.width <= 192 and not small.info.get("exif")
+    ben = read(result.output, "members/ben/index.html")
+    assert re.search(r'<span class="avatar tone-\d avatar-large" aria-hidden="true">BO</span>', ben) or (
+        'class="avatar tone-' in ben and "avatar-large" in ben
+    )
+    assert any("avatar.png" in warning and "avatar is not used" in warning for warning in result.warnings)

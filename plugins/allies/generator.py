@@ -46,9 +46,10 @@ class AlliesGenerator(Generator):
         except Exception as exc:  # a bad cache must never break the build
             logger.warning("allies: could not read the feed cache (%s); showing no entries", exc)
         if self.allies and not self.river:  # readers see a friendly empty state; maintainers get the how-to
-            logger.warning(
-                "allies: no allied posts in the cache yet; run `python tasks.py fetch` "
-                "(the scheduled build fetches on its own)"
+            logger.warning(  # the path keeps Pelican from muting the same line in a second build
+                "%s: warning: no allied posts in the cache yet; run `python tasks.py fetch` "
+                "(the scheduled build fetches on its own)",
+                path,
             )
         zone = site_timezone(self.settings)
         self.days = [

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from pelican.generators import Generator
 
+from netroots.avatars import make_avatar, publish_avatar
 from netroots.members import members_in
-from netroots.site import write_page
+from netroots.site import cache_dir, write_page
 
 
 class MembersGenerator(Generator):
@@ -21,9 +23,17 @@ class MembersGenerator(Generator):
             diaries_by_member[article.author.name].append(article)
         self.context["diaries_by_member"] = dict(diaries_by_member)
         self.members = sorted(members.values(), key=lambda m: m.name.casefold())
+        # Avatars: the member's content/diaries/<handle>/images/avatar.jpg, resized; else initials.
+        self.avatar_cache = cache_dir(self.settings, "avatars")
+        content = Path(self.settings["PATH"])
+        self.context["avatars"] = {
+            m.handle: make_avatar(m.handle, m.name, content, self.avatar_cache) for m in self.members
+        }
 
     def generate_output(self, writer: Any) -> None:
         for member in self.members:
+            avatar = self.context["avatars"][member.handle]
+            publish_avatar(avatar, self.avatar_cache, Path(self.output_path) / "members" / member.handle)
             write_page(
                 self,
                 writer,

@@ -338,6 +338,28 @@ def new_member(handle: str, name: str | None, github: str) -> None:
     click.echo(f"Created {shown(path)}")
 
 
+@cli.command()
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=ROOT / "docs" / "screenshots",
+    show_default=True,
+    help="Folder for the PNG files.",
+)
+def screenshots(into: Path) -> None:
+    """Build the site (publish settings) and photograph its main pages at phone and desktop widths."""
+    from netroots.screenshots import take
+
+    settings = cli_settings(publish=True)
+    with tempfile.TemporaryDirectory() as work:
+        settings["OUTPUT_PATH"] = str(Path(work) / "output")
+        result = build(settings)
+        if result.errors:
+            raise click.ClickException(f"the build has {len(result.errors)} error(s); fix them first")
+        for path in take(Path(settings["OUTPUT_PATH"]), settings["SITEURL"], into):
+            click.echo(f"{shown(path)}  {path.stat().st_size // 1024} kB")
+
+
 @cli.group(invoke_without_command=True)
 @click.pass_context
 def bench(ctx: click.Context) -> None:

@@ -20,6 +20,7 @@ logger = logging.getLogger("netroots")
 
 # Background colours for initials (white text); the theme's CSS has one .tone-N class for each.
 TONES = ("#8c2f39", "#7a4a00", "#2f6b2f", "#1f5f7a", "#3a4f9a", "#6a3d8f", "#8a3370", "#4d5562")
+TONE_NAMES = ("red", "amber", "green", "teal", "blue", "violet", "plum", "slate")  # for groups' `colour:`
 PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 AVATAR_WIDTHS = (96, 192)  # shown at 48 px; 2x for sharp screens
 MAX_BYTES = 8 * 1024 * 1024

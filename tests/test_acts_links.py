@@ -109,7 +109,7 @@ def test_links_where_acts_belong(linked: Path) -> None:
 
 def test_the_action_page_no_longer_tells_members_to_edit_yaml_when_there_is_a_link(linked, unlinked) -> None:
     assert "add <code>bus-fares</code> to <code>supports:</code>" not in read(linked, "actions/bus-fares/index.html")
-    assert "add <code>bus-fares</code> to <code>supports:</code>" in read(unlinked, "actions/bus-fares/index.html")
+    assert "Members add their support from their own profile" in read(unlinked, "actions/bus-fares/index.html")
 
 
 def test_no_links_and_no_script_without_a_repository(unlinked: Path) -> None:

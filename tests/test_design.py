@@ -136,3 +136,35 @@ def test_members_without_a_picture_get_initials_and_a_picture_is_resized(
         'class="avatar tone-' in ben and "avatar-large" in ben
     )
     assert any("avatar.png" in warning and "avatar is not used" in warning for warning in result.warnings)
+
+
+def test_masthead_names_the_network_with_its_tagline_and_logo(
+    site: Callable[..., Any], copy_fixture: Callable[[str], Path]
+) -> None:
+    content = copy_fixture("basic")
+    group = content / "groups/tenants.md"
+    group.write_text(group.read_text(encoding="utf-8").replace("---\n", "---\ncolour: teal\n", 1), encoding="utf-8")
+    result = site(content, SITELOGO="images/logo.png", SITESUBTITLE="Tenants & neighbours")
+    assert not result.errors, result.errors
+    front = read(result.output, "index.html")
+    assert re.search(r'<img class="brand-logo" src="[./]*/?images/logo.png" alt="" width="44" height="44">', front)
+    assert '<span class="brand-name">Commons Network</span>' in front
+    assert '<span class="brand-tagline">Tenants &amp; neighbours</span>' in front
+    assert '<header class="group-head tone-3">' in read(result.output, "groups/tenants/index.html")
+
+    elsewhere = site(content, SITELOGO="https://tracker.example.com/logo.png")
+    assert "tracker.example.com" not in read(elsewhere.output, "index.html")  # never a third-party request
+    assert '<span class="brand-mark" aria-hidden="true">' in read(elsewhere.output, "index.html")
+
+
+def test_a_group_colour_outside_the_palette_is_named_in_the_error(
+    site: Callable[..., Any], copy_fixture: Callable[[str], Path]
+) -> None:
+    content = copy_fixture("basic")
+    group = content / "groups/tenants.md"
+    group.write_text(
+        group.read_text(encoding="utf-8").replace("---\n", "---\ncolour: '#ff0000'\n", 1), encoding="utf-8"
+    )
+    result = site(content)
+    assert any("groups/tenants.md:2: error: colour:" in e and "teal" in e for e in result.errors), result.errors
+    assert (result.output / "diaries/index.html").is_file()  # the rest of the site still builds

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from netroots import schema
+from netroots.avatars import TONE_NAMES, tone
 from netroots.html import render_markdown
 from netroots.report import Report
 
@@ -13,6 +14,12 @@ GROUP_FIELDS = (
     schema.Field("title", schema.text, required=True, help="e.g. `title: Media Watch`"),
     schema.Field("editors", schema.list_of(schema.handle), default=list),
     schema.Field("summary", schema.text, default=""),
+    schema.Field(
+        "colour",
+        schema.choice(*TONE_NAMES),
+        default="",
+        help=f"the group's colour on its page and cards, one of: {', '.join(TONE_NAMES)}",
+    ),
 )
 
 
@@ -25,6 +32,12 @@ class Group:
     description: str
     path: Path
     lines: dict[str, int] = field(default_factory=dict)
+    colour: str = ""
+
+    @property
+    def tone(self) -> int:
+        """The theme's ``tone-N`` class: the group's chosen colour, else one from its slug."""
+        return TONE_NAMES.index(self.colour) if self.colour in TONE_NAMES else tone(self.slug)
 
     @property
     def url(self) -> str:
@@ -56,5 +69,6 @@ def load_groups(content: Path, members: set[str], report: Report) -> dict[str, G
             description=render_markdown(source.body),
             path=path,
             lines=source.lines,
+            colour=meta["colour"] or "",
         )
     return groups

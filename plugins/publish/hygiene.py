@@ -43,8 +43,8 @@ def set_css_version(pelican: Any) -> None:
     so hosts can cache it for a year."""
     _lastmod.clear()
     css = stylesheet(pelican.settings)
-    if css.is_file():
-        digest = hashlib.sha256(css.read_bytes()).hexdigest()[:10]
+    if css.is_file():  # one version for site.css and its companions (pages.css)
+        digest = hashlib.sha256(b"".join(f.read_bytes() for f in sorted(css.parent.glob("*.css")))).hexdigest()[:10]
         pelican.settings["CSS_VERSION"] = f"?v={digest}"
 
 

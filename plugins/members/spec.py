@@ -8,6 +8,6 @@ SPEC = PluginSpec(
     name="members",
     doc="Members' profile pages, one per `content/members/<handle>.yaml`.",
     content=(Content("members/*.yaml", "a member's profile"),),
-    provides=("diaries_by_member",),
+    provides=("diaries_by_member", "avatars"),
     docs="docs/content.md",
 )

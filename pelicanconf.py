@@ -138,7 +138,7 @@ PUBLISH = {
 # content/diaries/<handle>/images/ are published only as resized copies without metadata.
 MEDIA = {
     "widths": [480, 960, 1600],  # px; never wider than the original
-    "formats": ["avif", "webp"],  # besides a JPEG (or PNG) fallback
+    "formats": ["webp"],  # besides a JPEG (or PNG) fallback; "avif" too triples a first build's cost
     "max_mb": 10,  # `check` refuses bigger picture files
 }
 

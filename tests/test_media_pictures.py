@@ -172,3 +172,11 @@ def test_demo_photo_is_published_without_its_gps(demo_output: Path) -> None:
         with Image.open(path) as image:
             assert not image.getexif().get_ifd(ExifTags.IFD.GPSInfo) and not image.getexif()
         assert b"DemoPhone" not in path.read_bytes()
+
+
+def test_avif_is_written_when_asked(tmp_path: Path) -> None:
+    source = photo(tmp_path / "p.jpg", size=(600, 400))
+    images = make_variants(source, tmp_path / "cache", name="p", widths=[480], formats=["avif", "webp"])
+    assert list(images.sources) == ["image/avif", "image/webp"]
+    with Image.open(tmp_path / "cache" / images.sources["image/avif"][0].cached) as avif:
+        assert avif.format == "AVIF" and not avif.getexif()

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
-import re
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,6 +24,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from netroots.build import build, cli_settings  # noqa: E402
 from netroots.check import run_check, select  # noqa: E402
+from netroots.members import guess_member  # noqa: E402
 from netroots.report import setup_logging  # noqa: E402
 from netroots.starters import diary_text, member_text  # noqa: E402
 from netroots.today import ENV_TODAY  # noqa: E402
@@ -253,35 +252,6 @@ def slugify(title: str) -> str:
     from slugify import slugify as _slugify
 
     return _slugify(title, max_length=60, word_boundary=True) or "untitled"
-
-
-def _git_email() -> str:
-    try:
-        return subprocess.run(["git", "config", "user.email"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
-    except OSError:
-        return ""
-
-
-def guess_member(content: Path) -> str | None:
-    """The member whose file names git's user.email (or its GitHub login)."""
-    email = _git_email()
-    if not email:
-        return None
-    login = re.sub(r"^\d+\+", "", email.split("@")[0]).lower()
-    from netroots.source import SourceError, read_yaml
-
-    for path in sorted((content / "members").glob("*.yaml")):
-        try:
-            data = read_yaml(path).data
-        except SourceError:
-            continue
-        if (
-            str(data.get("email", "")).lower() == email.lower()
-            or str(data.get("github", "")).lower() == login
-            or path.stem == login
-        ):
-            return path.stem
-    return None
 
 
 @new.command("diary")

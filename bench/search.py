@@ -60,7 +60,7 @@ def whoosh_times(content: Path, output: Path) -> dict:
 
     settings = _settings(content, output)
     members = load_members(content, Report())
-    current, make = source_documents(content, members)
+    current, make = source_documents(content, members, settings)
     started = time.perf_counter()
     documents = {key: make(key) for key in current}
     render_s = time.perf_counter() - started
@@ -75,7 +75,7 @@ def whoosh_times(content: Path, output: Path) -> dict:
     related_s = time.perf_counter() - started
 
     started = time.perf_counter()
-    current, make = source_documents(content, members)
+    current, make = source_documents(content, members, settings)
     unchanged = index.update(current, make)
     update_related(index, unchanged, index.folder.parent, 5)
     noop_s = time.perf_counter() - started
@@ -83,7 +83,7 @@ def whoosh_times(content: Path, output: Path) -> dict:
     edited = sorted((content / "diaries").glob("*/*.md"))[len(current) // 2]
     edited.write_text(edited.read_text(encoding="utf-8") + "\nAn edit about zeppelins.\n", encoding="utf-8")
     started = time.perf_counter()
-    current, make = source_documents(content, members)
+    current, make = source_documents(content, members, settings)
     one = index.update(current, make)
     _, again = update_related(index, one, index.folder.parent, 5)
     incremental_s = time.perf_counter() - started

@@ -7,13 +7,14 @@ are loaded once per build here and shared through the Pelican context.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import identity, schema
 from .report import Report
-from .source import read_yaml
+from .source import SourceError, read_yaml
 
 
 def state_code(value: Any) -> str:
@@ -247,3 +248,36 @@ def members_in(context: dict[str, Any], settings: dict[str, Any]) -> dict[str, M
         context["members"] = load_members(content, report)
         report.log()
     return context["members"]
+
+
+def git_email(folder: Path) -> str:
+    """git's ``user.email`` as seen from ``folder`` (empty when git is missing or unset)."""
+    import subprocess
+
+    try:
+        return subprocess.run(
+            ["git", "config", "user.email"], capture_output=True, text=True, cwd=folder, check=False
+        ).stdout.strip()
+    except OSError:
+        return ""
+
+
+def guess_member(content: Path) -> str | None:
+    """The member whose file names git's user.email (or its GitHub login): ``new`` commands
+    use it when ``--member``/``--by`` is left out."""
+    email = git_email(content)
+    if not email:
+        return None
+    login = re.sub(r"^\d+\+", "", email.split("@")[0]).lower()
+    for path in sorted((content / "members").glob("*.yaml")):
+        try:
+            data = read_yaml(path).data
+        except SourceError:
+            continue
+        if (
+            str(data.get("email", "")).lower() == email.lower()
+            or str(data.get("github", "")).lower() == login
+            or path.stem == login
+        ):
+            return path.stem
+    return None

@@ -8,7 +8,11 @@ Every plugin's ``__init__.py`` exposes ``SPEC = PluginSpec(...)`` (written in th
 - the start-up check (``start``): settings checked once, and the order of ``PLUGINS``: a plugin
   that needs a context key must come after the plugin that provides it;
 - the layout check (netroots/check.py): every file under content/ is declared by some plugin;
-- docs/settings.md (``settings_markdown``; ``python tasks.py settings-doc`` writes it).
+- docs/settings.md (``settings_markdown``; ``python tasks.py settings-doc`` writes it);
+- ``offered(settings, name)``: a function another plugin declares in ``offers`` (the core
+  imports it; plugins never import each other), or None when that plugin is not in PLUGINS;
+- ``build_state(settings, name)``: a plugin's scratch dict for one build (``serve`` rebuilds
+  in one process, so nothing per-build may live at module level).
 """
 
 from __future__ import annotations
@@ -54,7 +58,8 @@ class PluginSpec:
     uses: tuple[str, ...] = ()
     optional: bool = False
     docs: str = ""  # the page in docs/ that explains the plugin, e.g. "docs/jobs.md"
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    # Functions other plugins may call, by name: {"read_diary": "model:read_diary"} (module in this plugin).
+    offers: Mapping[str, str] = field(default_factory=dict)
 
     def defaults(self) -> dict[str, Any]:
         return {s.name: s.default for s in self.settings}
@@ -62,6 +67,29 @@ class PluginSpec:
     def options(self, settings: Mapping[str, Any], problems: list[str] | None = None) -> dict[str, Any]:
         """This plugin's settings dict over its defaults; bad values are reported and replaced."""
         return resolve(settings, self.settings_name, self.settings, problems)
+
+
+STATE_KEY = "NETROOTS_BUILD_STATE"
+
+
+def build_state(settings: dict[str, Any], name: str) -> dict[str, Any]:
+    """``name``'s scratch dict for this build; ``start`` gives every build a fresh one.
+
+    Pelican hands the same settings dict (and a shallow copy of it as the context) to every
+    signal and generator of one build, so this is shared by one build and by no other.
+    """
+    return settings.setdefault(STATE_KEY, {}).setdefault(name, {})
+
+
+def offered(settings: Mapping[str, Any], name: str) -> Any:
+    """The function ``name`` that a plugin in PLUGINS offers (its SPEC's ``offers``), or None."""
+    import importlib
+
+    for spec in enabled_specs(settings):
+        if name in spec.offers:
+            module, _, attribute = spec.offers[name].partition(":")
+            return getattr(importlib.import_module(f"{spec.name}.{module}"), attribute)
+    return None
 
 
 def spec_of(module: ModuleType) -> PluginSpec | None:
@@ -137,6 +165,7 @@ def start(settings: dict[str, Any], problems: list[str] | None = None) -> list[P
     ``SPEC.options(settings)`` calls see clean values and say nothing more. Problems are
     logged as errors, or added to ``problems`` when given.
     """
+    settings[STATE_KEY] = {}
     found: list[str] = []
     specs = enabled_specs(settings)
     found.extend(order_problems(specs, known_specs(settings) if any(s.requires for s in specs) else ()))
@@ -186,6 +215,8 @@ def settings_markdown(specs: Sequence[PluginSpec]) -> str:
             facts.append("- Needs: " + ", ".join(f"`{k}`" for k in spec.requires) + ".")
         if spec.uses:
             facts.append("- Uses when present: " + ", ".join(f"`{k}`" for k in spec.uses) + ".")
+        if spec.offers:
+            facts.append("- Offers: " + ", ".join(f"`{k}`" for k in spec.offers) + ".")
         if facts:
             lines += [*facts, ""]
         if spec.settings:

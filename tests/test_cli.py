@@ -32,7 +32,7 @@ def test_new_diary_writes_a_valid_file_that_checks_clean(copy_fixture) -> None:
 
 def test_new_diary_guesses_the_member_from_git_email(copy_fixture, monkeypatch) -> None:
     content = copy_fixture("basic")
-    monkeypatch.setattr(tasks, "_git_email", lambda: "12345+ana-gh@users.noreply.github.com")
+    monkeypatch.setattr("netroots.members.git_email", lambda folder: "12345+ana-gh@users.noreply.github.com")
     result = invoke(content, "new", "diary", "Guessed")
     assert result.exit_code == 0, result.output
     assert (content / "diaries/ana/2026-11-22-guessed.md").is_file()

@@ -116,3 +116,34 @@ def test_the_site_builds_without_an_optional_plugin(left_out: str, tmp_path: Pat
     for page in ("diaries/index.html", "actions/index.html", "jobs/index.html", "events/index.html"):
         assert (tmp_path / "output" / page).is_file(), page
     assert all("not in PLUGINS" in w for w in result.warnings if "PLUGINS" in w)
+
+
+def test_no_plugin_imports_another_plugin() -> None:
+    """Plugins share through declared context keys, ``offers`` and netroots/, never imports."""
+    import ast
+
+    plugins = {p.name for p in (ROOT / "plugins").iterdir() if (p / "__init__.py").is_file()}
+    found = []
+    for path in sorted((ROOT / "plugins").rglob("*.py")):
+        own = path.relative_to(ROOT / "plugins").parts[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            found += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in plugins - {own}]
+            if isinstance(node, ast.Attribute) and node.attr == "modules" and getattr(node.value, "id", "") == "sys":
+                found.append(f"{path.relative_to(ROOT)}: sys.modules")
+    assert found == []
+
+
+def test_per_build_state_starts_fresh_for_every_build(copy_fixture, tmp_path: Path) -> None:
+    """``serve`` rebuilds in one process: nothing from the last build leaks into the next."""
+    from netroots.plugin import STATE_KEY, build_state, start
+
+    settings = site_settings(copy_fixture("basic"), tmp_path / "out")
+    build_state(settings, "search")["skip"] = {"stale"}
+    start(settings)
+    assert settings[STATE_KEY] == {}

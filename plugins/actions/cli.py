@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import click
 
 from netroots.build import cli_settings
+from netroots.members import guess_member
 from netroots.today import build_today
 
 from .contacts import KINDS as CONTACT_KINDS
@@ -60,12 +60,6 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _guess_member(cli: click.Group, content: Path) -> str | None:
-    """The tasks.py helper that finds the member from git's user.email, if it is there."""
-    guess = getattr(sys.modules.get(cli.callback.__module__ if cli.callback else ""), "guess_member", None)
-    return guess(content) if callable(guess) else None
-
-
 def _slugify(title: str) -> str:
     from slugify import slugify
 
@@ -83,7 +77,7 @@ def add_commands(cli: click.Group, new: click.Group) -> None:
         """Propose an action: create content/actions/<slug>.md."""
         settings = cli_settings()
         content = Path(settings["PATH"]).resolve()
-        handle = handle or _guess_member(cli, content)
+        handle = handle or guess_member(content)
         if not handle:
             raise click.UsageError("could not tell who you are from git's user.email; pass --by YOUR-HANDLE")
         if not (content / "members" / f"{handle}.yaml").is_file():

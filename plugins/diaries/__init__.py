@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from pelican import signals
@@ -15,7 +14,7 @@ from netroots.schema import ContentType
 from .check import check
 from .feeds import feed_generated
 from .model import DIARY_FIELDS
-from .reader import EXPLAINED_FILTER, NetrootsReader, forget_explained
+from .reader import NetrootsReader, filter_explained
 from .spec import SPEC
 
 __all__ = ["SPEC", "check", "content_types", "register"]
@@ -65,8 +64,7 @@ def skip_member_folders(pelican) -> None:
 
 
 def register() -> None:
-    logging.getLogger("pelican.generators").addFilter(EXPLAINED_FILTER)
-    signals.initialized.connect(forget_explained)
+    signals.initialized.connect(filter_explained)
     signals.initialized.connect(forget_known_handles)
     signals.initialized.connect(check_layout_on_build)
     signals.initialized.connect(skip_member_folders)

@@ -16,33 +16,41 @@ from typing import Any, ClassVar
 from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
 
 from netroots.html import MARKDOWN_EXTENSIONS, render_inline
+from netroots.plugin import build_state
 from netroots.report import Report
 
 from .model import Diary, read_diary, read_page, render_body
 
 logger = logging.getLogger(__name__)
 
-# Paths this run already explained; Pelican's own "Could not process" line for
-# them is noise, so the log filter below drops it.
-_explained: set[str] = set()
-
 
 class InvalidContent(Exception):
     """Raised for a file whose errors were reported; Pelican then skips it."""
 
 
+def explained(settings: dict[str, Any]) -> set[str]:
+    """Paths this build already explained; Pelican's own "Could not process" line for
+    them is noise, so ``ExplainedFilter`` drops it."""
+    return build_state(settings, "diaries").setdefault("explained", set())
+
+
 class ExplainedFilter(logging.Filter):
+    def __init__(self, paths: set[str]) -> None:
+        super().__init__()
+        self.paths = paths
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.msg == "Could not process %s" and record.args:
-            return not any(str(arg).endswith(tuple(_explained)) for arg in record.args) if _explained else True
+        if record.msg == "Could not process %s" and record.args and self.paths:
+            return not any(str(arg).endswith(tuple(self.paths)) for arg in record.args)
         return True
 
 
-EXPLAINED_FILTER = ExplainedFilter()
-
-
-def forget_explained(*_: Any) -> None:
-    _explained.clear()
+def filter_explained(pelican: Any) -> None:
+    """``initialized``: this build's filter replaces the last build's on Pelican's logger."""
+    target = logging.getLogger("pelican.generators")
+    for old in [f for f in target.filters if isinstance(f, ExplainedFilter)]:
+        target.removeFilter(old)
+    target.addFilter(ExplainedFilter(explained(pelican.settings)))
 
 
 class NetrootsReader(YAMLMetadataReader):
@@ -69,7 +77,7 @@ class NetrootsReader(YAMLMetadataReader):
             result = self._page(*page, body) if page and body is not None else None
         report.log()
         if result is None:
-            _explained.add(path.relative_to(self.content).as_posix())
+            explained(self.settings).add(path.relative_to(self.content).as_posix())
             raise InvalidContent(f"{path}: see the errors above")
         return result
 

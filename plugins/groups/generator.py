@@ -76,7 +76,8 @@ class GroupsGenerator(Generator):
 
 
 def check_groups(context: dict[str, Any], report: Report) -> None:
-    load_groups(context["content"], set(context["members"]), report)
+    """``tasks.py check``: every group file; the groups are in the context for the plugins after this one."""
+    context["groups"] = load_groups(context["content"], set(context["members"]), report)
 
 
 __all__ = ["Group", "GroupsGenerator", "check_groups"]

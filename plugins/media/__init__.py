@@ -5,7 +5,7 @@ from __future__ import annotations
 from pelican import signals
 
 from .check import check
-from .generator import MediaGenerator, add_enclosures, diary_read, forget
+from .generator import MediaGenerator, add_enclosures, diary_read
 from .spec import SPEC
 
 __all__ = ["SPEC", "check", "register"]
@@ -16,7 +16,6 @@ def get_generators(_pelican: object) -> type[MediaGenerator]:
 
 
 def register() -> None:
-    signals.initialized.connect(forget)
     signals.content_object_init.connect(diary_read)
     signals.get_generators.connect(get_generators)
     signals.feed_generated.connect(add_enclosures)

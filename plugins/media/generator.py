@@ -13,26 +13,24 @@ from pelican.generators import Generator
 
 from netroots.feeds import absolute
 from netroots.images import copy_variants
+from netroots.plugin import build_state
 from netroots.report import Report
 from netroots.site import cache_dir
 from netroots.source import SourceError, read_markdown
 
 from .model import Media, read_media
-from .pictures import Picture, check_body, rewrite
+from .pictures import check_body, rewrite
 from .podcast import write_podcast
 from .spec import media_settings
 
-# What this build's diaries use, by member folder (reset when a build starts).
-_used: dict[Path, list[Picture]] = {}
-_files: dict[Path, set[Path]] = {}
-# Diary address (``diaries/<handle>/<slug>/``) -> its media, for the feeds' enclosures.
-_by_url: dict[str, Media] = {}
 
-
-def forget(*_: Any) -> None:
-    _used.clear()
-    _files.clear()
-    _by_url.clear()
+def used(settings: dict[str, Any]) -> dict[str, Any]:
+    """What this build's diaries use: ``pictures`` and ``files`` by member folder, and ``by_url``
+    (diary address ``diaries/<handle>/<slug>/`` -> its media, for the feeds' enclosures)."""
+    state = build_state(settings, "media")
+    if not state:
+        state.update(pictures={}, files={}, by_url={})
+    return state
 
 
 def diary_read(instance: Any) -> None:
@@ -54,12 +52,13 @@ def diary_read(instance: Any) -> None:
     except SourceError:
         return  # the diaries plugin reported it
     folder = path.parent
+    found = used(settings)
     if raw_media is not None:
         media = read_media(raw_media, source, options, report)
         if media is not None:
             instance.media_info = media
-            _files.setdefault(folder, set()).update(media.files)
-            _by_url[instance.url] = media
+            found["files"].setdefault(folder, set()).update(media.files)
+            found["by_url"][instance.url] = media
     if has_pictures:
         check_body(path, source.body, source.body_line, instance._content, options, report)
         instance._content = rewrite(
@@ -67,16 +66,16 @@ def diary_read(instance: Any) -> None:
             folder,
             cache_dir(settings, "media"),
             options,
-            lambda picture: _used.setdefault(folder, []).append(picture),
+            lambda picture: found["pictures"].setdefault(folder, []).append(picture),
         )
     report.log()
 
 
-def media_for_link(link: str) -> Media | None:
+def media_for_link(by_url: dict[str, Media], link: str) -> Media | None:
     """The media of the diary a feed item links to (the site may live under a path)."""
     parts = PurePosixPath(urlsplit(link).path).parts
     for start in range(len(parts)):
-        found = _by_url.get("/".join(p for p in parts[start:] if p != "/") + "/")
+        found = by_url.get("/".join(p for p in parts[start:] if p != "/") + "/")
         if found is not None:
             return found
     return None
@@ -84,12 +83,13 @@ def media_for_link(link: str) -> Media | None:
 
 def add_enclosures(context: dict[str, Any], feed: Any) -> None:
     """``feed_generated``: diary feeds carry each diary's audio or video as an enclosure."""
-    if not _by_url:
+    by_url = used(context)["by_url"]  # the context is a copy of this build's settings
+    if not by_url:
         return
     site_url = context.get("FEED_DOMAIN") or context.get("SITEURL") or ""
     for item in feed.items:
         link = absolute(site_url, item.get("link") or "")
-        media = media_for_link(link)
+        media = media_for_link(by_url, link)
         if media is not None:
             item["enclosures"] = [Enclosure(media.absolute(link), str(media.length), media.mime)]
 
@@ -114,11 +114,12 @@ class MediaGenerator(Generator):
         content = Path(self.settings["PATH"]).resolve()
         output = Path(self.output_path)
         cache = cache_dir(self.settings, "media")
-        for folder, pictures in _used.items():
+        found = used(self.settings)
+        for folder, pictures in found["pictures"].items():
             target = output / folder.relative_to(content) / "images"
             for picture in pictures:
                 copy_variants(picture.images, cache, target)
-        for folder, files in _files.items():
+        for folder, files in found["files"].items():
             target = output / folder.relative_to(content) / "media"
             target.mkdir(parents=True, exist_ok=True)
             for file in files:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from netroots.plugin import build_state
 from netroots.today import build_today
 
 from .spec import publish_settings
@@ -22,8 +23,10 @@ logger = logging.getLogger("netroots")
 
 NOINDEX = re.compile(r"<meta\s+name=[\"']robots[\"']\s+content=[\"'][^\"']*noindex", re.IGNORECASE)
 
-# Output URL -> the date its content last changed, gathered once per build (reset at start).
-_lastmod: dict[str, dt.date] = {}
+
+def last_changed(settings: Any) -> dict[str, dt.date]:
+    """Output URL -> the date its content last changed, gathered once per build."""
+    return build_state(settings, "publish").setdefault("lastmod", {})
 
 
 def site_url(settings: Mapping[str, Any]) -> str:
@@ -41,7 +44,6 @@ def stylesheet(settings: Mapping[str, Any]) -> Path:
 def set_css_version(pelican: Any) -> None:
     """``CSS_VERSION = "?v=<hash>"``: the stylesheet's URL changes whenever it does,
     so hosts can cache it for a year."""
-    _lastmod.clear()
     css = stylesheet(pelican.settings)
     if css.is_file():  # one version for site.css and its companions (pages.css)
         digest = hashlib.sha256(b"".join(f.read_bytes() for f in sorted(css.parent.glob("*.css")))).hexdigest()[:10]
@@ -56,23 +58,27 @@ def _day(value: Any) -> dt.date | None:
     return None
 
 
-def _remember(url: str, day: dt.date | None) -> None:
-    if day is not None and (url not in _lastmod or _lastmod[url] < day):
-        _lastmod[url] = day
+def _remember(lastmod: dict[str, dt.date], url: str, day: dt.date | None) -> None:
+    if day is not None and (url not in lastmod or lastmod[url] < day):
+        lastmod[url] = day
 
 
 def collect_dates(generators: Iterable[Any]) -> None:
     """Diaries and pages know when they changed; member pages change with their diaries."""
+    generators = list(generators)
+    if not generators:
+        return
+    lastmod = last_changed(generators[0].settings)
     for generator in generators:
         for item in [*getattr(generator, "articles", []), *getattr(generator, "pages", [])]:
             day = _day(getattr(item, "modified", None)) or _day(getattr(item, "date", None))
             url = getattr(item, "url", None)
             if url is None or day is None:
                 continue
-            _remember(url, day)
+            _remember(lastmod, url, day)
             author = getattr(item, "author", None)
             if author is not None and getattr(generator, "articles", None):
-                _remember(f"members/{author.slug}/", day)
+                _remember(lastmod, f"members/{author.slug}/", day)
 
 
 def page_address(relative: str) -> str:
@@ -84,6 +90,7 @@ def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str
     """(address, lastmod) of every page worth indexing, sorted by address."""
     options = publish_settings(settings)
     today = build_today(settings)
+    lastmod = last_changed(settings)
     entries = []
     for path in sorted(output.rglob("*.html")):
         relative = path.relative_to(output).as_posix()
@@ -92,7 +99,7 @@ def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str
         if NOINDEX.search(path.read_text(encoding="utf-8", errors="replace")[:4000]):
             continue
         address = page_address(relative)
-        entries.append((address, _lastmod.get(address, today)))
+        entries.append((address, lastmod.get(address, today)))
     return entries
 
 

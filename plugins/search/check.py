@@ -13,14 +13,9 @@ from .spec import search_settings
 def known_tags(context: dict[str, Any]) -> list[str]:
     """The network's tags: canonical spellings in tags.yaml and every tag in use."""
     names: dict[str, str] = {}
-    try:
-        from tags.model import load_vocabulary
-    except ImportError:
-        vocabulary = None
-    else:
-        vocabulary = load_vocabulary(context["content"], Report(root=context["content"].parent))
-        for name in vocabulary.descriptions:
-            names.setdefault(name.casefold(), name)
+    vocabulary = context.get("tag_vocabulary")  # the tags plugin's, when it is in PLUGINS
+    for name in vocabulary.descriptions if vocabulary else ():
+        names.setdefault(name.casefold(), name)
     for diary in context.get("diaries", []):
         for tag in diary.meta.get("tags") or []:
             name = vocabulary.normalize(tag) if vocabulary else tag

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from netroots.html import plain_text, render_markdown
+from netroots.plugin import offered
 from netroots.report import Report
 
 from .index import Document
@@ -84,31 +85,23 @@ def build_document(key: str, item: Any, kind: str, state: str = "") -> Document:
 
 
 # -- from content/, without a build ------------------------------------------
-def _normalizer(content: Path):
-    try:
-        from tags.model import load_vocabulary
-    except ImportError:  # the tags plugin is optional
+def _normalizer(settings: dict[str, Any], content: Path):
+    """The tags plugin's spelling of a tag (``load_vocabulary`` it offers); as written without it."""
+    load_vocabulary = offered(settings, "load_vocabulary")
+    if load_vocabulary is None:
         return lambda tag: tag
     return load_vocabulary(content, Report(root=content.parent)).normalize
 
 
-def _read_diary(read_diary: Any, path: Path, content: Path, report: Report) -> Any:
-    """One diary through the diaries plugin's own validation (older versions took ``seen``)."""
-    import inspect
-
-    if len(inspect.signature(read_diary).parameters) > 3:
-        return read_diary(path, content, report, {})
-    return read_diary(path, content, report)
-
-
-def source_documents(content: Path, members: dict[str, Any]) -> tuple[dict[str, str], Any]:
+def source_documents(content: Path, members: dict[str, Any], settings: dict[str, Any]) -> tuple[dict[str, str], Any]:
     """``(key -> hash, make)`` for every diary and page file under ``content``.
 
     Hashing reads bytes only; ``make`` parses and renders just the new and changed files
-    (drafts and files with errors give None and stay out).
+    (drafts and files with errors give None and stay out). Diaries and pages are read by the
+    diaries plugin's own validation (``read_diary``, ``read_page`` it offers).
     """
-    from diaries.model import read_diary, read_page
-
+    read_diary = offered(settings, "read_diary")
+    read_page = offered(settings, "read_page")
     vocabulary = vocabulary_digest(content)
     current: dict[str, str] = {}
     for path in sorted((content / "diaries").glob("*/*.md")):
@@ -122,11 +115,13 @@ def source_documents(content: Path, members: dict[str, Any]) -> tuple[dict[str, 
         nonlocal normalize
         path = content / key
         report = Report(root=content.parent)
+        if read_diary is None:
+            return None
         if key.startswith("diaries/"):
-            diary = _read_diary(read_diary, path, content, report)
+            diary = read_diary(path, content, report)
             if diary is None or not diary.published:
                 return None
-            normalize = normalize or _normalizer(content)
+            normalize = normalize or _normalizer(settings, content)
             meta = diary.meta
             body = plain_text(render_markdown(diary.source.body))
             updates = " ".join(update["text"] for update in meta.get("updates") or [])

@@ -18,6 +18,7 @@ from typing import Any
 from pelican.generators import Generator
 
 from netroots.members import load_members, members_in
+from netroots.plugin import build_state
 from netroots.report import Report
 from netroots.site import cache_dir, write_page
 
@@ -28,20 +29,21 @@ from .spec import KIND_LABELS, search_settings
 
 logger = logging.getLogger(__name__)
 
-# What the last build indexed from content/, so ``finalized`` skips those pages
-# when it reads the other kinds from the HTML. Reset by every build.
-STATE: dict[str, Any] = {"skip": set(), "settings": None}
+
+def search_state(settings: dict[str, Any]) -> dict[str, Any]:
+    """This build's search state: ``first_index`` (the second process), ``settings``, and ``skip``
+    (what was indexed from content/, so ``finalized`` skips those pages in the HTML)."""
+    return build_state(settings, "search")
 
 
 def start_first_index(pelican: Any) -> None:
     """A first build indexes every diary and page: start that in a second process now,
     so it runs while Pelican reads and renders (``generate_context`` waits for it)."""
-    STATE["first_index"] = None
     if not search_settings(pelican.settings)["whoosh"] or search_index(pelican.settings).exists():
         return
     process = multiprocessing.get_context("fork").Process(target=_index_content_or_exit, args=(pelican.settings,))
     process.start()
-    STATE["first_index"] = process
+    search_state(pelican.settings)["first_index"] = process
 
 
 def _index_content_or_exit(settings: dict[str, Any]) -> None:
@@ -70,13 +72,13 @@ class SearchGenerator(Generator):
 
     def generate_context(self) -> None:
         self.search = search_settings(self.settings)
-        STATE["settings"] = self.search
-        STATE["skip"] = set()
+        build = search_state(self.settings)
+        build["settings"] = self.search
         self.context["search_related"] = {}
         self.context["search_settings"] = self.search
         articles = list(self.context.get("articles", []))
         pages = list(self.context.get("pages", []))
-        STATE["skip"] = {item.save_as for item in [*articles, *pages]}
+        build["skip"] = {item.save_as for item in [*articles, *pages]}
         if not self.search["whoosh"]:
             return
         started = time.perf_counter()
@@ -102,7 +104,7 @@ class SearchGenerator(Generator):
             item, kind, state = items[key]
             return build_document(key, item, kind, state)
 
-        first_index = STATE.pop("first_index", None)
+        first_index = build.pop("first_index", None)
         index = search_index(self.settings)
         if first_index is not None:
             first_index.join()  # same keys and hashes: the update below finds them done
@@ -150,7 +152,7 @@ def refresh_from_content(settings: dict[str, Any], members: dict[str, Any]) -> t
     from .documents import source_documents
 
     content = Path(settings["PATH"]).resolve()
-    current, make = source_documents(content, members)
+    current, make = source_documents(content, members, settings)
     index = search_index(settings)
     stats = index.update(current, make, scope=is_source_key)
     return index, stats

@@ -21,7 +21,7 @@ from typing import Any
 from netroots.site import cache_dir
 
 from .documents import HTML_PREFIX, html_document, scan_output
-from .generator import STATE, search_index
+from .generator import search_index, search_state
 from .spec import search_settings
 
 logger = logging.getLogger(__name__)
@@ -70,12 +70,13 @@ def _stamp(settings: dict[str, Any], output: Path) -> Path:
 def finalized(pelican: Any) -> None:
     """Signal receiver: runs after every page of the build is written."""
     settings = pelican.settings
-    search = STATE.get("settings") or search_settings(settings)
+    build = search_state(settings)
+    search = build.get("settings") or search_settings(settings)
     if not (search["whoosh"] or search["pagefind"]):
         return
     started = time.perf_counter()
     output = Path(pelican.output_path)
-    current, fingerprint = scan_output(output, STATE["skip"])
+    current, fingerprint = scan_output(output, build.get("skip", set()))
     stamp = _stamp(settings, output)
     process = None
     if search["pagefind"]:

@@ -52,7 +52,7 @@ SPEC = PluginSpec(
         Setting("results", 10, whole(minimum=1), "Results per page in the browser and in the terminal."),
     ),
     provides=("search_related", "search_settings"),
-    uses=("diaries",),
+    uses=("diaries", "tag_vocabulary"),
     optional=True,
     docs="docs/search.md",
 )

@@ -42,7 +42,7 @@ def normalize_tags(generator: Any, metadata: dict[str, Any]) -> None:
 
 def check(context: dict[str, Any], report: Report) -> None:
     """Warn about titles in person tags and near-duplicate tags, at the line that uses them."""
-    vocabulary = load_vocabulary(context["content"], report)
+    vocabulary = context["tag_vocabulary"] = load_vocabulary(context["content"], report)
     uses: Counter[str] = Counter()
     where: dict[str, tuple[Path, int]] = {}
     for diary in context.get("diaries", []):

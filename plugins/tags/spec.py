@@ -9,6 +9,7 @@ SPEC = PluginSpec(
     doc="One spelling per tag, election tags recognized, descriptions on tag pages.",
     content=(Content("tags.yaml", "tag aliases and descriptions"),),
     provides=("tag_vocabulary", "tag_info"),
+    offers={"load_vocabulary": "model:load_vocabulary"},
     uses=("diaries",),
     docs="docs/content.md",
 )

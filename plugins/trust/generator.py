@@ -23,14 +23,9 @@ from .model import TrustBuild, build_trust
 from .spec import trust_settings
 
 
-def rescue_editors(content: Path, group: str, context: dict[str, Any], members: set[str]) -> list[str] | None:
-    """The rescue group's editors, from the build's groups or read afresh; ``None``: no such group."""
-    groups = context.get("groups")
-    if groups is None:
-        from groups.model import load_groups  # the groups plugin reports its own problems
-
-        groups = load_groups(content, members, Report())
-    found = groups.get(group)
+def rescue_editors(group: str, context: dict[str, Any]) -> list[str] | None:
+    """The rescue group's editors, from the groups plugin's ``groups``; ``None``: no such group."""
+    found = (context.get("groups") or {}).get(group)
     return list(found.editors) if found is not None else None
 
 
@@ -124,7 +119,7 @@ class TrustGenerator(Generator):
         articles = [a for a in self.context.get("articles", []) if getattr(a, "diary_id", None)]
         by_id = {a.diary_id: a for a in articles}
         drafts = {d.diary_id for d in self.context.get("drafts", []) if getattr(d, "diary_id", None)}
-        editors = rescue_editors(content, options["rescue_group"], self.context, set(members))
+        editors = rescue_editors(options["rescue_group"], self.context)
         self.today = build_today(self.settings)
         self.built = build_trust(
             content,
@@ -226,13 +221,9 @@ def check_trust(context: dict[str, Any], report: Report) -> None:
     settings = context["settings"]
     options = trust_settings(settings)
     members = context["members"]
-    diaries = context.get("diaries")
-    if diaries is None:
-        from diaries.model import read_all_diaries  # the diaries plugin reports its own problems
-
-        diaries = read_all_diaries(content, Report())
+    diaries = context.get("diaries") or []  # the diaries plugin's check, which runs first
     published = {d.id: d.meta["date"].date() for d in diaries if d.published}
     drafts = {d.id for d in diaries if not d.published}
-    editors = rescue_editors(content, options["rescue_group"], context, set(members))
+    editors = rescue_editors(options["rescue_group"], context)
     built = build_trust(content, members, published, drafts, editors, options, build_today(settings), report)
     publish(context, built)

@@ -533,3 +533,31 @@ def test_members_cannot_use_the_sites_own_class_names():
     )
     assert "visually-hidden" not in rendered and "banner" not in rendered
     assert '<code class="language-python">' in rendered
+
+
+def test_a_feed_whose_parse_never_ends_does_not_hold_the_fetch(tmp_path, monkeypatch):
+    import threading
+
+    from allies import fetch
+    from allies.update import run_fetch
+    from allies_server import HostileServer
+
+    released = threading.Event()
+
+    def endless(*_args):
+        released.wait(120)  # a pathological feed keeping nh3 or feedparser busy
+        raise RuntimeError("too late")
+
+    monkeypatch.setattr(fetch, "parse_body", endless)
+    with HostileServer() as server:
+        content = ally_site(tmp_path, server.url("/rss20"))
+        settings = site_settings(
+            content,
+            tmp_path / "out",
+            ALLIES={"parse_workers": 0, "progress": False, "allow_private_addresses": True, "budget": 1},
+        )
+        outcome = run_fetch(settings).outcomes["ally"]
+    still_parsing = [t for t in threading.enumerate() if t.name == "netroots-parse" and t.is_alive()]
+    released.set()
+    assert "not done within the fetch budget" in outcome.error
+    assert still_parsing  # the fetch returned while the parse was still running

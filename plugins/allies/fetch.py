@@ -113,6 +113,7 @@ def retry_after_seconds(value: str | None, now: dt.datetime) -> float | None:
     return max(0.0, (moment - now).total_seconds())
 
 
+PARSE_THREADS = 8  # feeds parsed at once when there are no worker processes
 # The same as ALLIES["allow_private_addresses"], for tests that run `tasks.py fetch` in a process.
 ALLOW_PRIVATE_ENV = "NETROOTS_ALLOW_PRIVATE_FEEDS"
 
@@ -206,6 +207,7 @@ class Fetcher:
         self.config = config
         self.pool = pool
         self.limits = _Limits(int(config["concurrency"]), int(config["per_host"]))
+        self.parsing = asyncio.Semaphore(PARSE_THREADS)
         self.deadline = time.monotonic() + float(config["budget"])
         self.client = httpx.AsyncClient(
             transport=public_transport(config),
@@ -370,16 +372,46 @@ class Fetcher:
         )
         loop = asyncio.get_running_loop()
         try:
-            outcome.parsed = await loop.run_in_executor(self.pool, parse_body, *args)
+            if self.pool is not None:
+                outcome.parsed = await loop.run_in_executor(self.pool, parse_body, *args)
+            else:
+                async with self.parsing:
+                    outcome.parsed = await in_daemon_thread(parse_body, *args)
         except NotAFeed as exc:
             raise FetchError(str(exc), outcome.status) from None
         except concurrent.futures.BrokenExecutor:
             self.pool = None  # a worker died: parse the rest in a thread
             try:
-                outcome.parsed = await loop.run_in_executor(None, parse_body, *args)
+                async with self.parsing:
+                    outcome.parsed = await in_daemon_thread(parse_body, *args)
             except NotAFeed as exc:
                 raise FetchError(str(exc), outcome.status) from None
         outcome.warnings = list(outcome.parsed.get("warnings", []))
+
+
+async def in_daemon_thread(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` in a daemon thread. A thread cannot be stopped, but unlike the
+    event loop's executor a daemon thread is not waited for when the fetch returns or the
+    program exits, so a pathological feed cannot hold the fetch past its budget."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if not future.done():
+            future.set_exception(error) if error is not None else future.set_result(result)
+
+    def run() -> None:
+        try:
+            result, error = function(*args), None
+        except BaseException as exc:  # handed to the awaiting task, never lost
+            result, error = None, exc
+        try:
+            loop.call_soon_threadsafe(settle, result, error)
+        except RuntimeError:
+            pass  # the fetch already ended: nobody is waiting for this feed any more
+
+    threading.Thread(target=run, name="netroots-parse", daemon=True).start()
+    return await future
 
 
 def stop_pool(pool: concurrent.futures.Executor | None) -> None:

@@ -39,6 +39,9 @@ def tag_list(value: Any) -> list[str]:
     return tags
 
 
+tag_list.item = schema.text  # a list of text, for tools that read the declarations (the web editor)
+
+
 DIARY_FIELDS = (
     schema.Field("title", schema.text, required=True, help="e.g. `title: First meeting in a library basement`"),
     schema.Field("date", schema.datetime),

@@ -14,7 +14,11 @@ BUILD_FIELDS = {"modified"}  # set by the build or by hand, not in the writer's 
 LONG_TEXT = {"bio", "summary", "ask", "script", "notes", "description", "body", "text", "address"}
 DATE = {"widget": "datetime", "format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD", "time_format": False}
 DATETIME = {"widget": "datetime", "format": "YYYY-MM-DD HH:mm", "date_format": "YYYY-MM-DD", "time_format": "HH:mm"}
-HANDLE_PATTERN = ["^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$", "lowercase letters, digits and hyphens, e.g. maria-lopez"]
+# netroots.identity.HANDLE, in JavaScript: words of a-z0-9 joined by single hyphens, 39 at most.
+HANDLE_PATTERN = [
+    "^(?=.{1,39}$)[a-z0-9]+(?:-[a-z0-9]+)*$",
+    "lowercase letters and digits, words joined by single hyphens, e.g. maria-lopez",
+]
 SLUG_PATTERN = ["^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", "lowercase letters, digits and hyphens"]
 
 

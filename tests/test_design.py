@@ -14,7 +14,7 @@ from conftest import build_fixture_once, read
 # Words that only make sense to someone editing the repository.
 MAINTAINER_WORDS = re.compile(r"tasks\.py|Maintainers:|supports:</code>|content/members/|add its slug|\.yaml</code>")
 # Pages written as how-to guides for members (content, not the theme) and the maintainers' own page.
-NOT_FOR_READERS = ("about/", "guides/", "allies/health/")
+NOT_FOR_READERS = ("about/", "guides/", "allies/health/", "admin/")  # admin/: the web editor
 
 
 @pytest.fixture(scope="module")

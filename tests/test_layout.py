@@ -70,7 +70,7 @@ def reader_pages(output: Path) -> list[tuple[Path, str]]:
     shapes: dict[tuple[str, int], Path] = {}
     for page in sorted(output.rglob("*.html")):
         parts = page.relative_to(output).parts
-        if parts[0] == "theme" or "page" in parts[:-1]:
+        if parts[0] in ("theme", "admin") or "page" in parts[:-1]:  # admin/: the web editor, not for readers
             continue
         shapes.setdefault((parts[0], len(parts)), page)
     pages = {page: "" for page in shapes.values()}

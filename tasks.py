@@ -26,8 +26,8 @@ from netroots.build import build, cli_settings  # noqa: E402
 from netroots.check import run_check, select  # noqa: E402
 from netroots.members import guess_member  # noqa: E402
 from netroots.report import setup_logging  # noqa: E402
-from netroots.starters import diary_text, member_text  # noqa: E402
-from netroots.today import ENV_TODAY  # noqa: E402
+from netroots.starters import diary_text, member_text, slug_of  # noqa: E402
+from netroots.today import ENV_TODAY, build_today  # noqa: E402
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -42,10 +42,16 @@ from netroots.today import ENV_TODAY  # noqa: E402
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: output/).",
 )
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help=f"Every command works as if today were this date (also: {ENV_TODAY}=YYYY-MM-DD).",
+)
 @click.pass_context
-def cli(ctx: click.Context, content: Path | None, site_output: Path | None) -> None:
+def cli(ctx: click.Context, content: Path | None, site_output: Path | None, today: dt.datetime | None) -> None:
     """Netroots: build and run a grassroots blog network's site."""
     setup_logging()
+    _apply_today(today)
     overrides: dict[str, str] = {}
     if content:
         overrides["PATH"] = str(content.resolve())
@@ -248,12 +254,6 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def slugify(title: str) -> str:
-    from slugify import slugify as _slugify
-
-    return _slugify(title, max_length=60, word_boundary=True) or "untitled"
-
-
 @new.command("diary")
 @click.argument("title")
 @click.option("--member", "handle", help="Your handle (guessed from git's user.email if left out).")
@@ -273,7 +273,7 @@ def new_diary(title: str, handle: str | None, today) -> None:
     from netroots.today import build_now
 
     now = build_now(settings)
-    path = content / "diaries" / handle / f"{now.date().isoformat()}-{slugify(title)}.md"
+    path = content / "diaries" / handle / f"{now.date().isoformat()}-{slug_of(title)}.md"
     if path.exists():
         raise click.UsageError(f"{shown(path)} already exists; choose another title")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -302,7 +302,7 @@ def new_member(handle: str, name: str | None, github: str) -> None:
         raise click.UsageError(f"{shown(path)} already exists")
     display = name or handle.replace("-", " ").title()
     path.write_text(
-        member_text(display, github or handle, dt.date.today().isoformat()),
+        member_text(display, github or handle, build_today(settings).isoformat()),
         encoding="utf-8",
     )
     click.echo(f"Created {shown(path)}")

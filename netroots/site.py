@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+LOCAL_ADDRESS = "http://localhost:8000"  # where `python tasks.py serve` answers
+
+
+def site_address(settings: Mapping[str, Any]) -> str:
+    """The site's absolute address, without a trailing slash: the one meaning used for every
+    absolute link (feeds, podcasts, the sitemap, robots.txt, digests, search results, the
+    allies' User-Agent). ``SITEURL`` when it is absolute (``publishconf.py``), else
+    ``FEED_DOMAIN`` (``pelicanconf.py`` keeps SITEURL empty for relative links), else the
+    address ``serve`` answers on."""
+    url = settings.get("SITEURL") or ""
+    if not str(url).startswith(("http://", "https://")):
+        url = settings.get("FEED_DOMAIN") or LOCAL_ADDRESS
+    return str(url).rstrip("/")
 
 
 def content_path(settings: dict[str, Any]) -> Path:

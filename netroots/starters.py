@@ -6,6 +6,9 @@ the same, and both pass `check` as they are.
 
 from __future__ import annotations
 
+import json
+import re
+
 DIARY = """---
 title: {title}
 date: {date}
@@ -45,9 +48,21 @@ supports: []       # actions you support, by slug
 """
 
 
+# Characters YAML will not read raw inside a double-quoted string; JSON leaves them as they are.
+NOT_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 def quoted(text: str) -> str:
-    """``text`` as a double-quoted YAML string."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` as a double-quoted YAML string: the one quoting helper of every ``new`` command."""
+    escaped = json.dumps(str(text), ensure_ascii=False)  # JSON strings are YAML double-quoted strings
+    return NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
+
+
+def slug_of(title: str, fallback: str = "untitled") -> str:
+    """The file name and address a ``new`` command makes from a title: the one slug helper."""
+    from slugify import slugify
+
+    return slugify(str(title), max_length=60, word_boundary=True) or fallback
 
 
 def diary_text(title: str, date: str) -> str:

@@ -7,6 +7,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import read
@@ -105,3 +106,33 @@ def test_serve_answers_on_localhost(copy_fixture, tmp_path) -> None:
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+NEW_COMMANDS = {
+    "diary": (["new", "diary", "Notes from the door", "--member", "ana"], "diaries/ana/2026-03-04-notes-from-the-door.md"),
+    "member": (["new", "member", "dee-n", "--name", "Dee N"], "members/dee-n.yaml"),
+    "job": (
+        ["new", "job", "--title", "Field organizer", "--organization", "Tenants Union", "--on-site", "--city",
+         "Columbus", "--state", "OH", "--type", "full-time", "--pay", "", "--apply", "jobs@example.org",
+         "--expires", ""],
+        "jobs/field-organizer.md",
+    ),
+    "event": (["new", "event", "Door knock", "--start", "2026-12-05 10:30", "--place", "Library", "--state", "OH"],
+              "events/door-knock.md"),
+    "action": (["new", "action", "Fix the fares", "--by", "ana", "--target", "city-paper"], "actions/fix-the-fares.md"),
+    "contact": (["new", "contact", "Daily Bugle", "--kind", "media"], "contacts/daily-bugle.yaml"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", list(NEW_COMMANDS))
+def test_every_new_command_writes_into_the_content_given_with_today_given(kind: str, copy_fixture) -> None:
+    """``tasks.py --content DIR --today DAY new ...`` writes into DIR, never the project's content/."""
+    content = copy_fixture("actions")
+    args, written = NEW_COMMANDS[kind]
+    project = Path(tasks.ROOT) / "content" / written
+    result = CliRunner().invoke(tasks.cli, ["--content", str(content), "--today", "2026-03-04", *args])
+    assert result.exit_code == 0, result.output
+    assert (content / written).is_file(), result.output
+    assert not project.exists()
+    if kind == "member":
+        assert yaml.safe_load((content / written).read_text(encoding="utf-8"))["joined"].isoformat() == "2026-03-04"

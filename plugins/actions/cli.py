@@ -9,6 +9,7 @@ import click
 
 from netroots.build import cli_settings
 from netroots.members import guess_member
+from netroots.starters import quoted, slug_of
 from netroots.today import build_today
 
 from .contacts import KINDS as CONTACT_KINDS
@@ -56,16 +57,6 @@ notes: ""
 """
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _slugify(title: str) -> str:
-    from slugify import slugify
-
-    return slugify(title, max_length=60, word_boundary=True) or "untitled"
-
-
 def add_commands(cli: click.Group, new: click.Group) -> None:
     @new.command("action")
     @click.argument("title")
@@ -87,7 +78,7 @@ def add_commands(cli: click.Group, new: click.Group) -> None:
                 raise click.UsageError(
                     f"no contact '{target}': create it first with `python tasks.py new contact \"Name\"`"
                 )
-        slug = slug or _slugify(title)
+        slug = slug or slug_of(title)
         path = content / "actions" / f"{slug}.md"
         if path.exists():
             raise click.UsageError(f"{path} already exists; choose another title or --slug")
@@ -95,7 +86,7 @@ def add_commands(cli: click.Group, new: click.Group) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             ACTION_TEMPLATE.format(
-                title=_quote(title),
+                title=quoted(title),
                 kind=kind,
                 handle=handle,
                 today=today.isoformat(),
@@ -120,7 +111,7 @@ def add_commands(cli: click.Group, new: click.Group) -> None:
 
         settings = cli_settings()
         content = Path(settings["PATH"]).resolve()
-        slug = slug or _slugify(name)
+        slug = slug or slug_of(name)
         if slug in RESERVED_SLUGS:
             raise click.UsageError(f"'{slug}' is reserved; pass another --slug")
         path = content / "contacts" / f"{slug}.yaml"
@@ -128,6 +119,6 @@ def add_commands(cli: click.Group, new: click.Group) -> None:
             raise click.UsageError(f"{path} already exists; pass another --slug")
         path.parent.mkdir(parents=True, exist_ok=True)
         region = actions_settings(settings)["phone_region"]
-        path.write_text(CONTACT_TEMPLATE.format(name=_quote(name), kind=kind, region=region), encoding="utf-8")
+        path.write_text(CONTACT_TEMPLATE.format(name=quoted(name), kind=kind, region=region), encoding="utf-8")
         click.echo(f"Created {path}")
         click.echo(f"Next: add phone, email and people, then `python tasks.py check {path}`.")

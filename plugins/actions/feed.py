@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from netroots.feeds import FeedEntry, absolute
-from netroots.site import cache_dir
+from netroots.site import cache_dir, site_address
 from netroots.today import aware, site_timezone
 
 from .model import Action
@@ -59,7 +59,7 @@ def feed_entries(
     actions: Iterable[Action], dates: dict[str, dict[str, str]], settings: dict[str, Any], names: dict[str, str]
 ) -> list[FeedEntry]:
     """Entries for each action's milestones; ``names`` maps handles to members' names."""
-    site_url = settings.get("FEED_DOMAIN") or settings.get("SITEURL", "")
+    site_url = site_address(settings)
     zone = site_timezone(settings)
     entries = []
     for action in actions:

@@ -11,7 +11,7 @@ from pelican.generators import Generator
 from netroots.feeds import write_feeds
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import write_page
+from netroots.site import site_address, write_page
 from netroots.today import build_today
 
 from . import support
@@ -102,7 +102,7 @@ class ActionsGenerator(Generator):
                 atom_path=self.config["feed"],
                 title=f"Actions: {self.settings['SITENAME']}",
                 subtitle="Actions that became active or were won",
-                site_url=self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", ""),
+                site_url=site_address(self.settings),
                 page_path="actions/",
                 entries=feed_entries(self.actions.values(), dates, self.settings, names),
             )

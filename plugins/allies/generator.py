@@ -12,7 +12,7 @@ from pelican.generators import Generator
 
 from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.report import Report
-from netroots.site import write_page
+from netroots.site import site_address, write_page
 from netroots.today import build_now, site_timezone
 
 from . import cache
@@ -66,7 +66,7 @@ class AlliesGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)
-        site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        site_url = site_address(self.settings)
         common = {"allies_rows": self.rows, "allies_config": self.config}
         write_page(self, writer, "allies/index.html", RIVER_PAGE, allies_days=self.days, page_title="Allies", **common)
         write_page(self, writer, "allies/health.html", HEALTH_PAGE, page_title="Allied feed health", **common)

@@ -9,6 +9,7 @@ from typing import Any
 
 from netroots.feeds import absolute
 from netroots.report import Report
+from netroots.site import site_address
 
 from . import cache
 from .fetch import Outcome, Summary, _now, fetch_all, parse_pool, stop_pool
@@ -16,7 +17,7 @@ from .model import Ally, allies_file, allies_settings, load_allies
 
 
 def user_agent(settings: dict[str, Any], config: dict[str, Any]) -> str:
-    site = settings.get("FEED_DOMAIN") or settings.get("SITEURL") or "https://github.com/"
+    site = site_address(settings)
     return str(config["user_agent"]).replace("{site}", absolute(site, ""))
 
 

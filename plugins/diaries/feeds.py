@@ -11,12 +11,13 @@ from typing import Any
 from netroots.feeds import absolute
 from netroots.html import absolute_urls
 from netroots.members import members_in
+from netroots.site import site_address
 
 
 def feed_generated(context: dict[str, Any], feed: Any) -> None:
     """``feed_generated``: fix each diary entry before Pelican writes the feed."""
     members = members_in(context, context)
-    site_url = context.get("FEED_DOMAIN") or context.get("SITEURL") or ""
+    site_url = site_address(context)
     for item in feed.items:
         link = absolute(site_url, item.get("link") or "")
         for key in ("content", "description"):

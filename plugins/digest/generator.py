@@ -9,7 +9,7 @@ from typing import Any
 from pelican.generators import Generator
 
 from netroots.feeds import FeedEntry, absolute, write_feeds
-from netroots.site import cache_dir, write_page
+from netroots.site import cache_dir, site_address, write_page
 from netroots.today import build_now, build_today, site_timezone
 
 from .mail import compose, subject, text_part, unsubscribe_parts
@@ -17,11 +17,6 @@ from .model import Digest, gather, parse_week, weeks_back
 from .spec import digest_settings
 
 FEED = "feeds/digest.atom.xml"
-
-
-def site_address(settings: dict[str, Any]) -> str:
-    """The absolute address links in feeds and e-mail start with."""
-    return absolute(settings.get("FEED_DOMAIN") or settings.get("SITEURL") or "", "").rstrip("/")
 
 
 class DigestGenerator(Generator):

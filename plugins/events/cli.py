@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +30,6 @@ IN_PERSON = """location:
   address:             # street address
   city: {city}
   state: {state}"""
-
-
-def _quote(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _state_zone(code: str) -> str | None:
@@ -80,17 +75,16 @@ def new_event(
     """Create content/events/<slug>.md and check it."""
     from zoneinfo import ZoneInfo
 
-    from slugify import slugify
-
     from netroots import schema
-    from netroots.build import load_settings
+    from netroots.build import cli_settings
     from netroots.members import load_members, state_code
     from netroots.report import Report
+    from netroots.starters import quoted, slug_of
 
     from .model import nonexistent, read_event, timezone_name
     from .spec import events_settings
 
-    settings = load_settings()
+    settings = cli_settings()
     content = (content_dir or Path(settings["PATH"])).resolve()
     root = content.parent
     try:
@@ -116,16 +110,16 @@ def new_event(
         raise click.UsageError('say where: --place "Main Library" --city Columbus --state OH, or --online https://...')
     if organizer and organizer not in load_members(content, Report()):
         raise click.UsageError(f"--organizer: '{organizer}' is not a member (no content/members/{organizer}.yaml)")
-    path = content / "events" / f"{slugify(title, max_length=60, word_boundary=True) or 'event'}.md"
+    path = content / "events" / f"{slug_of(title, 'event')}.md"
     if path.exists():
         raise click.UsageError(f"{path.relative_to(root)} already exists; choose another title")
     lines = []
     if place:
-        lines.append(IN_PERSON.format(name=_quote(place), city=_quote(city) if city else "", state=code))
+        lines.append(IN_PERSON.format(name=quoted(place), city=quoted(city) if city else "", state=code))
     if link:
         lines.append(f"online: {link}")
     values: dict[str, Any] = {
-        "title": _quote(title),
+        "title": quoted(title),
         "start": f"{begins:%Y-%m-%d %H:%M}",
         "end": f"{ends:%Y-%m-%d %H:%M}",
         "timezone": zone,

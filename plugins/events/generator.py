@@ -11,7 +11,7 @@ from pelican.generators import Generator
 
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import write_page
+from netroots.site import site_address, write_page
 from netroots.today import build_now
 
 from .formats import calendar, json_ld
@@ -20,7 +20,7 @@ from .spec import events_settings
 
 
 def site_url(settings: dict[str, Any]) -> str:
-    return settings.get("FEED_DOMAIN") or settings.get("SITEURL", "")
+    return site_address(settings)
 
 
 class EventsGenerator(Generator):

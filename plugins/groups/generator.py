@@ -10,7 +10,7 @@ from pelican.generators import Generator
 from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import write_page
+from netroots.site import site_address, write_page
 
 from .model import Group, load_groups
 
@@ -48,7 +48,7 @@ class GroupsGenerator(Generator):
         self.context["group_diaries"] = self.diaries
 
     def generate_output(self, writer: Any) -> None:
-        site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        site_url = site_address(self.settings)
         output = Path(self.output_path)
         for group in self.groups.values():
             diaries = self.diaries[group.slug]

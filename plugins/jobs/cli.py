@@ -7,7 +7,6 @@ answer is asked again with the same message, and the file written is always vali
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,9 @@ from typing import Any
 import click
 
 from netroots import schema
-from netroots.build import load_settings
+from netroots.build import cli_settings
 from netroots.report import Report
+from netroots.starters import quoted, slug_of
 from netroots.today import build_today
 
 from .model import TYPES, apply_to, job_settings, read_job, reserved_slugs
@@ -32,11 +32,6 @@ posted: {posted}
 Describe the work: what the person will do, who they will work with, what they need
 to know already, and how the organization supports them. Markdown works here.
 """
-
-
-def quoted(value: str) -> str:
-    """A YAML double-quoted string (JSON strings are valid YAML)."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 def converter(convert: Callable[[Any], Any], optional: bool = False) -> Callable[[str], Any]:
@@ -78,11 +73,10 @@ def us_state(value: Any) -> str:
 
 
 def make_slug(title: str, organization: str) -> str:
-    from slugify import slugify
 
-    slug = slugify(title, max_length=60, word_boundary=True) or "job"
+    slug = slug_of(title, "job")
     if slug in reserved_slugs():
-        slug = slugify(f"{title} {organization}", max_length=60, word_boundary=True)
+        slug = slug_of(f"{title} {organization}", "job")
     return slug
 
 
@@ -122,7 +116,7 @@ def new_job(
     content: Path | None,
 ) -> None:
     """Post a job in content/jobs/, asking for every field not given as an option."""
-    settings = load_settings()
+    settings = cli_settings()
     content = (content or Path(settings["PATH"])).resolve()
     max_age = job_settings(settings)["max_age_days"]
 

@@ -12,7 +12,7 @@ from pelican.generators import Generator
 
 from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.report import Report
-from netroots.site import write_page
+from netroots.site import site_address, write_page
 from netroots.today import aware, build_today, site_timezone
 
 from .jsonld import job_posting, script_json
@@ -96,7 +96,7 @@ class JobsGenerator(Generator):
         self.context["jobs_front"] = self.open_jobs[: self.options["front_page_count"]]
 
     def generate_output(self, writer: Any) -> None:
-        site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        site_url = site_address(self.settings)
         zone = site_timezone(self.settings)
         common = {"job_filters": self.filters, "jobs_today": self.today}
         for job in self.jobs:

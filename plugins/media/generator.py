@@ -15,7 +15,7 @@ from netroots.feeds import absolute
 from netroots.images import copy_variants
 from netroots.plugin import build_state
 from netroots.report import Report
-from netroots.site import cache_dir
+from netroots.site import cache_dir, site_address
 from netroots.source import SourceError, read_markdown
 
 from .model import Media, read_media
@@ -86,7 +86,7 @@ def add_enclosures(context: dict[str, Any], feed: Any) -> None:
     by_url = used(context)["by_url"]  # the context is a copy of this build's settings
     if not by_url:
         return
-    site_url = context.get("FEED_DOMAIN") or context.get("SITEURL") or ""
+    site_url = site_address(context)
     for item in feed.items:
         link = absolute(site_url, item.get("link") or "")
         media = media_for_link(by_url, link)

@@ -9,6 +9,7 @@ from feedgen.feed import FeedGenerator
 
 from netroots.feeds import absolute
 from netroots.html import plain_text, words
+from netroots.site import site_address
 from netroots.today import site_timezone
 
 
@@ -26,7 +27,7 @@ def write_podcast(
     member: str | None = None,
 ) -> Path:
     """Write one podcast feed of ``articles`` (diaries with audio), newest first."""
-    site_url = settings.get("FEED_DOMAIN") or settings.get("SITEURL") or ""
+    site_url = site_address(settings)
     sitename = settings.get("SITENAME", "")
     person = members.get(member) if member else None
     name = person.name if person else None

@@ -15,6 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from netroots.plugin import build_state
+from netroots.site import site_address
 from netroots.today import build_today
 
 from .spec import publish_settings
@@ -30,11 +31,8 @@ def last_changed(settings: Any) -> dict[str, dt.date]:
 
 
 def site_url(settings: Mapping[str, Any]) -> str:
-    """The absolute address of the site's root, without a trailing slash."""
-    url = settings.get("SITEURL") or ""
-    if not url.startswith(("http://", "https://")):
-        url = settings.get("FEED_DOMAIN") or "http://localhost:8000"
-    return url.rstrip("/")
+    """The absolute address of the site's root, without a trailing slash (netroots.site)."""
+    return site_address(settings)
 
 
 def stylesheet(settings: Mapping[str, Any]) -> Path:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from netroots.site import site_address
+
 from .spec import KIND_LABELS, search_settings
 
 BOLD = ("\x1b[1;33m", "\x1b[0m")
@@ -51,7 +53,7 @@ def add_commands(cli: click.Group, new: click.Group) -> None:
         if not hits:
             click.echo(f"No results for {text!r}.", err=True)
             raise SystemExit(1)
-        base = (settings.get("SITEURL") or settings.get("FEED_DOMAIN") or "").rstrip("/")
+        base = site_address(settings)
         for number, hit in enumerate(hits, 1):
             facts = " · ".join(part for part in (hit.kind, hit.member and f"@{hit.member}", hit.date) if part)
             click.echo(f"{number}. {click.style(hit.title, bold=True)}  ({facts})")

@@ -16,7 +16,7 @@ from pelican.generators import Generator
 from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import write_page
+from netroots.site import site_address, write_page
 from netroots.today import build_today
 
 from .model import TrustBuild, build_trust
@@ -155,7 +155,7 @@ class TrustGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         options = self.built.settings
         output = Path(self.output_path)
-        site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        site_url = site_address(self.settings)
         members = self.context["members"]
         result = self.built.result
         ordered = sorted(

@@ -47,6 +47,7 @@ PLUGINS = [
     "events",
     "chapters",
     "allies",
+    "comments",
     "digest",
     "search",
     "editor",
@@ -216,6 +217,16 @@ ALLIES = {
     "budget": 60,  # seconds for the whole fetch; a feed not done by then keeps its last good copy
     "backfill_days": 14,  # a newly added ally shows posts from up to 14 days before its first fetch
     "front_entries": 5,  # allies' posts in the front page's short list
+    # Demo only: sample posts for allies never fetched, so a fresh clone shows the river and
+    # an allied response under a diary. Remove this line in your own network.
+    "sample_cache": str(ROOT / "demo" / "allies-cache"),
+}
+
+# Comments (plugins/comments, docs/content.md): content/comments/<handle>/, threads under
+# each diary, feeds per diary and for the site, moderation in content/moderation.yaml.
+COMMENTS = {
+    "marked_weight": 2.0,  # trusted recommendations a comment needs to be marked "Recommended"
+    "site_hosts": ["commons.example.org"],  # the published address: allied links to it are responses
 }
 
 # Events (plugins/events, docs/events.md): /events/, /events/<slug>/, /events.ics and a

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from bench.common import ROOT, machine, median, save, time_command
-from bench.synthetic import diaries, write_netroots, write_plain
+from bench.synthetic import diaries, write_comments, write_netroots, write_plain
 
 PLAIN_SETTINGS = """
 PATH = {content!r}
@@ -37,13 +37,15 @@ LOAD_CONTENT_CACHE = False
 @click.option("--diaries", "count", default=1000, show_default=True, help="How many synthetic diaries (try 10000).")
 @click.option("--members", default=100, show_default=True, help="How many members write them.")
 @click.option("--repeat", default=3, show_default=True, help="Builds of each kind; the median is reported.")
-def command(count: int, members: int, repeat: int) -> None:
+@click.option("--comments", default=0, show_default=True, help="Comments under each diary (Netroots only).")
+def command(count: int, members: int, repeat: int, comments: int) -> None:
     """Time a full Netroots build against plain Pelican on the same diaries."""
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="netroots-bench-") as folder:
         work = Path(folder)
         items = diaries(count, members)
         write_netroots(work / "netroots" / "content", items, members)
+        comment_files = write_comments(work / "netroots" / "content", items, members, comments) if comments else 0
         write_plain(work / "plain" / "content", items)
         plain_conf = work / "plain" / "pelicanconf.py"
         plain_conf.write_text(
@@ -70,6 +72,8 @@ def command(count: int, members: int, repeat: int) -> None:
     result = {
         "diaries": count,
         "members": members,
+        "comments_per_diary": comments,
+        "comment_files": comment_files,
         "repeat": repeat,
         "plain_pelican_s": round(plain_s, 2),
         "netroots_s": round(netroots_s, 2),
@@ -80,11 +84,13 @@ def command(count: int, members: int, repeat: int) -> None:
         "plain_pages": plain_pages,
         "timings": timings,
         "machine": machine(),
-        "command": f"python tasks.py bench diaries --diaries {count} --members {members} --repeat {repeat}",
+        "command": f"python tasks.py bench diaries --diaries {count} --members {members} --repeat {repeat}"
+        + (f" --comments {comments}" if comments else ""),
     }
-    path = save(f"diaries-{count}", result)
+    path = save(f"diaries-{count}" + (f"-comments-{comments}" if comments else ""), result)
     click.echo(
-        f"{count} diaries: plain Pelican {plain_s:.2f} s ({plain_pages} pages); Netroots {netroots_s:.2f} s with its "
+        (f"{comment_files} comments; " if comments else "")
+        + f"{count} diaries: plain Pelican {plain_s:.2f} s ({plain_pages} pages); Netroots {netroots_s:.2f} s with its "
         f"cache ({pages} pages): {result['ratio']:.2f}x (target <= 1.5x); first build with no cache {cold_s:.2f} s: "
         f"{result['cold_ratio']:.2f}x. Saved {path.relative_to(ROOT)}"
     )

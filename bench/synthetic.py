@@ -165,3 +165,28 @@ def write_plain(content: Path, items: list[SyntheticDiary]) -> None:
             f"Tags: {', '.join(item.tags)}\nSummary: {item.summary}\n\n{item.body}",
             encoding="utf-8",
         )
+
+
+def write_comments(content: Path, items: list[SyntheticDiary], members: int, per_diary: int, seed: int = 11) -> int:
+    """``per_diary`` comments under every diary: about a third are replies to an earlier
+    comment on the same diary (threads up to several levels), most have a title."""
+    rng = random.Random(seed)
+    written = 0
+    for item in items:
+        ids: list[str] = []
+        for number in range(per_diary):
+            handle = f"member-{rng.randrange(members):03d}"
+            when = item.date + dt.timedelta(hours=1 + number * 3, minutes=rng.randrange(60))
+            stem = f"{when:%Y-%m-%d-%H%M}-on-{item.slug}-{number}"
+            lines = [f"on: {item.handle}/{item.slug}"]
+            if ids and rng.random() < 0.35:
+                lines.append(f"parent: {rng.choice(ids)}")
+            if rng.random() < 0.7:
+                lines.append(f'title: "{_sentence(rng)[:-1][:50]}"')
+            body = " ".join(_sentence(rng) for _ in range(rng.randint(2, 5)))
+            folder = content / "comments" / handle
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{stem}.md").write_text("---\n" + "\n".join(lines) + f"\n---\n\n{body}\n", encoding="utf-8")
+            ids.append(f"{handle}/{stem}")
+            written += 1
+    return written

@@ -14,6 +14,11 @@ from .plugin import content_patterns, enabled_specs, known_specs, start
 from .report import Report
 
 LAYOUT_HELP = "see docs/content.md for where each kind of file goes"
+# A more precise hint for files in a known folder but at the wrong place in it.
+LAYOUT_HINTS = {
+    "comments/": "a comment lives in content/comments/<your-handle>/<YYYY-MM-DD-HHMM>-<words>.md, "
+    "e.g. content/comments/maria-lopez/2026-11-20-1930-good-point.md",
+}
 # content/images/ is copied to the site as it is, so only image formats that cannot carry
 # script (an .svg, .html or .js file would run on the site's own origin), never a symlink.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
@@ -35,6 +40,15 @@ def _matches(relative: str, pattern: str) -> bool:
     return fnmatch(relative, pattern) and relative.count("/") == pattern.count("/")
 
 
+def layout_hint(relative: str, patterns: list[tuple[str, str, bool]]) -> str:
+    """Where files in the same top folder belong (a misplaced comment or diary), else the docs."""
+    top = relative.split("/", 1)[0]
+    near = [pattern for pattern, _owner, _on in patterns if pattern.split("/", 1)[0] == top and "/" in pattern]
+    if "/" in relative and near:
+        return f"files in content/{top}/ go at {', '.join(f'content/{p}' for p in near)}; {LAYOUT_HELP}"
+    return LAYOUT_HELP
+
+
 def check_layout(content: Path, report: Report, patterns: list[tuple[str, str, bool]]) -> None:
     """Every file under content/ must be one a plugin declares (``layout``); images must be safe."""
     for link in sorted(p for p in content.rglob("*") if p.is_symlink()):
@@ -51,7 +65,10 @@ def check_layout(content: Path, report: Report, patterns: list[tuple[str, str, b
         owners = [(owner, on) for pattern, owner, on in patterns if _matches(relative, pattern)]
         if not owners:
             report.error(
-                path, 1, f"this file is outside the layout: content/{relative} is not read by anything ({LAYOUT_HELP})"
+                path,
+                1,
+                f"this file is outside the layout: content/{relative} is not read by anything "
+                f"({layout_hint(relative, patterns)})",
             )
         elif not any(on for _owner, on in owners):
             report.warning(path, 1, f"content/{relative} is read by the {owners[0][0]} plugin, which is not in PLUGINS")

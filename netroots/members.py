@@ -45,6 +45,20 @@ def link(value: Any) -> dict[str, str]:
     return checked
 
 
+SIGNATURE_LENGTH = 160
+
+
+def signature(value: Any) -> str:
+    """One line of plain text shown under a member's comments; line breaks become spaces."""
+    line = " ".join(schema.text(value).split())
+    if len(line) > SIGNATURE_LENGTH:
+        raise schema.Invalid(
+            f"is {len(line)} characters; a signature is one line of at most {SIGNATURE_LENGTH}, "
+            "e.g. `signature: Tenant organizer, Columbus. Ask me about rent strikes.`"
+        )
+    return line
+
+
 LOCALE_FIELDS = (
     schema.Field("country", schema.text, default="US"),
     schema.Field("state", state_code),
@@ -64,6 +78,7 @@ MEMBER_FIELDS = (
     schema.Field("recommends", schema.string_list, default=list),
     schema.Field("supports", schema.list_of(schema.slug), default=list),
     schema.Field("going", schema.list_of(schema.slug), default=list),
+    schema.Field("signature", signature, default=""),
 )
 
 
@@ -88,6 +103,7 @@ class Member:
     recommends: list[str] = field(default_factory=list)
     supports: list[str] = field(default_factory=list)
     going: list[str] = field(default_factory=list)  # event slugs
+    signature: str = ""  # one line of plain text under each of their comments
 
     @property
     def url(self) -> str:

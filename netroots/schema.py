@@ -27,6 +27,16 @@ SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z")
 URL_UNSAFE = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
 MAILTO_UNSAFE = re.compile(r"[?&=%#/\s\"'<>]")
 RESERVED_HANDLES = identity.RESERVED_HANDLES
+# A comment's id, ``<handle>/<file stem>``: the stem starts with the comment's date and time
+# (``2026-11-20-1930-good-point``), so it never looks like a diary id (``<handle>/<slug>``).
+COMMENT_ID = re.compile(
+    r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?/\d{4}-\d{2}-\d{2}-\d{4}-[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z"
+)
+
+
+def is_comment_id(value: object) -> bool:
+    """True for ``<handle>/<YYYY-MM-DD-HHMM>-<words>``, the id of a comment (also in ``recommends:``)."""
+    return isinstance(value, str) and bool(COMMENT_ID.match(value))
 
 
 class Invalid(ValueError):

@@ -71,3 +71,20 @@ def diary_text(title: str, date: str) -> str:
 
 def member_text(name: str, github: str, joined: str) -> str:
     return MEMBER.format(name=quoted(name), github=github, joined=joined)
+
+
+COMMENT = """---
+on: {on}
+{parent}title: {title}
+date: {date}
+---
+
+Write your reply here in Markdown. Be kind; stay on the diary's subject.
+"""
+
+
+def comment_text(on: str, parent: str | None, title: str, date: str) -> str:
+    """A new comment on diary ``on`` (answering comment ``parent``, if given)."""
+    return COMMENT.format(
+        on=on, parent=f"parent: {parent}\n" if parent else "", title=quoted(title) if title else '""', date=date
+    )

@@ -34,3 +34,8 @@ def aware(moment: dt.datetime | dt.date, zone: dt.tzinfo) -> dt.datetime:
     if not isinstance(moment, dt.datetime):
         moment = dt.datetime(moment.year, moment.month, moment.day)
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def published_yet(moment: dt.datetime | dt.date, settings: Mapping[str, Any]) -> bool:
+    """Whether content dated ``moment`` (naive: the site's time zone) is out yet; later is scheduled."""
+    return aware(moment, site_timezone(settings)) <= build_now(settings)

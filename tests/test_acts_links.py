@@ -89,7 +89,7 @@ def filled(href: str) -> tuple[str, str]:
 
 def test_links_where_acts_belong(linked: Path) -> None:
     diary = act_links(read(linked, "diaries/cara/tenant-minutes/index.html"))
-    assert set(diary) == {"Recommend", "Edit", "Join the network"}  # no Reply: the comments plugin is off
+    assert set(diary) == {"Recommend", "Edit", "Reply", "Join the network"}  # Reply: the comments plugin is on
     assert (
         diary["Edit"]
         == "https://github.com/commons/network/edit/main/content/diaries/cara/2026-11-15-tenant-minutes.md"

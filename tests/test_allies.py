@@ -490,14 +490,28 @@ def test_check_reports_bad_allies_with_lines(tmp_path: Path, monkeypatch: pytest
 
 
 def test_demo_builds_with_an_empty_cache(demo_output: Path) -> None:
+    """No fetch: the river shows the demo's sample feeds (ALLIES["sample_cache"], demo/allies-cache/)."""
     river = read(demo_output, "allies/index.html")
-    assert "Our allies' latest posts appear here" in river.replace("&#39;", "'")
     assert "Prairie Dispatch" in river
+    assert "Runoff canvassers: lead with the date" in river  # a sample post
     assert "not fetched yet" in read(demo_output, "allies/health/index.html")
     assert read(demo_output, "allies.opml").count("<outline ") >= 6
     assert "From our allies" in read(demo_output, "index.html")
     feed = feedparser.parse(read(demo_output, "feeds/allies.atom.xml").encode())
-    assert not feed.bozo and feed.entries == []
+    assert not feed.bozo and len(feed.entries) == 3
+
+
+def test_sample_cache_is_only_for_allies_never_fetched(tmp_path: Path) -> None:
+    from allies.model import Ally
+    from allies.river import load_river
+    from allies.spec import SPEC
+
+    ally = Ally(slug="peach-state-ballot", name="Peach", feed="https://p.example.org/f", site="https://p.example.org/")
+    sample = Path(__file__).resolve().parent.parent / "demo" / "allies-cache"
+    config = SPEC.defaults()
+    assert len(load_river([ally], tmp_path, {}, config, sample)) == 2
+    assert load_river([ally], tmp_path, {"peach-state-ballot": {"feed": ally.feed}}, config, sample) == []
+    assert load_river([ally], tmp_path, {}, config, None) == []
 
 
 def test_health_page_and_json_list_every_field(world) -> None:

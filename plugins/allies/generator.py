@@ -42,7 +42,10 @@ class AlliesGenerator(Generator):
         try:
             base = cache.folder(self.settings)
             self.health = cache.read_health(base)
-            self.river = load_river(self.allies, base, self.health, self.config)
+            sample = self.config["sample_cache"]
+            self.river = load_river(
+                self.allies, base, self.health, self.config, Path(sample).resolve() if sample else None
+            )
         except Exception as exc:  # a bad cache must never break the build
             logger.warning("allies: could not read the feed cache (%s); showing no entries", exc)
         if self.allies and not self.river:  # readers see a friendly empty state; maintainers get the how-to
@@ -60,6 +63,7 @@ class AlliesGenerator(Generator):
         ]
         self.rows = [health_row(ally, self.health.get(ally.slug, {}), self.config) for ally in self.allies]
         self.context["allies"] = self.allies
+        self.context["allies_river"] = self.river  # every cached entry, newest first (comments: responses)
         self.context["allies_front"] = self.river[: int(self.config["front_entries"])]
         self.context["allies_fetched"] = any(row["last_success"] for row in self.rows)
         self.context["allies_zone"] = zone

@@ -75,9 +75,16 @@ SPEC = PluginSpec(
         ),
         Setting("user_agent", "Netroots/0.1 (allied feeds; +{site})", TEXT, "The User-Agent of fetches."),
         Setting("progress", None, optional(FLAG), "None: a progress bar on a terminal, a summary line in CI."),
+        Setting(
+            "sample_cache",
+            None,
+            optional(TEXT),
+            "A folder of feeds in the cache's format (feeds/<slug>.json) shown for allies never fetched; "
+            "the demo ships demo/allies-cache/ so a fresh clone has allied posts. None in a real network.",
+        ),
     ),
     content=(Content("allies.yaml", "the allied blogs and their feeds"),),
-    provides=("allies", "allies_front", "allies_fetched", "allies_zone"),
+    provides=("allies", "allies_front", "allies_fetched", "allies_zone", "allies_river"),
     optional=True,
     docs="docs/allies.md",
 )

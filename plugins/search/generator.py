@@ -23,7 +23,7 @@ from netroots.report import Report
 from netroots.site import cache_dir, write_page
 
 from .documents import build_document, content_hash, source_key, vocabulary_digest
-from .index import SearchIndex, UpdateStats
+from .index import Document, SearchIndex, UpdateStats
 from .related import update_related
 from .spec import KIND_LABELS, search_settings
 
@@ -63,8 +63,29 @@ def search_index(settings: dict[str, Any]) -> SearchIndex:
     return SearchIndex(cache_dir(settings, "search") / "whoosh")
 
 
+EXTRA_PREFIX = "extra:"
+
+
 def is_source_key(key: str) -> bool:
-    return not key.startswith("html:")
+    """Diaries and pages read from content/ (not built pages, not other plugins' documents)."""
+    return not key.startswith(("html:", EXTRA_PREFIX))
+
+
+def index_extra_documents(index: SearchIndex, published: Any) -> UpdateStats:
+    """Other plugins' documents, from the context key ``search_documents``:
+    ``key -> (content hash, Document fields)``; e.g. each comment, pointing at its anchor.
+
+    They live under their own key prefix, so ``tasks.py search`` (which refreshes diaries
+    and pages from content/) leaves them as the last build indexed them.
+    """
+    published = dict(published or {})
+    current = {EXTRA_PREFIX + key: str(entry[0]) for key, entry in published.items()}
+
+    def make(key: str) -> Document | None:
+        fields = published[key.removeprefix(EXTRA_PREFIX)][1]
+        return Document(key=key, **{name: value for name, value in fields.items() if name != "key"})
+
+    return index.update(current, make, scope=lambda key: key.startswith(EXTRA_PREFIX))
 
 
 class SearchGenerator(Generator):
@@ -112,6 +133,7 @@ class SearchGenerator(Generator):
                 logger.warning("search: the first indexing process failed; indexing here instead")
                 index.clear()
         stats = index.update(current, make, scope=is_source_key)
+        extra = index_extra_documents(index, self.context.get("search_documents"))
         related, recomputed = update_related(index, stats, index.folder.parent, int(self.search["related"]))
         by_url = {article.url: article for article in articles}
         self.context["search_related"] = {
@@ -120,8 +142,9 @@ class SearchGenerator(Generator):
             if key in items and items[key][1] == "diary"
         }
         logger.info(
-            "search: indexed content (%s); related diaries recomputed for %d in %.2f s",
+            "search: indexed content (%s), other plugins' documents (%s); related diaries recomputed for %d in %.2f s",
             stats,
+            extra,
             len(recomputed),
             time.perf_counter() - started,
         )

@@ -19,6 +19,7 @@ KIND_LABELS = {
     "member": "Members",
     "group": "Groups",
     "page": "Pages",
+    "comment": "Comments",
 }
 
 
@@ -52,7 +53,7 @@ SPEC = PluginSpec(
         Setting("results", 10, whole(minimum=1), "Results per page in the browser and in the terminal."),
     ),
     provides=("search_related", "search_settings"),
-    uses=("diaries", "tag_vocabulary"),
+    uses=("diaries", "tag_vocabulary", "search_documents"),
     optional=True,
     docs="docs/search.md",
 )

@@ -75,6 +75,8 @@ def check_recommends(
     for handle, member in members.items():
         kept: list[str] = []
         for index, diary_id in enumerate(member.recommends):
+            if schema.is_comment_id(diary_id):
+                continue  # a comment: the comments plugin checks and weighs it
             line = member.line("recommends", index)
             problem = diary_problem(diary_id, published, drafts)
             if problem:

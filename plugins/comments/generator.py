@@ -1,0 +1,257 @@
+"""The comments plugin's part of the build: threads under diaries, feeds, shared lists.
+
+``generate_context`` reads the comments (cached), checks them, arranges the threads and
+``publish``-es what templates and other plugins read; the diary pages Pelican writes
+afterwards include each thread. ``generate_output`` writes the comment feeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from markupsafe import escape
+from pelican.generators import Generator
+
+from netroots.feeds import FeedEntry, absolute, write_feeds
+from netroots.members import members_in
+from netroots.report import Report
+from netroots.site import cache_dir
+from netroots.today import aware, published_yet, site_timezone
+
+from .model import load_comments, read_cache, write_cache
+from .render import ThreadRenderer, thread_view
+from .responses import allied_responses, site_hosts
+from .spec import comments_settings
+from .thread import Conversation, Node, build_conversation, load_moderation
+
+logger = logging.getLogger("netroots")
+TEMPLATE = "comments/thread"
+
+
+def publish(context: dict[str, Any], conversation: Conversation, options: dict[str, Any], responses: dict) -> None:
+    """What other plugins and templates read: the interface of this plugin (docs/architecture.md).
+
+    - ``comment_threads``: diary id -> Thread (``.roots``, ``.nodes`` in page order, ``.count``)
+    - ``comment_counts``: diary id -> comments a reader sees under it (cards, digests)
+    - ``comments_list``: every shown comment (Node: ``.comment``, ``.url``, ``.anchor``), newest first
+    - ``recent_comments``: the newest ``COMMENTS["recent"]`` of those
+    - ``comments_by_member``: handle -> their shown comments, newest first
+    - ``most_discussed_diaries``: diary ids, most comments first (ties: newest comment first)
+    - ``comment_nodes``: comment id -> Node, for "Reply" links (``node.url`` is ``diaries/h/s/#c-...``)
+    - ``allied_responses``: diary id -> allied posts (the allies' river entries) linking to it
+    - ``comment_thread``: ``comment_thread(diary_id, SITEURL)`` in a template gives the thread's HTML
+    - ``comment_diaries``: diary id -> the published diary (Pelican article)
+    """
+    threads = conversation.threads
+    shown = sorted(
+        (node for thread in threads.values() for node in thread.nodes if node.shown),
+        key=lambda node: (node.comment.date, node.id),
+        reverse=True,
+    )
+    by_member: dict[str, list[Node]] = {}
+    for node in shown:
+        by_member.setdefault(node.comment.handle, []).append(node)
+    latest = {}
+    for node in shown:
+        latest.setdefault(node.comment.on, node.comment.date)
+    counts = {diary_id: thread.count for diary_id, thread in threads.items() if thread.count}
+    context.update(
+        comment_threads=threads,
+        comment_counts=counts,
+        comments_list=shown,
+        recent_comments=shown[: int(options["recent"])],
+        comments_by_member=by_member,
+        most_discussed_diaries=sorted(
+            counts,
+            key=lambda diary_id: (-counts[diary_id], -(latest[diary_id].timestamp() if diary_id in latest else 0)),
+        ),
+        comment_nodes=conversation.by_id,
+        allied_responses=responses,
+        comments_options=options,
+    )
+
+
+def search_documents(
+    nodes: list[Node], members: dict[str, Any], articles: dict[str, Any]
+) -> dict[str, tuple[str, dict]]:
+    """Each shown comment for the search plugin (context key ``search_documents``), pointing
+    at its anchor: ``key -> (content hash, Document fields)``."""
+    found = {}
+    for node in nodes:
+        comment = node.comment
+        member = members.get(comment.handle)
+        name = member.name if member else comment.handle
+        article = articles.get(comment.on)
+        title = comment.title or (f"{name} on “{article.title}”" if article is not None else f"Comment by {name}")
+        state = (getattr(member, "state", None) or "") if member else ""
+        words = comment.text.split()
+        fields = {
+            "url": node.url,
+            "kind": "comment",
+            "title": title,
+            "body": comment.text,
+            "summary": " ".join(words[:40]) + ("…" if len(words) > 40 else ""),
+            "date": comment.date.date().isoformat(),
+            "member": comment.handle,
+            "state": state,
+        }
+        digest = hashlib.blake2b(f"{comment.digest}\0{node.url}\0{title}\0{state}".encode(), digest_size=16)
+        found[f"comments/{comment.id}"] = (digest.hexdigest(), fields)
+    return found
+
+
+def diary_feed_paths(options: dict[str, Any], diary_id: str) -> dict[str, str | None]:
+    handle, slug = diary_id.split("/", 1)
+    return {
+        kind: options[f"diary_feed_{kind}"].format(handle=handle, slug=slug) if options[f"diary_feed_{kind}"] else None
+        for kind in ("atom", "rss")
+    }
+
+
+def template_stamp(generator: Generator) -> str:
+    """Changes when a comments template changes, so cached HTML is rendered again."""
+    hasher = hashlib.blake2b(digest_size=8)
+    for name in sorted(n for n in generator.env.list_templates() if n.startswith("comments/")):
+        source, _, _ = generator.env.loader.get_source(generator.env, name)
+        hasher.update(f"{name}\0{source}\0".encode())
+    return hasher.hexdigest()
+
+
+class CommentsGenerator(Generator):
+    """Reads and arranges comments; writes the per-diary and site-wide comment feeds."""
+
+    def generate_context(self) -> None:
+        self.options = comments_settings(self.settings)
+        content = Path(self.settings["PATH"]).resolve()
+        report = Report(root=content.parent)
+        members = members_in(self.context, self.settings)
+        articles = [a for a in self.context.get("articles", []) if getattr(a, "diary_id", None)]
+        self.articles = {a.diary_id: a for a in articles}
+        drafts = {d.diary_id for d in self.context.get("drafts", []) if getattr(d, "diary_id", None)}
+        folder = cache_dir(self.settings, "comments")
+        comments = load_comments(content, report, folder / "files.json")
+        trust = self.context.get("trust")
+        self.conversation = build_conversation(
+            comments,
+            members,
+            {diary_id: a.url for diary_id, a in self.articles.items()},
+            drafts,
+            load_moderation(content, report),
+            trust,
+            self.options,
+            lambda moment: published_yet(moment, self.settings),
+            report,
+            moderation_path=content / "moderation.yaml",
+            acts=self.context.get("comment_recommends"),
+        )
+        report.log()
+        hosts = site_hosts(self.settings, self.options["site_hosts"])
+        responses = allied_responses(
+            self.context.get("allies_river", []), hosts, self.articles, int(self.options["responses"])
+        )
+        publish(self.context, self.conversation, self.options, responses)
+        self.context["comment_diaries"] = self.articles
+        self.context.setdefault("search_documents", {}).update(
+            search_documents(self.context["comments_list"], members, self.articles)
+        )
+        zone = site_timezone(self.settings)
+        threads = self.conversation.threads
+        views = {
+            diary_id: thread_view(
+                diary_id,
+                threads.get(diary_id),
+                responses.get(diary_id, []),
+                members,
+                zone,
+                diary_feed_paths(self.options, diary_id),
+                self.conversation.trust_on,
+            )
+            for diary_id in self.articles
+        }
+        self.renderer = ThreadRenderer(
+            self.get_template(TEMPLATE),
+            views,
+            {
+                "FEED_DOMAIN": self.settings.get("FEED_DOMAIN") or "",
+                "template_stamp": template_stamp(self),
+            },
+            folder / "threads.json",
+        )
+        self.context["comment_thread"] = self.renderer
+
+    def generate_output(self, writer: Any) -> None:
+        self.renderer.save()
+        output = Path(self.output_path)
+        site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        members = self.context["members"]
+        manifest_path = cache_dir(self.settings, "comments") / "feeds.json"
+        previous = read_cache(manifest_path)
+        written: dict[str, Any] = {}
+        sitename = self.settings["SITENAME"]
+        zone = site_timezone(self.settings)
+
+        def feed(paths: dict[str, str | None], title: str, page: str, nodes: list[Node]) -> None:
+            entries = [comment_entry(node, members, site_url, self.articles, zone) for node in nodes]
+            key = hashlib.blake2b(
+                json.dumps([title, page, site_url, [entry_key(e) for e in entries]], default=str).encode(),
+                digest_size=16,
+            ).hexdigest()
+            targets = [p for p in paths.values() if p]
+            if not targets:
+                return
+            if all(previous.get(p) == key and (output / p).is_file() for p in targets):
+                written.update({p: key for p in targets})
+                return
+            write_feeds(
+                output,
+                atom_path=paths["atom"],
+                rss_path=paths["rss"],
+                title=title,
+                site_url=site_url,
+                page_path=page,
+                entries=entries,
+            )
+            written.update({p: key for p in targets})
+
+        for diary_id, article in self.articles.items():
+            thread = self.conversation.threads.get(diary_id)
+            nodes = [node for node in thread.nodes if node.shown] if thread else []
+            feed(
+                diary_feed_paths(self.options, diary_id),
+                f"Comments on “{article.title}”: {sitename}",
+                article.url,
+                nodes,
+            )
+        recent = self.context["recent_comments"]
+        feed(
+            {"atom": self.options["recent_feed_atom"], "rss": self.options["recent_feed_rss"]},
+            f"Recent comments: {sitename}",
+            "",
+            recent,
+        )
+        if written != previous:
+            try:
+                write_cache(manifest_path, written)
+            except OSError as exc:
+                logger.warning("comments: could not write %s (%s)", manifest_path, exc)
+
+
+def comment_entry(node: Node, members: dict[str, Any], site_url: str, articles: dict[str, Any], zone: Any) -> FeedEntry:
+    """A comment in a feed: its title (or who wrote on which diary), body and signature."""
+    comment = node.comment
+    member = members.get(comment.handle)
+    name = member.name if member else comment.handle
+    article = articles.get(comment.on)
+    title = comment.title or (f"{name} on “{article.title}”" if article is not None else name)
+    link = absolute(site_url, node.url)
+    signature = getattr(member, "signature", "") if member else ""
+    content = comment.html + (f'<p class="signature">{escape(signature)}</p>' if signature else "")
+    return FeedEntry(id=link, title=title, link=link, updated=aware(comment.date, zone), content=content, author=name)
+
+
+def entry_key(entry: FeedEntry) -> list[str]:
+    return [entry.id, entry.title, entry.updated.isoformat(), entry.content, entry.author]

@@ -1,0 +1,261 @@
+"""A comment: one Markdown file its writer owns, ``content/comments/<handle>/<YYYY-MM-DD-HHMM>-<words>.md``.
+
+Reading a file checks only the file itself (place, name, fields, body); what it points
+at (the diary, the parent, the writer's member file) is checked by ``thread.link``.
+Rendered comments are cached in ``.cache/comments/`` by file size and time, so a warm
+build renders only new and edited comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netroots import schema
+from netroots.html import plain_text, render_markdown
+from netroots.report import Report
+from netroots.source import Source, read_markdown
+
+logger = logging.getLogger("netroots")
+
+COMMENT_NAME = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<hour>\d{2})(?P<minute>\d{2})-(?P<words>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.md\Z"
+)
+DIARY_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?/[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z")
+EXAMPLE_NAME = "2026-11-20-1930-good-point.md"
+TITLE_LENGTH = 200
+CACHE_VERSION = 1
+
+
+def diary_ref(value: Any) -> str:
+    if not isinstance(value, str) or not DIARY_ID.match(value.strip()):
+        raise schema.Invalid(
+            f"{schema._describe(value)} is not a diary id; write <handle>/<slug>, e.g. `on: maria-lopez/what-meridian-did-to-kbrt`"
+        )
+    return value.strip()
+
+
+def comment_ref(value: Any) -> str:
+    if not schema.is_comment_id(value.strip() if isinstance(value, str) else value):
+        raise schema.Invalid(
+            f"{schema._describe(value)} is not a comment id; write <handle>/<file name without .md>, "
+            "e.g. `parent: ana-ruiz/2026-11-20-1930-good-point`"
+        )
+    return value.strip()
+
+
+def title_line(value: Any) -> str:
+    if isinstance(value, str) and not value.strip():
+        return ""  # `title: ""`, as `new comment` writes it: no subject line
+    line = " ".join(schema.text(value).split())
+    if len(line) > TITLE_LENGTH:
+        raise schema.Invalid(f"is {len(line)} characters; a comment's title is one line of at most {TITLE_LENGTH}")
+    return line
+
+
+COMMENT_FIELDS = (
+    schema.Field(
+        "on", diary_ref, required=True, help="the diary you reply to, e.g. `on: maria-lopez/what-meridian-did-to-kbrt`"
+    ),
+    schema.Field("parent", comment_ref),
+    schema.Field("title", title_line, default=""),
+    schema.Field("date", schema.datetime),
+)
+
+
+@dataclass
+class Comment:
+    """A comment as written and rendered: what the thread, the feeds and search need."""
+
+    handle: str
+    stem: str
+    path: str  # the file, for messages
+    on: str  # diary id
+    parent: str | None  # comment id
+    title: str
+    date: dt.datetime  # naive: the site's time zone
+    html: str  # sanitized
+    text: str  # plain text of the body, for search and summaries
+    lines: dict[str, int] = field(default_factory=dict)
+    digest: str = ""  # of the file's bytes
+
+    @property
+    def id(self) -> str:
+        return f"{self.handle}/{self.stem}"
+
+    @property
+    def anchor(self) -> str:
+        """The element id on the diary page (a dot cannot appear in a handle, so ids never collide)."""
+        return f"c-{self.handle}.{self.stem}"
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+def read_source(path: Path) -> Source:
+    """The file's front matter and body. YAML 1.1 reads the key ``on`` as the boolean true
+    (the "Norway problem"); a comment's ``on:`` is the diary, so the key is put back."""
+    source = read_markdown(path)
+    if True in source.data and "on" not in source.data:
+        source.data["on"] = source.data.pop(True)
+    return source
+
+
+def name_date(match: re.Match[str]) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(f"{match['date']} {match['hour']}:{match['minute']}")
+    except ValueError:
+        return None
+
+
+def read_comment(path: Path, content: Path, report: Report) -> Comment | None:
+    """Read and check one comment file; ``None`` (with errors reported) when it must not publish."""
+    relative = path.relative_to(content)
+    if len(relative.parts) != 3 or relative.parts[0] != "comments":
+        report.error(path, 1, f"a comment lives in content/comments/<your-handle>/{EXAMPLE_NAME}")
+        return None
+    handle = relative.parts[1]
+    ok = True
+    if not schema.HANDLE.match(handle):
+        report.error(
+            path, 1, f"the folder '{handle}' is not a member handle; a comment's folder is its writer's handle"
+        )
+        ok = False
+    name = COMMENT_NAME.match(path.name)
+    when = name_date(name) if name else None
+    if not name:
+        report.error(
+            path,
+            1,
+            f"the file name '{path.name}' must be <YYYY-MM-DD-HHMM>-<words>.md, e.g. {EXAMPLE_NAME} "
+            "(the date and 24-hour time you wrote it, then a few lowercase words with hyphens)",
+        )
+        ok = False
+    elif when is None:
+        report.error(
+            path, 1, f"the file name '{path.name}' has no real date and time; write e.g. {EXAMPLE_NAME} (19:30)"
+        )
+        ok = False
+    read = schema.read_validated(path, COMMENT_FIELDS, report, kind="comment", read=read_source)
+    if read is None:
+        return None
+    source, meta, valid = read
+    ok = ok and valid
+    if not source.body.strip():
+        report.error(path, source.body_line, "the comment is empty; write your reply below the closing --- line")
+        ok = False
+    if not ok:
+        return None
+    html = render_markdown(source.body)
+    text = plain_text(html)
+    if not text and "<img" not in html:
+        report.error(path, source.body_line, "the comment has no text once formatting is removed; write your reply")
+        return None
+    lines = {key: source.line(key) for key in ("on", "parent", "title", "date")}
+    lines["body"] = source.body_line
+    return Comment(
+        handle=handle,
+        stem=path.stem,
+        path=str(path),
+        on=meta["on"],
+        parent=meta.get("parent"),
+        title=meta.get("title") or "",
+        date=meta.get("date") or when,
+        html=html,
+        text=text,
+        lines=lines,
+        digest=hashlib.blake2b(path.read_bytes(), digest_size=12).hexdigest(),
+    )
+
+
+# -- the cache ------------------------------------------------------------------
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return [info.st_mtime_ns, info.st_size]
+
+
+def _from_json(data: dict[str, Any]) -> Comment:
+    values = dict(data)
+    values["date"] = dt.datetime.fromisoformat(values["date"])
+    return Comment(**values)
+
+
+def _to_json(comment: Comment) -> dict[str, Any]:
+    values = asdict(comment)
+    values["date"] = comment.date.isoformat()
+    return values
+
+
+def read_cache(path: Path | None) -> dict[str, Any]:
+    """``relative path -> [stamp, comment]``; anything unreadable is an empty cache, never an error."""
+    if path is None or not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("files"), dict):
+        return {}
+    return data["files"]
+
+
+def write_cache(path: Path, files: dict[str, Any]) -> None:
+    """Write atomically: an interrupted build never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({"version": CACHE_VERSION, "files": files}, out, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def load_comments(content: Path, report: Report, cache: Path | None = None) -> list[Comment]:
+    """Every readable comment under ``content/comments/``, in path order.
+
+    Files at the wrong depth are the layout check's to report. With ``cache``, a file
+    whose size and time are unchanged since it last read cleanly is not read again.
+    """
+    folder = content / "comments"
+    if not folder.is_dir():
+        return []
+    known = read_cache(cache)
+    kept: dict[str, Any] = {}
+    found: list[Comment] = []
+    for path in sorted(folder.glob("*/*.md")):
+        relative = path.relative_to(content).as_posix()
+        stamp = _stamp(path)
+        entry = known.get(relative)
+        comment = None
+        if entry and isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:
+            try:
+                comment = _from_json(entry[1])
+                comment.path = str(path)
+            except (TypeError, ValueError, KeyError):
+                comment = None
+        if comment is None:
+            comment = read_comment(path, content, report)
+        if comment is not None:
+            found.append(comment)
+            kept[relative] = [stamp, _to_json(comment)]
+    if cache is not None and kept != known:
+        try:
+            write_cache(cache, kept)
+        except OSError as exc:
+            logger.warning(
+                "comments: could not write the cache %s (%s); the next build reads every comment", cache, exc
+            )
+    return found

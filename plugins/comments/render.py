@@ -1,0 +1,145 @@
+"""What a reader sees of a thread, as plain data, and its HTML rendered once.
+
+A thread's *view* holds every value the template shows (names, signatures, dates,
+marks, allied responses), so its hash says when the HTML must change. Rendered
+threads are kept in ``.cache/comments/threads.json``: a warm build renders only the
+threads that changed, and the diary page includes the stored HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from netroots.today import aware
+
+from .model import read_cache, write_cache
+from .thread import Node, Thread
+
+logger = logging.getLogger("netroots")
+
+
+def when(moment: dt.datetime) -> str:
+    """``November 20, 2026, 7:30 PM``: how a comment's time reads."""
+    return moment.strftime("%B %-d, %Y, %-I:%M %p")
+
+
+def node_view(node: Node, members: Mapping[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
+    comment = node.comment
+    member = members.get(comment.handle)
+    moment = aware(comment.date, zone)
+    parent = node.parent
+    view: dict[str, Any] = {
+        "id": comment.id,
+        "anchor": comment.anchor,
+        "title": comment.title,
+        "handle": comment.handle,
+        "name": member.name if member else comment.handle,
+        "signature": (getattr(member, "signature", "") or "") if member else "",
+        "datetime": moment.isoformat(),
+        "when": when(moment),
+        "depth": node.depth,
+        "collapsed": node.collapsed,
+        "marked": node.marked,
+        "recommended_by": len(node.recommenders),
+        "removed": None,
+        "html": comment.html,
+        "parent": None,
+        "children": [node_view(child, members, zone) for child in node.children],
+    }
+    if parent is not None:
+        parent_member = members.get(parent.comment.handle)
+        view["parent"] = {
+            "anchor": parent.anchor,
+            "name": "a removed comment"
+            if parent.removed is not None
+            else f"the comment by {parent_member.name if parent_member else parent.comment.handle}",
+        }
+    if node.removed is not None:
+        view.update(removed=node.removed.reason, html="", title="", signature="", marked=False, collapsed=False)
+    return view
+
+
+def response_view(entry: Any, zone: dt.tzinfo) -> dict[str, Any]:
+    moment = entry.published.astimezone(zone)
+    return {
+        "title": entry.title,
+        "link": entry.link,
+        "ally": entry.ally.name,
+        "site": entry.ally.site,
+        "datetime": moment.isoformat(),
+        "when": moment.strftime("%B %-d, %Y"),
+        "summary": entry.summary,
+    }
+
+
+def thread_view(
+    diary_id: str,
+    thread: Thread | None,
+    responses: list[Any],
+    members: Mapping[str, Any],
+    zone: dt.tzinfo,
+    feeds: dict[str, str | None],
+    trust_on: bool,
+) -> dict[str, Any]:
+    return {
+        "diary_id": diary_id,
+        "count": thread.count if thread else 0,
+        "roots": [node_view(node, members, zone) for node in thread.roots] if thread else [],
+        "responses": [response_view(entry, zone) for entry in responses],
+        "feeds": feeds,
+        "trust_on": trust_on,
+    }
+
+
+def view_hash(view: dict[str, Any], *extra: str) -> str:
+    raw = json.dumps(view, sort_keys=True, ensure_ascii=False, default=str)
+    hasher = hashlib.blake2b(raw.encode("utf-8"), digest_size=16)
+    for part in extra:
+        hasher.update(b"\0" + part.encode("utf-8"))
+    return hasher.hexdigest()
+
+
+class ThreadRenderer:
+    """``comment_thread(diary_id, SITEURL)`` in templates: the thread's HTML, rendered once.
+
+    ``template_stamp`` changes when the templates do, so a theme edit re-renders.
+    """
+
+    def __init__(self, template: Any, views: dict[str, dict[str, Any]], globals_: dict[str, Any], cache: Path | None):
+        self.template = template
+        self.views = views
+        self.globals = globals_
+        self.cache = cache
+        self.stored = read_cache(cache)
+        self.used: dict[str, Any] = {}
+        self.stamp = str(globals_.get("template_stamp", ""))
+
+    def __call__(self, diary_id: str, siteurl: str = "") -> Markup:
+        view = self.views.get(diary_id)
+        if view is None:
+            return Markup("")
+        key = view_hash(view, siteurl, self.stamp, str(self.globals.get("FEED_DOMAIN", "")))
+        found = self.stored.get(diary_id)
+        if isinstance(found, list) and len(found) == 2 and found[0] == key and isinstance(found[1], str):
+            html = found[1]
+        else:
+            html = self.template.render(thread=view, SITEURL=siteurl, **self.globals)
+        self.used[diary_id] = [key, html]
+        return Markup(html)
+
+    def save(self) -> None:
+        """Keep what this build rendered (threads of removed diaries drop out)."""
+        if self.cache is None or self.used == self.stored:
+            return
+        try:
+            write_cache(self.cache, self.used)
+        except OSError as exc:
+            logger.warning("comments: could not write %s (%s)", self.cache, exc)

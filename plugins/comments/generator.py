@@ -7,6 +7,7 @@ afterwards include each thread. ``generate_output`` writes the comment feeds.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -20,7 +21,7 @@ from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.members import members_in
 from netroots.report import Report
 from netroots.site import cache_dir
-from netroots.today import aware, published_yet, site_timezone
+from netroots.today import aware, build_now, published_yet, site_timezone
 
 from .model import load_comments, read_cache, write_cache
 from .render import ThreadRenderer, thread_view
@@ -32,7 +33,9 @@ logger = logging.getLogger("netroots")
 TEMPLATE = "comments/thread"
 
 
-def publish(context: dict[str, Any], conversation: Conversation, options: dict[str, Any], responses: dict) -> None:
+def publish(
+    context: dict[str, Any], conversation: Conversation, options: dict[str, Any], responses: dict, now: Any = None
+) -> None:
     """What other plugins and templates read: the interface of this plugin (docs/architecture.md).
 
     - ``comment_threads``: diary id -> Thread (``.roots``, ``.nodes`` in page order, ``.count``)
@@ -41,6 +44,7 @@ def publish(context: dict[str, Any], conversation: Conversation, options: dict[s
     - ``recent_comments``: the newest ``COMMENTS["recent"]`` of those
     - ``comments_by_member``: handle -> their shown comments, newest first
     - ``most_discussed_diaries``: diary ids, most comments first (ties: newest comment first)
+    - ``most_discussed``: ``(diary, comments in the last 7 days)`` pairs, most first (the weekly digest)
     - ``comment_nodes``: comment id -> Node, for "Reply" links (``node.url`` is ``diaries/h/s/#c-...``)
     - ``allied_responses``: diary id -> allied posts (the allies' river entries) linking to it
     - ``comment_thread``: ``comment_thread(diary_id, SITEURL)`` in a template gives the thread's HTML
@@ -70,6 +74,7 @@ def publish(context: dict[str, Any], conversation: Conversation, options: dict[s
             key=lambda diary_id: (-counts[diary_id], -(latest[diary_id].timestamp() if diary_id in latest else 0)),
         ),
         comment_nodes=conversation.by_id,
+        most_discussed=discussed_this_week(shown, context, now),
         allied_responses=responses,
         comments_options=options,
     )
@@ -102,6 +107,21 @@ def search_documents(
         digest = hashlib.blake2b(f"{comment.digest}\0{node.url}\0{title}\0{state}".encode(), digest_size=16)
         found[f"comments/{comment.id}"] = (digest.hexdigest(), fields)
     return found
+
+
+def discussed_this_week(shown: list[Node], context: dict[str, Any], now: Any) -> list[tuple[Any, int]]:
+    """Diaries with comments in the seven days before ``now``, most comments first."""
+    if now is None:
+        return []
+    since = (now - dt.timedelta(days=7)).replace(tzinfo=None)
+    counts: dict[str, int] = {}
+    for node in shown:
+        moment = node.comment.date.replace(tzinfo=None)
+        if since <= moment <= now.replace(tzinfo=None):
+            counts[node.comment.on] = counts.get(node.comment.on, 0) + 1
+    articles = {a.diary_id: a for a in context.get("articles", []) if getattr(a, "diary_id", None)}
+    ranked = sorted(counts, key=lambda diary_id: (-counts[diary_id], diary_id))
+    return [(articles[diary_id], counts[diary_id]) for diary_id in ranked if diary_id in articles]
 
 
 def diary_feed_paths(options: dict[str, Any], diary_id: str) -> dict[str, str | None]:
@@ -153,7 +173,7 @@ class CommentsGenerator(Generator):
         responses = allied_responses(
             self.context.get("allies_river", []), hosts, self.articles, int(self.options["responses"])
         )
-        publish(self.context, self.conversation, self.options, responses)
+        publish(self.context, self.conversation, self.options, responses, build_now(self.settings))
         self.context["comment_diaries"] = self.articles
         self.context.setdefault("search_documents", {}).update(
             search_documents(self.context["comments_list"], members, self.articles)
@@ -177,6 +197,7 @@ class CommentsGenerator(Generator):
             views,
             {
                 "FEED_DOMAIN": self.settings.get("FEED_DOMAIN") or "",
+                "THEME_STATIC_DIR": self.settings.get("THEME_STATIC_DIR", "theme"),
                 "template_stamp": template_stamp(self),
             },
             folder / "threads.json",

@@ -126,7 +126,7 @@ class ThreadRenderer:
         view = self.views.get(diary_id)
         if view is None:
             return Markup("")
-        key = view_hash(view, siteurl, self.stamp, str(self.globals.get("FEED_DOMAIN", "")))
+        key = view_hash(view, siteurl, json.dumps(self.globals, sort_keys=True, default=str))
         found = self.stored.get(diary_id)
         if isinstance(found, list) and len(found) == 2 and found[0] == key and isinstance(found[1], str):
             html = found[1]

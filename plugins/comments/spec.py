@@ -63,6 +63,7 @@ SPEC = PluginSpec(
         "recent_comments",
         "comments_by_member",
         "most_discussed_diaries",
+        "most_discussed",
         "comment_nodes",
         "allied_responses",
         "comments_options",

@@ -161,7 +161,7 @@ def test_demo_trust_page_explains_the_method_and_lists_seeds_and_every_member(de
     assert "Maria López" in seeds and "Patricia Okafor" in seeds
     for handle in ("maria-lopez", "pat-okafor", "jkim", "bea-fontaine", "sam-hollis"):
         assert f'id="member-{handle}"' in page
-    assert "10 of 11 members are trusted." in words  # Glen Harper joined last week; nobody vouches for him yet
+    assert "10 of 11 members are trusted" in words  # Glen Harper joined last week; nobody vouches for him yet
     assert 'href="../trust/graph.json"' in page or "/trust/graph.json" in page
 
 

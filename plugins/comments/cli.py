@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from netroots.build import cli_settings
+from netroots.members import guess_member
 from netroots.starters import comment_text
 from netroots.today import build_now
 
 from .model import COMMENT_NAME, DIARY_ID
-
-
-def _guess_member(cli: click.Group, content: Path) -> str | None:
-    """The tasks.py helper that finds the member from git's user.email, if it is there."""
-    guess = getattr(sys.modules.get(cli.callback.__module__ if cli.callback else ""), "guess_member", None)
-    return guess(content) if callable(guess) else None
 
 
 def _words(text: str) -> str:
@@ -66,7 +60,7 @@ def add_commands(cli: click.Group, new: click.Group) -> None:
                     f"there is no comment {parent} (content/comments/{parent_author}/{stem}.md); "
                     "copy the id from the comment you answer, e.g. ana-ruiz/2026-11-20-1930-good-point"
                 )
-        handle = handle or _guess_member(cli, content)
+        handle = handle or guess_member(content)
         if not handle:
             raise click.UsageError("could not tell who you are from git's user.email; pass --member YOUR-HANDLE")
         if not (content / "members" / f"{handle}.yaml").is_file():

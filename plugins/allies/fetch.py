@@ -131,6 +131,19 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+async def _resolve(host: str, port: int) -> list[str]:
+    """The addresses ``host`` names: an IP literal as it is (no lookup), a name through DNS."""
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        pass
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
+    return list(dict.fromkeys(info[4][0] for info in found))
+
+
 class PublicOnly(httpcore.AsyncNetworkBackend):
     """Connects only to public addresses: the host is resolved here, every address it has is
     checked, and the connection goes to the address that was checked (so a second DNS answer
@@ -144,12 +157,7 @@ class PublicOnly(httpcore.AsyncNetworkBackend):
     async def connect_tcp(
         self, host: str, port: int, timeout: float | None = None, local_address: str | None = None, socket_options=None
     ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
-        addresses = list(dict.fromkeys(info[4][0] for info in found))
+        addresses = await _resolve(host, port)
         if not addresses:
             raise httpcore.ConnectError(f"{host} has no address")
         if not self.allow_private:

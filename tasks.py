@@ -11,9 +11,6 @@ import importlib
 import os
 import sys
 import tempfile
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import click
@@ -101,7 +98,7 @@ def build_command(publish: bool, offline: bool, fetch_first: bool, output: Path 
             f"the build stopped: {type(exc).__name__}: {exc}. Run `python tasks.py check` for content problems; "
             "NETROOTS_DEBUG=1 shows where it failed."
         ) from None
-    summary = f"Built {result.output}"
+    summary = f"Built {result.output}" + (f": {result.summary}" if result.summary else "")
     if result.errors:
         summary += f" with {len(result.errors)} error(s): the files named above were left out"
     click.echo(summary, err=bool(result.errors))
@@ -206,24 +203,23 @@ def preview(file: Path, output: Path | None) -> None:
     click.echo(f"Open it in a browser: file://{pages[0]}")
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-
 @cli.command()
 @click.option("--port", default=8000, show_default=True, help="Port on localhost.")
 @click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--once", is_flag=True, hidden=True, help="Build and serve without watching (tests).")
 def serve(port: int, bind: str, once: bool) -> None:
-    """Build, serve output/ on localhost, and rebuild when content or theme change."""
+    """Build, serve output/ on localhost, rebuild what changed when content or theme change,
+    and reload open pages after each rebuild."""
     from watchfiles import watch
 
+    from netroots.devserver import BuildCounter, start_server
+
     settings = cli_settings()
-    build(settings)
+    result = build(settings)
     output = Path(settings["OUTPUT_PATH"])
-    server = ThreadingHTTPServer((bind, port), partial(_QuietHandler, directory=str(output)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    counter = BuildCounter()
+    server = start_server(output, bind, port, counter)
+    click.echo(result.summary or "Built.")
     click.echo(f"Serving {output} at http://{bind}:{server.server_address[1]}/ (Ctrl+C to stop)")
     if once:
         server.shutdown()
@@ -233,8 +229,9 @@ def serve(port: int, bind: str, once: bool) -> None:
         for changes in watch(*watched):
             names = ", ".join(sorted({Path(p).name for _, p in changes}))[:200]
             click.echo(f"Changed: {names}; rebuilding…")
-            build(cli_settings())
-            click.echo("Rebuilt.")
+            result = build(cli_settings())
+            counter.bump()  # open pages reload themselves (development server only)
+            click.echo(f"Rebuilt: {result.summary}" if result.summary else "Rebuilt.")
     except KeyboardInterrupt:
         pass
     finally:

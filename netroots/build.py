@@ -35,6 +35,7 @@ class BuildResult:
     output: Path
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    summary: str = ""  # what the incremental writer did: "rendered 3 of 1312 pages, ..."
 
 
 def load_settings(
@@ -86,6 +87,25 @@ def forget_logged_warnings() -> None:
     LimitFilter._group_count.clear()
 
 
+class NetrootsPelican(Pelican):
+    """Pelican with the incremental, parallel writer (netroots/incremental.py)."""
+
+    def _get_generator_classes(self):
+        from .incremental import FlushGenerator
+
+        return [*super()._get_generator_classes(), FlushGenerator]
+
+    def _get_writer(self):
+        from pelican.plugins import signals
+
+        from .incremental import IncrementalWriter
+
+        if signals.get_writer.receivers:
+            return super()._get_writer()
+        self.writer = IncrementalWriter(self.output_path, settings=self.settings)
+        return self.writer
+
+
 def build(settings: dict[str, Any]) -> BuildResult:
     """Build the site once; errors in content are logged and counted, never raised."""
     reset_plugin_signals()
@@ -95,7 +115,11 @@ def build(settings: dict[str, Any]) -> BuildResult:
     root_logger.addHandler(counter)
     try:
         start(settings)
-        Pelican(settings).run()
+        pelican = NetrootsPelican(settings)
+        pelican.run()
     finally:
         root_logger.removeHandler(counter)
-    return BuildResult(output=Path(settings["OUTPUT_PATH"]), errors=counter.errors, warnings=counter.warnings)
+    summary = getattr(getattr(pelican, "writer", None), "summary", "")
+    return BuildResult(
+        output=Path(settings["OUTPUT_PATH"]), errors=counter.errors, warnings=counter.warnings, summary=summary
+    )

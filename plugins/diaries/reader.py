@@ -17,6 +17,7 @@ from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
 
 from netroots.html import MARKDOWN_EXTENSIONS, render_inline
 from netroots.plugin import build_state
+from netroots.readcache import ReadCache, listing, read_cache, stamp
 from netroots.report import Report
 
 from .model import Diary, read_diary, read_page, render_body
@@ -65,21 +66,53 @@ class NetrootsReader(YAMLMetadataReader):
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         path = Path(os.path.abspath(source_path))  # never resolve(): that would follow a symbolic link
-        report = Report(root=self.content.parent)
         section = path.relative_to(self.content).parts[0]
-        if section == "diaries":
-            diary = read_diary(path, self.content, report)
-            body = self._render(diary.source, report) if diary else None
-            result = self._diary(diary, body) if diary and body is not None else None
-        else:
-            page = read_page(path, self.content, report)
-            body = self._render(page[0], report) if page else None
-            result = self._page(*page, body) if page and body is not None else None
-        report.log()
-        if result is None:
+        key = self._cache_key(path, section)
+        parts = self._cache().get(key) if key else None
+        if parts is None:
+            report = Report(root=self.content.parent)
+            if section == "diaries":
+                diary = read_diary(path, self.content, report)
+                body = self._render(diary.source, report) if diary else None
+                parts = self._diary(diary, body) if diary and body is not None else None
+            else:
+                page = read_page(path, self.content, report)
+                body = self._render(page[0], report) if page else None
+                parts = self._page(*page, body) if page and body is not None else None
+            report.log()
+            if parts is not None and key and not report.problems:
+                self._cache().put(key, parts)  # only a read that reported nothing is kept
+        if parts is None:
             explained(self.settings).add(path.relative_to(self.content).as_posix())
             raise InvalidContent(f"{path}: see the errors above")
-        return result
+        body, values, extra = parts
+        metadata = self._pelican_metadata(values, path)
+        metadata.update(extra)
+        return body, metadata
+
+    def _cache(self) -> ReadCache:
+        if getattr(self, "_read_cache", None) is None:
+            self._read_cache = read_cache(self.settings)
+        return self._read_cache
+
+    def _cache_key(self, path: Path, section: str) -> str | None:
+        """The read cache's key: the file and what reading it consults (netroots/readcache.py)."""
+        if os.path.islink(path):
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        around = [listing(path.parent)]
+        parts = path.relative_to(self.content).parts
+        if section == "diaries":
+            handle = parts[1] if len(parts) > 2 else ""
+            around += [
+                listing(self.content / "members"),
+                stamp(self.content / "members" / f"{handle}.yaml"),
+                listing(self.content / "groups"),
+            ]
+        return self._cache().key(path, data, around)
 
     def _render(self, source: Any, report: Report) -> str | None:
         return render_body(source, report, lambda text: self._md.reset().convert(text))
@@ -93,7 +126,7 @@ class NetrootsReader(YAMLMetadataReader):
             given["modified"] = given["modified"].isoformat(sep=" ")
         return self._parse_yaml_metadata(given, str(path))
 
-    def _diary(self, diary: Diary, body: str) -> tuple[str, dict[str, Any]]:
+    def _diary(self, diary: Diary, body: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
         meta = diary.meta
         updates = [{"date": update["date"], "html": render_inline(update["text"])} for update in meta["updates"]]
         modified = meta.get("modified")
@@ -110,18 +143,19 @@ class NetrootsReader(YAMLMetadataReader):
             "status": meta["status"],
             "summary": html.escape(meta["summary"]) if meta.get("summary") else None,
         }
-        metadata = self._pelican_metadata(values, diary.path)
-        metadata.update(
-            groups=meta["groups"],
-            updates=updates,
-            diary_id=diary.id,
-            kind="diary",
-            raw_tags=meta["tags"],
-            media=meta.get("media"),
-        )
-        return body, metadata
+        extra = {
+            "groups": meta["groups"],
+            "updates": updates,
+            "diary_id": diary.id,
+            "kind": "diary",
+            "raw_tags": meta["tags"],
+            "media": meta.get("media"),
+        }
+        return body, values, extra
 
-    def _page(self, source: Any, meta: dict[str, Any], slug: str, body: str) -> tuple[str, dict[str, Any]]:
+    def _page(
+        self, source: Any, meta: dict[str, Any], slug: str, body: str
+    ) -> tuple[str, dict[str, Any], dict[str, Any]]:
         values = {
             "title": meta["title"],
             "slug": slug,
@@ -130,6 +164,4 @@ class NetrootsReader(YAMLMetadataReader):
             "modified": meta.get("modified"),
             "summary": html.escape(meta["summary"]) if meta.get("summary") else None,
         }
-        metadata = self._pelican_metadata(values, source.path)
-        metadata.update(order=meta["order"], kind="page")
-        return body, metadata
+        return body, values, {"order": meta["order"], "kind": "page"}

@@ -12,6 +12,7 @@ import json
 import math
 import os
 import shutil
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -265,45 +266,48 @@ class SearchIndex:
             tags=[t for t in (stored.get("tags") or "").split(",") if t],
         )
 
-    def signatures(self, keys: Iterable[str], *, terms: int = 12, scan_over: int = 48) -> dict[str, dict[str, float]]:
+    def signatures(
+        self, keys: Iterable[str], *, terms: int = 12, corpus: Iterable[str] | None = None
+    ) -> dict[str, dict[str, float]]:
         """Each document's "more like this" signature: its ``terms`` strongest words
         (tf-idf over body, title words counted twice) and its tags, as a unit vector.
 
-        Few keys: their stored text is analyzed again. Many (a first build): one pass
-        over the index's postings, which is much faster than one query per document.
+        Document frequencies count only the ``corpus`` documents (default: ``keys``), in
+        one pass over the index's postings: the result depends on those documents alone,
+        never on deleted documents waiting for a merge or on other kinds indexed later,
+        so an incremental build computes exactly what a clean one does.
         """
         ix = self._open()
+        keys = list(keys)
         with ix.searcher() as searcher:
             reader = searcher.reader()
-            total = max(searcher.doc_count_all(), 1)
-            numbers = {}
-            for key in keys:
+            members: dict[int, str] = {}
+            for key in {*keys, *(corpus if corpus is not None else ())}:
                 number = searcher.document_number(key=key)
                 if number is not None:
-                    numbers[number] = key
+                    members[number] = key
+            wanted = set(keys)
+            numbers = {number: key for number, key in members.items() if key in wanted}
+            total = max(len(members), 1)
             frequencies: dict[int, dict[str, float]] = {number: {} for number in numbers}
-            if len(numbers) > scan_over:
-                for field_name, weight in (("title", 2.0), ("body", 1.0)):
-                    weight /= ix.schema[field_name].format.field_boost  # postings carry the field's boost
-                    for term in reader.field_terms(field_name):
-                        postings = reader.postings(field_name, term)
-                        while postings.is_active():
-                            found = frequencies.get(postings.id())
-                            if found is not None:
-                                found[term] = found.get(term, 0.0) + weight * postings.weight()
-                            postings.next()
-            else:
-                for number in numbers:
-                    stored = searcher.stored_fields(number)
-                    found = frequencies[number]
-                    for field_name, weight in (("title", 2.0), ("body", 1.0)):
-                        for term in _terms(stored.get(field_name) or ""):
-                            found[term] = found.get(term, 0.0) + weight
+            document_frequency: dict[str, int] = defaultdict(int)
+            for field_name, weight in (("title", 2.0), ("body", 1.0)):
+                weight /= ix.schema[field_name].format.field_boost  # postings carry the field's boost
+                for term in reader.field_terms(field_name):
+                    postings = reader.postings(field_name, term)
+                    while postings.is_active():
+                        number = postings.id()
+                        if field_name == "body" and number in members:
+                            document_frequency[term] += 1
+                        found = frequencies.get(number)
+                        if found is not None:
+                            found[term] = found.get(term, 0.0) + weight * postings.weight()
+                        postings.next()
             signatures = {}
             for number, found in frequencies.items():
                 scored = []
                 for term, frequency in found.items():
-                    df = reader.doc_frequency("body", term)
+                    df = document_frequency.get(term, 0)
                     if df:
                         scored.append(((1 + math.log(frequency)) * math.log(1 + total / df), term))
                 scored.sort(reverse=True)

@@ -58,23 +58,23 @@ def update_related(
         cached = {"count": count, "terms": SIGNATURE_TERMS, "signatures": {}, "related": {}}
     signatures: dict[str, dict[str, float]] = cached["signatures"]
     related: dict[str, list[str]] = cached["related"]
-    diaries = {key: entry["url"] for key, entry in index.entries("diaries/").items() if entry["kind"] == "diary"}
-    urls = set(diaries.values())
-    changed = False
-    for key in [k for k in signatures if k not in diaries or k in stats.touched]:
-        del signatures[key]
-        related.pop(key, None)
-        changed = True
-    for key in [k for k in related if k not in diaries]:
-        del related[key]
-        changed = True
-    missing = [key for key in diaries if key not in signatures]
-    if missing:
-        signatures.update(index.signatures(missing, terms=SIGNATURE_TERMS))
-    todo = [key for key in diaries if key not in related or any(url not in urls for url in related[key])]
-    if todo and count:
-        for key, others in nearest(signatures, todo, count).items():
-            related[key] = [diaries[other] for other in others if other in diaries]
+    entries = index.entries()
+    diaries = {key: entry["url"] for key, entry in entries.items() if entry["kind"] == "diary"}
+    corpus = sorted(key for key in entries if not key.startswith("html:"))
+    changed = bool(stats.added or stats.changed or stats.removed) or set(signatures) != set(diaries)
+    missing: list[str] = []
+    todo: list[str] = []
+    if changed or cached.get("corpus") != len(corpus):
+        # Any change can move every diary's signature (document frequencies) and every
+        # list: recompute all, so the lists are exactly what a clean build computes.
+        cached["signatures"] = signatures = index.signatures(list(diaries), terms=SIGNATURE_TERMS, corpus=corpus)
+        cached["corpus"] = len(corpus)
+        missing = list(diaries)
+        todo = list(diaries) if count else []
+        cached["related"] = related = {}
+        if todo:
+            for key, others in nearest(signatures, todo, count).items():
+                related[key] = [diaries[other] for other in others if other in diaries]
     if changed or missing or todo:
         temporary = path.with_suffix(".tmp")
         temporary.write_text(json.dumps(cached, sort_keys=True), encoding="utf-8")

@@ -1,0 +1,168 @@
+"""Growth benchmark: full, warm, unchanged and one-edit builds at 1k, 5k, 10k (50k) diaries.
+
+``python tasks.py bench scale [--sizes 1000,5000,10000] [--edits 2]``. For each size, in
+fresh processes: plain Pelican on the same diaries (the baseline, no cache), Netroots'
+first build of a clone (no ``.cache/``, no output), a warm full build (``.cache/`` kept,
+output folder removed, as CI builds), a build with nothing changed, and builds after
+editing one diary. Every process of a build is sampled from ``/proc`` (the build,
+its rendering workers, Pagefind) for peak memory: the largest single process and the
+largest sum at one moment.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from bench.common import ROOT, machine, save
+from bench.diaries import PLAIN_SETTINGS
+from bench.synthetic import diaries, write_netroots, write_plain
+
+PAGE = 4096
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(child) for child in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _rss(pid: int) -> tuple[str, int]:
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            resident = int(handle.read().split()[1]) * PAGE
+        with open(f"/proc/{pid}/comm") as handle:
+            name = handle.read().strip()
+    except (OSError, ValueError, IndexError):
+        return "", 0
+    return name, resident
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float | dict[str, float]]:
+    """Wall time and peak memory (MB) of ``command`` and every process it starts."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    peaks: dict[str, int] = {}
+    total_peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal total_peak
+        while not done.is_set():
+            todo, seen, total = [process.pid], set(), 0
+            while todo:
+                pid = todo.pop()
+                if pid in seen:
+                    continue
+                seen.add(pid)
+                name, resident = _rss(pid)
+                if name:
+                    key = "pagefind" if "pagefind" in name else ("build" if pid == process.pid else name)
+                    peaks[key] = max(peaks.get(key, 0), resident)
+                    total += resident
+                todo += _children(pid)
+            total_peak = max(total_peak, total)
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        sys.stderr.write(out[-2000:] + err[-4000:])
+        raise SystemExit(f"benchmark command failed: {' '.join(command)}")
+    summary = next((line for line in (out + "\n" + err).splitlines()[::-1] if line.startswith("Built ")), "")
+    return {
+        "seconds": round(elapsed, 2),
+        "peak_total_mb": round(total_peak / 2**20),
+        "peak_mb": {name: round(value / 2**20) for name, value in sorted(peaks.items())},
+        "summary": summary,
+    }
+
+
+def _edit(content: Path, index: int) -> None:
+    files = sorted((content / "diaries").rglob("*.md"))
+    path = files[(index * 7919) % len(files)]
+    path.write_text(path.read_text(encoding="utf-8") + f"\nAn edit, number {index}.\n", encoding="utf-8")
+
+
+def measure(count: int, members: int, edits: int, work: Path) -> dict:
+    items = diaries(count, members)
+    write_netroots(work / "netroots" / "content", items, members)
+    write_plain(work / "plain" / "content", items)
+    conf = work / "plain" / "pelicanconf.py"
+    conf.write_text(PLAIN_SETTINGS.format(content=str(work / "plain/content"), output=str(work / "plain/output")))
+    python = sys.executable
+    plain = [python, "-m", "pelican", "-s", str(conf), "-q"]
+    content, output = work / "netroots" / "content", work / "netroots" / "output"
+    netroots = [python, str(ROOT / "tasks.py"), "--content", str(content), "--output", str(output), "build"]
+    env = {"NETROOTS_TODAY": "2026-11-22"}
+    result: dict = {"diaries": count, "members": members}
+    result["plain"] = run_measured(plain, env)
+    result["first"] = run_measured(netroots, env)
+    shutil.rmtree(output)
+    result["warm_full"] = run_measured(netroots, env)
+    result["unchanged"] = run_measured(netroots, env)
+    result["one_edit"] = []
+    for index in range(edits):
+        _edit(content, index)
+        result["one_edit"].append(run_measured(netroots, env))
+    plain_s = result["plain"]["seconds"]
+    for kind in ("first", "warm_full", "unchanged"):
+        result[kind]["ratio"] = round(result[kind]["seconds"] / plain_s, 2)
+    for entry in result["one_edit"]:
+        entry["ratio"] = round(entry["seconds"] / plain_s, 3)
+    result["pages"] = sum(1 for _ in output.rglob("*.html"))
+    return result
+
+
+def _line(label: str, entry: dict) -> str:
+    memory = ", ".join(f"{name} {mb} MB" for name, mb in entry["peak_mb"].items())
+    ratio = f" ({entry['ratio']}x)" if "ratio" in entry else ""
+    return f"  {label:<10} {entry['seconds']:>8.2f} s{ratio}; peak {entry['peak_total_mb']} MB in all ({memory})"
+
+
+@click.command()
+@click.option(
+    "--sizes", default="1000,5000,10000", show_default=True, help="Diary counts, comma-separated (50000 too)."
+)
+@click.option("--members", default=100, show_default=True, help="How many members write them.")
+@click.option("--edits", default=2, show_default=True, help="One-diary edits (one build each) per size.")
+def command(sizes: str, members: int, edits: int) -> None:
+    """How build time and memory grow with the network: full, warm and one-edit builds."""
+    results = []
+    for count in [int(size) for size in sizes.split(",") if size.strip()]:
+        with tempfile.TemporaryDirectory(prefix="netroots-scale-") as folder:
+            result = measure(count, members, edits, Path(folder))
+        results.append(result)
+        click.echo(f"{count} diaries ({result['pages']} pages):")
+        click.echo(_line("plain", result["plain"]))
+        for kind in ("first", "warm_full", "unchanged"):
+            click.echo(_line(kind, result[kind]))
+        for entry in result["one_edit"]:
+            click.echo(_line("one edit", entry))
+            click.echo(f"             {entry['summary']}")
+    record = {
+        "results": results,
+        "machine": machine(),
+        "command": f"python tasks.py bench scale --sizes {sizes} --members {members} --edits {edits}",
+    }
+    path = save("scale", record)
+    click.echo(f"Machine: {record['machine']}. Saved {path.relative_to(ROOT)}")

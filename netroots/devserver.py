@@ -1,0 +1,86 @@
+"""The `serve` command's web server: output/ as a static host would serve it, plus live reload.
+
+Each HTML page is served with one extra ``<script>`` (from this server, never written to
+output/) that asks ``/__netroots/build`` every half second and reloads the page when a
+rebuild has finished. Published output has no such script: only this development server
+adds it, and only to what it sends.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BUILD_PATH = "/__netroots/build"
+SCRIPT_PATH = "/__netroots/reload.js"
+SCRIPT = b"""(function () {
+  var seen = null;
+  function poll() {
+    fetch("%s", {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (id) {
+      if (seen !== null && id !== seen) { location.reload(); }
+      seen = id;
+    }).catch(function () {}).then(function () { setTimeout(poll, 500); });
+  }
+  poll();
+})();
+""" % BUILD_PATH.encode()
+TAG = f'<script src="{SCRIPT_PATH}" defer></script>'.encode()
+
+
+class BuildCounter:
+    """How many builds have finished; the reload script watches it."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self.lock:
+            self.value += 1
+
+
+class DevHandler(SimpleHTTPRequestHandler):
+    counter: BuildCounter
+
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == BUILD_PATH:
+            return self._send(str(self.counter.value).encode(), "text/plain; charset=utf-8")
+        if path == SCRIPT_PATH:
+            return self._send(SCRIPT, "text/javascript; charset=utf-8")
+        local = self.translate_path(self.path)
+        if os.path.isdir(local) and path.endswith("/"):
+            local = os.path.join(local, "index.html")
+        if local.endswith(".html") and os.path.isfile(local):
+            with open(local, "rb") as page:
+                html = page.read()
+            at = html.rfind(b"</body>")
+            html = html[:at] + TAG + html[at:] if at >= 0 else html + TAG
+            return self._send(html, "text/html; charset=utf-8")
+        return super().do_GET()
+
+    do_HEAD = do_GET
+
+
+def start_server(output: Path, bind: str, port: int, counter: BuildCounter) -> ThreadingHTTPServer:
+    """Serve ``output`` on ``bind:port`` (0: any free port) in a background thread."""
+    handler = type("Handler", (DevHandler,), {"counter": counter})
+    server = ThreadingHTTPServer((bind, port), partial(handler, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

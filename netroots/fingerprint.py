@@ -1,0 +1,273 @@
+"""Stable digests of what a page was rendered from, so an unchanged page is not rendered again.
+
+A page's output is a function of its template (and the templates it includes), the
+top-level context names those templates mention, and the values behind them. The
+digest walks values structurally (strings, numbers, dates, containers, objects'
+``__dict__``), so any plugin's objects are covered without declaring anything. What it
+cannot digest stably (an object without ``__dict__`` whose ``repr`` shows a memory
+address) makes the page "always render": slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import hashlib
+import pathlib
+import types
+from collections.abc import Iterable
+from typing import Any
+
+from jinja2 import Environment, meta
+
+SKIPPED_ATTRIBUTES = frozenset({"_context"})  # Pelican's back-reference to the whole context
+MISSING = b"\x00missing"
+
+
+_REPR_TYPES = (dt.date, dt.time, dt.timedelta, decimal.Decimal, pathlib.PurePath, enum.Enum, complex)
+_CODE_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type, types.ModuleType)
+
+
+class Digester:
+    """Digests values; memoized by identity for one build's output phase (values are final by then).
+
+    Cycles between objects are digested as back-references by distance on the path
+    from the value being digested, so a digest covers everything reachable from it;
+    only digests that do not depend on where the walk started are memoized.
+    """
+
+    def __init__(self, opaque: Iterable[Any] = ()) -> None:
+        self.memo: dict[int, bytes] = {}
+        self.keep: list[Any] = []  # memoized objects stay alive, so their ids are not reused
+        self.opaque = {id(value) for value in opaque}  # the settings and context dicts: hashed elsewhere
+        self.path: dict[int, int] = {}  # id -> depth of the objects being digested
+
+    def __call__(self, value: Any) -> bytes:
+        return self._walk(value, 0)[0]
+
+    def _walk(self, value: Any, depth: int) -> tuple[bytes, int]:
+        kind = type(value)
+        if kind is str or isinstance(value, str):
+            return b"s" + value.encode("utf-8", "surrogatepass"), _CLOSED
+        if value is None or kind in (bool, int, float):
+            return repr(value).encode(), _CLOSED
+        if isinstance(value, bytes):
+            return b"b" + value, _CLOSED
+        if isinstance(value, _REPR_TYPES):
+            return f"{kind.__qualname__}:{value!r}".encode(), _CLOSED
+        if isinstance(value, _CODE_TYPES):
+            function = getattr(value, "__func__", value)
+            name = f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', kind.__name__)}"
+            return b"code:" + name.encode(), _CLOSED
+        key = id(value)
+        if key in self.opaque:
+            return b"opaque", _CLOSED
+        cached = self.memo.get(key)
+        if cached is not None:
+            return cached, _CLOSED
+        if key in self.path:  # a cycle: refer back by distance
+            return b"^%d" % (depth - self.path[key]), self.path[key]
+        self.path[key] = depth
+        try:
+            parts, low = self._parts(value, depth + 1)
+        finally:
+            del self.path[key]
+        digest = hashlib.blake2b(parts, digest_size=16).digest()
+        if low >= depth:  # nothing in it points above it: the same wherever the walk starts
+            self.memo[key] = digest
+            self.keep.append(value)
+            low = _CLOSED
+        return digest, low
+
+    def _parts(self, value: Any, depth: int) -> tuple[bytes, int]:
+        walk = self._walk
+        out = [type(value).__qualname__.encode()]
+        low = _CLOSED
+
+        def add(*items: Any) -> None:
+            nonlocal low
+            for item in items:
+                digest, reached = walk(item, depth)
+                low = min(low, reached)
+                out.append(digest)
+
+        if isinstance(value, dict):
+            for k, v in value.items():
+                add(k, v)
+        elif isinstance(value, (list, tuple)):
+            add(*value)
+        elif isinstance(value, (set, frozenset)):
+            found = []
+            for item in value:
+                digest, reached = walk(item, depth)
+                low = min(low, reached)
+                found.append(digest)
+            out += sorted(found)
+        else:
+            fields = getattr(value, "__dict__", None)
+            slots = [name for cls in type(value).__mro__ for name in getattr(cls, "__slots__", ())]
+            if fields is None and not slots:
+                return repr(value).encode("utf-8", "surrogatepass"), low  # an address in it: never matches
+            for name, item in (fields or {}).items():
+                if name not in SKIPPED_ATTRIBUTES:
+                    out.append(name.encode())
+                    add(item)
+            for name in slots:
+                if name != "__dict__" and hasattr(value, name):
+                    out.append(name.encode())
+                    add(getattr(value, name))
+        return b"\x1f".join(len(part).to_bytes(4, "little") + part for part in out), low
+
+
+_CLOSED = 1 << 30
+
+
+def _template_names(environment: Environment, name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(context names the template mentions, templates it pulls in); None in the second = dynamic."""
+    source, _, _ = environment.loader.get_source(environment, name)
+    tree = environment.parse(source)
+    used = set(meta.find_undeclared_variables(tree))
+    pulled = set(meta.find_referenced_templates(tree))  # included/imported with context: same names
+    return frozenset(used), frozenset(str(p) if p is not None else "\x00dynamic" for p in pulled)
+
+
+class TemplateNames:
+    """The context names a template and everything it includes/extends/imports can read."""
+
+    def __init__(self, environment: Environment) -> None:
+        self.environment = environment
+        self.direct: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self.closed: dict[str, frozenset[str]] = {}
+
+    def _direct(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
+        if name not in self.direct:
+            self.direct[name] = _template_names(self.environment, name)
+        return self.direct[name]
+
+    def __call__(self, name: str) -> frozenset[str]:
+        if name in self.closed:
+            return self.closed[name]
+        seen: set[str] = set()
+        todo = [name]
+        names: set[str] = set()
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if current == "\x00dynamic":  # a computed template name: any template may be read
+                todo.extend(self.environment.loader.list_templates())
+                continue
+            try:
+                used, pulled = self._direct(current)
+            except Exception:
+                continue
+            names |= used
+            todo.extend(pulled)
+        self.closed[name] = frozenset(names)
+        return self.closed[name]
+
+
+class TrackedDict(dict):
+    """A copy of a large context dict that records which keys a page reads (all, if it iterates)."""
+
+    log: set[Any] | None = None  # the current page's keys; None = the page read everything
+
+    def _all(self) -> None:
+        self.log = None
+        self.everything = True
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.everything = False
+        self.log = set()
+
+    def _key(self, key: Any) -> None:
+        if self.log is not None:
+            if isinstance(key, str):
+                self.log.add(key)
+            else:
+                self._all()
+
+    def __getitem__(self, key: Any) -> Any:
+        self._key(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._key(key)
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: Any) -> bool:
+        self._key(key)
+        return dict.__contains__(self, key)
+
+    def __iter__(self):
+        self._all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._all()
+        return dict.__len__(self)
+
+    def keys(self):
+        self._all()
+        return dict.keys(self)
+
+    def values(self):
+        self._all()
+        return dict.values(self)
+
+    def items(self):
+        self._all()
+        return dict.items(self)
+
+    def copy(self) -> dict:
+        self._all()
+        return dict(dict.items(self))
+
+    def __eq__(self, other: object) -> bool:
+        self._all()
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        self._all()
+        return dict.__repr__(self)
+
+    def __reduce__(self):
+        self._all()
+        return (dict, (dict(dict.items(self)),))
+
+    def start(self) -> None:
+        self.everything = False
+        self.log = set()
+
+    def read(self) -> list[str] | None:
+        """The keys read since ``start``, sorted; None when the page used the whole dict."""
+        return None if self.everything or self.log is None else sorted(self.log)
+
+
+TRACK_MIN = 16  # smaller dicts are digested whole
+
+
+def page_fingerprint(
+    digest: Digester,
+    template: str,
+    names: frozenset[str],
+    localcontext: dict[str, Any],
+    keys: dict[str, list[str] | None],
+) -> str:
+    """The page's fingerprint; ``keys`` says which keys of each large dict it read (None = all)."""
+    parts = [template.encode(), digest(localcontext.get("localsiteurl")), digest(localcontext.get("SITEURL"))]
+    for name in sorted(names):
+        value = localcontext.get(name, MISSING)
+        parts.append(name.encode())
+        read = keys.get(name)
+        if read is not None and isinstance(value, dict):
+            for key in read:
+                parts += (b"k", key.encode(), digest(value[key]) if key in value else MISSING)
+        else:
+            parts.append(MISSING if value is MISSING else digest(value))
+    return hashlib.blake2b(b"\x1e".join(parts), digest_size=16).hexdigest()

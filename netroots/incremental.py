@@ -1,0 +1,431 @@
+"""Incremental, parallel output: render only the pages whose inputs changed, on every core.
+
+Every page Pelican or a plugin writes through the writer (``write_file``, ``write_feed``,
+``netroots.site.write_page``) is queued, not rendered at once. At the end of the output
+phase each queued page gets a fingerprint (``netroots.fingerprint``: its template, the
+context names its templates read and the values behind them); a page whose fingerprint,
+size and modification time match the last build's record is left as it is, the others
+are rendered in worker processes (one per core) and written only when their bytes
+changed. Pages the last build wrote and this one did not are deleted. The record is
+``.cache/build/pages-<output>.json``; when settings, templates, Netroots or plugin code
+or library versions change, the record is ignored (a full render) and the log says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import logging
+import multiprocessing
+import os
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.utils import path_to_url, sanitised_join
+from pelican.writers import FileOverwriteFailedError, Writer
+
+from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_fingerprint
+from .settings import plugin_settings
+from .site import cache_dir
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS = {
+    "incremental": True,  # False: render and write every page every build
+    "jobs": 0,  # worker processes for rendering; 0 = one per core
+    "parallel_min": 64,  # fewer pages to render than this: render in this process
+}
+LIBRARIES = ("pelican", "jinja2", "markdown", "nh3", "feedgen", "markupsafe")
+
+
+def build_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    return plugin_settings(settings, "NETROOTS_BUILD", DEFAULTS)
+
+
+def _hash_files(paths: list[Path]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(paths):
+        digest.update(str(path).encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"-")
+    return digest.hexdigest()
+
+
+def world(settings: dict[str, Any]) -> dict[str, str]:
+    """What every page depends on; any change means a full render."""
+    import pelican
+
+    theme = Path(settings["THEME"])
+    template_dirs = [theme / "templates", Path(pelican.__file__).parent / "themes" / "simple" / "templates"]
+    template_dirs += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES", [])]
+    templates = [p for folder in template_dirs if folder.is_dir() for p in folder.rglob("*") if p.is_file()]
+    code_dirs = [ROOT / "netroots", *(Path(p) if Path(p).is_absolute() else ROOT / p for p in settings["PLUGIN_PATHS"])]
+    code = [p for folder in code_dirs if folder.is_dir() for p in folder.rglob("*.py")]
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name}=?")
+    return {
+        "settings": Digester()(settings).hex(),
+        "templates": _hash_files(templates),
+        "code": _hash_files(code) + "/" + ",".join(versions),
+    }
+
+
+def _record_path(settings: dict[str, Any], output: str) -> Path:
+    name = hashlib.blake2b(str(Path(output).resolve()).encode(), digest_size=8).hexdigest()
+    return cache_dir(settings, "build") / f"pages-{name}.json"
+
+
+@dataclass
+class Job:
+    """One page to write: what Pelican's writer would have rendered at once."""
+
+    name: str
+    path: str
+    template: Any
+    localcontext: dict[str, Any]
+    context: dict[str, Any]
+
+
+def _stat(path: str) -> list[int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return [found.st_size, found.st_mtime_ns]
+
+
+def _write_if_changed(path: str, text: str) -> None:
+    data = text.encode("utf-8")
+    try:
+        with open(path, "rb") as existing:
+            if existing.read() == data:
+                return
+    except OSError:
+        pass
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as out:
+        out.write(data)
+
+
+class IncrementalWriter(Writer):
+    """Pelican's writer, queueing pages; ``flush`` renders those whose inputs changed."""
+
+    def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(output_path, settings=settings)
+        self.options = build_settings(self.settings)
+        self.jobs: dict[str, Job] = {}
+        self.order: list[str] = []
+        self.record_path = _record_path(self.settings, output_path)
+        self.world = world(self.settings)
+        self.old: dict[str, Any] = {}
+        self.reason = ""
+        self._load()
+        self.new: dict[str, Any] = {}
+        self.digest: Digester | None = None
+        self.names: dict[int, TemplateNames] = {}
+        self.tracked: dict[int, TrackedDict] = {}
+        self.summary = ""
+        self.stats = {"pages": 0, "rendered": 0, "kept": 0, "feeds": 0, "feeds_kept": 0, "deleted": 0}
+
+    def _load(self) -> None:
+        if not self.options["incremental"]:
+            self.reason = "incremental builds are off (NETROOTS_BUILD['incremental'])"
+            return
+        try:
+            saved = json.loads(self.record_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.reason = "no record of an earlier build of this output folder"
+            return
+        changed = [part for part, value in self.world.items() if saved.get("world", {}).get(part) != value]
+        self.old = saved.get("pages", {})
+        if changed:
+            self.reason = f"{' and '.join(changed)} changed since the last build"
+            self.old = {name: {"stat": entry.get("stat")} for name, entry in self.old.items()}  # deletions only
+
+    # Pelican's Writer.write_file, with the page queued instead of rendered.
+    def write_file(
+        self,
+        name,
+        template,
+        context,
+        relative_urls=False,
+        paginated=None,
+        template_name=None,
+        override_output=False,
+        url=None,
+        **kwargs,
+    ):
+        if not name:
+            return
+        from pelican.paginator import Paginator
+
+        def local(context, name, kwargs):
+            localcontext = context.copy()
+            localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
+            if relative_urls:
+                relative_url = _relative(name)
+                localcontext["SITEURL"] = relative_url
+                localcontext["localsiteurl"] = relative_url
+            localcontext["output_file"] = name
+            localcontext.update(kwargs)
+            return localcontext
+
+        if paginated is None:
+            paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
+        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+            per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or self.settings["DEFAULT_PAGINATION"]
+            paginators = {key: Paginator(name, url, val, self.settings, per_page) for key, val in paginated.items()}
+            for page_num in range(next(iter(paginators.values())).num_pages):
+                paginated_kwargs = kwargs.copy()
+                for key, paginator in paginators.items():
+                    previous_page = paginator.page(page_num) if page_num > 0 else None
+                    page = paginator.page(page_num + 1)
+                    next_page = paginator.page(page_num + 2) if page_num + 1 < paginator.num_pages else None
+                    paginated_kwargs.update(
+                        {
+                            f"{key}_paginator": paginator,
+                            f"{key}_page": page,
+                            f"{key}_previous_page": previous_page,
+                            f"{key}_next_page": next_page,
+                        }
+                    )
+                self._queue(
+                    template, local(context, page.save_as, paginated_kwargs), page.save_as, context, override_output
+                )
+        else:
+            self._queue(template, local(context, name, kwargs), name, context, override_output)
+
+    def _queue(self, template: Any, localcontext: dict[str, Any], name: str, context: dict, override: bool) -> None:
+        path = sanitised_join(self.output_path, name)
+        if path in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{path}" a second time (was previously overwritten)'
+                )
+            return
+        if path in self._written_files and not override:
+            raise FileOverwriteFailedError(
+                f'Failed to overwrite "{path}" as Pelican has already written to it previously (set `override=True` if intended)'
+            )
+        if override:
+            self._overridden_files.add(path)
+        self._written_files.add(path)
+        if path not in self.jobs:
+            self.order.append(path)
+        self.jobs[path] = Job(name=name, path=path, template=template, localcontext=localcontext, context=context)
+
+    def _digester(self, context: dict[str, Any]) -> Digester:
+        if self.digest is None:
+            self.digest = Digester(opaque=[self.settings, context])
+        return self.digest
+
+    def write_feed(
+        self, elements, context, path=None, url=None, feed_type="atom", override_output=False, feed_title=None
+    ):
+        if not path:
+            return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+        complete = sanitised_join(self.output_path, path)
+        relative = os.path.relpath(complete, self.output_path)
+        self.stats["feeds"] += 1
+        fingerprint = None
+        # A feed_generated receiver may change the feed from anything: then it is always written.
+        if self.options["incremental"] and not signals.feed_generated.receivers:
+            digest = self._digester(context)
+            scalars = {k: v for k, v in context.items() if isinstance(v, (str, int, float, bool, type(None)))}
+            items = list(elements[: self.settings["FEED_MAX_ITEMS"]])
+            parts = [digest(items), digest(scalars), digest([path, url, feed_type, feed_title])]
+            fingerprint = hashlib.blake2b(b"\x1e".join(parts), digest_size=16).hexdigest()
+            old = self.old.get(relative, {})
+            current = _stat(complete)
+            if old.get("fingerprint") == fingerprint and current is not None and current == old.get("stat"):
+                self._written_files.add(complete)
+                self.new[relative] = old
+                self.stats["feeds_kept"] += 1
+                signals.feed_written.send(complete, context=context, feed=None)
+                return None
+        feed = super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+        entry: dict[str, Any] = {"stat": _stat(complete)}
+        if fingerprint is not None:
+            entry["fingerprint"] = fingerprint
+        self.new[relative] = entry
+        return feed
+
+    def flush(self) -> None:
+        """Render what changed (in parallel), delete what is gone, save the record."""
+        started = time.perf_counter()
+        jobs = [self.jobs[path] for path in self.order]
+        self.stats["pages"] = len(jobs)
+        # Digest every value the pages can read before any page renders: rendering may add
+        # attributes to objects, and a digest must mean the same in every build.
+        for job in jobs:
+            digest = self._digester(job.context)
+            for name in self._names(job.template):
+                value = job.localcontext.get(name)
+                if value is not None:
+                    digest(value)
+        todo: list[Job] = []
+        for job in jobs:
+            relative = os.path.relpath(job.path, self.output_path)
+            old = self.old.get(relative, {})
+            if "fingerprint" in old and old.get("stat") is not None and _stat(job.path) == old["stat"]:
+                names = self._names(job.template)
+                digest = self._digester(job.context)
+                fingerprint = page_fingerprint(digest, job.template.name, names, job.localcontext, old.get("keys", {}))
+                if fingerprint is not None and fingerprint == old["fingerprint"]:
+                    self.new[relative] = old
+                    continue
+            todo.append(job)
+        self.stats["rendered"] = len(todo)
+        self.stats["kept"] = len(jobs) - len(todo)
+        for relative, entry in self._render_all(todo):
+            self.new[relative] = entry
+        for job in jobs:
+            logger.debug('Writing "%s"', job.path)
+            signals.content_written.send(job.path, context=job.localcontext)
+        self._delete_stale()
+        self._save()
+        note = f" (all: {self.reason})" if self.reason and self.stats["rendered"] else ""
+        self.summary = (
+            f"rendered {self.stats['rendered']} of {self.stats['pages']} pages{note}, "
+            f"{self.stats['feeds'] - self.stats['feeds_kept']} of {self.stats['feeds']} feeds, "
+            f"deleted {self.stats['deleted']} stale files, in {time.perf_counter() - started:.2f} s"
+        )
+        logger.info("build: %s", self.summary)
+        self.jobs.clear()
+        self.order.clear()
+
+    def _names(self, template: Any) -> Any:
+        environment = template.environment
+        key = id(environment)
+        if key not in self.names:
+            self.names[key] = TemplateNames(environment)
+        return self.names[key](template.name)
+
+    def _workers(self, count: int) -> int:
+        jobs = int(self.options["jobs"]) or (os.cpu_count() or 1)
+        if count < int(self.options["parallel_min"]):
+            return 1
+        return max(1, min(jobs, count // max(1, int(self.options["parallel_min"]) // 2)))
+
+    def _render_all(self, todo: list[Job]) -> list[tuple[str, dict[str, Any]]]:
+        workers = self._workers(len(todo))
+        if workers == 1:
+            return self._render_share(todo, 0, 1)
+        forked = multiprocessing.get_context("fork")
+        children = []
+        for share in range(1, workers):
+            receive, send = forked.Pipe(duplex=False)
+            process = forked.Process(target=self._child, args=(todo, share, workers, send), daemon=True)
+            process.start()
+            send.close()
+            children.append((process, receive))
+        results = self._render_share(todo, 0, workers)
+        for process, receive in children:
+            try:
+                status, payload = receive.recv()
+            except EOFError:
+                status, payload = "error", "a rendering process ended without an answer"
+            process.join()
+            if status != "ok":
+                raise RuntimeError(f"rendering pages failed in a worker process: {payload}")
+            results.extend(payload)
+        return results
+
+    def _child(self, todo: list[Job], share: int, workers: int, send: Any) -> None:
+        try:
+            send.send(("ok", self._render_share(todo, share, workers)))
+        except BaseException as exc:
+            send.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-3000:]}"))
+        finally:
+            send.close()
+
+    def _render_share(self, todo: list[Job], share: int, workers: int) -> list[tuple[str, dict[str, Any]]]:
+        done = []
+        for job in todo[share::workers]:
+            done.append(self._render(job))
+        return done
+
+    def _render(self, job: Job) -> tuple[str, dict[str, Any]]:
+        if job.localcontext["localsiteurl"]:
+            job.context["localsiteurl"] = job.localcontext["localsiteurl"]
+        names = self._names(job.template)
+        render_context = dict(job.localcontext)
+        wrapped: dict[str, TrackedDict] = {}
+        for name in names:
+            value = render_context.get(name)
+            if type(value) is dict and len(value) >= TRACK_MIN:
+                tracked = self.tracked.get(id(value))
+                if tracked is None or dict.__len__(tracked) != len(value):
+                    tracked = self.tracked[id(value)] = TrackedDict(value)
+                tracked.start()
+                render_context[name] = wrapped[name] = tracked
+        output = job.template.render(render_context)
+        keys = {name: tracked.read() for name, tracked in wrapped.items()}
+        _write_if_changed(job.path, output)
+        logger.info('Writing "%s"', job.path)
+        fingerprint = None
+        if self.options["incremental"]:
+            fingerprint = page_fingerprint(
+                self._digester(job.context), job.template.name, names, job.localcontext, keys
+            )
+        entry: dict[str, Any] = {"stat": _stat(job.path)}
+        if fingerprint is not None:
+            entry["fingerprint"] = fingerprint
+            entry["keys"] = {name: read for name, read in keys.items() if read is not None}
+        return os.path.relpath(job.path, self.output_path), entry
+
+    def _delete_stale(self) -> None:
+        """Pages and feeds the last build wrote and this one did not (deleted or renamed content)."""
+        for relative, entry in self.old.items():
+            if relative in self.new:
+                continue
+            path = os.path.join(self.output_path, relative)
+            if entry.get("stat") is not None and _stat(path) == entry["stat"]:  # untouched since we wrote it
+                os.unlink(path)
+                self.stats["deleted"] += 1
+                _remove_empty_parents(Path(path).parent, Path(self.output_path))
+
+    def _save(self) -> None:
+        data = {"world": self.world, "pages": self.new if self.options["incremental"] else {}}
+        temporary = self.record_path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, self.record_path)
+
+
+def _relative(name: str) -> str:
+    from pelican.utils import get_relative_path
+
+    return path_to_url(get_relative_path(name))
+
+
+def _remove_empty_parents(folder: Path, output: Path) -> None:
+    while folder != output and output in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+class FlushGenerator:
+    """Runs last in the output phase: the queued pages are written before ``finalized``
+    (search and the sitemap read the output folder there)."""
+
+    def __init__(self, **_: Any) -> None:
+        pass
+
+    def generate_output(self, writer: Any) -> None:
+        if isinstance(writer, IncrementalWriter):
+            writer.flush()

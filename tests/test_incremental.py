@@ -1,0 +1,256 @@
+"""Incremental builds: after any sequence of changes, the output is what a clean full build writes.
+
+A seeded random walk edits, adds, deletes and renames diaries, changes tags, groups,
+members and recommendations (moving diaries on and off the recommended list), and moves
+"today" so jobs expire. After every step the kept output folder, built incrementally with
+its `.cache/`, is compared file by file with a clean build of the same content.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, build_site
+
+SEARCH = {"pagefind": False}  # Pagefind's bundle is checked in test_search; here: every page and feed
+STEPS = int(os.environ.get("NETROOTS_INCREMENTAL_STEPS", "10"))
+
+
+def _files(output: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(output).as_posix(): path.read_bytes()
+        for path in sorted(output.rglob("*"))
+        if path.is_file() and "pagefind" not in path.relative_to(output).parts
+    }
+
+
+def assert_same_output(incremental: Path, full: Path, step: str) -> None:
+    got, want = _files(incremental), _files(full)
+    assert sorted(set(got) - set(want)) == [], f"after {step}: stale files the full build does not write"
+    assert sorted(set(want) - set(got)) == [], f"after {step}: files missing from the incremental build"
+    different = [name for name in want if got[name] != want[name]]
+    assert different == [], f"after {step}: these files differ from a full build: {different[:10]}"
+
+
+def _diaries(content: Path) -> list[Path]:
+    return sorted((content / "diaries").rglob("*.md"))
+
+
+def _members(content: Path) -> list[Path]:
+    return sorted((content / "members").glob("*.yaml"))
+
+
+def edit_diary(rng: random.Random, content: Path) -> str:
+    path = rng.choice(_diaries(content))
+    text = path.read_text(encoding="utf-8")
+    if rng.random() < 0.5:
+        text = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1).strip()} again", text, count=1, flags=re.M)
+    else:
+        text += f"\nA new paragraph, number {rng.randint(1, 999)}.\n"
+    path.write_text(text, encoding="utf-8")
+    return f"editing {path.name}"
+
+
+def add_diary(rng: random.Random, content: Path) -> str:
+    member = rng.choice(_members(content)).stem
+    number = rng.randint(1000, 9999)
+    day = f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}"
+    path = content / "diaries" / member / f"{day}-added-{number}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tags = rng.sample(["Organizing", "Local news", "Housing", "Media accountability", "Brand new tag"], 2)
+    groups = rng.choice(["[]", "[media-watch]", "[local-organizing]"])
+    path.write_text(
+        f"---\ntitle: Added diary {number}\ndate: {day} 10:00\ntags: [{', '.join(tags)}]\ngroups: {groups}\n"
+        f"summary: An added diary.\n---\n\nWords about organizing, number {number}.\n",
+        encoding="utf-8",
+    )
+    return f"adding {path.name}"
+
+
+def delete_diary(rng: random.Random, content: Path) -> str:
+    path = rng.choice(_diaries(content))
+    path.unlink()
+    return f"deleting {path.name}"
+
+
+def rename_diary(rng: random.Random, content: Path) -> str:
+    path = rng.choice(_diaries(content))
+    target = path.with_name(path.name.removesuffix(".md") + f"-renamed-{rng.randint(1, 99)}.md")
+    path.rename(target)
+    return f"renaming {path.name} to {target.name}"
+
+
+def retag_diary(rng: random.Random, content: Path) -> str:
+    path = rng.choice(_diaries(content))
+    text = path.read_text(encoding="utf-8")
+    tags = rng.sample(["Organizing", "Local news", "Housing", "Labor", "Another new tag"], rng.randint(1, 3))
+    text = re.sub(r"^tags: .*$", f"tags: [{', '.join(tags)}]", text, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    return f"tagging {path.name} {tags}"
+
+
+def regroup_diary(rng: random.Random, content: Path) -> str:
+    path = rng.choice(_diaries(content))
+    text = path.read_text(encoding="utf-8")
+    groups = rng.choice(["[]", "[media-watch]", "[local-organizing]", "[media-watch, local-organizing]"])
+    if re.search(r"^groups: .*$", text, flags=re.M):
+        text = re.sub(r"^groups: .*$", f"groups: {groups}", text, count=1, flags=re.M)
+    else:
+        text = text.replace("\ntags:", f"\ngroups: {groups}\ntags:", 1)
+    path.write_text(text, encoding="utf-8")
+    return f"groups of {path.name} -> {groups}"
+
+
+def rename_member(rng: random.Random, content: Path) -> str:
+    path = rng.choice(_members(content))
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^name: (.*)$", lambda m: f"name: {m.group(1).strip()} Jr.", text, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    return f"renaming member {path.stem}"
+
+
+def recommend(rng: random.Random, content: Path) -> str:
+    """A member recommends (or stops recommending) a diary: it may move on or off the recommended list."""
+    path = rng.choice(_members(content))
+    diary = rng.choice(_diaries(content))
+    handle, slug = diary.parent.name, diary.stem[11:]
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    if "recommends:" in text and rng.random() < 0.4:
+        lines = [line for line in lines if not line.startswith("  - ") or "/" not in line or rng.random() < 0.5]
+        if not any(line.startswith("  - ") and "/" in line for line in lines):
+            lines = [line for line in lines if line != "recommends:"]
+        what = "dropping recommendations"
+    else:
+        if "recommends:" not in text:
+            lines.append("recommends:")
+        index = lines.index("recommends:")
+        lines.insert(index + 1, f"  - {handle}/{slug}")
+        what = f"recommending {handle}/{slug}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f"{path.stem} {what}"
+
+
+CHANGES: list[Callable[[random.Random, Path], str]] = [
+    edit_diary,
+    add_diary,
+    delete_diary,
+    rename_diary,
+    retag_diary,
+    regroup_diary,
+    rename_member,
+    recommend,
+    recommend,
+]
+
+
+@pytest.mark.parametrize("seed", [19])
+def test_incremental_output_equals_a_full_build_after_random_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    rng = random.Random(seed)
+    work = tmp_path / "kept"
+    shutil.copytree(ROOT / "content", work / "content")
+    content, output = work / "content", work / "output"
+    first = build_site(content, output, SEARCH=SEARCH)
+    assert "rendered" in first.summary
+    days = 0
+    for step in range(STEPS):
+        if step % 5 == 4:
+            days += rng.choice([10, 30, 45])
+            import datetime as dt
+
+            today = (dt.date(2026, 11, 22) + dt.timedelta(days=days)).isoformat()
+            monkeypatch.setenv("NETROOTS_TODAY", today)
+            what = f"moving today to {today}"
+        else:
+            what = rng.choice(CHANGES)(rng, content)
+        result = build_site(content, output, SEARCH=SEARCH)
+        clean = tmp_path / f"clean-{step}"
+        shutil.copytree(content, clean / "content")
+        full = build_site(clean / "content", clean / "output", SEARCH=SEARCH)
+        assert result.errors == full.errors
+        assert_same_output(output, clean / "output", f"step {step}: {what} ({result.summary})")
+        shutil.rmtree(clean)
+
+
+def test_a_build_with_nothing_changed_renders_nothing(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    build_site(tmp_path / "content", tmp_path / "output", SEARCH=SEARCH)
+    again = build_site(tmp_path / "content", tmp_path / "output", SEARCH=SEARCH)
+    assert again.summary.startswith("rendered 0 of "), again.summary
+    assert "deleted 0 stale" in again.summary
+
+
+def test_a_template_change_renders_everything_and_says_why(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    build_site(tmp_path / "content", tmp_path / "output", SEARCH=SEARCH, THEME=str(theme))
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<p>Changed footer</p></footer>"))
+    again = build_site(tmp_path / "content", tmp_path / "output", SEARCH=SEARCH, THEME=str(theme))
+    assert "(all: templates changed since the last build)" in again.summary
+    assert "Changed footer" in (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_deleted_diary_leaves_no_page_and_an_edited_page_is_rewritten(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    content, output = tmp_path / "content", tmp_path / "output"
+    build_site(content, output, SEARCH=SEARCH)
+    diary = content / "diaries" / "maria-lopez" / "2026-05-14-what-meridian-did-to-kbrt.md"
+    page = output / "diaries" / "maria-lopez" / "what-meridian-did-to-kbrt" / "index.html"
+    assert page.is_file()
+    diary.unlink()
+    result = build_site(content, output, SEARCH=SEARCH)
+    assert not page.exists(), result.summary
+    assert "what-meridian-did-to-kbrt" not in (output / "members" / "maria-lopez" / "index.html").read_text()
+
+
+def test_a_kept_cache_still_reports_every_error_and_rereads_a_fixed_file(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    content, output = tmp_path / "content", tmp_path / "output"
+    diary = content / "diaries" / "jkim" / "2026-11-01-broken.md"
+    diary.write_text("---\ntitle: Broken\ndate: 2026-13-45 10:00\n---\n\nText.\n", encoding="utf-8")
+    first = build_site(content, output, SEARCH=SEARCH)
+    second = build_site(content, output, SEARCH=SEARCH)
+    assert [e for e in first.errors if "broken.md" in e] and first.errors == second.errors
+    diary.write_text("---\ntitle: Mended\ndate: 2026-11-01 10:00\n---\n\nText.\n", encoding="utf-8")
+    third = build_site(content, output, SEARCH=SEARCH)
+    assert not [e for e in third.errors if "broken.md" in e]
+    assert "Mended" in (output / "diaries" / "jkim" / "broken" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_development_server_reloads_pages_and_published_output_has_no_script(tmp_path: Path) -> None:
+    import urllib.request
+
+    from netroots.devserver import SCRIPT_PATH, BuildCounter, start_server
+
+    (tmp_path / "diaries" / "x").mkdir(parents=True)
+    page = tmp_path / "diaries" / "x" / "index.html"
+    page.write_text("<!doctype html><html><body><p>Hi</p></body></html>", encoding="utf-8")
+    counter = BuildCounter()
+    server = start_server(tmp_path, "127.0.0.1", 0, counter)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+
+        def get(path: str) -> bytes:
+            with urllib.request.urlopen(f"{base}{path}", timeout=10) as response:
+                return response.read()
+
+        served = get("/diaries/x/").decode()
+        assert f'<script src="{SCRIPT_PATH}" defer></script></body>' in served
+        assert "<script" not in page.read_text(encoding="utf-8")
+        before = get("/__netroots/build")
+        counter.bump()
+        assert get("/__netroots/build") != before
+        assert b"location.reload" in get(SCRIPT_PATH)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -30,6 +30,7 @@ from pelican.utils import path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_fingerprint
+from .plugin import STATE_KEY
 from .settings import plugin_settings
 from .site import cache_dir
 
@@ -76,7 +77,7 @@ def world(settings: dict[str, Any]) -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             versions.append(f"{name}=?")
     return {
-        "settings": Digester()(settings).hex(),
+        "settings": Digester()({k: v for k, v in settings.items() if k != STATE_KEY}).hex(),  # not per-build state
         "templates": _hash_files(templates),
         "code": _hash_files(code) + "/" + ",".join(versions),
     }
@@ -228,7 +229,7 @@ class IncrementalWriter(Writer):
 
     def _digester(self, context: dict[str, Any]) -> Digester:
         if self.digest is None:
-            self.digest = Digester(opaque=[self.settings, context])
+            self.digest = Digester(opaque=[self.settings, context, self.settings.get(STATE_KEY)])
         return self.digest
 
     def write_feed(

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from netroots.build import build, cli_settings  # noqa: E402
+from netroots.build import build, cli_settings, site_address_warning  # noqa: E402
 from netroots.check import run_check, select  # noqa: E402
 from netroots.members import guess_member  # noqa: E402
 from netroots.report import setup_logging  # noqa: E402
@@ -27,7 +27,23 @@ from netroots.starters import diary_text, member_text, slug_of  # noqa: E402
 from netroots.today import ENV_TODAY, build_today  # noqa: E402
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class WholeHelpGroup(click.Group):
+    """Lists each command with its whole first sentence, wrapped, never cut off with "..."."""
+
+    group_class = type  # groups made with @cli.group() list their commands the same way
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=WholeHelpGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
     "--content",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -85,6 +101,8 @@ def build_command(publish: bool, offline: bool, fetch_first: bool, output: Path 
     _apply_today(today)
     overrides = {"OUTPUT_PATH": str(output.resolve())} if output else {}
     settings = cli_settings(publish=publish, overrides=overrides)
+    if publish and (warning := site_address_warning(settings)):
+        click.echo(warning, err=True)
     if fetch_first and not offline:
         fetch = _plugin_command("allies", "fetch_allies")
         if fetch is not None:
@@ -132,8 +150,10 @@ def check(paths: tuple[str, ...], changes: str | None, login: str | None, style:
     for problem in problems:
         click.echo(format_problem(problem, style))
     errors = sum(p.is_error for p in problems)
-    warnings = len(problems) - errors
-    click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    notes = sum(p.severity == "note" for p in problems)
+    warnings = len(problems) - errors - notes
+    summary = f"{errors} error(s), {warnings} warning(s)"
+    click.echo(summary + (f", {notes} note(s) (drafts and scheduled posts)" if notes else ""), err=True)
     sys.exit(1 if errors else 0)
 
 
@@ -178,14 +198,13 @@ def preview(file: Path, output: Path | None) -> None:
         "ARTICLE_PATHS": [relative.as_posix()],
         "PAGE_PATHS": [relative.as_posix()] if relative.parts[0] == "pages" else [],
         "DIRECT_TEMPLATES": [],
-        "FEED_ALL_ATOM": None,
-        "FEED_ALL_RSS": None,
         "AUTHOR_FEED_ATOM": None,
         "AUTHOR_FEED_RSS": None,
         "TAG_FEED_ATOM": None,
         "TAG_FEED_RSS": None,
         "TAG_SAVE_AS": "",
-        "PLUGINS": ["diaries", "media", "tags"],
+        # The page's own templates and context: members (from diaries), pictures, groups' names.
+        "PLUGINS": ["diaries", "media", "tags", "groups"],
         "DRAFT_SAVE_AS": settings["ARTICLE_SAVE_AS"],
         "DRAFT_URL": settings["ARTICLE_URL"],
         "DELETE_OUTPUT_DIRECTORY": True,
@@ -203,6 +222,26 @@ def preview(file: Path, output: Path | None) -> None:
     click.echo(f"Open it in a browser: file://{pages[0]}")
 
 
+def rebuild(settings_for_build, counter=None) -> bool:
+    """One build for ``serve``: content errors print as path:line (the build logs them), and
+    even a crash is reported and survived, so the server keeps answering with the last site."""
+    try:
+        result = build(settings_for_build())
+    except Exception as exc:  # a half-saved file must not stop the server
+        click.echo(
+            f"error: the build stopped: {type(exc).__name__}: {exc}; fix it and save again "
+            "(`python tasks.py check` names the file and line)",
+            err=True,
+        )
+        return False
+    if counter is not None:
+        counter.bump()  # open pages reload themselves (development server only)
+    if result.errors:
+        click.echo(f"Rebuilt with {len(result.errors)} error(s) above; those files were left out.", err=True)
+    click.echo(f"Rebuilt: {result.summary}" if result.summary else "Rebuilt.")
+    return True
+
+
 @cli.command()
 @click.option("--port", default=8000, show_default=True, help="Port on localhost.")
 @click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -215,11 +254,11 @@ def serve(port: int, bind: str, once: bool) -> None:
     from netroots.devserver import BuildCounter, start_server
 
     settings = cli_settings()
-    result = build(settings)
     output = Path(settings["OUTPUT_PATH"])
+    output.mkdir(parents=True, exist_ok=True)
     counter = BuildCounter()
+    rebuild(lambda: settings, counter)
     server = start_server(output, bind, port, counter)
-    click.echo(result.summary or "Built.")
     click.echo(f"Serving {output} at http://{bind}:{server.server_address[1]}/ (Ctrl+C to stop)")
     if once:
         server.shutdown()
@@ -229,9 +268,7 @@ def serve(port: int, bind: str, once: bool) -> None:
         for changes in watch(*watched):
             names = ", ".join(sorted({Path(p).name for _, p in changes}))[:200]
             click.echo(f"Changed: {names}; rebuilding…")
-            result = build(cli_settings())
-            counter.bump()  # open pages reload themselves (development server only)
-            click.echo(f"Rebuilt: {result.summary}" if result.summary else "Rebuilt.")
+            rebuild(cli_settings, counter)
     except KeyboardInterrupt:
         pass
     finally:
@@ -262,7 +299,14 @@ def new_diary(title: str, handle: str | None, today) -> None:
     content = Path(settings["PATH"]).resolve()
     handle = handle or guess_member(content)
     if not handle:
-        raise click.UsageError("could not tell who you are from git's user.email; pass --member YOUR-HANDLE")
+        said = (
+            f"git's user.email ({email}) matches no member file" if (email := _git_email()) else "git has no user.email"
+        )
+        raise click.UsageError(
+            f"could not tell who you are: {said}. Pass --member YOUR-HANDLE, or set an e-mail whose part "
+            "before the @ is your handle or GitHub login: "
+            'git config --global user.email "your-login@users.noreply.github.com"'
+        )
     if not (content / "members" / f"{handle}.yaml").is_file():
         raise click.UsageError(
             f"no member '{handle}': create content/members/{handle}.yaml first (python tasks.py new member {handle})"

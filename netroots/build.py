@@ -15,6 +15,7 @@ from pelican.settings import read_settings
 from .plugin import start
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_SITEURL = "https://commons.example.org"  # the demo network's address in publishconf.py
 
 
 class ProblemCounter(logging.Handler):
@@ -63,6 +64,17 @@ def cli_settings(publish: bool = False, overrides: Mapping[str, Any] | None = No
     return load_settings(publish=publish, overrides={**root_obj.get("overrides", {}), **dict(overrides or {})})
 
 
+def site_address_warning(settings: Mapping[str, Any]) -> str | None:
+    """A published build still pointing at the demo's address would link every feed, sitemap
+    entry and canonical URL to someone else's site; say so before it goes out."""
+    if str(settings.get("SITEURL", "")).rstrip("/") != DEMO_SITEURL:
+        return None
+    return (
+        f"warning: the site address is still the demo's ({DEMO_SITEURL}): set NETROOTS_SITEURL=https://your.site "
+        "or SITEURL in publishconf.py, or feeds, the sitemap and links will point there"
+    )
+
+
 def reset_plugin_signals() -> None:
     """Disconnect every Pelican signal receiver before a build.
 
@@ -108,8 +120,11 @@ class NetrootsPelican(Pelican):
 
 def build(settings: dict[str, Any]) -> BuildResult:
     """Build the site once; errors in content are logged and counted, never raised."""
+    from .manifest import start
+
     reset_plugin_signals()
     forget_logged_warnings()
+    start(settings)  # before the plugins register: removing stale files comes before the sitemap
     counter = ProblemCounter()
     root_logger = logging.getLogger()
     root_logger.addHandler(counter)

@@ -10,6 +10,7 @@ from pathlib import Path
 from feedgen.feed import FeedGenerator
 
 from .html import plain_text, remove_xml_invalid
+from .manifest import produced
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def write_feeds(
         target.parent.mkdir(parents=True, exist_ok=True)
         feed.rss_file(str(target), pretty=False)
         written.append(target)
+    for target in written:
+        produced(target)  # a group or action that is gone takes its feeds with it
     return written
 
 

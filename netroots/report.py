@@ -23,6 +23,7 @@ def printable(text: str) -> str:
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"  # not a problem: what check wants the writer to know (a draft, a scheduled diary)
 
 
 @dataclass(frozen=True, order=True)
@@ -73,6 +74,9 @@ class Report:
     def warning(self, path: Path | str, line: int, message: str) -> Problem:
         return self.add(path, line, WARNING, message)
 
+    def note(self, path: Path | str, line: int, message: str) -> Problem:
+        return self.add(path, line, NOTE, message)
+
     def extend(self, problems: list[Problem]) -> None:
         for problem in problems:
             if problem not in self.problems:
@@ -89,7 +93,7 @@ class Report:
     def log(self) -> None:
         """Send every problem to the build log, errors as errors."""
         for problem in sorted(self.problems):
-            level = logging.ERROR if problem.is_error else logging.WARNING
+            level = logging.INFO if problem.severity == NOTE else logging.ERROR if problem.is_error else logging.WARNING
             logger.log(level, "%s", problem)
 
 

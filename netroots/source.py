@@ -186,6 +186,11 @@ def parse_yaml(text: str, line_offset: int = 0) -> tuple[Any, dict[str, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
         problem = exc.problem or "invalid YAML"
+        if "\\t" in problem or "tab" in problem:
+            column = f", column {mark.column + 1}" if mark else ""
+            raise SourceError(
+                f"a tab character{column}: YAML indents with spaces only; replace the tab with spaces", line
+            ) from None
         raise SourceError(
             f"YAML syntax error: {problem}; check indentation, and quote values that contain ': ' or start with a symbol",
             line,
@@ -222,6 +227,11 @@ def read_yaml_any(path: Path) -> tuple[Any, dict[str, int]]:
 def split_front_matter(text: str) -> tuple[str, str, int]:
     """Return ``(front matter, body, line where the body starts)``."""
     match = FRONT_MATTER.match(text)
+    if not match and re.match(r"\A(?:\ufeff)?---[ \t]*\r?$", text, re.M):
+        raise SourceError(
+            "the front matter's closing `---` line is missing: the file opens with `---` here, so add a "
+            "line `---` after the last field (like `status: draft`), then write the body below it"
+        )
     if not match:
         raise SourceError(
             "no YAML front matter: the file must start with a line `---`, then fields like "

@@ -36,6 +36,17 @@ def aware(moment: dt.datetime | dt.date, zone: dt.tzinfo) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def published_yet(moment: dt.datetime | dt.date, settings: Mapping[str, Any]) -> bool:
-    """Whether content dated ``moment`` (naive: the site's time zone) is out yet; later is scheduled."""
-    return aware(moment, site_timezone(settings)) <= build_now(settings)
+def day_of(moment: dt.datetime | dt.date, zone: dt.tzinfo) -> dt.date:
+    """The calendar day of ``moment`` in ``zone`` (a naive time is already local)."""
+    if isinstance(moment, dt.datetime):
+        return moment.astimezone(zone).date() if moment.tzinfo else moment.date()
+    return moment
+
+
+def published_yet(moment: dt.datetime | dt.date | None, settings: Mapping[str, Any]) -> bool:
+    """Whether content dated ``moment`` is out on this build: anything dated after the build's
+    today is scheduled, left out everywhere until the first build on or after its day (the
+    nightly rebuild publishes it). Diaries, updates and comments all ask this one question."""
+    if moment is None:
+        return True
+    return day_of(moment, site_timezone(settings)) <= build_today(settings)

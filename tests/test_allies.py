@@ -349,7 +349,9 @@ def test_fetch_command_end_to_end_with_worker_processes(tmp_path: Path) -> None:
             env={**os.environ, "CI": "true", "NETROOTS_ALLOW_PRIVATE_FEEDS": "1"},
         )
     assert done.returncode == 0, done.stderr
-    assert "allies: 3 fetched, 0 unchanged, 0 failed" in done.stderr
+    assert "allies, this run: 3 fetched with new content, 0 unchanged since last time, 0 could not be fetched" in (
+        done.stderr
+    )
     assert "parsing in one thread" not in done.stderr
     cached = json.loads((tmp_path / ".cache/allies/feeds/evil.json").read_text())
     assert cached["entries"][0]["title"] == "Headline"

@@ -50,7 +50,7 @@ def test_check_warns_about_titles_in_person_tags_and_near_duplicates(copy_fixtur
         "content/diaries/ben/2026-05-13-still-fine.md:4: warning: tags: 'Senator Jane Doe' puts a title"
         in result.output
     )
-    assert "'Health care' is nearly the same as 'Healthcare'" in result.output
+    assert "'Healthcare' is nearly the same as 'Health care'" in result.output
 
 
 def test_check_on_one_path_reports_only_that_file(copy_fixture) -> None:

@@ -65,7 +65,7 @@ def test_all_diaries_paginate_into_folders(site, copy_fixture) -> None:
     content = copy_fixture("basic")
     for day in range(1, 6):
         (content / f"diaries/ben/2026-07-0{day}-note-{day}.md").write_text(
-            f"---\ntitle: Note {day}\n---\n\nText {day}.\n", encoding="utf-8"
+            f"---\ntitle: Note {day}\ntags: [Notes]\n---\n\nText {day}.\n", encoding="utf-8"
         )
     result = site(content, DIARIES_PAGINATION=3, PAGINATED_TEMPLATES={"diaries": 3, "tag": 3})
     first = read(result.output, "diaries/index.html")
@@ -101,7 +101,8 @@ def test_demo_network_is_a_realistic_network(demo_output) -> None:
 def test_control_characters_in_front_matter_never_break_pages_or_feeds(site, copy_fixture) -> None:
     content = copy_fixture("basic")
     (content / "diaries/ben/2026-06-01-odd.md").write_text(
-        '---\ntitle: "Odd\\x00 title\\x1b"\nsummary: "bell\\x07"\n---\n\nBody\x0b text.\n', encoding="utf-8"
+        '---\ntitle: "Odd\\x00 title\\x1b"\ntags: [Odd]\nsummary: "bell\\x07"\n---\n\nBody\x0b text.\n',
+        encoding="utf-8",
     )
     result = site(content)
     assert not result.errors

@@ -111,7 +111,9 @@ def test_moving_a_diary_into_someone_elses_folder_fails(repo: Path) -> None:
 def test_a_new_member_file_must_name_the_login_that_adds_it(repo: Path) -> None:
     (repo / "members/cleo.yaml").write_text("name: Cleo\nbio: New.\ngithub: cleo-gh\n", encoding="utf-8")
     (repo / "diaries/cleo").mkdir()
-    (repo / "diaries/cleo/2026-11-20-hello.md").write_text("---\ntitle: Hello\ndate: 2026-11-20\n---\n\nHi.\n")
+    (repo / "diaries/cleo/2026-11-20-hello.md").write_text(
+        "---\ntitle: Hello\ndate: 2026-11-20\ntags: [Hello]\n---\n\nHi.\n"
+    )
     commit(repo)
     ok = invoke(repo, "check", "--changes", "main~1..main", "--as", "cleo-gh")
     assert ok.exit_code == 0, ok.output

@@ -223,13 +223,14 @@ def test_check_suggests_existing_tags_for_a_diary_without_tags(tmp_path: Path) -
     from netroots.check import run_check
 
     content = fresh_copy(tmp_path)
+    story = content / "diaries/cara/2026-11-01-a-story-about-our-branch.md"
+    story.write_text(story.read_text().replace("tags: [Libraries]", "tags: []"), encoding="utf-8")
     report = run_check(site_settings(content, tmp_path / "output"))
-    hints = [str(p) for p in report.problems if "has no tags" in p.message]
+    hints = [str(p) for p in report.problems if "needs at least one tag" in p.message]
     assert len(hints) == 1, [str(p) for p in report.problems]
-    assert hints[0].startswith("content/diaries/cara/2026-11-01-a-story-about-our-branch.md:4: warning: tags:")
-    suggested = hints[0].split("Existing tags that fit: [", 1)[1].rstrip("]").split(", ")
+    assert hints[0].startswith("content/diaries/cara/2026-11-01-a-story-about-our-branch.md:4: error: tags:")
+    suggested = hints[0].split("fit this diary: `tags: [", 1)[1].split("]", 1)[0].split(", ")
     assert suggested[0] == "Libraries"
-    assert not any(p.is_error for p in report.problems)
 
 
 def test_whoosh_work_can_be_switched_off(tmp_path: Path) -> None:

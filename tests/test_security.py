@@ -180,7 +180,7 @@ def test_intrasite_links_cannot_reopen_a_sanitized_attribute(site, copy_fixture)
     _write(
         content,
         "diaries/ben/2026-06-03-links.md",
-        "---\ntitle: Links\ndate: 2026-06-03 12:00\n---\n\n"
+        "---\ntitle: Links\ndate: 2026-06-03 12:00\ntags: [Links]\n---\n\n"
         """<a href='{filename}/images/a&b.png?x=" onmouseover="alert(1)"><script>alert(2)</script>'>photo</a>\n\n"""
         """<abbr title="src='{filename}/images/a&b.png?&quot;&gt;&lt;img src=x onerror=alert(3)&gt;'">t</abbr>\n\n"""
         "[up]({static}/../outside.txt)\n",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import feedparser
 import pytest
 from conftest import read
-from tags.model import Vocabulary, election_tag, near_duplicates, tag_warnings
+from tags.model import Vocabulary, election_tag, near_misses, tag_warnings
 
 
 @pytest.mark.parametrize(
@@ -42,11 +42,26 @@ def test_person_tag_titles_and_fake_states_get_advice() -> None:
     assert "'ZZ' is not a US state" in tag_warnings("zz-12")[0]
 
 
-def test_near_duplicates_found_but_not_between_races() -> None:
-    pairs = near_duplicates(["Health care", "Healthcare", "Boycott", "Boycotts", "CA-01", "CA-02", "Labor"])
-    assert ("Health care", "Healthcare") in pairs
-    assert ("Boycott", "Boycotts") in pairs
+def test_near_misses_found_but_not_between_races() -> None:
+    uses = {"Health care": 2, "Healthcare": 1, "Boycott": 1, "Boycotts": 1, "CA-01": 1, "CA-02": 1, "Labor": 1}
+    pairs = [(tag, meant) for tag, meant, _ in near_misses(uses)]
+    assert ("Healthcare", "Health care") in pairs  # the rarer one is the near miss
+    assert ("Boycotts", "Boycott") in pairs
     assert all("CA-01" not in pair for pair in pairs)
+
+
+def test_near_misses_compare_each_tag_only_with_close_ones() -> None:
+    """Thousands of distinct tags: no pair of unrelated tags is ever compared."""
+    from unittest import mock
+
+    import jellyfish
+
+    uses = {f"Topic {n:05d} {chr(97 + n % 26)}": 1 for n in range(3000)}
+    with mock.patch.object(
+        jellyfish, "damerau_levenshtein_distance", wraps=jellyfish.damerau_levenshtein_distance
+    ) as spy:
+        near_misses(uses)
+    assert spy.call_count < 3000 * 20
 
 
 def test_built_tag_pages_use_canonical_names_descriptions_and_feeds(site) -> None:

@@ -58,7 +58,7 @@ def add_sybils(content: Path, entry_voucher: str = "ivan", with_cause: bool = Tr
     folder = content / "diaries" / "fake-60"
     folder.mkdir()
     (folder / "2026-11-22-miracle-cure-for-everything.md").write_text(
-        "---\ntitle: Miracle cure for everything\nsummary: Click here.\n---\n\nBuy now.\n"
+        "---\ntitle: Miracle cure for everything\ntags: [Health]\nsummary: Click here.\n---\n\nBuy now.\n"
     )
     if with_cause:
         (content / "actions").mkdir(exist_ok=True)

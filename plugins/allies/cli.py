@@ -43,7 +43,7 @@ def fetch_allies(settings: dict[str, Any], *, force: bool = False, echo: bool = 
 
         summary = run_fetch(settings, force=force, on_start=on_start, on_done=on_done)
     if echo:
-        click.echo(summary.line(), err=True)
+        click.echo(summary.line(int(config["failing_after"])), err=True)
         if any(o.skipped for o in summary.outcomes.values()):
             click.echo(
                 "  skipped allies are backing off after failures, or gone; `fetch --force` fetches them now", err=True

@@ -82,14 +82,18 @@ class Summary:
     def failing(self) -> list[str]:
         return sorted(slug for slug, h in self.health.items() if h.get("failing"))
 
-    def line(self) -> str:
+    def line(self, failing_after: int = 3) -> str:
+        """One line a maintainer reads without the docs: what happened this run, then what
+        counts as failing (several runs in a row), which is what ``--strict`` and /allies/health/ use."""
         fetched = self.count(lambda o: o.ok and not o.not_modified)
         unchanged = self.count(lambda o: o.not_modified)
         failed = self.count(lambda o: not o.ok and not o.skipped)
         skipped = self.count(lambda o: bool(o.skipped))
+        failing = len(self.failing)
         return (
-            f"allies: {fetched} fetched, {unchanged} unchanged, {failed} failed, {skipped} skipped "
-            f"in {self.seconds:.1f} s; {len(self.failing)} failing"
+            f"allies, this run: {fetched} fetched with new content, {unchanged} unchanged since last time, "
+            f"{failed} could not be fetched (reasons below), {skipped} skipped, in {self.seconds:.1f} s. "
+            f"Failing (failed {failing_after} runs in a row, or gone; shown on /allies/health/): {failing}"
         )
 
 
@@ -424,14 +428,20 @@ async def in_daemon_thread(function: Callable[..., Any], *args: Any) -> Any:
 
 def stop_pool(pool: concurrent.futures.Executor | None) -> None:
     """End the parse workers now, even one busy with a pathological feed, so the fetch ends
-    within its budget (``shutdown`` alone would wait for them when the program exits)."""
+    within its budget; then wait for the pool's manager thread, which otherwise raced
+    Python's exit now and then ("Exception ignored in: <module 'threading'> ... Bad file descriptor")."""
     if pool is None:
         return
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    if manager is not None:
+        manager.join(timeout=10)
 
 
 def parse_pool(config: dict[str, Any], count: int) -> concurrent.futures.Executor | None:
@@ -452,7 +462,7 @@ def parse_pool(config: dict[str, Any], count: int) -> concurrent.futures.Executo
         list(pool.map(ready, range(workers), timeout=60))
     except Exception as exc:  # no processes allowed here: parse in a thread
         logger.warning("allies: parsing in one thread, worker processes failed to start (%s)", type(exc).__name__)
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
         return None
     return pool
 

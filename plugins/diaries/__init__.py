@@ -7,7 +7,7 @@ from pathlib import Path
 from pelican import signals
 
 from netroots.check import check_layout, layout, static_problem
-from netroots.members import forget_known_handles
+from netroots.members import forget_known_handles, members_in
 from netroots.report import Report
 from netroots.schema import ContentType
 
@@ -63,6 +63,11 @@ def skip_member_folders(pelican) -> None:
     pelican.settings["ARTICLE_EXCLUDES"] = excludes + [s for s in skipped if s not in excludes]
 
 
+def members_for_pages(generator) -> None:
+    """A diary's page names its author and shows their card, in a preview too (no members plugin)."""
+    members_in(generator.context, generator.settings)
+
+
 def register() -> None:
     signals.initialized.connect(filter_explained)
     signals.initialized.connect(forget_known_handles)
@@ -71,6 +76,7 @@ def register() -> None:
     signals.readers_init.connect(add_reader)
     signals.static_generator_finalized.connect(drop_unsafe_static)
     signals.feed_generated.connect(feed_generated)
+    signals.article_generator_finalized.connect(members_for_pages)
 
 
 def content_types(_settings: dict) -> list[ContentType]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +16,10 @@ from netroots.html import render_markdown_within
 from netroots.members import owner_problem
 from netroots.report import Report
 from netroots.source import Source
-from netroots.today import build_today
+from netroots.today import build_today, day_of, published_yet, site_timezone
+
+# A published diary needs a tag (the rule of the network this grew from); drafts may have none.
+UNTAGGED = "tags: a published diary needs at least one tag, so readers can find it on /tags/ (drafts may have none)"
 
 DIARY_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<slug>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.md$")
 
@@ -90,6 +94,7 @@ class Diary:
     source: Source
     problems: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    scheduled: dt.date | None = None  # dated after the build's today: left out until that day
 
     @property
     def id(self) -> str:
@@ -97,7 +102,11 @@ class Diary:
 
     @property
     def published(self) -> bool:
-        return self.meta.get("status") != "draft"
+        return self.meta.get("status") != "draft" and self.scheduled is None
+
+    @property
+    def draft(self) -> bool:
+        return self.meta.get("status") == "draft"
 
 
 @lru_cache(maxsize=256)
@@ -117,8 +126,23 @@ def earlier_twin(path: Path, slug: str) -> Path | None:
     return path.parent / first if first and first != path.name else None
 
 
-def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
-    """Read and validate one diary; ``None`` (with errors reported) when it must not publish."""
+TagHint = Callable[[Source, dict[str, Any]], str]
+
+
+def read_diary(
+    path: Path,
+    content: Path,
+    report: Report,
+    *,
+    settings: Mapping[str, Any] | None = None,
+    tag_hint: TagHint | None = None,
+) -> Diary | None:
+    """Read and validate one diary; ``None`` (with errors reported) when it must not publish.
+
+    With ``settings``, a diary dated after the build's today comes back ``scheduled`` and
+    updates dated after it are left out; ``tag_hint`` adds tag suggestions to the message
+    for a published diary without tags.
+    """
     relative = path.relative_to(content)
     if len(relative.parts) != 3:
         report.error(path, 1, "a diary lives in content/diaries/<your-handle>/<YYYY-MM-DD>-<slug>.md")
@@ -171,7 +195,19 @@ def read_diary(path: Path, content: Path, report: Report) -> Diary | None:
             path, 1, f"duplicate slug: {earlier.name} already publishes /diaries/{diary.id}/; rename one of them"
         )
         ok = False
+    if ok and meta.get("status") != "draft" and not meta.get("tags"):
+        line = source.line("tags") if "tags" in source.data else 1
+        hint = tag_hint(source, meta) if tag_hint else ""
+        report.error(path, line, f"{UNTAGGED}; {hint or 'see /tags/ for the ones in use, e.g. `tags: [Organizing]`'}")
+        ok = False
     meta["updates"] = sorted(meta.get("updates") or [], key=lambda update: update["date"])
+    if settings is not None and ok:
+        if not published_yet(meta["date"], settings):
+            diary.scheduled = day_of(meta["date"], site_timezone(settings))
+        later = [update for update in meta["updates"] if not published_yet(update["date"], settings)]
+        if later:
+            diary.extra["scheduled_updates"] = later
+            meta["updates"] = [update for update in meta["updates"] if update not in later]
     return diary if ok else None
 
 
@@ -254,14 +290,16 @@ def read_page(path: Path, content: Path, report: Report) -> tuple[Source, dict[s
     return (source, meta, slug) if ok else None
 
 
-def read_all_diaries(content: Path, report: Report) -> list[Diary]:
+def read_all_diaries(
+    content: Path, report: Report, settings: Mapping[str, Any] | None = None, tag_hint: TagHint | None = None
+) -> list[Diary]:
     """Every valid diary, in path order."""
     found = []
     for path in sorted((content / "diaries").rglob("*.md")):
         parts = path.relative_to(content).parts
         if len(parts) == 4 and parts[2] in ("images", "media"):
             continue  # a transcript beside a member's audio, not a diary
-        diary = read_diary(path, content, report)
+        diary = read_diary(path, content, report, settings=settings, tag_hint=tag_hint)
         if diary is not None:
             found.append(diary)
     return found

@@ -19,6 +19,7 @@ from netroots.html import MARKDOWN_EXTENSIONS, render_inline
 from netroots.plugin import build_state
 from netroots.readcache import ReadCache, listing, read_cache, stamp
 from netroots.report import Report
+from netroots.today import build_today
 
 from .model import Diary, read_diary, read_page, render_body
 
@@ -72,7 +73,7 @@ class NetrootsReader(YAMLMetadataReader):
         if parts is None:
             report = Report(root=self.content.parent)
             if section == "diaries":
-                diary = read_diary(path, self.content, report)
+                diary = read_diary(path, self.content, report, settings=self.settings)
                 body = self._render(diary.source, report) if diary else None
                 parts = self._diary(diary, body) if diary and body is not None else None
             else:
@@ -111,6 +112,8 @@ class NetrootsReader(YAMLMetadataReader):
                 listing(self.content / "members"),
                 stamp(self.content / "members" / f"{handle}.yaml"),
                 listing(self.content / "groups"),
+                # A diary dated after today is scheduled: the same file reads differently on its day.
+                str(build_today(self.settings)).encode(),
             ]
         return self._cache().key(path, data, around)
 
@@ -140,7 +143,8 @@ class NetrootsReader(YAMLMetadataReader):
             "author": diary.handle,
             "category": "diaries",
             "tags": meta["tags"],
-            "status": meta["status"],
+            # Scheduled: a draft until its day, so no page, feed, list or sitemap shows it.
+            "status": "draft" if diary.scheduled else meta["status"],
             "summary": html.escape(meta["summary"]) if meta.get("summary") else None,
         }
         extra = {
@@ -150,6 +154,7 @@ class NetrootsReader(YAMLMetadataReader):
             "kind": "diary",
             "raw_tags": meta["tags"],
             "media": meta.get("media"),
+            "scheduled": diary.scheduled,
         }
         return body, values, extra
 

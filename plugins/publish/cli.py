@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import click
 
-from netroots.build import build, cli_settings
+from netroots.build import build, cli_settings, site_address_warning
 from netroots.members import load_members
 from netroots.report import Problem, Report
 
@@ -32,7 +33,7 @@ def format_problem(problem: Problem, style: str = "text") -> str:
     """``path:line: error: msg``, or a GitHub Actions annotation (``::error file=..,line=..::msg``)."""
     if style != "github":
         return str(problem)
-    level = "error" if problem.is_error else "warning"
+    level = "error" if problem.is_error else ("notice" if problem.severity == "note" else "warning")
     return f"::{level} file={_escape(problem.path, True)},line={problem.line}::{_escape(problem.message)}"
 
 
@@ -88,6 +89,10 @@ def publish(target: str | None, dry_run: bool, no_build: bool, allow_errors: boo
         command = rsync_command(output, options, target=target, dry_run=dry_run)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if shutil.which(command[0]) is None:
+        raise click.UsageError("rsync is not installed: install it (e.g. apt-get install rsync) and try again")
+    if warning := site_address_warning(settings):
+        click.echo(warning, err=True)
     if not no_build:
         try:
             result = build(settings)

@@ -1,15 +1,14 @@
-"""Search: Pagefind in the browser, a Whoosh index for the terminal, related diaries and tag hints."""
+"""Search: Pagefind in the browser, a Whoosh index for the terminal, related diaries."""
 
 from __future__ import annotations
 
 from pelican import signals
 
-from .check import check
 from .generator import SearchGenerator, start_first_index
 from .pagefind import finalized
 from .spec import SPEC
 
-__all__ = ["SPEC", "check", "register"]
+__all__ = ["SPEC", "register"]
 
 
 def get_generators(_pelican: object) -> type[SearchGenerator]:

@@ -58,9 +58,10 @@ def vocabulary_digest(content: Path) -> str:
     return digest(path.read_bytes()) if path.is_file() else ""
 
 
-def content_hash(path: Path, state: str, vocabulary: str) -> str:
-    """A diary's or page's hash: its file, its author's state, the tag vocabulary."""
-    return digest(path.read_bytes(), state or "", vocabulary)
+def content_hash(path: Path, state: str, vocabulary: str, raw: bytes | None = None, mark: str = "") -> str:
+    """A diary's or page's hash: its file, its author's state, the tag vocabulary, and
+    ``mark`` ("scheduled" while a diary waits for its day)."""
+    return digest(path.read_bytes() if raw is None else raw, state or "", vocabulary, mark)
 
 
 # -- from the build ---------------------------------------------------------
@@ -93,6 +94,29 @@ def _normalizer(settings: dict[str, Any], content: Path):
     return load_vocabulary(content, Report(root=content.parent)).normalize
 
 
+SCHEDULED_DATE = re.compile(rb"^date:[ \t]*[\"']?(\d{4}-\d{2}-\d{2})", re.M)
+
+
+def scheduled_mark(path: Path, raw: bytes, settings: dict[str, Any] | None) -> str:
+    """``"scheduled"`` for a diary dated after the build's today, else ``""``, read cheaply.
+
+    Part of the hash, so the first build on or after its day indexes a scheduled diary
+    even though its file did not change.
+    """
+    if settings is None:
+        return ""
+    import datetime as dt
+
+    from netroots.today import published_yet
+
+    found = SCHEDULED_DATE.search(raw.split(b"\n---", 1)[0]) or re.match(rb"(\d{4}-\d{2}-\d{2})-", path.name.encode())
+    try:
+        day = dt.date.fromisoformat(found.group(1).decode()) if found else None
+    except ValueError:
+        return ""
+    return "" if day is None or published_yet(day, settings) else "scheduled"
+
+
 def source_documents(content: Path, members: dict[str, Any], settings: dict[str, Any]) -> tuple[dict[str, str], Any]:
     """``(key -> hash, make)`` for every diary and page file under ``content``.
 
@@ -106,7 +130,10 @@ def source_documents(content: Path, members: dict[str, Any], settings: dict[str,
     current: dict[str, str] = {}
     for path in sorted((content / "diaries").glob("*/*.md")):
         state = getattr(members.get(path.parent.name), "state", None) or ""
-        current[source_key(path, content)] = content_hash(path, state, vocabulary)
+        raw = path.read_bytes()
+        current[source_key(path, content)] = content_hash(
+            path, state, vocabulary, raw, scheduled_mark(path, raw, settings)
+        )
     for path in sorted((content / "pages").rglob("*.md")):
         current[source_key(path, content)] = content_hash(path, "", vocabulary)
     normalize = None
@@ -118,7 +145,7 @@ def source_documents(content: Path, members: dict[str, Any], settings: dict[str,
         if read_diary is None:
             return None
         if key.startswith("diaries/"):
-            diary = read_diary(path, content, report)
+            diary = read_diary(path, content, report, settings=settings)
             if diary is None or not diary.published:
                 return None
             normalize = normalize or _normalizer(settings, content)

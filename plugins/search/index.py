@@ -320,38 +320,6 @@ class SearchIndex:
                 signatures[numbers[number]] = {term: round(value / norm, 4) for term, value in vector.items()}
         return signatures
 
-    def suggest_tags(self, text: str, tags: Iterable[str], *, count: int = 3, exclude: str = "") -> list[str]:
-        """Existing ``tags`` that fit ``text``, best first.
-
-        A tag scores by how strongly its words are among the text's key terms, plus how
-        often it is used by the five diaries most like the text (``exclude``: a URL part
-        of the text's own document, left out of those five).
-        """
-        ix = self._open()
-        by_folded = {tag.casefold(): tag for tag in tags}
-        scores: dict[str, float] = {}
-        with ix.searcher(weighting=scoring.BM25F()) as searcher:
-            terms = searcher.key_terms_from_text("body", text, numterms=25)
-            weights = dict(terms)
-            top = max(weights.values(), default=1.0) or 1.0
-            for tag in by_folded.values():
-                words = _terms(tag)
-                score = sum(weights.get(word, 0.0) for word in words) / max(len(words), 1) / top
-                if score > 0:
-                    scores[tag] = score
-            if terms:
-                clauses = [query.Term("body", term, boost=weight) for term, weight in terms[:12]]
-                results = searcher.search(query.Or(clauses), limit=6, filter=query.Term("kind", "diary"))
-                near = [hit for hit in results if not (exclude and exclude in hit["url"])][:5]
-                for hit in near:
-                    for stored in (hit.get("tags") or "").split(","):
-                        tag = by_folded.get(stored.casefold())
-                        if tag:
-                            scores[tag] = scores.get(tag, 0.0) + 0.2
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0].casefold()))
-        best = ranked[0][1] if ranked else 0.0
-        return [tag for tag, score in ranked[:count] if score >= best / 2]
-
     def count(self) -> int:
         with self._open().searcher() as searcher:
             return searcher.doc_count()

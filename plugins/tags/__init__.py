@@ -11,7 +11,7 @@ from pelican.urlwrappers import Tag
 
 from netroots.report import Report
 
-from .model import Vocabulary, load_vocabulary, near_duplicates, tag_warnings
+from .model import Vocabulary, load_vocabulary, near_misses, tag_warnings
 from .spec import SPEC
 
 __all__ = ["SPEC", "check", "register"]
@@ -53,13 +53,18 @@ def check(context: dict[str, Any], report: Report) -> None:
             name = vocabulary.normalize(tag)
             uses[name] += 1
             where.setdefault(name, (diary.path, line))
-    for first, second in near_duplicates(list(uses)):
-        rarer, common = sorted((first, second), key=lambda t: (uses[t], t))
-        path, line = where[rarer]
+    for tag in vocabulary.descriptions:  # tags.yaml's spellings are established
+        uses[tag] += 1
+    for tag, meant, why in near_misses(uses):
+        if tag not in where:
+            continue
+        path, line = where[tag]
+        used = f"used {uses[meant]} time{'s' if uses[meant] != 1 else ''}" if meant in uses else "not in use yet"
         report.warning(
             path,
             line,
-            f"tags: '{rarer}' is nearly the same as '{common}' (used {uses[common]} time{'s' if uses[common] != 1 else ''}); use one spelling, or list one as an alias in content/tags.yaml",
+            f"tags: '{tag}' is nearly the same as '{meant}' ({why}; {used}): use one spelling, "
+            "or list one as an alias in content/tags.yaml",
         )
 
 

@@ -7,6 +7,7 @@ with the state checked against the ``us`` package's list of states and territori
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,8 +17,10 @@ import us
 from netroots import schema
 from netroots.report import Report
 from netroots.source import SourceError, read_yaml
+from netroots.words import stems
 
 ELECTION = re.compile(r"^(?P<state>[A-Za-z]{2})[- ](?P<race>sen|gov|ag|sos|lg|al|\d{1,2})$", re.I)
+ELECTION_LIKE = re.compile(r"^(?P<state>[A-Za-z][A-Za-z .]+[A-Za-z.])[- ](?P<race>sen|gov|ag|sos|lg|al|\d{1,2})$", re.I)
 OFFICES = {"sen": "Sen", "gov": "Gov", "ag": "AG", "sos": "SoS", "lg": "LG", "al": "AL"}
 TITLES = re.compile(
     r"^(senator|sen\.|rep\.|representative|congressman|congresswoman|governor|gov\.|mayor|"
@@ -57,11 +60,6 @@ def election_tag(tag: str) -> str | None:
     race = match["race"].lower()
     race = OFFICES.get(race) or f"{int(race):02d}"
     return f"{state.abbr}-{race}"
-
-
-def fold(tag: str) -> str:
-    """A key that equal-looking tags share: ``Health care`` and ``Healthcare``."""
-    return re.sub(r"[^a-z0-9]", "", tag.casefold()).removesuffix("s")
 
 
 def load_vocabulary(content: Path, report: Report) -> Vocabulary:
@@ -106,26 +104,57 @@ def tag_warnings(tag: str) -> list[str]:
     return advice
 
 
-def near_duplicates(tags: list[str]) -> list[tuple[str, str]]:
-    """Pairs of distinct tags that are probably one tag spelled two ways.
+def election_spelling(tag: str) -> str | None:
+    """The race a tag was probably meant to be: ``ohio-3`` -> ``OH-03`` (a state's full name)."""
+    match = ELECTION_LIKE.match(tag.strip())
+    if not match or election_tag(tag):
+        return None
+    state = us.states.lookup(match["state"].strip().rstrip("."))
+    if state is None:
+        return None
+    return election_tag(f"{state.abbr}-{match['race']}")
 
-    Two keys within one edit (Damerau-Levenshtein 1) share a key once one character is
-    deleted from each (or from neither), so tags are bucketed by those deletions and only
-    tags sharing a bucket are compared: linear in the number of tags, not quadratic.
+
+def deletions(key: str) -> set[str]:
+    """``key`` and every string one character shorter: two keys at most one edit apart share one."""
+    return {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}
+
+
+def fold(tag: str) -> str:
+    """A key that equal-looking tags share: ``Health care``, ``Healthcare``, ``Libraries``, ``Librarys``."""
+    return "".join(stems(tag)) or re.sub(r"[^a-z0-9]", "", tag.casefold())
+
+
+def near_misses(uses: Mapping[str, int]) -> list[tuple[str, str, str]]:
+    """``(tag, meant, why)`` for tags that are probably a misspelling of a more used one.
+
+    Each tag is compared only with the tags used more (ties: the earlier name), through an
+    index of one-character deletions, so the work grows with the number of tags, not its square.
     """
-    ordered = [tag for tag in sorted(set(tags)) if not election_tag(tag)]
-    keys = {tag: fold(tag) for tag in ordered}
-    buckets: dict[str, list[str]] = {}
+    found = []
+    index: dict[str, list[str]] = {}
+    ordered = sorted(uses, key=lambda tag: (-uses[tag], tag.casefold()))
+    known = {tag.casefold(): tag for tag in ordered}
     for tag in ordered:
-        key = keys[tag]
-        variants = {key} | ({key[:i] + key[i + 1 :] for i in range(len(key))} if len(key) > 5 else set())
-        for variant in variants:
-            buckets.setdefault(variant, []).append(tag)
-    pairs = set()
-    for members in buckets.values():
-        for index, first in enumerate(members):
-            for second in members[index + 1 :]:
-                a, b = keys[first], keys[second]
-                if a == b or (min(len(a), len(b)) > 5 and jellyfish.damerau_levenshtein_distance(a, b) <= 1):
-                    pairs.add((first, second) if first < second else (second, first))
-    return sorted(pairs)
+        race = election_spelling(tag)
+        if race:
+            why = f"races are written like '{race}'" + (" (in use)" if race.casefold() in known else "")
+            found.append((tag, race, why))
+            continue
+        if election_tag(tag):
+            continue  # CA-01 and CA-02 are different races, not typos
+        key = fold(tag)
+        candidates = {other for part in deletions(key) for other in index.get(part, ())}
+        best = None
+        for other in sorted(candidates, key=lambda t: (-uses[t], t.casefold())):
+            other_key = fold(other)
+            if other_key == key:
+                best = (other, "the same words spelled another way")
+                break
+            if min(len(key), len(other_key)) > 5 and jellyfish.damerau_levenshtein_distance(key, other_key) <= 1:
+                best = best or (other, "one letter apart")
+        if best:
+            found.append((tag, *best))
+        for part in deletions(key):
+            index.setdefault(part, []).append(tag)
+    return found

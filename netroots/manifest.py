@@ -1,0 +1,97 @@
+"""What a build wrote into output/, so the next build removes what the content no longer makes.
+
+A deleted diary's page (and every page or feed only it produced) would otherwise stay in
+output/, in the sitemap and in Pagefind's index until ``make clean``. Each build records the
+files it wrote (Pelican's writer, feeds, static files, and anything a plugin reports with
+:func:`produced`); the next build deletes the files the last one wrote and it did not,
+before the sitemap and search index are made from output/. Nothing else is ever deleted,
+so a file no build recorded (a maintainer's own) is safe. A build that skips writing an
+unchanged file must still report it with :func:`produced`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# The one build running in this process: its output folder and the files written so far.
+STATE: dict[str, Any] = {"output": None, "written": set(), "settings": None}
+
+
+def _relative(path: str | os.PathLike[str]) -> str | None:
+    output = STATE["output"]
+    if output is None:
+        return None
+    try:
+        return Path(os.path.abspath(path)).relative_to(output).as_posix()
+    except ValueError:
+        return None
+
+
+def produced(path: str | os.PathLike[str]) -> None:
+    """Record that this build made ``path`` (a file under the output folder)."""
+    relative = _relative(path)
+    if relative is not None:
+        STATE["written"].add(relative)
+
+
+def manifest_path(settings: dict[str, Any]) -> Path:
+    from .site import cache_dir
+
+    key = hashlib.blake2b(str(Path(settings["OUTPUT_PATH"]).resolve()).encode(), digest_size=8).hexdigest()
+    return cache_dir(settings, "build") / f"output-{key}.json"
+
+
+def start(settings: dict[str, Any]) -> None:
+    """Begin recording for a build of ``settings`` (call after signals are reset, before plugins register)."""
+    from pelican.plugins import signals
+
+    STATE.update(output=Path(settings["OUTPUT_PATH"]).resolve(), written=set(), settings=settings)
+    signals.content_written.connect(_on_written)
+    signals.feed_written.connect(_on_written)
+    signals.static_generator_finalized.connect(_on_static)
+    signals.finalized.connect(_remove_stale)  # first finalized receiver: before sitemap and Pagefind
+
+
+def _on_written(path: str, *_: Any, **__: Any) -> None:
+    produced(path)
+
+
+def _on_static(generator: Any) -> None:
+    for item in generator.staticfiles:
+        produced(Path(generator.output_path) / item.save_as)
+
+
+def _remove_stale(_pelican: Any) -> None:
+    """Delete what the last build wrote and this one did not; record this build's files."""
+    settings, output, written = STATE["settings"], STATE["output"], STATE["written"]
+    if settings is None or output is None:
+        return
+    record = manifest_path(settings)
+    try:
+        previous = set(json.loads(record.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        previous = set()
+    removed = 0
+    for relative in sorted(previous - written):
+        target = output / relative
+        if ".." in Path(relative).parts or not target.is_file() or target.is_symlink():
+            continue
+        target.unlink()
+        removed += 1
+        folder = target.parent
+        while folder != output and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    if removed:
+        logger.info("build: removed %d file(s) the content no longer makes", removed)
+    temporary = record.with_suffix(".tmp")
+    temporary.write_text(json.dumps(sorted(written)), encoding="utf-8")
+    os.replace(temporary, record)
+    STATE.update(output=None, settings=None, written=set())

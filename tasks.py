@@ -329,7 +329,9 @@ def new_diary(title: str, handle: str | None, today) -> None:
 @click.argument("handle")
 @click.option("--name", help="Full name shown on the site.")
 @click.option("--github", default="", help="GitHub login allowed to edit this member's files.")
-def new_member(handle: str, name: str | None, github: str) -> None:
+@click.option("--state", default="", help="Your state's postal code, e.g. OH (left for you to fill in if not given).")
+@click.option("--city", default="", help="Your town or city (left for you to fill in if not given).")
+def new_member(handle: str, name: str | None, github: str, state: str, city: str) -> None:
     """Create content/members/HANDLE.yaml."""
     from netroots.schema import HANDLE, RESERVED_HANDLES
 
@@ -342,11 +344,22 @@ def new_member(handle: str, name: str | None, github: str) -> None:
     if path.exists():
         raise click.UsageError(f"{shown(path)} already exists")
     display = name or handle.replace("-", " ").title()
+    if state:
+        from netroots.members import state_code
+        from netroots.schema import Invalid
+
+        try:
+            state = state_code(state)
+        except Invalid as exc:
+            raise click.UsageError(f"--state: {exc.message}") from None
     path.write_text(
-        member_text(display, github or handle, build_today(settings).isoformat()),
+        member_text(display, github or handle, build_today(settings).isoformat(), state=state, city=city),
         encoding="utf-8",
     )
     click.echo(f"Created {shown(path)}")
+    click.echo(
+        f"Next: write your bio{'' if state and city else ', state and city'} in it, then `python tasks.py check`."
+    )
 
 
 @cli.command()

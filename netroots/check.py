@@ -114,7 +114,8 @@ def run_check(settings: dict[str, Any], context: dict[str, Any] | None = None) -
     context.update(content=content, settings=settings)
     context["members"] = load_members(content, report)
     remember_handles(content, context["members"])
-    for plugin in load_plugins(settings):
+    plugins = load_plugins(settings)
+    for plugin in plugins:
         plugin_check = getattr(plugin, "check", None)
         if callable(plugin_check):
             try:
@@ -126,7 +127,56 @@ def run_check(settings: dict[str, Any], context: dict[str, Any] | None = None) -
                     1,
                     f"the {name} plugin failed while checking ({type(exc).__name__}: {exc}); please report it",
                 )
+    check_placeholders(content, report, plugins)
     return report
+
+
+def check_placeholders(content: Path, report: Report, plugins: Iterable[Any] = ()) -> None:
+    """Every starter example text left unchanged is an error naming its field (drafts excepted:
+    a diary just started is all starter text, and nothing of it is published)."""
+    import importlib
+
+    from .source import SourceError, read_markdown, read_yaml
+    from .starters import STARTERS, starter_placeholders
+
+    for plugin in plugins:  # plugins register their starters in their cli.py
+        try:
+            importlib.import_module(f"{plugin.__name__}.cli")
+        except ImportError:
+            pass
+    for kind, (pattern, _) in sorted(STARTERS.items()):
+        examples = starter_placeholders(kind)
+        if not examples:
+            continue
+        for path in sorted(content.glob(pattern)):
+            try:
+                source = read_markdown(path) if path.suffix == ".md" else read_yaml(path)
+            except (SourceError, OSError):
+                continue  # reported by the kind's own check
+            if source.data.get("status") == "draft":
+                continue
+            for field, texts in sorted(examples.items()):
+                if field == "body":
+                    for number, line in enumerate(source.body.splitlines()):
+                        if " ".join(line.split()) in texts:
+                            report.error(
+                                path,
+                                source.body_line + number,
+                                f"the text still has the starter's example line '{line.strip()}': "
+                                "replace it with your own words",
+                            )
+                            break
+                    continue
+                value: Any = source.data
+                for key in field.split("."):
+                    value = value.get(key) if isinstance(value, dict) else None
+                if isinstance(value, str) and " ".join(value.split()) in texts:
+                    report.error(
+                        path,
+                        source.line(*field.split(".")),
+                        f"{field}: still the starter's example text '{' '.join(value.split())[:80]}'; "
+                        "write your own, or delete the line if the field is optional",
+                    )
 
 
 def select(report: Report, paths: Iterable[str], root: Path) -> list:

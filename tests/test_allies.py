@@ -424,7 +424,7 @@ def test_fetch_strict_fails_ci_past_the_threshold(tmp_path: Path, monkeypatch: p
         result = _cli(monkeypatch, settings, "fetch", "--strict")
         assert result.exit_code == 1, result.output
         assert "1 failing (gone)" in result.output
-        assert "allies: 1 fetched" in result.output
+        assert "allies, this run: 1 fetched" in result.output
         lenient = settings_for(content, strict_max_failing=1)
         assert _cli(monkeypatch, lenient, "fetch", "--strict").exit_code == 0
 
@@ -574,7 +574,7 @@ def test_build_fetch_fetches_first_and_plain_build_does_not(tmp_path: Path, monk
         fetched = _cli(monkeypatch, settings, "build", "--fetch")
         assert fetched.exit_code == 0, fetched.output
         assert server.hits == {"/rss20": 1}
-    assert "allies: 1 fetched" in fetched.output
+    assert "allies, this run: 1 fetched" in fetched.output
     assert "Twenty story" in read(tmp_path / "output", "allies/index.html")
 
 

@@ -22,7 +22,7 @@ from netroots.report import Report
 
 ANA_DIARY = "diaries/ana/2026-03-01-rent-strike-notes.md"
 BEN_DIARY = "diaries/ben/2026-02-14-bus-routes-matter.md"
-DIARY = "---\ntitle: {title}\ndate: 2026-03-02\n---\n\n{body}\n"
+DIARY = "---\ntitle: {title}\ndate: 2026-03-02\ntags: [Testing]\n---\n\n{body}\n"
 
 
 def invoke(content: Path, *args: str):

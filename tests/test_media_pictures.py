@@ -17,6 +17,7 @@ from tasks import cli
 DIARY = """---
 title: Our new office
 date: 2026-03-03 10:00
+tags: [Office]
 summary: Pictures from the move.
 ---
 
@@ -135,16 +136,16 @@ def test_check_reports_bad_pictures_with_their_line(tmp_path: Path) -> None:
     photo(folder / "images" / "huge.jpg", size=(400, 300))
     (folder / "images" / "huge.jpg").write_bytes((folder / "images" / "huge.jpg").read_bytes() + b"\0" * 11_000_000)
     (folder / "2026-03-04-more.md").write_text(
-        "---\ntitle: More\n---\n\n![](images/door.jpg)\n\n![A gone one](images/gone.jpg)\n\n"
+        "---\ntitle: More\ntags: [Office]\n---\n\n![](images/door.jpg)\n\n![A gone one](images/gone.jpg)\n\n"
         "![Fake](images/fake.jpg)\n\n![Elsewhere](../ben/images/x.jpg)\n",
         encoding="utf-8",
     )
     output = check_messages(content)
     path = "content/diaries/ana/2026-03-04-more.md"
-    assert f"{path}:5: error: picture images/door.jpg has no alt text" in output
-    assert f"{path}:7: error: picture images/gone.jpg not found in ana/images/ (files there: door.jpg" in output
-    assert f"{path}:9: error: images/fake.jpg: this is not a picture Netroots can read" in output
-    assert f"{path}:11: error: picture '../ben/images/x.jpg': keep your pictures in your folder's images/" in output
+    assert f"{path}:6: error: picture images/door.jpg has no alt text" in output
+    assert f"{path}:8: error: picture images/gone.jpg not found in ana/images/ (files there: door.jpg" in output
+    assert f"{path}:10: error: images/fake.jpg: this is not a picture Netroots can read" in output
+    assert f"{path}:12: error: picture '../ben/images/x.jpg': keep your pictures in your folder's images/" in output
     assert (
         "content/diaries/ana/images/huge.jpg:1: error: images/huge.jpg: the file is 11.0 MB, over the 10 MB limit"
         in output

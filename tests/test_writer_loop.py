@@ -358,3 +358,50 @@ def test_serve_answers_unknown_addresses_with_the_404_page_and_survives_bad_edit
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+# -- 4. placeholders are not content -------------------------------------------
+def test_starter_texts_left_unchanged_are_errors_naming_the_field(copy_fixture) -> None:
+    content = copy_fixture("basic")
+    runner = CliRunner()
+
+    def run(*args: str):
+        result = runner.invoke(tasks.cli, ["--content", str(content), *args])
+        assert result.exit_code == 0, result.output
+        return result
+
+    run("new", "member", "cleo", "--name", "Cleo Park", "--github", "cleo-gh")
+    member = (content / "members/cleo.yaml").read_text()
+    assert "state:  " in member and "Columbus" not in member  # asks, does not guess
+    run("new", "action", "Save the bus line", "--by", "ana")
+    run("new", "event", "Potluck", "--start", "2026-12-05 18:00", "--online", "https://meet.example.org/x")
+    result = check(content)
+    assert result.exit_code == 1
+    out = result.output
+    assert (
+        "content/members/cleo.yaml:6: error: bio: still the starter's example text 'A sentence or two about you.'"
+        in (out)
+    )
+    for field in ("ask", "script", "letter.subject", "letter.body"):
+        assert "content/actions/save-the-bus-line.md:" in out and f"error: {field}: still the starter's example" in out
+    assert (
+        "content/events/potluck.md:" in out
+        and "the text still has the starter's example line 'What will happen" in (out)
+    )
+    assert "cleo.yaml" in out and "state" not in out.split("cleo.yaml", 1)[1].split("\n", 1)[0]
+
+    run("new", "diary", "Half written", "--member", "ana")  # a draft: starter text is expected there
+    lines = [line for line in check(content).output.splitlines() if "half-written" in line]
+    assert lines and all(": note: draft" in line for line in lines)
+
+
+def test_new_member_takes_state_and_city_when_given(copy_fixture) -> None:
+    content = copy_fixture("basic")
+    result = CliRunner().invoke(
+        tasks.cli, ["--content", str(content), "new", "member", "dee", "--state", "oh", "--city", "Dayton"]
+    )
+    assert result.exit_code == 0, result.output
+    text = (content / "members/dee.yaml").read_text()
+    assert "state: OH" in text and 'city: "Dayton"' in text
+    bad = CliRunner().invoke(tasks.cli, ["--content", str(content), "new", "member", "eve", "--state", "ZZ"])
+    assert bad.exit_code == 2 and "--state: 'ZZ' is not a US state" in bad.output

@@ -9,7 +9,7 @@ import click
 
 from netroots.build import cli_settings
 from netroots.members import guess_member
-from netroots.starters import quoted, slug_of
+from netroots.starters import GIVEN, quoted, register_starter, slug_of
 from netroots.today import build_today
 
 from .contacts import KINDS as CONTACT_KINDS
@@ -55,6 +55,15 @@ address: ""             # street on one line, "City, ST 12345" on the next (use 
 people: []              # e.g. [{{name: Ana Diaz, role: Standards Editor, phone: (614) 555-0126, email: ...}}]
 notes: ""
 """
+
+register_starter(
+    "action",
+    "actions/*.md",
+    lambda: ACTION_TEMPLATE.format(
+        title=GIVEN, kind="letter", handle=GIVEN, today="2026-01-01", deadline="2026-02-01", targets=GIVEN
+    ),
+)
+register_starter("contact", "contacts/*.yaml", lambda: CONTACT_TEMPLATE.format(name=GIVEN, kind="media", region="US"))
 
 
 def add_commands(cli: click.Group, new: click.Group) -> None:

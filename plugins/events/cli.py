@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from netroots.starters import GIVEN, register_starter
+
 EVENT_TEMPLATE = """---
 title: {title}
 # Local wall-clock times in the event's time zone.
@@ -30,6 +32,20 @@ IN_PERSON = """location:
   address:             # street address
   city: {city}
   state: {state}"""
+
+register_starter(
+    "event",
+    "events/*.md",
+    lambda: EVENT_TEMPLATE.format(
+        title=GIVEN,
+        start="2026-01-01 18:00",
+        end="2026-01-01 19:00",
+        timezone="UTC",
+        place=IN_PERSON.format(name=GIVEN, city=GIVEN, state="OH"),
+        chapter="oh",
+        organizer=GIVEN,
+    ),
+)
 
 
 def _state_zone(code: str) -> str | None:

@@ -16,7 +16,7 @@ import click
 from netroots import schema
 from netroots.build import cli_settings
 from netroots.report import Report
-from netroots.starters import quoted, slug_of
+from netroots.starters import GIVEN, quoted, register_starter, slug_of
 from netroots.today import build_today
 
 from .model import TYPES, apply_to, job_settings, read_job, reserved_slugs
@@ -32,6 +32,23 @@ posted: {posted}
 Describe the work: what the person will do, who they will work with, what they need
 to know already, and how the organization supports them. Markdown works here.
 """
+
+register_starter(
+    "job",
+    "jobs/*.md",
+    lambda: JOB_TEMPLATE.format(
+        title=GIVEN,
+        organization=GIVEN,
+        organization_url="",
+        where="remote: true\n",
+        type="contract",
+        types="contract",
+        pay="",
+        apply=GIVEN,
+        posted="2026-01-01",
+        expires="",
+    ),
+)
 
 
 def converter(convert: Callable[[Any], Any], optional: bool = False) -> Callable[[str], Any]:

@@ -120,11 +120,11 @@ class NetrootsPelican(Pelican):
 
 def build(settings: dict[str, Any]) -> BuildResult:
     """Build the site once; errors in content are logged and counted, never raised."""
-    from .manifest import start
+    from .manifest import track
 
     reset_plugin_signals()
     forget_logged_warnings()
-    start(settings)  # before the plugins register: removing stale files comes before the sitemap
+    track(settings)  # before the plugins register: removing stale files comes before the sitemap
     counter = ProblemCounter()
     root_logger = logging.getLogger()
     root_logger.addHandler(counter)

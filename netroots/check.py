@@ -162,7 +162,7 @@ def check_placeholders(content: Path, report: Report, plugins: Iterable[Any] = (
                             report.error(
                                 path,
                                 source.body_line + number,
-                                f"the text still has the starter's example line '{line.strip()}': "
+                                f"text: still the starter's example line '{line.strip()}': "
                                 "replace it with your own words",
                             )
                             break

@@ -48,7 +48,7 @@ def manifest_path(settings: dict[str, Any]) -> Path:
     return cache_dir(settings, "build") / f"output-{key}.json"
 
 
-def start(settings: dict[str, Any]) -> None:
+def track(settings: dict[str, Any]) -> None:
     """Begin recording for a build of ``settings`` (call after signals are reset, before plugins register)."""
     from pelican.plugins import signals
 

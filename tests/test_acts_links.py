@@ -145,7 +145,10 @@ def test_a_file_made_from_a_link_passes_check_and_counts(tmp_path: Path, linked:
         (work / name.replace("YOUR-HANDLE", "ana")).write_text(text, encoding="utf-8")
     name, text = filled(act_links(read(linked, "index.html"))["Join the network"])
     joined = work / name.replace("YOUR-HANDLE", "zoe")
-    joined.write_text(text.replace("YOUR-LOGIN", "zoe-gh"), encoding="utf-8")
+    # The starter asks for a bio: left as it is, check names it (tests/test_writer_loop.py).
+    bio = "A sentence or two about you."
+    assert bio in text
+    joined.write_text(text.replace("YOUR-LOGIN", "zoe-gh").replace(bio, "Zoe organizes tenants."), encoding="utf-8")
     result = CliRunner().invoke(cli, ["--content", str(work / "content"), "check"])
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output.replace("0 warning", ""), result.output

@@ -51,6 +51,10 @@ def test_new_member_is_valid_and_refuses_bad_handles(copy_fixture) -> None:
     content = copy_fixture("basic")
     assert invoke(content, "new", "member", "cara-m", "--name", "Cara M", "--github", "caram").exit_code == 0
     assert yaml.safe_load((content / "members/cara-m.yaml").read_text())["github"] == "caram"
+    checked = invoke(content, "check")
+    assert checked.exit_code == 1 and "cara-m.yaml:6: error: bio: still the starter's example text" in checked.output
+    member = content / "members/cara-m.yaml"
+    member.write_text(member.read_text().replace("A sentence or two about you.", "Reads everything."))
     assert invoke(content, "check").exit_code == 0
     bad = CliRunner().invoke(tasks.cli, ["--content", str(content), "new", "member", "Bad_Handle"])
     assert bad.exit_code == 2 and "lowercase letters" in bad.output

@@ -384,10 +384,7 @@ def test_starter_texts_left_unchanged_are_errors_naming_the_field(copy_fixture) 
     )
     for field in ("ask", "script", "letter.subject", "letter.body"):
         assert "content/actions/save-the-bus-line.md:" in out and f"error: {field}: still the starter's example" in out
-    assert (
-        "content/events/potluck.md:" in out
-        and "the text still has the starter's example line 'What will happen" in (out)
-    )
+    assert "content/events/potluck.md:" in out and "text: still the starter's example line 'What will happen" in (out)
     assert "cleo.yaml" in out and "state" not in out.split("cleo.yaml", 1)[1].split("\n", 1)[0]
 
     run("new", "diary", "Half written", "--member", "ana")  # a draft: starter text is expected there

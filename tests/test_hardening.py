@@ -312,7 +312,7 @@ def test_check_names_every_hostile_file_and_nothing_else_stops(hostile):
             result.output,
         )
     assert "content/diaries/ben/2026-03-09-huge.md:1: error: the file is larger than 1000 kB" in result.output
-    assert "content/diaries/ben/2026-03-10-brackets.md:5: error: the text took longer than 0.5 s" in result.output
+    assert "content/diaries/ben/2026-03-10-brackets.md:6: error: the text took longer than 0.5 s" in result.output
 
 
 def test_the_site_builds_around_every_hostile_file(hostile, tmp_path):
@@ -456,6 +456,7 @@ def test_publish_reports_a_stopped_build_without_a_traceback(copy_fixture, monke
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(publish.cli, "build", broken)
+    monkeypatch.setattr(publish.cli.shutil, "which", lambda name: f"/usr/bin/{name}")  # rsync is checked first
     result = invoke(copy_fixture("basic"), "publish", "--target", "deploy@example.org:/srv/site/")
     assert result.exit_code == 1
     assert "not published: the build stopped (RuntimeError: disk full)" in result.output

@@ -25,6 +25,7 @@ WEEK_DIARY = """---
 title: "<script>alert(1)</script> Rally at the <b>statehouse</b>"
 date: 2026-11-18 19:00
 summary: "We marched <img src=x onerror=alert(2)> & sang."
+tags: [Rally]
 ---
 
 It was <script>alert(3)</script> cold.

@@ -24,6 +24,7 @@ media:
   transcript: media/episode-1.md
   captions: media/episode-1.vtt
   explicit: true
+tags: [Podcast]
 ---
 
 Listen above.
@@ -36,6 +37,7 @@ media:
   url: https://video.example.org/rally.webm
   length: 2048000
   duration: 95
+tags: [Video]
 ---
 
 Watch above.
@@ -43,7 +45,7 @@ Watch above.
 
 EMBEDS = """---
 title: Embeds
-date: 2026-03-07 09:00
+tags: [Video]
 ---
 
 <iframe src="https://www.youtube.com/embed/x"></iframe>
@@ -166,7 +168,7 @@ def test_check_reports_bad_media_fields(tmp_path: Path) -> None:
     }
     for name, (field, _) in cases.items():
         (folder / f"2026-04-0{ord(name) - 96}-case-{name}.md").write_text(
-            f"---\ntitle: Case {name}\n{field}\n---\n\nBody.\n", encoding="utf-8"
+            f"---\ntitle: Case {name}\n{field}\ntags: [Audio]\n---\n\nBody.\n", encoding="utf-8"
         )
     output = check_output(content)
     for name, (_, message) in cases.items():

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from netroots.build import build, cli_settings, site_address_warning  # noqa: E402
 from netroots.check import run_check, select  # noqa: E402
-from netroots.members import guess_member  # noqa: E402
+from netroots.members import git_email, guess_member  # noqa: E402
 from netroots.report import setup_logging  # noqa: E402
 from netroots.starters import diary_text, member_text, slug_of  # noqa: E402
 from netroots.today import ENV_TODAY, build_today  # noqa: E402
@@ -300,7 +300,9 @@ def new_diary(title: str, handle: str | None, today) -> None:
     handle = handle or guess_member(content)
     if not handle:
         said = (
-            f"git's user.email ({email}) matches no member file" if (email := _git_email()) else "git has no user.email"
+            f"git's user.email ({email}) matches no member file"
+            if (email := git_email(content))
+            else "git has no user.email"
         )
         raise click.UsageError(
             f"could not tell who you are: {said}. Pass --member YOUR-HANDLE, or set an e-mail whose part "

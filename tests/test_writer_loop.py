@@ -180,7 +180,10 @@ def test_a_tab_and_a_missing_closing_line_are_named_for_what_they_are(copy_fixtu
 
 def test_new_diary_without_a_git_email_says_how_to_set_it(copy_fixture, monkeypatch) -> None:
     content = copy_fixture("basic")
-    monkeypatch.setattr(tasks, "_git_email", lambda: "")
+    import netroots.members
+
+    monkeypatch.setattr(netroots.members, "git_email", lambda folder: "")
+    monkeypatch.setattr(tasks, "git_email", lambda folder: "")
     result = CliRunner().invoke(tasks.cli, ["--content", str(content), "new", "diary", "Hello"])
     assert result.exit_code == 2
     assert "git config --global user.email" in result.output and "--member YOUR-HANDLE" in result.output

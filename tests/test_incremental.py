@@ -227,7 +227,7 @@ def test_a_kept_cache_still_reports_every_error_and_rereads_a_fixed_file(tmp_pat
     first = build_site(content, output, SEARCH=SEARCH)
     second = build_site(content, output, SEARCH=SEARCH)
     assert [e for e in first.errors if "broken.md" in e] and first.errors == second.errors
-    diary.write_text("---\ntitle: Mended\ndate: 2026-11-01 10:00\n---\n\nText.\n", encoding="utf-8")
+    diary.write_text("---\ntitle: Mended\ndate: 2026-11-01 10:00\ntags: [Organizing]\n---\n\nText.\n", encoding="utf-8")
     third = build_site(content, output, SEARCH=SEARCH)
     assert not [e for e in third.errors if "broken.md" in e]
     assert "Mended" in (output / "diaries" / "jkim" / "broken" / "index.html").read_text(encoding="utf-8")

@@ -150,11 +150,6 @@ CHANGES: list[Callable[[random.Random, Path], str]] = [
 ]
 
 
-@pytest.mark.xfail(
-    reason="comments' per-diary feeds are written outside Pelican's writer; a renamed diary leaves them "
-    "until the output manifest (issue 14) removes files plugins write themselves",
-    strict=False,
-)
 @pytest.mark.parametrize("seed", [19])
 def test_incremental_output_equals_a_full_build_after_random_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int

@@ -18,6 +18,7 @@ from markupsafe import escape
 from pelican.generators import Generator
 
 from netroots.feeds import FeedEntry, absolute, write_feeds
+from netroots.manifest import produced
 from netroots.members import members_in
 from netroots.report import Report
 from netroots.site import cache_dir
@@ -226,6 +227,8 @@ class CommentsGenerator(Generator):
                 return
             if all(previous.get(p) == key and (output / p).is_file() for p in targets):
                 written.update({p: key for p in targets})
+                for p in targets:
+                    produced(output / p)  # kept, not rewritten: still this build's file
                 return
             write_feeds(
                 output,

@@ -239,3 +239,19 @@ def test_a_title_cannot_add_lines_to_the_prefilled_act() -> None:
     _name, text = filled(links.recommend("cara/tenant-minutes", title, "Cara\nWells"))
     assert yaml.safe_load(text) == {"act": "recommend", "diary": "cara/tenant-minutes"}
     assert text.count("\n") == 4  # two comment lines, two fields
+
+
+def test_each_comment_in_a_thread_gets_recommend_and_reply(linked: Path, unlinked: Path) -> None:
+    page = read(linked, "diaries/cara/tenant-minutes/index.html")
+    start = page.index('data-comment-id="ben/2026-11-20-1930-thanks"')
+    found = act_links(page[start : page.index("</li>", start)])
+    assert set(found) == {"Recommend", "Reply"}
+    name, text = filled(found["Recommend"])
+    assert name == f"content/acts/YOUR-HANDLE/{TODAY}-recommend-ben-2026-11-20-1930-thanks.yaml"
+    assert text.endswith("act: recommend\ncomment: ben/2026-11-20-1930-thanks\n")
+    name, text = filled(found["Reply"])
+    assert name.startswith(f"content/comments/YOUR-HANDLE/{TODAY}-")
+    assert "on: cara/tenant-minutes\nparent: ben/2026-11-20-1930-thanks\n" in text
+    assert 'title: "Re: Tenant minutes"' in text
+    plain = read(unlinked, "diaries/cara/tenant-minutes/index.html")
+    assert 'data-comment-id="ben/2026-11-20-1930-thanks"' in plain and "data-act href" not in plain

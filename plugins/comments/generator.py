@@ -193,6 +193,9 @@ class CommentsGenerator(Generator):
             )
             for diary_id in self.articles
         }
+        act_links = self.context.get("act_links")
+        for diary_id, view in views.items():
+            view["title"] = str(self.articles[diary_id].title)
         self.renderer = ThreadRenderer(
             self.get_template(TEMPLATE),
             views,
@@ -200,6 +203,11 @@ class CommentsGenerator(Generator):
                 "FEED_DOMAIN": self.settings.get("FEED_DOMAIN") or "",
                 "THEME_STATIC_DIR": self.settings.get("THEME_STATIC_DIR", "theme"),
                 "template_stamp": template_stamp(self),
+                "act_links": act_links,
+                # Reply links carry the forge and the build's minute: cached threads follow them.
+                "links_stamp": repr((self.settings.get("FORGE"), build_now(self.settings).isoformat()))
+                if act_links
+                else "",
             },
             folder / "threads.json",
         )

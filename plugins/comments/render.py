@@ -126,7 +126,8 @@ class ThreadRenderer:
         view = self.views.get(diary_id)
         if view is None:
             return Markup("")
-        key = view_hash(view, siteurl, json.dumps(self.globals, sort_keys=True, default=str))
+        stable = {name: value for name, value in self.globals.items() if name != "act_links"}  # see links_stamp
+        key = view_hash(view, siteurl, json.dumps(stable, sort_keys=True, default=str))
         found = self.stored.get(diary_id)
         if isinstance(found, list) and len(found) == 2 and found[0] == key and isinstance(found[1], str):
             html = found[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -112,3 +113,17 @@ def browser():
         launched = launch_chromium(playwright)
         yield launched
         launched.close()
+
+
+def git(top: Path, *args: str) -> str:
+    """Run git in ``top`` as a fixed test author, ignoring the machine's own git config."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    return subprocess.run(["git", "-C", str(top), *args], check=True, capture_output=True, text=True, env=env).stdout

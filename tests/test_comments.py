@@ -8,7 +8,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from click.testing import CliRunner
-from conftest import build_fixture_once, read
+from conftest import build_fixture_once, git, read
 
 import tasks
 
@@ -417,37 +417,23 @@ def test_demo_has_a_living_conversation(demo_output: Path) -> None:
 
 
 # -- ownership -------------------------------------------------------------------------------
-def _git(top: Path, *args: str) -> None:
-    import os
-    import subprocess
-
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    subprocess.run(["git", "-C", str(top), *args], check=True, capture_output=True, env=env)
 
 
 def test_a_member_owns_their_comment_files_and_no_one_elses(copy_fixture) -> None:
     content = copy_fixture("comments")
     top = content.parent
-    _git(top, "init", "-q", "-b", "main")
-    _git(top, "add", "-A", "content")
-    _git(top, "commit", "-q", "-m", "base")
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A", "content")
+    git(top, "commit", "-q", "-m", "base")
     write(content, "comments/ben/2026-03-05-0900-my-reply.md", "---\non: ana/rent-strike-notes\n---\n\nMine.\n")
-    _git(top, "add", "-A", "content")
-    _git(top, "commit", "-q", "-m", "ben replies")
+    git(top, "add", "-A", "content")
+    git(top, "commit", "-q", "-m", "ben replies")
     code, output = check(content, "--changes", "main~1..main", "--as", "ben-gh")
     assert code == 0, output
     edited = content / "comments" / "ana" / "2026-03-02-1015-re-week-two.md"
     edited.write_text(edited.read_text() + "\nBen was here.\n")
-    _git(top, "add", "-A", "content")
-    _git(top, "commit", "-q", "-m", "ben edits ana's comment")
+    git(top, "add", "-A", "content")
+    git(top, "commit", "-q", "-m", "ben edits ana's comment")
     code, output = check(content, "--changes", "main~1..main", "--as", "ben-gh")
     assert code == 1
     line = next(x for x in output.splitlines() if "re-week-two" in x)

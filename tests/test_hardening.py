@@ -7,13 +7,11 @@ maintainer sees. The hostile files themselves are in tests/fixtures/hostile/.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import build_site, site_settings
+from conftest import build_site, git, site_settings
 from publish.ownership import AUTOMATIC, MAINTAINER, REFUSED, check_changes, codeowners_text, decide
 
 import tasks
@@ -110,19 +108,6 @@ def test_a_name_like_another_members_is_a_warning_for_maintainers(copy_fixture):
 
 
 # -- 4, 5: the ownership check ------------------------------------------------------------
-
-
-def git(top: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    return subprocess.run(["git", "-C", str(top), *args], check=True, capture_output=True, text=True, env=env).stdout
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ import gzip
 import os
 import re
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import read, site_settings
+from conftest import git, read, site_settings
 from publish.ownership import check_changes
 
 import tasks
@@ -22,19 +21,6 @@ from netroots.report import Report
 def invoke(content: Path, *args: str, output: Path | None = None):
     extra = ["--output", str(output)] if output else []
     return CliRunner().invoke(tasks.cli, ["--content", str(content), *extra, *args], catch_exceptions=False)
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
 
 
 @pytest.fixture

@@ -127,3 +127,20 @@ def git(top: Path, *args: str) -> str:
         "GIT_CONFIG_NOSYSTEM": "1",
     }
     return subprocess.run(["git", "-C", str(top), *args], check=True, capture_output=True, text=True, env=env).stdout
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print what tests measured (``record_property("measured", text)``), e.g. the page budget;
+    user properties travel from xdist workers, so this works in parallel runs too."""
+    lines = [
+        str(value)
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "measured"
+    ]
+    if lines:
+        terminalreporter.section("measured")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -168,3 +168,30 @@ def test_a_group_colour_outside_the_palette_is_named_in_the_error(
     result = site(content)
     assert any("groups/tenants.md:2: error: colour:" in e and "teal" in e for e in result.errors), result.errors
     assert (result.output / "diaries/index.html").is_file()  # the rest of the site still builds
+
+
+def test_every_comment_in_a_thread_shows_its_writers_face(
+    site: Callable[..., Any], copy_fixture: Callable[[str], Path]
+) -> None:
+    """A picture when the member added one (the same small copy as their profile's), else initials."""
+    from PIL import Image
+
+    content = copy_fixture("comments")
+    (content / "diaries/ben/images").mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (400, 400), "#246").save(content / "diaries/ben/images/avatar.png")
+    result = site(content)
+    assert not result.errors, result.errors
+    page = read(result.output, "diaries/ana/rent-strike-notes/index.html")
+    metas = re.findall(r'<p class="comment-meta">(.*?)</p>', page)
+    assert len(metas) >= 6, metas
+    for meta in metas:
+        writer = re.search(r'href="[^"]*/members/([a-z0-9-]+)/"', meta).group(1)
+        if writer == "ben":
+            img = re.match(r'<img class="avatar avatar-small" src="([^"]+)" srcset="[^"]+" sizes="48px"', meta)
+            assert img and "/members/ben/ben-avatar-96." in img.group(1), meta
+            assert (result.output / "diaries/ana/rent-strike-notes" / img.group(1)).resolve().is_file()
+        else:
+            assert re.match(r'<span class="avatar tone-\d avatar-small" aria-hidden="true">[A-Z?]{1,2}</span>', meta), (
+                meta
+            )
+    assert "avatar" in read(result.output, "members/ben/index.html")

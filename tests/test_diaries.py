@@ -78,7 +78,7 @@ def test_all_diaries_paginate_into_folders(site, copy_fixture) -> None:
 def test_404_page_links_from_the_site_root(site) -> None:
     page = read(site("basic").output, "404.html")
     assert "Page not found" in page
-    assert 'href="/diaries/"' in page and 'href="/theme/css/site.css' in page
+    assert 'href="/diaries/"' in page and 'href="/theme/css/all.css' in page
     assert '<meta name="robots" content="noindex">' in page
 
 

@@ -134,9 +134,11 @@ def diary_feed_paths(options: dict[str, Any], diary_id: str) -> dict[str, str | 
 
 
 def template_stamp(generator: Generator) -> str:
-    """Changes when a comments template changes, so cached HTML is rendered again."""
+    """Changes when a comments template (or a template the thread imports) changes, so cached
+    HTML is rendered again."""
     hasher = hashlib.blake2b(digest_size=8)
-    for name in sorted(n for n in generator.env.list_templates() if n.startswith("comments/")):
+    imported = ("_macros.html", "acts/_links.html")
+    for name in sorted(n for n in generator.env.list_templates() if n.startswith("comments/") or n in imported):
         source, _, _ = generator.env.loader.get_source(generator.env, name)
         hasher.update(f"{name}\0{source}\0".encode())
     return hasher.hexdigest()
@@ -190,6 +192,7 @@ class CommentsGenerator(Generator):
                 zone,
                 diary_feed_paths(self.options, diary_id),
                 self.conversation.trust_on,
+                self.context.get("avatars"),
             )
             for diary_id in self.articles
         }

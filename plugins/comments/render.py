@@ -31,7 +31,12 @@ def when(moment: dt.datetime) -> str:
     return moment.strftime("%B %-d, %Y, %-I:%M %p")
 
 
-def node_view(node: Node, members: Mapping[str, Any], zone: dt.tzinfo) -> dict[str, Any]:
+def node_view(
+    node: Node, members: Mapping[str, Any], zone: dt.tzinfo, avatars: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """One comment as the template shows it; ``avatars`` (the members plugin's, when present)
+    gives each commenter's face, so a changed picture re-renders the thread."""
+    avatars = avatars or {}
     comment = node.comment
     member = members.get(comment.handle)
     moment = aware(comment.date, zone)
@@ -42,6 +47,7 @@ def node_view(node: Node, members: Mapping[str, Any], zone: dt.tzinfo) -> dict[s
         "title": comment.title,
         "handle": comment.handle,
         "name": member.name if member else comment.handle,
+        "avatar": avatars.get(comment.handle),
         "signature": (getattr(member, "signature", "") or "") if member else "",
         "datetime": moment.isoformat(),
         "when": when(moment),
@@ -52,7 +58,7 @@ def node_view(node: Node, members: Mapping[str, Any], zone: dt.tzinfo) -> dict[s
         "removed": None,
         "html": comment.html,
         "parent": None,
-        "children": [node_view(child, members, zone) for child in node.children],
+        "children": [node_view(child, members, zone, avatars) for child in node.children],
     }
     if parent is not None:
         parent_member = members.get(parent.comment.handle)
@@ -88,11 +94,12 @@ def thread_view(
     zone: dt.tzinfo,
     feeds: dict[str, str | None],
     trust_on: bool,
+    avatars: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "diary_id": diary_id,
         "count": thread.count if thread else 0,
-        "roots": [node_view(node, members, zone) for node in thread.roots] if thread else [],
+        "roots": [node_view(node, members, zone, avatars) for node in thread.roots] if thread else [],
         "responses": [response_view(entry, zone) for entry in responses],
         "feeds": feeds,
         "trust_on": trust_on,

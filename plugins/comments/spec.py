@@ -71,7 +71,7 @@ SPEC = PluginSpec(
         "comment_thread",
         "search_documents",
     ),
-    uses=("trust", "comment_recommends", "allies_river", "diaries"),
+    uses=("trust", "comment_recommends", "allies_river", "diaries", "avatars"),
     optional=True,
     docs="docs/content.md",
 )

@@ -39,13 +39,35 @@ def stylesheet(settings: Mapping[str, Any]) -> Path:
     return Path(settings["THEME"]) / "static" / "css" / "site.css"
 
 
+# Every page but a diary needs site.css and pages.css: the build joins them into one file, so
+# those pages make one stylesheet request, not two (a diary page loads site.css alone: its budget).
+CSS_BUNDLE = "all.css"
+BUNDLED = ("site.css", "pages.css")
+
+
 def set_css_version(pelican: Any) -> None:
     """``CSS_VERSION = "?v=<hash>"``: the stylesheet's URL changes whenever it does,
-    so hosts can cache it for a year."""
+    so hosts can cache it for a year. ``CSS_BUNDLE``: the joined stylesheet's name."""
     css = stylesheet(pelican.settings)
     if css.is_file():  # one version for site.css and its companions (pages.css)
         digest = hashlib.sha256(b"".join(f.read_bytes() for f in sorted(css.parent.glob("*.css")))).hexdigest()[:10]
         pelican.settings["CSS_VERSION"] = f"?v={digest}"
+        if all((css.parent / name).is_file() for name in BUNDLED):
+            pelican.settings["CSS_BUNDLE"] = CSS_BUNDLE
+
+
+def write_css_bundle(output: Path, settings: Mapping[str, Any]) -> Path | None:
+    """``theme/css/all.css``: site.css then pages.css, as copied into ``output`` this build."""
+    name = settings.get("CSS_BUNDLE")
+    folder = output / settings.get("THEME_STATIC_DIR", "theme") / "css"
+    parts = [folder / part for part in BUNDLED]
+    if not name or not all(part.is_file() for part in parts):
+        return None
+    data = b"\n".join(part.read_bytes() for part in parts)
+    target = folder / name
+    if not target.is_file() or target.read_bytes() != data:  # unchanged: keep its time (incremental builds)
+        target.write_bytes(data)
+    return target
 
 
 def _day(value: Any) -> dt.date | None:
@@ -151,12 +173,14 @@ def precompress(output: Path, extensions: Iterable[str]) -> int:
 
 
 def finalize_output(pelican: Any) -> None:
-    """At the very end of a build: sitemap, robots.txt, then the .gz copies of it all."""
+    """At the very end of a build: the joined stylesheet, sitemap, robots.txt, then the .gz
+    copies of it all."""
     settings = pelican.settings
     options = publish_settings(settings)
     output = Path(settings["OUTPUT_PATH"])
     if not output.is_dir():
         return
+    write_css_bundle(output, settings)
     if options["SITEMAP"]:
         write_sitemap(output, settings)
     if options["ROBOTS"]:

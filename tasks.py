@@ -335,12 +335,10 @@ def new_diary(title: str, handle: str | None, today) -> None:
 @click.option("--city", default="", help="Your town or city (left for you to fill in if not given).")
 def new_member(handle: str, name: str | None, github: str, state: str, city: str) -> None:
     """Create content/members/HANDLE.yaml."""
-    from netroots.schema import HANDLE, RESERVED_HANDLES
+    from netroots.members import handle_problem
 
-    if not HANDLE.match(handle) or handle in RESERVED_HANDLES:
-        raise click.UsageError(
-            f"'{handle}' is not a usable handle: lowercase letters, digits and hyphens, e.g. maria-lopez"
-        )
+    if problem := handle_problem(handle):
+        raise click.UsageError(problem)
     settings = cli_settings()
     path = Path(settings["PATH"]).resolve() / "members" / f"{handle}.yaml"
     if path.exists():
@@ -374,7 +372,7 @@ def new_member(handle: str, name: str | None, github: str, state: str, city: str
 )
 def screenshots(into: Path) -> None:
     """Build the site (publish settings) and photograph its main pages at phone and desktop widths."""
-    from netroots.screenshots import take
+    from bench.screenshots import take
 
     settings = cli_settings(publish=True)
     with tempfile.TemporaryDirectory() as work:

@@ -24,8 +24,8 @@ from pathlib import Path
 import click
 from publish.kinds import PAGE_KINDS, sample_page
 
+from bench.browser import CHROMIUM, CHROMIUM_ARGS
 from bench.common import ROOT, machine, median, save
-from netroots.browser import CHROMIUM, CHROMIUM_ARGS
 from netroots.budget import BUDGET_BYTES, diary_weight
 
 LIGHTHOUSE = ROOT / ".cache" / "node" / "node_modules" / ".bin" / "lighthouse"

@@ -29,9 +29,9 @@ from pathlib import Path
 
 import click
 
+from bench.browser import CHROMIUM, launch_chromium
 from bench.common import ROOT, machine, median, save
 from bench.synthetic import diaries, write_netroots
-from netroots.browser import CHROMIUM, launch_chromium
 
 
 def _settings(content: Path, output: Path, **search: object) -> dict:

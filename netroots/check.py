@@ -113,7 +113,7 @@ def run_check(settings: dict[str, Any], context: dict[str, Any] | None = None) -
     context = {} if context is None else context
     context.update(content=content, settings=settings)
     context["members"] = load_members(content, report)
-    remember_handles(content, context["members"])
+    remember_handles(content, context["members"], settings)
     plugins = load_plugins(settings)
     for plugin in plugins:
         plugin_check = getattr(plugin, "check", None)

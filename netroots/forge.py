@@ -13,14 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from .settings import plugin_settings
+from .core import FORGE_SPEC
 
-DEFAULTS: dict[str, Any] = {
-    "kind": "github",  # github, gitlab, gitea or forgejo
-    "url": "",  # the forge's address; empty: https://github.com, https://gitlab.com, https://codeberg.org
-    "repository": "",  # owner/name; empty: no links to the forge on the site
-    "branch": "main",
-}
 HOSTS = {
     "github": "https://github.com",
     "gitlab": "https://gitlab.com",
@@ -75,18 +69,17 @@ class Forge:
 
 
 def forge_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
-    return plugin_settings(settings, "FORGE", DEFAULTS)
+    """``FORGE`` over its declared defaults (netroots/core.py); a bad value is one error line and its default."""
+    return FORGE_SPEC.options(settings)
 
 
 def site_forge(settings: Mapping[str, Any], repository: str | None = None) -> Forge | None:
     """The configured forge; ``None`` without a repository (then the site shows no such links)."""
     options = forge_settings(settings)
     repository = (repository or options["repository"] or "").strip().strip("/")
-    kind = str(options["kind"] or "github").lower()
+    kind = options["kind"]
     if not repository:
         return None
-    if kind not in NEW_FILE:
-        raise ValueError(f"FORGE['kind'] is '{kind}'; write one of {', '.join(NEW_FILE)}")
     return Forge(
         kind=kind, base=options["url"] or HOSTS[kind], repository=repository, branch=options["branch"] or "main"
     )

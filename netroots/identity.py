@@ -16,8 +16,6 @@ HANDLE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 HANDLE_MAX = 39
 # GitHub's rules for a login: letters, digits and single hyphens, not at either end, 39 at most.
 GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\Z")
-# Site addresses a member's folder would take over (/diaries/page/2/, /diaries/recommended/).
-RESERVED_HANDLES = frozenset({"recommended", "rescued", "page", "feeds", "index", "images", "tags", "new"})
 # Latin look-alikes a transliteration keeps apart but a reader does not.
 _LOOKALIKES = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("5", "s"))
 

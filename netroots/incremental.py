@@ -31,22 +31,19 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_fingerprint
 from .plugin import STATE_KEY
-from .settings import plugin_settings
 from .site import cache_dir
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULTS = {
-    "incremental": True,  # False: render and write every page every build
-    "jobs": 0,  # worker processes for rendering; 0 = one per core
-    "parallel_min": 64,  # fewer pages to render than this: render in this process
-}
 LIBRARIES = ("pelican", "jinja2", "markdown", "nh3", "feedgen", "markupsafe")
 
 
 def build_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    return plugin_settings(settings, "NETROOTS_BUILD", DEFAULTS)
+    """``NETROOTS_BUILD`` over its declared defaults (netroots/core.py BUILD_SPEC)."""
+    from .core import BUILD_SPEC
+
+    return BUILD_SPEC.options(settings)
 
 
 def _hash_files(paths: list[Path]) -> str:

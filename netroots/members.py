@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import identity, schema
+from .plugin import build_state, reserved_handles
 from .report import Report
 from .source import SourceError, read_yaml
 
@@ -122,7 +123,7 @@ def handle_problem(handle: str) -> str | None:
             f"lowercase ASCII letters and digits, words joined by single hyphens, at most {identity.HANDLE_MAX} "
             "characters, e.g. maria-lopez"
         )
-    if handle in identity.RESERVED_HANDLES:
+    if handle in reserved_handles():
         return f"the handle '{handle}' is reserved (it is a site address); choose another"
     return None
 
@@ -222,31 +223,26 @@ def confusable_names(members: dict[str, Member]) -> list[tuple[Path, int, str]]:
     return found
 
 
-_handles: dict[Path, frozenset[str]] = {}
-
-
-def known_handles(content: Path) -> frozenset[str]:
-    """The handles of valid members, read once per build (``forget_known_handles`` starts
-    the next): a diary, comment or act is published only in a valid member's folder."""
+def known_handles(content: Path, settings: dict[str, Any] | None = None) -> frozenset[str]:
+    """The handles of valid members, read once per build (kept in the build's state when
+    ``settings`` are given): a diary, comment or act is published only in a valid member's folder."""
     key = Path(content)
-    if key not in _handles:
-        _handles[key] = frozenset(load_members(key, Report()))
-    return _handles[key]
+    if settings is None:
+        return frozenset(load_members(key, Report()))
+    handles = build_state(settings, "members").setdefault("handles", {})
+    if key not in handles:
+        handles[key] = frozenset(load_members(key, Report()))
+    return handles[key]
 
 
-def remember_handles(content: Path, members: dict[str, Member]) -> None:
+def remember_handles(content: Path, members: dict[str, Member], settings: dict[str, Any]) -> None:
     """``check`` has just loaded the members: the diaries it reads next use these."""
-    _handles.clear()
-    _handles[Path(content)] = frozenset(members)
+    build_state(settings, "members")["handles"] = {Path(content): frozenset(members)}
 
 
-def forget_known_handles(*_: Any) -> None:
-    _handles.clear()
-
-
-def owner_problem(content: Path, handle: str) -> str | None:
+def owner_problem(content: Path, handle: str, settings: dict[str, Any] | None = None) -> str | None:
     """Why a member-owned folder ``<kind>/<handle>/`` publishes nothing; ``None`` when its member is valid."""
-    if handle in known_handles(content):
+    if handle in known_handles(content, settings):
         return None
     problem = handle_problem(handle)
     if problem:

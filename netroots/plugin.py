@@ -12,13 +12,18 @@ Every plugin's ``__init__.py`` exposes ``SPEC = PluginSpec(...)`` (written in th
 - ``offered(settings, name)``: a function another plugin declares in ``offers`` (the core
   imports it; plugins never import each other), or None when that plugin is not in PLUGINS;
 - ``build_state(settings, name)``: a plugin's scratch dict for one build (``serve`` rebuilds
-  in one process, so nothing per-build may live at module level).
+  in one process, so nothing per-build may live at module level);
+- ``reserved_handles()``: the site addresses no member's handle may take (each plugin declares
+  the words it uses in ``url_words``).
+
+The core declares its own settings the same way (netroots/core.py: ``NETROOTS_BUILD``, ``FORGE``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -46,6 +51,8 @@ class PluginSpec:
     plugin providing each must come earlier in PLUGINS. ``uses``: keys it reads when present
     (from an optional plugin); when the provider is in PLUGINS it must come earlier too.
     ``optional``: the site still builds when the plugin is left out of PLUGINS.
+    ``url_words``: addresses it writes beside the members' own (``/diaries/recommended/``), so
+    no member may take them as a handle.
     """
 
     name: str
@@ -60,6 +67,7 @@ class PluginSpec:
     docs: str = ""  # the page in docs/ that explains the plugin, e.g. "docs/jobs.md"
     # Functions other plugins may call, by name: {"read_diary": "model:read_diary"} (module in this plugin).
     offers: Mapping[str, str] = field(default_factory=dict)
+    url_words: tuple[str, ...] = ()
 
     def defaults(self) -> dict[str, Any]:
         return {s.name: s.default for s in self.settings}
@@ -158,8 +166,36 @@ def order_problems(specs: Sequence[PluginSpec], known: Sequence[PluginSpec] = ()
     return problems
 
 
+def core_specs() -> tuple[PluginSpec, ...]:
+    """The core's own declarations (netroots/core.py): settings that belong to no plugin."""
+    from .core import CORE_SPECS
+
+    return CORE_SPECS
+
+
+@cache
+def _folder_specs() -> tuple[PluginSpec, ...]:
+    """Every plugin declared in the project's plugins/ folder, whatever the settings say."""
+    from pelican.plugins._utils import load_legacy_plugin
+
+    folder = Path(__file__).resolve().parent.parent / "plugins"
+    found = []
+    for plugin in sorted(folder.iterdir()) if folder.is_dir() else ():
+        if (plugin / "spec.py").is_file():
+            spec = spec_of(load_legacy_plugin(plugin.name, [str(folder)]))
+            if spec is not None:
+                found.append(spec)
+    return tuple(found)
+
+
+def reserved_handles() -> frozenset[str]:
+    """Words no member may take as a handle: the addresses the core and every plugin of the project
+    declare (``url_words``), enabled or not, so enabling a plugin later never takes a member's address."""
+    return frozenset(word for spec in (*core_specs(), *_folder_specs()) for word in spec.url_words)
+
+
 def start(settings: dict[str, Any], problems: list[str] | None = None) -> list[PluginSpec]:
-    """Check PLUGINS' order and every plugin's settings once, before a build or check.
+    """Check PLUGINS' order, the core's and every plugin's settings once, before a build or check.
 
     Each plugin's checked settings dict replaces the given one in ``settings``, so later
     ``SPEC.options(settings)`` calls see clean values and say nothing more. Problems are
@@ -169,7 +205,7 @@ def start(settings: dict[str, Any], problems: list[str] | None = None) -> list[P
     found: list[str] = []
     specs = enabled_specs(settings)
     found.extend(order_problems(specs, known_specs(settings) if any(s.requires for s in specs) else ()))
-    for spec in specs:
+    for spec in (*core_specs(), *specs):
         if spec.settings_name:
             settings[spec.settings_name] = spec.options(settings, found)
     tell(found, problems)
@@ -186,7 +222,7 @@ def _cell(value: str) -> str:
 
 
 def settings_markdown(specs: Sequence[PluginSpec]) -> str:
-    """docs/settings.md: every plugin's settings, content and context keys, from the declarations."""
+    """docs/settings.md: the core's settings, then every plugin's settings, content and context keys."""
     lines = [
         "# Settings",
         "",
@@ -200,7 +236,7 @@ def settings_markdown(specs: Sequence[PluginSpec]) -> str:
         "must come after the plugin that provides it.",
         "",
     ]
-    for spec in specs:
+    for spec in (*core_specs(), *specs):
         title = f"`{spec.settings_name}`: {spec.name}" if spec.settings_name else spec.name
         lines += [f"## {title}", "", spec.doc + (f" See [{spec.docs}]({Path(spec.docs).name})." if spec.docs else "")]
         lines.append("")
@@ -217,6 +253,10 @@ def settings_markdown(specs: Sequence[PluginSpec]) -> str:
             facts.append("- Uses when present: " + ", ".join(f"`{k}`" for k in spec.uses) + ".")
         if spec.offers:
             facts.append("- Offers: " + ", ".join(f"`{k}`" for k in spec.offers) + ".")
+        if spec.url_words:
+            facts.append(
+                "- Addresses no member's handle may take: " + ", ".join(f"`{w}`" for w in spec.url_words) + "."
+            )
         if facts:
             lines += [*facts, ""]
         if spec.settings:

@@ -26,7 +26,6 @@ SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\Z")
 # publish: they would break out of an href or add parameters (cc, body) to a mailto: link.
 URL_UNSAFE = re.compile(r"[\s\"'<>\\`\x00-\x1f\x7f]")
 MAILTO_UNSAFE = re.compile(r"[?&=%#/\s\"'<>]")
-RESERVED_HANDLES = identity.RESERVED_HANDLES
 # A comment's id, ``<handle>/<file stem>``: the stem starts with the comment's date and time
 # (``2026-11-20-1930-good-point``), so it never looks like a diary id (``<handle>/<slug>``).
 COMMENT_ID = re.compile(

@@ -207,9 +207,3 @@ def tell(found: list[str], problems: list[str] | None) -> None:
 
 def _copy(value: Any) -> Any:
     return list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
-
-
-def plugin_settings(settings: Mapping[str, Any], name: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
-    """``settings[name]`` over ``defaults`` without kinds (for code that has no declaration yet)."""
-    declared = [Setting(key, value, Kind("anything", lambda v: v), "") for key, value in defaults.items()]
-    return resolve(settings, name, declared)

@@ -101,7 +101,7 @@ def read(output: Path, path: str) -> str:
 @pytest.fixture(scope="module")
 def browser():
     """The system Chromium through Playwright; skipped when it is missing, except in CI."""
-    from netroots.browser import CHROMIUM, launch_chromium
+    from bench.browser import CHROMIUM, launch_chromium
 
     if not Path(CHROMIUM).exists():
         if os.environ.get("NETROOTS_REQUIRE_BROWSER") == "1":

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, TODAY, build_fixture_once, build_site, read
 
+from netroots.core import FORGE_SPEC
 from netroots.forge import Forge, site_forge
 
 HOSTILE = "Rent & \"repairs\" #1: it's São Paulo's 100% / ünïcode\n? = +"
@@ -62,8 +63,12 @@ def test_self_hosted_forge_branch_and_edit_links() -> None:
         "https://git.example.org/org/site/_edit/live/site/content/diaries/ana/2026-01-01-a%20b.md"
     )
     assert site_forge({"FORGE": {"repository": ""}}) is None
-    with pytest.raises(ValueError, match="github, gitlab, gitea, forgejo"):
-        site_forge({"FORGE": {"kind": "svn", "repository": "a/b"}})
+    # FORGE is declared like every plugin's settings: a bad kind is one error line and the default.
+    problems: list[str] = []
+    assert FORGE_SPEC.options({"FORGE": {"kind": "svn"}}, problems)["kind"] == "github"
+    assert problems == [
+        "FORGE: kind must be 'github' or 'gitlab' or 'gitea' or 'forgejo', not 'svn'; using the default 'github'"
+    ]
 
 
 @pytest.fixture(scope="module")

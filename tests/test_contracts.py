@@ -11,7 +11,15 @@ from conftest import ROOT, build_site, site_settings
 
 from netroots.build import load_settings
 from netroots.check import run_check
-from netroots.plugin import PluginSpec, enabled_specs, known_specs, order_problems, settings_markdown
+from netroots.plugin import (
+    PluginSpec,
+    core_specs,
+    enabled_specs,
+    known_specs,
+    order_problems,
+    reserved_handles,
+    settings_markdown,
+)
 
 BAD = {"not": "a valid value for anything"}
 
@@ -40,7 +48,9 @@ def test_settings_doc_check_command_says_it_is_up_to_date() -> None:
     assert "up to date" in result.output
 
 
-@pytest.mark.parametrize("spec", [s for s in enabled_specs(load_settings()) if s.settings], ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "spec", [s for s in (*core_specs(), *enabled_specs(load_settings())) if s.settings], ids=lambda s: s.name
+)
 def test_a_bad_value_for_any_setting_is_one_line_and_the_default_is_used(spec: PluginSpec) -> None:
     for setting in spec.settings:
         problems: list[str] = []
@@ -147,3 +157,69 @@ def test_per_build_state_starts_fresh_for_every_build(copy_fixture, tmp_path: Pa
     build_state(settings, "search")["skip"] = {"stale"}
     start(settings)
     assert settings[STATE_KEY] == {}
+
+
+def test_the_cores_settings_are_declared_checked_and_documented(copy_fixture, tmp_path: Path) -> None:
+    """NETROOTS_BUILD and FORGE go through the same declarations as a plugin's settings."""
+    written = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert "## `NETROOTS_BUILD`" in written and "| `parallel_min` | `64` |" in written
+    assert "## `FORGE`" in written
+    result = build_site(
+        copy_fixture("basic"), tmp_path / "output", NETROOTS_BUILD={"jobs": "many"}, FORGE={"kind": "svn"}
+    )
+    assert sorted(result.errors) == [
+        "FORGE: kind must be 'github' or 'gitlab' or 'gitea' or 'forgejo', not 'svn'; using the default 'github'",
+        "NETROOTS_BUILD: jobs must be a whole number of at least 0, not 'many'; using the default 0",
+    ]
+    assert (tmp_path / "output" / "index.html").is_file()
+
+
+def test_reserved_handles_come_from_the_declarations() -> None:
+    """No member may take an address a plugin writes beside the members' folders; the words
+    live in each plugin's SPEC (trust: /diaries/recommended/), not in netroots/."""
+    import trust
+
+    assert {"recommended", "rescued"} <= set(trust.SPEC.url_words)
+    assert reserved_handles() == {w for s in (*core_specs(), *known_specs(load_settings())) for w in s.url_words}
+    assert {"recommended", "rescued", "page", "feeds", "tags", "new"} <= reserved_handles()
+    for path in (ROOT / "netroots").glob("*.py"):
+        assert '"rescued"' not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_a_reserved_handle_is_refused_by_new_member(tmp_path: Path) -> None:
+    import shutil
+
+    import tasks
+
+    shutil.copytree(ROOT / "tests" / "fixtures" / "basic" / "content", tmp_path / "content")
+    result = CliRunner().invoke(tasks.cli, ["--content", str(tmp_path / "content"), "new", "member", "rescued"])
+    assert result.exit_code == 2
+    assert "the handle 'rescued' is reserved (it is a site address); choose another" in result.output
+    assert not (tmp_path / "content" / "members" / "rescued.yaml").exists()
+
+
+def test_netroots_holds_no_browser_or_test_code() -> None:
+    """The Playwright helpers serve tests, benchmarks and screenshots: they live in bench/."""
+    for path in (ROOT / "netroots").glob("*.py"):
+        assert "playwright" not in path.read_text(encoding="utf-8").lower(), path.name
+    from bench.browser import CHROMIUM, serve_built_site
+
+    assert CHROMIUM and callable(serve_built_site)
+
+
+def test_known_handles_are_kept_per_build(copy_fixture, tmp_path: Path) -> None:
+    """The members' handles are read once per build, in that build's state: a member deleted
+    between two builds in one process (``serve``) no longer publishes."""
+    from netroots.members import known_handles
+    from netroots.plugin import start
+
+    content = copy_fixture("basic")
+    first = site_settings(content, tmp_path / "out")
+    start(first)
+    handles = known_handles(content, first)
+    victim = sorted(handles)[0]
+    (content / "members" / f"{victim}.yaml").unlink()
+    assert known_handles(content, first) == handles  # the same build keeps what it read
+    second = site_settings(content, tmp_path / "out")
+    start(second)
+    assert victim not in known_handles(content, second)

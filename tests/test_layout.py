@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from publish.kinds import PAGE_KINDS, sample_page
 
-from netroots.browser import serve_built_site
+from bench.browser import serve_built_site
 
 SITE = "https://commons.example.org"  # publishconf.py's SITEURL, which demo_output uses
 WIDTHS = (320, 390, 768, 1280)

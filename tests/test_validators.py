@@ -15,7 +15,7 @@ import pytest
 from publish.kinds import PAGE_KINDS, sample_page
 from publish.linkcheck import broken_links
 
-from netroots.browser import serve_built_site
+from bench.browser import serve_built_site
 
 SITE = "https://commons.example.org"  # publishconf.py's SITEURL, which demo_output uses
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from pelican import signals
 
 from netroots.check import check_layout, layout, static_problem
-from netroots.members import forget_known_handles, members_in
+from netroots.members import members_in
 from netroots.report import Report
 from netroots.schema import ContentType
 
@@ -70,7 +70,6 @@ def members_for_pages(generator) -> None:
 
 def register() -> None:
     signals.initialized.connect(filter_explained)
-    signals.initialized.connect(forget_known_handles)
     signals.initialized.connect(check_layout_on_build)
     signals.initialized.connect(skip_member_folders)
     signals.readers_init.connect(add_reader)

@@ -157,7 +157,7 @@ def read_diary(
             f"the file name '{path.name}' must be <YYYY-MM-DD>-<slug>.md, e.g. 2026-04-18-first-meeting.md (lowercase, hyphens)",
         )
         ok = False
-    if problem := owner_problem(content, handle):
+    if problem := owner_problem(content, handle, settings):
         report.error(path, 1, problem)
         ok = False
     read = schema.read_validated(path, DIARY_FIELDS, report, kind="diary")

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from netroots import identity
+from netroots.plugin import reserved_handles
 from netroots.report import Problem, Report
 from netroots.source import SourceError, parse_yaml
 
@@ -185,7 +186,7 @@ def owned_handle(relative: PurePosixPath) -> str | None:
         handle = parts[1].removesuffix(".yaml")
     elif len(parts) >= 3 and parts[0] in MEMBER_FOLDERS:
         handle = parts[1]
-    if handle is None or not identity.is_handle(handle) or handle in identity.RESERVED_HANDLES:
+    if handle is None or not identity.is_handle(handle) or handle in reserved_handles():
         return None
     return handle
 

@@ -75,6 +75,7 @@ SPEC = PluginSpec(
         "front_recent_diaries",
     ),
     uses=("acts_merged", "groups", "diaries"),
+    url_words=("recommended", "rescued"),  # /diaries/recommended/, /diaries/rescued/
     optional=True,
     docs="docs/trust.md",
 )

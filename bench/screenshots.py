@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from netroots.browser import launch_chromium, serve_built_site
+from bench.browser import launch_chromium, serve_built_site
 
 PHONE = (390, 844)
 DESKTOP = (1280, 860)

@@ -1,0 +1,66 @@
+"""The core's own declarations: settings that belong to no plugin, checked and documented like theirs.
+
+``NETROOTS_BUILD`` tunes incremental, parallel builds (netroots/incremental.py); ``FORGE`` names
+the forge and repository that the take-part links, ``tasks.py web-links`` and the web editor
+use (netroots/forge.py). ``netroots.plugin.start`` checks them before every build and ``check``,
+and docs/settings.md lists them first. Core addresses a member's handle may not take are
+declared here too; a plugin declares its own in ``PluginSpec.url_words``.
+"""
+
+from __future__ import annotations
+
+from .plugin import PluginSpec
+from .settings import FLAG, TEXT, Setting, choice, whole
+
+# The forges whose "new file" page can be filled in (netroots/forge.py NEW_FILE).
+FORGE_KINDS = ("github", "gitlab", "gitea", "forgejo")
+
+BUILD_SPEC = PluginSpec(
+    name="netroots (incremental builds)",
+    doc="How a build renders: only what changed, in worker processes.",
+    settings_name="NETROOTS_BUILD",
+    settings=(
+        Setting(
+            "incremental",
+            True,
+            FLAG,
+            "Render and write only the pages whose inputs changed since the last build; False: every page.",
+        ),
+        Setting("jobs", 0, whole(minimum=0), "Worker processes that render pages; 0: one per core."),
+        Setting(
+            "parallel_min",
+            64,
+            whole(minimum=1),
+            "With fewer pages to render than this, they are rendered in the build's own process.",
+        ),
+    ),
+    # Site addresses beside the members' folders (/diaries/page/2/, /diaries/feeds/...).
+    url_words=("page", "feeds", "index", "images", "tags", "new"),
+    docs="docs/architecture.md",
+)
+
+FORGE_SPEC = PluginSpec(
+    name="netroots (forge)",
+    doc="The forge that holds the network's repository: the site's take-part links (acts), "
+    "`python tasks.py web-links` and the web editor open its pages.",
+    settings_name="FORGE",
+    settings=(
+        Setting("kind", "github", choice(*FORGE_KINDS), "The forge: github, gitlab, gitea or forgejo."),
+        Setting(
+            "url",
+            "",
+            TEXT,
+            "A self-hosted forge's address, e.g. 'https://git.example.org'; empty: the forge's public site.",
+        ),
+        Setting(
+            "repository",
+            "",
+            TEXT,
+            "owner/name of the network's repository; empty: no links to the forge on the site.",
+        ),
+        Setting("branch", "main", TEXT, "The branch new files are proposed against."),
+    ),
+    docs="docs/writers.md",
+)
+
+CORE_SPECS = (BUILD_SPEC, FORGE_SPEC)

@@ -21,10 +21,9 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from netroots.build import build, cli_settings, site_address_warning  # noqa: E402
 from netroots.check import run_check, select  # noqa: E402
-from netroots.members import git_email, guess_member  # noqa: E402
 from netroots.report import setup_logging  # noqa: E402
-from netroots.starters import diary_text, member_text, slug_of  # noqa: E402
-from netroots.today import ENV_TODAY, build_today  # noqa: E402
+from netroots.starters import add_new_commands  # noqa: E402
+from netroots.today import ENV_TODAY  # noqa: E402
 
 
 class WholeHelpGroup(click.Group):
@@ -288,80 +287,6 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-@new.command("diary")
-@click.argument("title")
-@click.option("--member", "handle", help="Your handle (guessed from git's user.email if left out).")
-@_today_option
-def new_diary(title: str, handle: str | None, today) -> None:
-    """Start a diary in content/diaries/<handle>/."""
-    _apply_today(today)
-    settings = cli_settings()
-    content = Path(settings["PATH"]).resolve()
-    handle = handle or guess_member(content)
-    if not handle:
-        said = (
-            f"git's user.email ({email}) matches no member file"
-            if (email := git_email(content))
-            else "git has no user.email"
-        )
-        raise click.UsageError(
-            f"could not tell who you are: {said}. Pass --member YOUR-HANDLE, or set an e-mail whose part "
-            "before the @ is your handle or GitHub login: "
-            'git config --global user.email "your-login@users.noreply.github.com"'
-        )
-    if not (content / "members" / f"{handle}.yaml").is_file():
-        raise click.UsageError(
-            f"no member '{handle}': create content/members/{handle}.yaml first (python tasks.py new member {handle})"
-        )
-    from netroots.today import build_now
-
-    now = build_now(settings)
-    path = content / "diaries" / handle / f"{now.date().isoformat()}-{slug_of(title)}.md"
-    if path.exists():
-        raise click.UsageError(f"{shown(path)} already exists; choose another title")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(diary_text(title, now.strftime("%Y-%m-%d %H:%M")), encoding="utf-8")
-    click.echo(f"Created {shown(path)}")
-    click.echo(
-        f"Next: edit it, then `python tasks.py check {shown(path)}` and `python tasks.py preview {shown(path)}`."
-    )
-
-
-@new.command("member")
-@click.argument("handle")
-@click.option("--name", help="Full name shown on the site.")
-@click.option("--github", default="", help="GitHub login allowed to edit this member's files.")
-@click.option("--state", default="", help="Your state's postal code, e.g. OH (left for you to fill in if not given).")
-@click.option("--city", default="", help="Your town or city (left for you to fill in if not given).")
-def new_member(handle: str, name: str | None, github: str, state: str, city: str) -> None:
-    """Create content/members/HANDLE.yaml."""
-    from netroots.members import handle_problem
-
-    if problem := handle_problem(handle):
-        raise click.UsageError(problem)
-    settings = cli_settings()
-    path = Path(settings["PATH"]).resolve() / "members" / f"{handle}.yaml"
-    if path.exists():
-        raise click.UsageError(f"{shown(path)} already exists")
-    display = name or handle.replace("-", " ").title()
-    if state:
-        from netroots.members import state_code
-        from netroots.schema import Invalid
-
-        try:
-            state = state_code(state)
-        except Invalid as exc:
-            raise click.UsageError(f"--state: {exc.message}") from None
-    path.write_text(
-        member_text(display, github or handle, build_today(settings).isoformat(), state=state, city=city),
-        encoding="utf-8",
-    )
-    click.echo(f"Created {shown(path)}")
-    click.echo(
-        f"Next: write your bio{'' if state and city else ', state and city'} in it, then `python tasks.py check`."
-    )
-
-
 @cli.command()
 @click.option(
     "--into",
@@ -413,14 +338,15 @@ def settings_doc(only_check: bool) -> None:
 
 
 def _load_plugin_commands() -> None:
-    """Plugins add commands in ``plugins/<name>/cli.py`` (``add_commands(cli, new)``);
-    benchmarks are ``bench/<name>.py`` modules exposing a click ``command``."""
+    """Plugins add commands in ``plugins/<name>/cli.py`` (``add_commands(cli, new)``) and ``new``
+    commands by declaring starters (``PluginSpec.starters``); benchmarks are ``bench/<name>.py`` modules exposing a click ``command``."""
     for folder in sorted((ROOT / "plugins").iterdir()):
         if (folder / "cli.py").is_file():
             module = importlib.import_module(f"{folder.name}.cli")
             add = getattr(module, "add_commands", None)
             if callable(add):
                 add(cli, new)
+    add_new_commands(new)  # `new <kind>` for every starter a plugin declares (plugins/<name>/spec.py)
     for script in sorted((ROOT / "bench").glob("[a-z]*.py")):
         module = importlib.import_module(f"bench.{script.stem}")
         command = getattr(module, "command", None)

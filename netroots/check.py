@@ -10,7 +10,7 @@ from typing import Any
 from pelican.plugins._utils import load_plugins
 
 from .members import load_members, remember_handles
-from .plugin import content_patterns, enabled_specs, known_specs, start
+from .plugin import content_patterns, enabled_specs, known_specs, spec_of, start
 from .report import Report
 
 LAYOUT_HELP = "see docs/content.md for where each kind of file goes"
@@ -134,21 +134,15 @@ def run_check(settings: dict[str, Any], context: dict[str, Any] | None = None) -
 def check_placeholders(content: Path, report: Report, plugins: Iterable[Any] = ()) -> None:
     """Every starter example text left unchanged is an error naming its field (drafts excepted:
     a diary just started is all starter text, and nothing of it is published)."""
-    import importlib
-
     from .source import SourceError, read_markdown, read_yaml
-    from .starters import STARTERS, starter_placeholders
+    from .starters import starter_placeholders
 
-    for plugin in plugins:  # plugins register their starters in their cli.py
-        try:
-            importlib.import_module(f"{plugin.__name__}.cli")
-        except ImportError:
-            pass
-    for kind, (pattern, _) in sorted(STARTERS.items()):
-        examples = starter_placeholders(kind)
+    starters = [starter for spec in map(spec_of, plugins) if spec for starter in spec.starters if starter.examples]
+    for starter in sorted(starters, key=lambda s: s.kind):
+        examples = starter_placeholders(starter)
         if not examples:
             continue
-        for path in sorted(content.glob(pattern)):
+        for path in sorted(content.glob(starter.pattern)):
             try:
                 source = read_markdown(path) if path.suffix == ".md" else read_yaml(path)
             except (SourceError, OSError):

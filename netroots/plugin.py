@@ -26,9 +26,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .settings import Setting, resolve, tell
+
+if TYPE_CHECKING:
+    from .starters import Starter
 
 # Files under content/ that no plugin owns: Pelican's own pages and the images it copies.
 CORE_CONTENT = ("pages/*.md", "pages/*/*.md", "images/*", "images/*/*")
@@ -68,6 +71,11 @@ class PluginSpec:
     # Functions other plugins may call, by name: {"read_diary": "model:read_diary"} (module in this plugin).
     offers: Mapping[str, str] = field(default_factory=dict)
     url_words: tuple[str, ...] = ()
+    # Content paths one member owns and may change in a pull request that merges by itself:
+    # "diaries/{handle}/" (a folder: everything under it) or "members/{handle}.yaml" (one file).
+    member_owned: tuple[str, ...] = ()
+    # The files a writer starts with `python tasks.py new <kind>` (netroots/starters.py).
+    starters: tuple[Starter, ...] = ()
 
     def defaults(self) -> dict[str, Any]:
         return {s.name: s.default for s in self.settings}
@@ -166,6 +174,12 @@ def order_problems(specs: Sequence[PluginSpec], known: Sequence[PluginSpec] = ()
     return problems
 
 
+def member_owned(settings: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every path pattern a member owns, from the plugins in PLUGINS: leave a plugin out and
+    its folders need a maintainer (plugins/publish/ownership.py, CODEOWNERS)."""
+    return tuple(pattern for spec in enabled_specs(settings) for pattern in spec.member_owned)
+
+
 def core_specs() -> tuple[PluginSpec, ...]:
     """The core's own declarations (netroots/core.py): settings that belong to no plugin."""
     from .core import CORE_SPECS
@@ -253,6 +267,12 @@ def settings_markdown(specs: Sequence[PluginSpec]) -> str:
             facts.append("- Uses when present: " + ", ".join(f"`{k}`" for k in spec.uses) + ".")
         if spec.offers:
             facts.append("- Offers: " + ", ".join(f"`{k}`" for k in spec.offers) + ".")
+        if spec.member_owned:
+            facts.append(
+                "- A member owns: "
+                + ", ".join(f"`content/{p}`" for p in spec.member_owned)
+                + " (their own changes merge by themselves)."
+            )
         if spec.url_words:
             facts.append(
                 "- Addresses no member's handle may take: " + ", ".join(f"`{w}`" for w in spec.url_words) + "."

@@ -57,7 +57,7 @@ def test_new_member_is_valid_and_refuses_bad_handles(copy_fixture) -> None:
     member.write_text(member.read_text().replace("A sentence or two about you.", "Reads everything."))
     assert invoke(content, "check").exit_code == 0
     bad = CliRunner().invoke(tasks.cli, ["--content", str(content), "new", "member", "Bad_Handle"])
-    assert bad.exit_code == 2 and "lowercase letters" in bad.output
+    assert bad.exit_code == 2 and "lowercase ASCII letters" in bad.output
 
 
 def test_preview_renders_one_diary_fast(copy_fixture, tmp_path) -> None:

@@ -3,7 +3,7 @@ the generated docs/settings.md, and a site that builds without its optional plug
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from click.testing import CliRunner
@@ -223,3 +223,104 @@ def test_known_handles_are_kept_per_build(copy_fixture, tmp_path: Path) -> None:
     second = site_settings(content, tmp_path / "out")
     start(second)
     assert victim not in known_handles(content, second)
+
+
+def test_the_ownership_map_comes_from_the_declarations() -> None:
+    """The plugins in PLUGINS declare what a member owns; today's map is exactly this."""
+    from publish.ownership import owned_handle
+
+    from netroots.plugin import member_owned
+
+    settings = load_settings()
+    owned = member_owned(settings)
+    assert sorted(owned) == ["acts/{handle}/", "comments/{handle}/", "diaries/{handle}/", "members/{handle}.yaml"]
+    cases = {
+        "members/ana.yaml": "ana",
+        "diaries/ana/2026-01-01-x.md": "ana",
+        "diaries/ana/images/x.png": "ana",
+        "comments/ana/2026-01-01-1200-x.md": "ana",
+        "acts/ana/2026-01-01-recommend-x.yaml": "ana",
+        "members/ana.yml": None,
+        "members/sub/ana.yaml": None,
+        "diaries/ana": None,
+        "diaries/recommended/x.md": None,  # a reserved word is nobody's handle
+        "trust.yaml": None,
+        "groups/ana.md": None,
+        "events/ana/x.md": None,
+    }
+    for path, handle in cases.items():
+        assert owned_handle(PurePosixPath(path), owned) == handle, path
+    # A new plugin declaring member folders is covered without touching the ownership code.
+    extra = PluginSpec(name="letters", doc="", member_owned=("letters/{handle}/",))
+    assert owned_handle(PurePosixPath("letters/ana/x.md"), (*owned, *extra.member_owned)) == "ana"
+    # A plugin left out of PLUGINS takes its folder out of automatic merging.
+    without = member_owned({**settings, "PLUGINS": [p for p in settings["PLUGINS"] if p != "comments"]})
+    assert owned_handle(PurePosixPath("comments/ana/2026-01-01-1200-x.md"), without) is None
+    assert owned_handle(PurePosixPath("diaries/ana/2026-01-01-x.md"), without) == "ana"
+
+
+def test_codeowners_follows_the_declarations(copy_fixture) -> None:
+    from publish.ownership import codeowners_text
+
+    from netroots.members import load_members
+    from netroots.plugin import member_owned
+    from netroots.report import Report
+
+    members = load_members(copy_fixture("basic"), Report())
+    settings = load_settings()
+    text = codeowners_text(members, {"ana-gh"}, member_owned(settings))
+    ben = [line for line in text.splitlines() if "/ben" in line]
+    assert ben[0] == "/content/members/ben.yaml @ben-gh @ana-gh"
+    assert sorted(ben[1:]) == [f"/content/{f}/ben/ @ben-gh @ana-gh" for f in ("acts", "comments", "diaries")]
+    without = {**settings, "PLUGINS": [p for p in settings["PLUGINS"] if p != "acts"]}
+    assert "/content/acts/" not in codeowners_text(members, {"ana-gh"}, member_owned(without))
+
+
+def test_every_new_command_comes_from_a_declared_starter() -> None:
+    """`new <kind>` is generated from the plugins' declarations; each starter writes files its
+    plugin declares as content, so the layout check accepts them."""
+    from fnmatch import fnmatch
+
+    import tasks
+    from netroots.starters import declared_starters
+
+    declared = declared_starters()
+    assert (
+        set(tasks.new.commands) == set(declared) == {"action", "comment", "contact", "diary", "event", "job", "member"}
+    )
+    for kind, (spec, starter) in declared.items():
+        sample = starter.path.format(**dict.fromkeys(["handle", "slug", "day", "name"], "x"))
+        assert fnmatch(sample, starter.pattern), kind
+        assert any(fnmatch(sample, c.pattern) for c in spec.content), kind
+
+
+def test_a_declared_starter_becomes_a_new_command(tmp_path: Path) -> None:
+    """A new content type gets its `new` command, its questions and the placeholder check from one declaration."""
+    from netroots import schema
+    from netroots.starters import Ask, Starter, new_command, quoted, slug_of, starter_placeholders
+
+    starter = Starter(
+        kind="letter",
+        help="Write a letter to the editor.",
+        path="letters/{slug}.md",
+        text="---\ntitle: {title}\nto: {to}\n---\n\nSay in a few words what you think.\n",
+        asks=(Ask("title"), Ask("to", "Who it is for.", "--to", schema.text, prompt="To whom")),
+        prepare=lambda settings, content, values: {
+            **values,
+            "slug": slug_of(values["title"]),
+            "title": quoted(values["title"]),
+        },
+        next="Next: write it, then `python tasks.py check {path}`.",
+    )
+    command = new_command("letters", starter)
+    content = tmp_path / "content"
+    result = CliRunner().invoke(command, ["Fix the bus", "--content", str(content)], input="The Daily\n")
+    assert result.exit_code == 0, result.output
+    text = (content / "letters" / "fix-the-bus.md").read_text(encoding="utf-8")
+    assert text == '---\ntitle: "Fix the bus"\nto: The Daily\n---\n\nSay in a few words what you think.\n'
+    assert "Created " in result.output and "letters/fix-the-bus.md" in result.output
+    assert "Next: write it, then `python tasks.py check " in result.output
+    again = CliRunner().invoke(command, ["Fix the bus", "--content", str(content), "--to", "X"])
+    assert again.exit_code == 2 and "already exists; choose another title" in again.output
+    assert starter.pattern == "letters/*.md"
+    assert starter_placeholders(starter) == {"body": frozenset({"Say in a few words what you think."})}

@@ -15,7 +15,9 @@ from conftest import build_site, git, site_settings
 from publish.ownership import AUTOMATIC, MAINTAINER, REFUSED, check_changes, codeowners_text, decide
 
 import tasks
+from netroots.build import load_settings
 from netroots.members import load_members
+from netroots.plugin import member_owned
 from netroots.report import Report
 
 ANA_DIARY = "diaries/ana/2026-03-01-rent-strike-notes.md"
@@ -222,13 +224,14 @@ def test_a_github_field_cannot_add_lines_to_codeowners(copy_fixture):
     class Fake:
         github = "x\n* @evil"
 
-    assert "evil" not in codeowners_text({"x": Fake(), "bad\nhandle": Fake()}, {"ok", "no\n* @evil"})
+    owned = member_owned(load_settings())
+    assert "evil" not in codeowners_text({"x": Fake(), "bad\nhandle": Fake()}, {"ok", "no\n* @evil"}, owned)
 
 
 def test_codeowners_gives_members_their_comments_and_acts(copy_fixture):
     content = copy_fixture("basic")
     members = load_members(content, Report())
-    text = codeowners_text(members, {"ana-gh"})
+    text = codeowners_text(members, {"ana-gh"}, member_owned(load_settings()))
     for folder in ("diaries", "comments", "acts"):
         assert f"/content/{folder}/ben/ @ben-gh @ana-gh\n" in text
 

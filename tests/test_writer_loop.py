@@ -183,7 +183,9 @@ def test_new_diary_without_a_git_email_says_how_to_set_it(copy_fixture, monkeypa
     import netroots.members
 
     monkeypatch.setattr(netroots.members, "git_email", lambda folder: "")
-    monkeypatch.setattr(tasks, "git_email", lambda folder: "")
+    import diaries.cli  # the diaries plugin's part of `new diary`
+
+    monkeypatch.setattr(diaries.cli, "git_email", lambda folder: "")
     result = CliRunner().invoke(tasks.cli, ["--content", str(content), "new", "diary", "Hello"])
     assert result.exit_code == 2
     assert "git config --global user.email" in result.output and "--member YOUR-HANDLE" in result.output

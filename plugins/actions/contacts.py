@@ -11,7 +11,9 @@ from netroots.html import render_markdown
 from netroots.report import Report
 from netroots.source import read_yaml
 
-KINDS = ("media", "advertiser", "company", "official")
+from .spec import CONTACT_KINDS
+
+KINDS = CONTACT_KINDS
 KIND_LABELS = {"media": "Media", "advertiser": "Advertisers", "company": "Companies", "official": "Officials"}
 RESERVED_SLUGS = frozenset({"kind"})  # /contacts/kind/<kind>/ is the directory's filter
 

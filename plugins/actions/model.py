@@ -14,8 +14,9 @@ from netroots.source import Source
 
 from .contacts import Contact, Phone, phone
 from .links import fill, mailto, unknown_placeholders
+from .spec import ACTION_KINDS
 
-KINDS = ("boycott", "letter", "call", "petition", "rally")
+KINDS = ACTION_KINDS
 STATUSES = ("proposed", "active", "won", "closed")
 KIND_LABELS = {"boycott": "Boycott", "letter": "Letter", "call": "Call-in", "petition": "Petition", "rally": "Rally"}
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from netroots.forge import Forge
-from netroots.starters import member_text, quoted
+from netroots.starters import quoted, starter_text
 
 PLACEHOLDER = "YOUR-HANDLE"
 SAVE = "Save this file (Commit changes, then Propose changes) and it counts once it is merged."
@@ -71,5 +71,7 @@ class ActLinks:
         return self.forge.edit_file(f"{self.content}/{relative}")
 
     def join(self) -> str:
-        text = member_text("Your Name", "YOUR-LOGIN", self.today)
+        text = starter_text(
+            "member", name=quoted("Your Name"), github="YOUR-LOGIN", joined=self.today, state="", city=""
+        )
         return self.forge.new_file(f"{self.content}/members/{PLACEHOLDER}.yaml", text)

@@ -10,6 +10,7 @@ SPEC = PluginSpec(
     doc="One small file per social act (recommend, support, vouch, going, withdraw), merged into the "
     "members' lists before trust and actions count; the site's take-part links to the forge.",
     content=(Content("acts/*/*.yaml", "a member's act: acts/<handle>/<date>-<verb>-<target>.yaml"),),
+    member_owned=("acts/{handle}/",),
     # acts_merged: the members' recommends, supports, vouches and going include the acts (trust and
     # actions count them, so they must come after this plugin).
     provides=("acts", "comment_recommends", "going", "acts_merged", "act_links"),

@@ -64,7 +64,7 @@ class AlliesGenerator(Generator):
         self.rows = [health_row(ally, self.health.get(ally.slug, {}), self.config) for ally in self.allies]
         self.context["allies"] = self.allies
         self.context["allies_river"] = self.river  # every cached entry, newest first (comments: responses)
-        self.context["allies_front"] = self.river[: int(self.config["front_entries"])]
+        self.context["front_allies"] = self.river[: int(self.config["front_entries"])]
         self.context["allies_fetched"] = any(row["last_success"] for row in self.rows)
         self.context["allies_zone"] = zone
 

@@ -84,7 +84,7 @@ SPEC = PluginSpec(
         ),
     ),
     content=(Content("allies.yaml", "the allied blogs and their feeds"),),
-    provides=("allies", "allies_front", "allies_fetched", "allies_zone", "allies_river"),
+    provides=("allies", "front_allies", "allies_fetched", "allies_zone", "allies_river"),
     optional=True,
     docs="docs/allies.md",
 )

@@ -8,6 +8,16 @@ from typing import Any
 
 from netroots.plugin import Content, PluginSpec
 from netroots.settings import FLAG, STRINGS, TEXT, Setting, number, optional, whole
+from netroots.starters import Ask, Starter
+
+COMMENT = """---
+on: {on}
+{parent}title: {title}
+date: {date}
+---
+
+Write your reply here in Markdown. Be kind; stay on the diary's subject.
+"""
 
 SPEC = PluginSpec(
     name="comments",
@@ -55,6 +65,30 @@ SPEC = PluginSpec(
     content=(
         Content("comments/*/*.md", "a member's reply: comments/<handle>/<YYYY-MM-DD-HHMM>-<words>.md"),
         Content("moderation.yaml", "comments hidden by the maintainers, with the reason"),
+    ),
+    member_owned=("comments/{handle}/",),
+    starters=(
+        Starter(
+            kind="comment",
+            help="Start a reply to DIARY (its id: <handle>/<slug>, as in /diaries/<handle>/<slug>/).",
+            path="comments/{handle}/{name}.md",
+            text=COMMENT,
+            asks=(
+                Ask("diary"),
+                Ask(
+                    "parent",
+                    "The comment you answer (its id is <handle>/<file name>).",
+                    option="--parent",
+                    metavar="COMMENT-ID",
+                ),
+                Ask("title", "A subject line for your reply (optional).", option="--title", default=""),
+                Ask("handle", "Your handle (guessed from git's user.email if left out).", option="--member"),
+            ),
+            sample={"parent": "", "date": "2026-01-01 10:00"},
+            prepare="cli:prepare_comment",
+            next="Next: write your reply below the --- line, then `python tasks.py check {path}`.",
+            examples=False,  # a reply's one starter line is not reported (yet): a fresh reply checks clean
+        ),
     ),
     provides=(
         "comment_threads",

@@ -1,4 +1,5 @@
-"""``python tasks.py new event "Title"``: start an event file with valid front matter."""
+"""``python tasks.py new event "Title"``: what is the events plugin's own in it (the command, its
+options and the starter text come from the declaration in spec.py)."""
 
 from __future__ import annotations
 
@@ -8,44 +9,12 @@ from typing import Any
 
 import click
 
-from netroots.starters import GIVEN, register_starter
+from netroots import schema
+from netroots.members import load_members
+from netroots.report import Report
+from netroots.starters import quoted, slug_of
 
-EVENT_TEMPLATE = """---
-title: {title}
-# Local wall-clock times in the event's time zone.
-start: {start}
-end: {end}
-timezone: {timezone}   # an IANA name: America/New_York, America/Chicago, America/Denver, America/Los_Angeles
-{place}
-chapter: {chapter}     # the state's postal code; the event shows on /chapters/<code>/
-organizer: {organizer} # a member's handle
-rsvp:                  # optional: an https:// address or an email address
-summary:               # one plain sentence for lists, feeds and calendars
-status: scheduled      # scheduled, cancelled, postponed, rescheduled or moved-online
----
-
-What will happen, who it is for, what to bring, and how to find the room.
-"""
-
-IN_PERSON = """location:
-  name: {name}
-  address:             # street address
-  city: {city}
-  state: {state}"""
-
-register_starter(
-    "event",
-    "events/*.md",
-    lambda: EVENT_TEMPLATE.format(
-        title=GIVEN,
-        start="2026-01-01 18:00",
-        end="2026-01-01 19:00",
-        timezone="UTC",
-        place=IN_PERSON.format(name=GIVEN, city=GIVEN, state="OH"),
-        chapter="oh",
-        organizer=GIVEN,
-    ),
-)
+from .spec import IN_PERSON, events_settings
 
 
 def _state_zone(code: str) -> str | None:
@@ -56,65 +25,23 @@ def _state_zone(code: str) -> str | None:
     return getattr(found, "capital_tz", None) if found else None
 
 
-def add_commands(cli: click.Group, new: click.Group) -> None:
-    new.add_command(new_event)
+def _zone(settings: dict[str, Any], values: dict[str, Any]) -> str:
+    from .model import timezone_name
 
-
-@click.command("event")
-@click.argument("title")
-@click.option("--start", "start", required=True, help='Local start time, e.g. "2026-12-05 18:30".')
-@click.option("--end", "end", help="Local end time (default: two hours after the start).")
-@click.option("--timezone", "timezone", help="IANA time zone, e.g. America/Chicago (default: the site's).")
-@click.option("--place", help="Name of the venue (in-person events).")
-@click.option("--city", default="", help="City of the venue.")
-@click.option("--state", default="", help="State postal code of the venue or chapter, e.g. OH.")
-@click.option("--online", help="The meeting's https:// address (online events).")
-@click.option("--organizer", default="", help="Organizer's member handle.")
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The content folder (default: the site's).",
-)
-def new_event(
-    title: str,
-    start: str,
-    end: str | None,
-    timezone: str | None,
-    place: str | None,
-    city: str,
-    state: str,
-    online: str | None,
-    organizer: str,
-    content_dir: Path | None,
-) -> None:
-    """Create content/events/<slug>.md and check it."""
-    from zoneinfo import ZoneInfo
-
-    from netroots import schema
-    from netroots.build import cli_settings
-    from netroots.members import load_members, state_code
-    from netroots.report import Report
-    from netroots.starters import quoted, slug_of
-
-    from .model import nonexistent, read_event, timezone_name
-    from .spec import events_settings
-
-    settings = cli_settings()
-    content = (content_dir or Path(settings["PATH"])).resolve()
-    root = content.parent
     try:
-        begins = schema.datetime(start)
-        ends = (
-            schema.datetime(end)
-            if end
-            else begins + dt.timedelta(minutes=events_settings(settings)["default_duration_minutes"])
-        )
-        code = state_code(state) if state else ""
-        zone = timezone_name(timezone or _state_zone(code) or settings.get("TIMEZONE") or "UTC")
-        link = schema.url(online) if online else ""
+        return timezone_name(values["timezone"] or _state_zone(values["state"]) or settings.get("TIMEZONE") or "UTC")
     except schema.Invalid as exc:
         raise click.UsageError(exc.message) from None
+
+
+def _times(settings: dict[str, Any], values: dict[str, Any], zone: str) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end (two hours later unless given), both real times in ``zone``, end after start."""
+    from zoneinfo import ZoneInfo
+
+    from .model import nonexistent
+
+    begins = values["start"]
+    ends = values["end"] or begins + dt.timedelta(minutes=events_settings(settings)["default_duration_minutes"])
     for label, moment in (("--start", begins), ("--end", ends)):
         if nonexistent(moment, ZoneInfo(zone)):
             raise click.UsageError(
@@ -122,20 +49,24 @@ def new_event(
             )
     if ends <= begins:
         raise click.UsageError(f"--end: {ends:%Y-%m-%d %H:%M} is not after --start {begins:%Y-%m-%d %H:%M}")
-    if not place and not link:
+    return begins, ends
+
+
+def prepare_event(settings: dict[str, Any], content: Path, values: dict[str, Any]) -> dict[str, Any]:
+    """Where (a venue or a meeting address), when (in the state's time zone unless given), and who."""
+    place, online, code, organizer = values["place"], values["online"], values["state"], values["organizer"]
+    zone = _zone(settings, values)
+    begins, ends = _times(settings, values, zone)
+    if not place and not online:
         raise click.UsageError('say where: --place "Main Library" --city Columbus --state OH, or --online https://...')
     if organizer and organizer not in load_members(content, Report()):
         raise click.UsageError(f"--organizer: '{organizer}' is not a member (no content/members/{organizer}.yaml)")
-    path = content / "events" / f"{slug_of(title, 'event')}.md"
-    if path.exists():
-        raise click.UsageError(f"{path.relative_to(root)} already exists; choose another title")
-    lines = []
-    if place:
-        lines.append(IN_PERSON.format(name=quoted(place), city=quoted(city) if city else "", state=code))
-    if link:
-        lines.append(f"online: {link}")
-    values: dict[str, Any] = {
-        "title": quoted(title),
+    city = values["city"]
+    lines = [IN_PERSON.format(name=quoted(place), city=quoted(city) if city else "", state=code)] if place else []
+    lines += [f"online: {online}"] if online else []
+    return {
+        "slug": slug_of(values["title"], "event"),
+        "title": quoted(values["title"]),
         "start": f"{begins:%Y-%m-%d %H:%M}",
         "end": f"{ends:%Y-%m-%d %H:%M}",
         "timezone": zone,
@@ -143,11 +74,12 @@ def new_event(
         "chapter": code.lower(),
         "organizer": organizer,
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(EVENT_TEMPLATE.format(**values), encoding="utf-8")
-    click.echo(f"Created {path.relative_to(root)}")
-    report = Report(root=root)
+
+
+def read_back(settings: dict[str, Any], content: Path, path: Path) -> Report:
+    """The new file, read as the build reads it: anything wrong is said at once."""
+    from .model import read_event
+
+    report = Report(root=content.parent)
     read_event(path, load_members(content, Report()), report, events_settings(settings))
-    for problem in report.problems:
-        click.echo(str(problem))
-    click.echo(f"Next: edit it, then `python tasks.py check {path.relative_to(root)}`.")
+    return report

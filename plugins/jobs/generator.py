@@ -93,7 +93,7 @@ class JobsGenerator(Generator):
         # The front page is rendered before generate_output, so it reads these now.
         self.context["jobs"] = self.jobs
         self.context["open_jobs"] = self.open_jobs
-        self.context["jobs_front"] = self.open_jobs[: self.options["front_page_count"]]
+        self.context["front_jobs"] = self.open_jobs[: self.options["front_page_count"]]
 
     def generate_output(self, writer: Any) -> None:
         site_url = site_address(self.settings)

@@ -22,11 +22,10 @@ from netroots.html import render_markdown, words
 from netroots.members import state_code
 from netroots.report import Report
 
-from .spec import SPEC
+from .spec import SPEC, TYPES
 
 logger = logging.getLogger("netroots")
 
-TYPES = ("full-time", "part-time", "contract", "volunteer", "internship")
 TYPE_NAMES = {
     "full-time": "Full-time",
     "part-time": "Part-time",

@@ -15,6 +15,7 @@ import click
 
 from netroots.build import build, cli_settings, site_address_warning
 from netroots.members import load_members
+from netroots.plugin import member_owned
 from netroots.report import Problem, Report
 
 from .deploy import rsync_command
@@ -137,7 +138,7 @@ def codeowners(output: Path | None, verify: bool) -> None:
     content = Path(settings["PATH"]).resolve()
     report = Report(root=content.parent)
     members = load_members(content, report)
-    text = codeowners_text(members, maintainer_logins(settings, content), content.name)
+    text = codeowners_text(members, maintainer_logins(settings, content), member_owned(settings), content.name)
     target = output or content.parent / publish_settings(settings)["CODEOWNERS"]
     missing = sorted(h for h, m in members.items() if not m.github)
     if verify:

@@ -1,6 +1,7 @@
-"""Who may change what: a member owns ``content/members/<handle>.yaml`` and everything under
-``content/diaries/<handle>/``, ``content/comments/<handle>/`` and ``content/acts/<handle>/``;
-maintainers (``PUBLISH["MAINTAINERS"]``) may change anything; everything else needs a maintainer.
+"""Who may change what: a member owns what the plugins in PLUGINS declare in ``member_owned``
+(today ``content/members/<handle>.yaml`` and everything under ``content/diaries/<handle>/``,
+``content/comments/<handle>/`` and ``content/acts/<handle>/``); maintainers
+(``PUBLISH["MAINTAINERS"]``) may change anything; everything else needs a maintainer.
 
 ``decide(settings, "BASE..HEAD", login)`` is the one decision: for every changed path (git's
 ``-z`` output, so no path is quoted or skipped; renames as a deletion and an addition; type
@@ -15,21 +16,19 @@ from __future__ import annotations
 import ast
 import re
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from netroots import identity
-from netroots.plugin import reserved_handles
+from netroots.plugin import member_owned, reserved_handles
 from netroots.report import Problem, Report
 from netroots.source import SourceError, parse_yaml
 
 from .spec import publish_settings
 
 GITHUB_LINE = re.compile(r"^github\s*:", re.MULTILINE)
-# The folders a member owns, one per member: <folder>/<handle>/...
-MEMBER_FOLDERS = ("diaries", "comments", "acts")
 # git modes that are not a regular file: a symbolic link, a submodule.
 LINK_MODES = {"120000": "a symbolic link", "160000": "a submodule (gitlink)"}
 
@@ -177,18 +176,36 @@ def github_of(text: str | None) -> tuple[str | None, int]:
     return (login if identity.is_github_login(login) else None), line
 
 
-def owned_handle(relative: PurePosixPath) -> str | None:
-    """The member who owns a content path (relative to content/), if any: only a valid,
-    unreserved handle owns anything."""
-    parts = relative.parts
-    handle = None
-    if len(parts) == 2 and parts[0] == "members" and parts[1].endswith(".yaml"):
-        handle = parts[1].removesuffix(".yaml")
-    elif len(parts) >= 3 and parts[0] in MEMBER_FOLDERS:
-        handle = parts[1]
-    if handle is None or not identity.is_handle(handle) or handle in reserved_handles():
+def _owner_in(pattern: str, parts: tuple[str, ...]) -> str | None:
+    """The handle ``parts`` (a content path) has where ``pattern`` ("acts/{handle}/",
+    "members/{handle}.yaml") says ``{handle}``; ``None`` when the path is not of that pattern."""
+    wanted = PurePosixPath(pattern).parts
+    if pattern.endswith("/"):  # a folder: some file under it
+        if len(parts) <= len(wanted):
+            return None
+    elif len(parts) != len(wanted):
         return None
+    handle = None
+    for have, want in zip(parts, wanted, strict=False):
+        before, marker, after = want.partition("{handle}")
+        if not marker:
+            if have != want:
+                return None
+            continue
+        if not (have.startswith(before) and have.endswith(after)) or len(have) <= len(before) + len(after):
+            return None
+        handle = have[len(before) : len(have) - len(after)]
     return handle
+
+
+def owned_handle(relative: PurePosixPath, owned: Sequence[str]) -> str | None:
+    """The member who owns a content path (relative to content/), by the declared ``owned``
+    patterns (``netroots.plugin.member_owned``); only a valid, unreserved handle owns anything."""
+    for pattern in owned:
+        handle = _owner_in(pattern, relative.parts)
+        if handle is not None:
+            return handle if identity.is_handle(handle) and handle not in reserved_handles() else None
+    return None
 
 
 def _login(name: object) -> str | None:
@@ -277,12 +294,14 @@ def decide(settings: Mapping[str, Any], changes: str, login: str, root: Path | N
         report.error(content, 1, f"ownership check: '{login}' is not a GitHub login")
     elif login.lower() in maintainer_logins(settings, content) and (before is None or login.lower() in before):
         decision.maintainer = True
-    _judge(report, decision, top, prefix, base, head)
+    _judge(report, decision, top, prefix, base, head, member_owned(settings))
     decision.problems = report.problems
     return decision
 
 
-def _judge(report: Report, decision: Decision, top: Path, prefix: PurePosixPath, base: str, head: str) -> None:
+def _judge(
+    report: Report, decision: Decision, top: Path, prefix: PurePosixPath, base: str, head: str, owned: Sequence[str]
+) -> None:
     login = decision.login
     owners: dict[str, tuple[str | None, str]] = {}
     members_folder = (prefix / "members").as_posix()
@@ -321,7 +340,7 @@ def _judge(report: Report, decision: Decision, top: Path, prefix: PurePosixPath,
                 "only a maintainer may merge this change",
             )
             continue
-        handle = owned_handle(relative)
+        handle = owned_handle(relative, owned)
         if handle is None:
             report.warning(
                 shown,
@@ -393,10 +412,12 @@ def _judge_identity(report: Report, shown: Path, path: str, handle: str, members
             )
 
 
-def codeowners_text(members: Mapping[str, Any], maintainers: set[str], content: str = "content") -> str:
+def codeowners_text(
+    members: Mapping[str, Any], maintainers: set[str], owned: Sequence[str], content: str = "content"
+) -> str:
     """CODEOWNERS lines: maintainers own everything; each member (with the maintainers) owns
-    their member file and folders. Only valid handles and logins are written, so no field
-    value can add a line or a pattern of its own."""
+    what ``owned`` declares (``netroots.plugin.member_owned``), their member file first. Only valid
+    handles and logins are written, so no field value can add a line or a pattern of its own."""
     team = " ".join(f"@{m}" for m in sorted(m for m in maintainers if identity.is_github_login(m)))
     lines = [
         "# Written by `python tasks.py codeowners` from the `github` fields in content/members/.",
@@ -411,8 +432,8 @@ def codeowners_text(members: Mapping[str, Any], maintainers: set[str], content: 
         if not login or not identity.is_handle(handle):
             continue
         owners = " ".join(dict.fromkeys([f"@{login}", *team.split()]))
-        lines.append(f"/{content}/members/{handle}.yaml {owners}")
-        lines.extend(f"/{content}/{folder}/{handle}/ {owners}" for folder in MEMBER_FOLDERS)
+        files = sorted(owned, key=lambda pattern: pattern.endswith("/"))  # the member file, then folders
+        lines.extend(f"/{content}/{pattern.format(handle=handle)} {owners}" for pattern in files)
     return "\n".join(lines) + "\n"
 
 

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 from netroots.forge import Forge
-from netroots.starters import diary_text, member_text
+from netroots.starters import quoted, starter_text
 
 REMOTE = re.compile(r"github\.com[:/](?P<repo>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
 
@@ -28,15 +28,13 @@ def guess_repository(root: Path) -> str | None:
 
 
 def join_link(forge: Forge, today: dt.date, content: str = "content") -> str:
-    return forge.new_file(
-        f"{content}/members/YOUR-HANDLE.yaml", member_text("Your Name", "YOUR-LOGIN", today.isoformat())
-    )
+    text = starter_text("member", name=quoted("Your Name"), github="YOUR-LOGIN", joined=today, state="", city="")
+    return forge.new_file(f"{content}/members/YOUR-HANDLE.yaml", text)
 
 
 def diary_link(forge: Forge, handle: str, today: dt.date, content: str = "content") -> str:
-    return forge.new_file(
-        f"{content}/diaries/{handle}/{today.isoformat()}-my-title.md", diary_text("My title", today.isoformat())
-    )
+    text = starter_text("diary", title=quoted("My title"), date=today.isoformat())
+    return forge.new_file(f"{content}/diaries/{handle}/{today.isoformat()}-my-title.md", text)
 
 
 def edit_link(forge: Forge, handle: str, content: str = "content") -> str:

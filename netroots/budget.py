@@ -86,8 +86,10 @@ def measure_thread(page: bytes) -> Thread:
 
 
 def diary_pages(output: Path) -> list[Path]:
-    """Every diary's own page (not the lists under /diaries/)."""
-    lists = ("page", "recommended", "rescued")
+    """Every diary's own page (not the lists under /diaries/: their words are no member's handle)."""
+    from .plugin import reserved_handles
+
+    lists = reserved_handles()  # /diaries/page/2/, /diaries/recommended/... as the plugins declare them
     return [p for p in sorted(output.glob("diaries/*/*/index.html")) if p.parts[-3] not in lists]
 
 

@@ -236,6 +236,56 @@ def test_codeowners_gives_members_their_comments_and_acts(copy_fixture):
         assert f"/content/{folder}/ben/ @ben-gh @ana-gh\n" in text
 
 
+def test_the_pull_request_check_runs_the_base_branchs_code_read_only() -> None:
+    """A pull request that edits the checker must not pass its own check: pr.yml checks out
+    the base commit's code into one folder and the pull request's tree into another, and runs
+    base's tasks.py against the pull request's content, with a read-only token and no secret."""
+    import yaml
+
+    flow = yaml.safe_load((tasks.ROOT / ".github/workflows/pr.yml").read_text(encoding="utf-8"))
+    assert list(flow.pop(True, flow.get("on"))) == ["pull_request"]  # never pull_request_target
+    assert flow["permissions"] == {"contents": "read"}
+    job = flow["jobs"]["check"]
+    assert job.get("permissions", {"contents": "read"}) == {"contents": "read"}
+    checkouts = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert len(checkouts) == 2
+    base, pr = (c["with"] for c in checkouts)
+    assert base["ref"] == "${{ github.event.pull_request.base.sha }}" and base["path"] == "base"
+    assert "ref" not in pr and pr["path"] == "pr" and pr["fetch-depth"] == 0  # the merge, with its base commit
+    assert base["persist-credentials"] is False and pr["persist-credentials"] is False
+    runs = [s for s in job["steps"] if "run" in s]
+    assert all("pr/" not in s["run"] and s.get("working-directory") != "base" for s in runs)
+    assert "install -r base/requirements.txt" in runs[0]["run"]  # the pull request's pins don't install
+    ownership = next(s for s in runs if "--changes" in s["run"])
+    assert ownership["working-directory"] == "pr"
+    assert ownership["run"].startswith("python ../base/tasks.py --content content check ")
+    assert '--changes "$BASE_SHA..HEAD" --as "$AUTHOR"' in ownership["run"]
+    text = (tasks.ROOT / ".github/workflows/pr.yml").read_text(encoding="utf-8")
+    assert "secrets." not in text and "pull_request_target" not in text.split("\non:")[1]
+    for step in job["steps"]:
+        assert "${{" not in step.get("run", ""), step  # values a PR author controls go through env
+
+
+def test_the_base_code_judges_a_pull_request_that_rewrites_the_checker(repo):
+    """What pr.yml runs: this tree's tasks.py (the base) against another checkout whose
+    tasks.py and ownership plugin say "all fine"; the change is still a maintainer's call."""
+    import subprocess
+    import sys
+
+    write(repo.parent / "tasks.py", "print('all fine')\n")
+    write(repo.parent / "plugins/publish/ownership.py", "def decide(*a, **k):\n    return None\n")
+    write(repo / BEN_DIARY, DIARY.format(title="Bus routes", body="Edited."))
+    commit(repo)
+    done = subprocess.run(
+        [sys.executable, str(tasks.ROOT / "tasks.py"), "--content", "content", "check", "--format", "github",
+         "--changes", "main~1..main", "--as", "ben-gh"],
+        cwd=repo.parent, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert "all fine" not in done.stdout
+    assert "::warning file=tasks.py,line=1" in done.stdout, done.stdout + done.stderr
+    assert "::warning file=plugins/publish/ownership.py,line=1" in done.stdout
+
+
 # -- 7: symbolic links ---------------------------------------------------------------------
 
 

@@ -395,8 +395,11 @@ def test_workflows_check_test_build_deploy_and_refresh_nightly() -> None:
     pr = load("pr.yml")
     assert "pull_request" in pr["on"]
     check = runs(pr["jobs"]["check"])
-    assert re.search(r"tasks\.py check --format github --changes \"\$BASE_SHA\.\.HEAD\" --as \"\$AUTHOR\"", check)
-    assert pr["jobs"]["check"]["steps"][0]["with"]["fetch-depth"] == 0  # the base commit is there to diff
+    assert re.search(
+        r"base/tasks\.py --content content check --format github --changes \"\$BASE_SHA\.\.HEAD\" --as \"\$AUTHOR\"",
+        check,
+    )  # the base branch's code (tests/test_hardening.py has the rest)
+    assert pr["jobs"]["check"]["steps"][1]["with"]["fetch-depth"] == 0  # the base commit is there to diff
     assert "python -m pytest" in runs(pr["jobs"]["test"])
     assert "tasks.py build" in runs(pr["jobs"]["build"])
 

@@ -544,20 +544,60 @@ def test_a_page_full_of_link_tags_still_names_its_feed():
     assert html_instead_of_feed(page).endswith("the page links to a feed at /f.xml")
 
 
-def test_a_busy_parse_worker_is_stopped_when_the_fetch_ends():
+def hostile_fetch(tmp_path: Path, routes: dict, **allies: object):
+    """Fetch one ally per route from a local server; (summary, seconds, parse processes left)."""
     import multiprocessing
     import time
-    from concurrent.futures import ProcessPoolExecutor
 
-    from allies.fetch import stop_pool
+    from allies.cli import fetch_allies
+    from allies_server import HostileServer, send
 
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    pool.submit(time.sleep, 60)
-    processes = list(pool._processes.values())
-    stop_pool(pool)
-    for process in processes:
-        process.join(10)
-        assert not process.is_alive()
+    with HostileServer() as server:
+        for path, body in routes.items():
+            server.routes[path] = lambda h, body=body: send(h, 200, body, "application/rss+xml")
+        content = ally_site(tmp_path, server.url("/rss20"))
+        write(
+            content / "allies.yaml",
+            "".join(f"- name: Ally {p[1:]}\n  slug: {p[1:]}\n  feed: {server.url(p)}\n" for p in [*routes, "/rss20"]),
+        )
+        config = {"progress": False, "allow_private_addresses": True, "parse_workers": 2, **allies}
+        settings = site_settings(content, tmp_path / "out", ALLIES=config)
+        started = time.monotonic()
+        summary = fetch_allies(settings)  # as `python tasks.py fetch` runs it, with its report
+        seconds = time.monotonic() - started
+    left = [p for p in multiprocessing.active_children() if p.name == "netroots-parse"]
+    return summary, seconds, left
+
+
+def test_a_parse_past_its_deadline_is_stopped_and_reported(tmp_path):
+    """12: each feed is parsed in a process of its own, killed at its deadline; the feed is
+    reported as cut, the others are fetched, and no parse process outlives the fetch."""
+    from bench.budget import link_tags, nested_divs
+
+    deep, links = nested_divs(), link_tags()  # the shapes of issue 12, as bench/budget.py serves them
+    summary, seconds, left = hostile_fetch(
+        tmp_path, {"/deep-1": deep, "/deep-2": deep, "/links": links}, parse_timeout=0.01
+    )
+    for slug in ("deep-1", "deep-2"):
+        assert (
+            "cut: parsing and cleaning the feed was stopped at parse_timeout (0.01 s); it keeps"
+            in summary.outcomes[slug].error
+        )
+    assert "not a feed" in summary.outcomes["links"].error or "cut:" in summary.outcomes["links"].error
+    assert not left
+    assert seconds < 120  # far below the default budget: a cut parse holds nothing
+
+
+def test_the_fetch_budget_cuts_parsing_too(tmp_path, capsys):
+    from bench.budget import nested_divs
+
+    summary, seconds, left = hostile_fetch(tmp_path, {"/deep": nested_divs()}, budget=1, parse_timeout=600)
+    assert "budget" in summary.outcomes["deep"].error  # cut while downloading or parsing
+    assert summary.outcomes["rss20"].ok or "budget" in summary.outcomes["rss20"].error
+    assert not left
+    assert seconds < 60  # the budget is 1 s; the margin is for a loaded machine, not a measurement
+    reported = capsys.readouterr().err
+    assert "could not be fetched" in reported and "  deep: " in reported and "budget" in reported
 
 
 # -- also: no member-supplied class may dress text up as the site's own interface ------------

@@ -2,19 +2,18 @@
 
 Caps: requests overall and per host, one request's time (start to last byte, so a
 drip-feeding server cannot hold us), bytes after decompression, redirects. Conditional
-GET with the ETag and Last-Modified kept in ``.cache/allies/health.json``. A feed that
-fails, or is not done within the budget, keeps its last good copy.
+GET with the ETag and Last-Modified kept in ``.cache/allies/health.json``. Parsing runs
+in a process per feed that is killed at its deadline (workers.py). A feed that fails, or is
+not done within the budget, keeps its last good copy.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import datetime as dt
 import email.utils
 import ipaddress
 import logging
-import multiprocessing
 import os
 import socket
 import threading
@@ -29,7 +28,8 @@ import httpcore
 import httpx
 
 from .model import Ally, safe_url
-from .parse import NotAFeed, parse_body, ready
+from .parse import NotAFeed, parse_body
+from .workers import ParseCut, ParseFailed, Parsers
 
 logger = logging.getLogger("netroots")
 PERMANENT = (301, 308)
@@ -213,11 +213,11 @@ class _Limits:
 
 
 class Fetcher:
-    """One fetch phase: a client, limits, a parse pool and the settings."""
+    """One fetch phase: a client, limits, the parse processes and the settings."""
 
-    def __init__(self, config: dict[str, Any], user_agent: str, pool: concurrent.futures.Executor | None) -> None:
+    def __init__(self, config: dict[str, Any], user_agent: str, parsers: Parsers | None) -> None:
         self.config = config
-        self.pool = pool
+        self.parsers = parsers
         self.limits = _Limits(int(config["concurrency"]), int(config["per_host"]))
         self.parsing = asyncio.Semaphore(PARSE_THREADS)
         self.deadline = time.monotonic() + float(config["budget"])
@@ -382,22 +382,26 @@ class Fetcher:
             int(self.config["max_entries"]),
             int(self.config["max_entry_bytes"]),
         )
-        loop = asyncio.get_running_loop()
+        limit = float(self.config["parse_timeout"])
         try:
-            if self.pool is not None:
-                outcome.parsed = await loop.run_in_executor(self.pool, parse_body, *args)
-            else:
+            if self.parsers is not None and not self.parsers.broken:
+                try:
+                    outcome.parsed = await self.parsers.parse(args, limit, self.deadline)
+                except ParseFailed as exc:
+                    if not self.parsers.broken:
+                        raise FetchError(str(exc), outcome.status) from None
+                    logger.warning("allies: parsing in threads, %s", exc)  # no processes here
+            if outcome.parsed is None:
                 async with self.parsing:
                     outcome.parsed = await in_daemon_thread(parse_body, *args)
         except NotAFeed as exc:
             raise FetchError(str(exc), outcome.status) from None
-        except concurrent.futures.BrokenExecutor:
-            self.pool = None  # a worker died: parse the rest in a thread
-            try:
-                async with self.parsing:
-                    outcome.parsed = await in_daemon_thread(parse_body, *args)
-            except NotAFeed as exc:
-                raise FetchError(str(exc), outcome.status) from None
+        except ParseCut as cut:
+            where = f"the fetch budget ({self.config['budget']:g} s)" if cut.budget else f"parse_timeout ({limit:g} s)"
+            raise FetchError(
+                f"cut: parsing and cleaning the feed was stopped at {where}; it keeps its last good copy",
+                outcome.status,
+            ) from None
         outcome.warnings = list(outcome.parsed.get("warnings", []))
 
 
@@ -426,45 +430,13 @@ async def in_daemon_thread(function: Callable[..., Any], *args: Any) -> Any:
     return await future
 
 
-def stop_pool(pool: concurrent.futures.Executor | None) -> None:
-    """End the parse workers now, even one busy with a pathological feed, so the fetch ends
-    within its budget; then wait for the pool's manager thread, which otherwise raced
-    Python's exit now and then ("Exception ignored in: <module 'threading'> ... Bad file descriptor")."""
-    if pool is None:
-        return
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    manager = getattr(pool, "_executor_manager_thread", None)
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=5)
-    if manager is not None:
-        manager.join(timeout=10)
-
-
-def parse_pool(config: dict[str, Any], count: int) -> concurrent.futures.Executor | None:
-    """Processes for parsing (feedparser is pure Python), forked now, before any thread exists.
-
-    Only ``fork`` is used, and only while this process has a single thread (``tasks.py
-    fetch``, ``build --fetch``); anywhere else (a test server's threads, a platform without
-    fork) feeds are parsed in a thread, which is slower on many cores but always safe.
-    """
+def parsers_for(config: dict[str, Any]) -> Parsers | None:
+    """A process per feed parse, each killed at its deadline (``parse_workers`` at once: None
+    is one per CPU); None (``parse_workers: 0``) parses in threads, which cannot be stopped."""
     workers = config["parse_workers"]
     if workers is None:
         workers = os.cpu_count() or 1
-    workers = max(0, min(int(workers), count))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        return None
-    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    try:
-        list(pool.map(ready, range(workers), timeout=60))
-    except Exception as exc:  # no processes allowed here: parse in a thread
-        logger.warning("allies: parsing in one thread, worker processes failed to start (%s)", type(exc).__name__)
-        pool.shutdown(wait=True, cancel_futures=True)
-        return None
-    return pool
+    return Parsers(int(workers)) if int(workers) > 0 else None
 
 
 async def fetch_all(
@@ -474,7 +446,7 @@ async def fetch_all(
     user_agent: str,
     force: bool = False,
     on_done: Callable[[Outcome], None] | None = None,
-    pool: concurrent.futures.Executor | None = None,
+    parsers: Parsers | None = None,
 ) -> dict[str, Outcome]:
     """Fetch every ally that is due; return what happened to each, by slug."""
     now = _now()
@@ -489,7 +461,7 @@ async def fetch_all(
                 on_done(outcomes[ally.slug])
         else:
             due.append(ally)
-    fetcher = Fetcher(config, user_agent, pool)
+    fetcher = Fetcher(config, user_agent, parsers)
 
     async def run(ally: Ally) -> Outcome:
         result = await fetcher.fetch(ally, health.get(ally.slug, {}))

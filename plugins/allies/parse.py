@@ -1,6 +1,6 @@
 """Turn one fetched feed body into clean entries. Everything in a feed is hostile.
 
-``parse_body`` runs in a worker process during ``fetch`` and returns plain data
+``parse_body`` runs in a process of its own during ``fetch`` (workers.py) and returns plain data
 (JSON-ready dicts), so the build never runs feedparser and never sees raw HTML.
 """
 
@@ -36,11 +36,6 @@ MIN_HASH_TEXT = 40
 
 class NotAFeed(Exception):
     """The body is not a feed we can read; the message tells the maintainer why."""
-
-
-def ready(_index: int = 0) -> bool:
-    """A no-op run once per parsing process, to start them all before fetching."""
-    return True
 
 
 def strip_declarations(body: bytes) -> tuple[bytes, bool]:

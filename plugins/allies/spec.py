@@ -71,7 +71,15 @@ SPEC = PluginSpec(
             "parse_workers",
             None,
             optional(whole(minimum=0)),
-            "Processes parsing feeds (None: one per CPU; 0: parse in a thread).",
+            "Feeds parsed at once, each in a process of its own that is stopped at its deadline "
+            "(None: one per CPU; 0: parse in threads, which cannot be stopped).",
+        ),
+        Setting(
+            "parse_timeout",
+            20.0,
+            number(above=0),
+            "Seconds to parse and clean one feed; past it (or past the budget) its process is stopped "
+            "and the feed keeps its last good copy.",
         ),
         Setting("user_agent", "Netroots/0.1 (allied feeds; +{site})", TEXT, "The User-Agent of fetches."),
         Setting("progress", None, optional(FLAG), "None: a progress bar on a terminal, a summary line in CI."),

@@ -12,7 +12,7 @@ from netroots.report import Report
 from netroots.site import site_address
 
 from . import cache
-from .fetch import Outcome, Summary, _now, fetch_all, parse_pool, stop_pool
+from .fetch import Outcome, Summary, _now, fetch_all, parsers_for
 from .model import Ally, allies_file, allies_settings, load_allies
 
 
@@ -38,16 +38,8 @@ def run_fetch(
     if on_start:
         on_start(len(allies))
     started = _now()
-    # Processes pay off when many bodies need parsing: allies never fetched (or without
-    # validators). A scheduled re-fetch, mostly 304s, parses the few changed feeds in a thread.
-    unvalidated = sum(
-        1 for a in allies if not (health.get(a.slug, {}).get("etag") or health.get(a.slug, {}).get("last_modified"))
-    )
-    pool = parse_pool(config, unvalidated)
-    try:
-        outcomes = asyncio.run(fetch_all(allies, config, health, user_agent(settings, config), force, on_done, pool))
-    finally:
-        stop_pool(pool)
+    parsers = parsers_for(config)
+    outcomes = asyncio.run(fetch_all(allies, config, health, user_agent(settings, config), force, on_done, parsers))
     seconds = (_now() - started).total_seconds()
     finished = _now().replace(microsecond=0)
     new_health = {}

@@ -7,13 +7,14 @@ are loaded once per build here and shared through the Pelican context.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import identity, schema
-from .plugin import build_state, reserved_handles
+from .plugin import build_state, project_specs, reserved_handles
 from .report import Report
 from .source import SourceError, read_yaml
 
@@ -75,17 +76,18 @@ MEMBER_FIELDS = (
     schema.Field("mentor", schema.boolean, default=False),
     schema.Field("joined", schema.date),
     schema.Field("groups", schema.list_of(schema.slug), default=list),
-    schema.Field("vouches", schema.list_of(schema.handle), default=list),
-    schema.Field("recommends", schema.string_list, default=list),
-    schema.Field("supports", schema.list_of(schema.slug), default=list),
-    schema.Field("going", schema.list_of(schema.slug), default=list),
     schema.Field("signature", signature, default=""),
 )
 
 
+def declared_fields() -> tuple[schema.Field, ...]:
+    """The member-file fields the plugins declare (``PluginSpec.member_fields``: trust's ``vouches``...)."""
+    return tuple(f for spec in project_specs() for f in spec.member_fields)
+
+
 @dataclass
 class Member:
-    """A member's profile and social acts."""
+    """A member's profile; what plugins read beside it (``vouches``, ``supports``...) is in ``fields``."""
 
     handle: str
     name: str
@@ -100,11 +102,12 @@ class Member:
     mentor: bool = False
     joined: dt.date | None = None
     groups: list[str] = field(default_factory=list)
-    vouches: list[str] = field(default_factory=list)
-    recommends: list[str] = field(default_factory=list)
-    supports: list[str] = field(default_factory=list)
-    going: list[str] = field(default_factory=list)  # event slugs
     signature: str = ""  # one line of plain text under each of their comments
+    fields: dict[str, Any] = field(default_factory=dict)  # the plugins' declared fields, validated
+
+    def listed(self, name: str) -> list[str]:
+        """A declared list field (``member.listed("vouches")``); empty when no plugin declares it."""
+        return self.fields.setdefault(name, [])
 
     @property
     def url(self) -> str:
@@ -140,7 +143,8 @@ def check_handle(path: Path, report: Report) -> str | None:
 def read_member(path: Path, report: Report) -> Member | None:
     """Read and validate one member file; ``None`` when it cannot be used."""
     handle = check_handle(path, report)
-    read = schema.read_validated(path, MEMBER_FIELDS, report, kind="member file", read=read_yaml)
+    declared = declared_fields()
+    read = schema.read_validated(path, (*MEMBER_FIELDS, *declared), report, kind="member file", read=read_yaml)
     if read is None:
         return None
     source, clean, _valid = read  # a bad field falls back to its default; the member stays
@@ -154,6 +158,7 @@ def read_member(path: Path, report: Report) -> Member | None:
         country=locale.get("country") or "US",
         state=locale.get("state"),
         city=locale.get("city"),
+        fields={f.name: clean.pop(f.name) for f in declared if f.name in clean},
         **clean,
     )
 
@@ -184,20 +189,10 @@ def load_members(content: Path, report: Report) -> dict[str, Member]:
         members[member.handle] = member
     for problem in confusable_names(members):
         report.warning(*problem)
-    for member in members.values():
-        for index, other in enumerate(member.vouches):
-            if other == member.handle:
-                report.warning(
-                    member.path,
-                    member.line("vouches", index),
-                    "a member cannot vouch for themselves; this vouch counts for nothing",
-                )
-            elif other not in members:
-                report.error(
-                    member.path,
-                    member.line("vouches", index),
-                    f"vouches: '{other}' is not a member (no content/members/{other}.yaml)",
-                )
+    for spec in project_specs():  # what relates one member to another (trust: vouches for members)
+        if spec.member_check:
+            module, _, name = spec.member_check.partition(":")
+            getattr(importlib.import_module(f"{spec.name}.{module}"), name)(members, report)
     return members
 
 

@@ -76,6 +76,11 @@ class PluginSpec:
     member_owned: tuple[str, ...] = ()
     # The files a writer starts with `python tasks.py new <kind>` (netroots/starters.py).
     starters: tuple[Starter, ...] = ()
+    # Fields of content/members/<handle>.yaml that this plugin reads (netroots.schema.Field): the core
+    # validates them with its own and keeps them in `Member.fields`; `member_check` ("model:name",
+    # called as name(members, report)) checks what relates one member to another, once all are read.
+    member_fields: tuple[Any, ...] = ()
+    member_check: str = ""
 
     def defaults(self) -> dict[str, Any]:
         return {s.name: s.default for s in self.settings}
@@ -188,8 +193,9 @@ def core_specs() -> tuple[PluginSpec, ...]:
 
 
 @cache
-def _folder_specs() -> tuple[PluginSpec, ...]:
-    """Every plugin declared in the project's plugins/ folder, whatever the settings say."""
+def project_specs() -> tuple[PluginSpec, ...]:
+    """Every plugin declared in the project's plugins/ folder, whatever the settings say: what a
+    member file or a handle may be does not change when a plugin is left out of PLUGINS."""
     from pelican.plugins._utils import load_legacy_plugin
 
     folder = Path(__file__).resolve().parent.parent / "plugins"
@@ -205,7 +211,7 @@ def _folder_specs() -> tuple[PluginSpec, ...]:
 def reserved_handles() -> frozenset[str]:
     """Words no member may take as a handle: the addresses the core and every plugin of the project
     declare (``url_words``), enabled or not, so enabling a plugin later never takes a member's address."""
-    return frozenset(word for spec in (*core_specs(), *_folder_specs()) for word in spec.url_words)
+    return frozenset(word for spec in (*core_specs(), *project_specs()) for word in spec.url_words)
 
 
 def start(settings: dict[str, Any], problems: list[str] | None = None) -> list[PluginSpec]:

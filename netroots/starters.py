@@ -130,10 +130,10 @@ class Starter:
 
 def declared_starters(specs: Any = None) -> dict[str, tuple[Any, Starter]]:
     """kind -> (the declaring plugin's spec, its Starter): every plugin of the project, or ``specs``."""
-    from .plugin import _folder_specs
+    from .plugin import project_specs
 
     found: dict[str, tuple[Any, Starter]] = {}
-    for spec in _folder_specs() if specs is None else specs:
+    for spec in project_specs() if specs is None else specs:
         for starter in spec.starters:
             found[starter.kind] = (spec, starter)
     return found

@@ -324,3 +324,38 @@ def test_a_declared_starter_becomes_a_new_command(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "already exists; choose another title" in again.output
     assert starter.pattern == "letters/*.md"
     assert starter_placeholders(starter) == {"body": frozenset({"Say in a few words what you think."})}
+
+
+def test_member_carries_only_the_cores_fields() -> None:
+    """trust's vouches and recommends, actions' supports and events' going are declared by those
+    plugins (``member_fields``); netroots/members.py validates them and keeps them in ``fields``."""
+    from dataclasses import fields
+
+    import trust
+    from conftest import FIXTURES
+
+    from netroots.members import Member, load_members
+    from netroots.report import Report
+
+    assert not {f.name for f in fields(Member)} & {"vouches", "recommends", "supports", "going"}
+    assert [f.name for f in trust.SPEC.member_fields] == ["vouches", "recommends"]
+    assert trust.SPEC.member_check == "model:check_vouches"
+    report = Report()
+    members = load_members(FIXTURES / "acts" / "content", report)
+    assert members["ana"].fields["vouches"] == ["ben"] and members["ana"].listed("recommends") == [
+        "cara/tenant-minutes"
+    ]
+    assert members["ben"].listed("vouches") == [] and members["ben"].listed("nothing-declares-this") == []
+
+
+def test_trusts_declared_member_check_names_a_vouch_for_no_member(copy_fixture, tmp_path: Path) -> None:
+    content = copy_fixture("basic")
+    ben = content / "members" / "ben.yaml"
+    ben.write_text(ben.read_text(encoding="utf-8").replace("vouches: [ana]", "vouches: [zed, ben]"), encoding="utf-8")
+    messages = [str(p) for p in run_check(site_settings(content, tmp_path / "out")).problems]
+    line = len(ben.read_text(encoding="utf-8").splitlines())
+    assert (
+        f"content/members/ben.yaml:{line}: error: vouches: 'zed' is not a member (no content/members/zed.yaml)"
+        in messages
+    )
+    assert any("ben.yaml" in m and "cannot vouch for themselves" in m for m in messages)

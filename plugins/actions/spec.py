@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from netroots import schema
 from netroots.plugin import Content, PluginSpec
 from netroots.settings import FLAG, TEXT, Kind, Setting, optional, whole
 from netroots.starters import Ask, Starter
@@ -139,6 +140,7 @@ SPEC = PluginSpec(
         "actions_threshold",
     ),
     uses=("acts_merged", "trusted_members"),
+    member_fields=(schema.Field("supports", schema.list_of(schema.slug), default=list),),  # actions, by slug
     starters=STARTERS,
     docs="docs/actions.md",
 )

@@ -36,7 +36,7 @@ def tally(
             found[action.slug].add(action.proposed_by)
     for member in members.values():
         seen: set[str] = set()
-        for index, slug in enumerate(member.supports):
+        for index, slug in enumerate(member.listed("supports")):
             if slug in seen:
                 if report is not None:
                     report.warning(

@@ -246,7 +246,7 @@ def merge_acts(members: Mapping[str, Member], acts: list[Act], targets: Targets,
     in_effect: dict[tuple[str, tuple[str, str, str]], Path | None] = {}
     comment_recommends: dict[str, list[str]] = {}
     for handle, member in members.items():
-        for index, slug in enumerate(getattr(member, "going", []) or []):
+        for index, slug in enumerate(member.listed("going")):
             if slug not in targets.events:
                 report.error(
                     member.path,
@@ -254,7 +254,7 @@ def merge_acts(members: Mapping[str, Member], acts: list[Act], targets: Targets,
                     f"going: '{slug}' is not an event (no content/events/{slug}.md)",
                 )
         for kind, (target_field, attribute) in KINDS.items():
-            for target in getattr(member, attribute, []) or []:
+            for target in member.listed(attribute):
                 in_effect.setdefault((handle, (kind, target_field, target)), None)
     for act in acts:
         member = members.get(act.handle)
@@ -288,7 +288,7 @@ def merge_acts(members: Mapping[str, Member], acts: list[Act], targets: Targets,
         merged.added += 1
     merged.comment_recommends = {k: sorted(v) for k, v in sorted(comment_recommends.items()) if v}
     for member in members.values():
-        for slug in getattr(member, "going", []) or []:
+        for slug in member.listed("going"):
             merged.going.setdefault(slug, []).append(member.handle)
     merged.going = {slug: sorted(handles) for slug, handles in sorted(merged.going.items())}
     return merged
@@ -298,7 +298,7 @@ def _add(member: Member, act: Act, comment_recommends: dict[str, list[str]]) -> 
     if act.target_field == "comment":
         comment_recommends.setdefault(act.target, []).append(member.handle)
         return
-    values = getattr(member, KINDS[act.kind][1])
+    values = member.listed(KINDS[act.kind][1])
     if act.target not in values:
         values.append(act.target)
 
@@ -310,4 +310,4 @@ def _remove(member: Member, act: Act, comment_recommends: dict[str, list[str]]) 
             handles.remove(member.handle)
         return
     attribute = KINDS[act.kind][1]
-    setattr(member, attribute, [t for t in getattr(member, attribute) if t != act.target])
+    member.fields[attribute] = [t for t in member.listed(attribute) if t != act.target]

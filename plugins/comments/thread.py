@@ -240,7 +240,7 @@ def weigh_recommendations(
                 count(handle, comment_id)
     for handle, member in members.items():
         seen: set[str] = set()
-        for index, value in enumerate(getattr(member, "recommends", []) or []):
+        for index, value in enumerate(member.listed("recommends")):
             if not schema.is_comment_id(value) or value in seen:
                 continue
             seen.add(value)

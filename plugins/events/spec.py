@@ -86,6 +86,7 @@ SPEC = PluginSpec(
     ),
     content=(Content("events/*.md", "an event"),),
     provides=("events", "upcoming_events", "past_events", "events_by_chapter", "front_events"),
+    member_fields=(schema.Field("going", schema.list_of(schema.slug), default=list),),  # events, by slug
     starters=(NEW_EVENT,),
     docs="docs/events.md",
 )

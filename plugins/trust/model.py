@@ -67,6 +67,25 @@ def load_seeds(content: Path, extra: Collection[str], members: Collection[str], 
     return seeds
 
 
+def check_vouches(members: Mapping[str, Member], report: Report) -> None:
+    """Each vouch names another member (``load_members`` calls it, declared as trust's ``member_check``,
+    so it sees the member files as written, before acts are merged in)."""
+    for member in members.values():
+        for index, other in enumerate(member.listed("vouches")):
+            if other == member.handle:
+                report.warning(
+                    member.path,
+                    member.line("vouches", index),
+                    "a member cannot vouch for themselves; this vouch counts for nothing",
+                )
+            elif other not in members:
+                report.error(
+                    member.path,
+                    member.line("vouches", index),
+                    f"vouches: '{other}' is not a member (no content/members/{other}.yaml)",
+                )
+
+
 def check_recommends(
     members: Mapping[str, Member], published: Collection[str], drafts: Collection[str], report: Report
 ) -> dict[str, list[str]]:
@@ -74,7 +93,7 @@ def check_recommends(
     usable: dict[str, list[str]] = {}
     for handle, member in members.items():
         kept: list[str] = []
-        for index, diary_id in enumerate(member.recommends):
+        for index, diary_id in enumerate(member.listed("recommends")):
             if schema.is_comment_id(diary_id):
                 continue  # a comment: the comments plugin checks and weighs it
             line = member.line("recommends", index)
@@ -107,11 +126,11 @@ def build_trust(
 
     ``published`` maps published diary ids to their dates; ``editors`` are the rescue
     group's editors (``None`` when the group does not exist). Vouches for unknown members
-    and self-vouches are reported by ``netroots.members.load_members``, not here.
+    and self-vouches are reported by ``check_vouches`` when the members are read, not here.
     """
     seeds = load_seeds(content, options["seeds"], members, report)
     result = compute_trust(
-        {handle: member.vouches for handle, member in members.items()},
+        {handle: member.listed("vouches") for handle, member in members.items()},
         seeds,
         capacities=options["capacities"],
         scale=options["scale"],

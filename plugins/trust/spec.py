@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from netroots import schema
 from netroots.plugin import Content, PluginSpec
 from netroots.settings import FLAG, STRINGS, TEXT, Setting, choice, either, number, optional, whole_list
 
@@ -76,6 +77,11 @@ SPEC = PluginSpec(
     ),
     uses=("acts_merged", "groups", "diaries"),
     url_words=("recommended", "rescued"),  # /diaries/recommended/, /diaries/rescued/
+    member_fields=(
+        schema.Field("vouches", schema.list_of(schema.handle), default=list),  # members they know in person
+        schema.Field("recommends", schema.string_list, default=list),  # diaries (and comments) they recommend
+    ),
+    member_check="model:check_vouches",
     optional=True,
     docs="docs/trust.md",
 )

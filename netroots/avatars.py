@@ -1,5 +1,5 @@
-"""Members' avatars: the picture a member adds beside their file, resized at build time,
-or else their initials on a colour chosen from the handle.
+"""Members' avatars (and groups' pictures): the picture a member adds in their own folder,
+resized at build time, or else their initials on a colour chosen from the handle.
 
 A member adds ``avatar.jpg`` (or .jpeg, .png, .webp) to their own pictures folder,
 ``content/diaries/<handle>/images/``, which they own; the build publishes only small, metadata-free copies
@@ -37,10 +37,26 @@ class Avatar:
     picture: ImageSet | None = None
 
     def src(self, prefix: str) -> str:
-        return f"{prefix}{self.picture.fallback[0].name}" if self.picture else ""
+        return picture_src(self.picture, prefix)
 
     def srcset(self, prefix: str) -> str:
-        return srcset(self.picture.fallback, prefix) if self.picture else ""
+        return picture_srcset(self.picture, prefix)
+
+
+def picture_src(picture: ImageSet | None, prefix: str) -> str:
+    """The smallest copy's address (``prefix`` is the folder the copies are published in)."""
+    return f"{prefix}{picture.fallback[0].name}" if picture else ""
+
+
+def picture_srcset(picture: ImageSet | None, prefix: str) -> str:
+    return srcset(picture.fallback, prefix) if picture else ""
+
+
+def small_picture(source: Path, cache: Path, name: str) -> ImageSet:
+    """Face-sized, metadata-free copies (96 and 192 px) of a member's or group's picture;
+    raises ``ImageProblem`` (a writer-facing reason) for anything that is not one."""
+    inspect(source, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS)
+    return make_variants(source, cache, name=name, widths=AVATAR_WIDTHS, formats=())
 
 
 def initials(name: str, handle: str = "") -> str:
@@ -85,8 +101,7 @@ def make_avatar(handle: str, name: str, content: Path, cache: Path) -> Avatar:
     source = picture_of(content, handle)
     if source is not None:
         try:
-            inspect(source, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS)
-            picture = make_variants(source, cache, name=f"{handle}-avatar", widths=AVATAR_WIDTHS, formats=())
+            picture = small_picture(source, cache, f"{handle}-avatar")
         except (ImageProblem, OSError, ValueError) as problem:
             logger.warning("%s: warning: the avatar is not used: %s", source, problem)
     return Avatar(handle=handle, initials=initials(name, handle), tone=tone(handle), picture=picture)
@@ -94,5 +109,10 @@ def make_avatar(handle: str, name: str, content: Path, cache: Path) -> Avatar:
 
 def publish_avatar(avatar: Avatar, cache: Path, folder: Path) -> None:
     """Copy a member's resized picture into their page's folder in ``output/``."""
-    if avatar.picture is not None:
-        copy_variants(avatar.picture, cache, folder)
+    publish_picture(avatar.picture, cache, folder)
+
+
+def publish_picture(picture: ImageSet | None, cache: Path, folder: Path) -> None:
+    """Copy a resized picture (a member's or a group's) into its page's folder in ``output/``."""
+    if picture is not None:
+        copy_variants(picture, cache, folder)

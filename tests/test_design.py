@@ -150,7 +150,7 @@ def test_masthead_names_the_network_with_its_tagline_and_logo(
     assert re.search(r'<img class="brand-logo" src="[./]*/?images/logo.png" alt="" width="44" height="44">', front)
     assert '<span class="brand-name">Commons Network</span>' in front
     assert '<span class="brand-tagline">Tenants &amp; neighbours</span>' in front
-    assert '<header class="group-head tone-3">' in read(result.output, "groups/tenants/index.html")
+    assert '<header class="list-head group-head tone-3">' in read(result.output, "groups/tenants/index.html")
 
     elsewhere = site(content, SITELOGO="https://tracker.example.com/logo.png")
     assert "tracker.example.com" not in read(elsewhere.output, "index.html")  # never a third-party request
@@ -195,3 +195,83 @@ def test_every_comment_in_a_thread_shows_its_writers_face(
                 meta
             )
     assert "avatar" in read(result.output, "members/ben/index.html")
+
+
+def with_image(content: Path, value: str) -> Path:
+    group = content / "groups/tenants.md"
+    group.write_text(group.read_text(encoding="utf-8").replace("---\n", f"---\nimage: {value}\n", 1), encoding="utf-8")
+    return group
+
+
+@pytest.mark.parametrize("where", ["tenants.png", "tenants/mark.png"])
+def test_a_group_picture_is_resized_and_shown_on_its_page_and_cards(
+    site: Callable[..., Any], copy_fixture: Callable[[str], Path], where: str
+) -> None:
+    """Beside the group's file or in its own folder; small metadata-free copies, colour kept as the band."""
+    from PIL import Image
+
+    content = copy_fixture("basic")
+    (content / "groups" / where).parent.mkdir(parents=True, exist_ok=True)
+    exif = Image.Exif()
+    exif[0x010E] = "secret description"  # ImageDescription: must not reach readers
+    Image.new("RGB", (900, 900), "#2a6").save(content / "groups" / where, exif=exif)
+    with_image(content, where)
+    result = site(content)
+    assert not result.errors, result.errors
+    page = read(result.output, "groups/tenants/index.html")
+    head = page[page.index('<header class="list-head group-head tone-') :][:700]
+    img = re.search(r'<img class="group-mark group-picture group-mark-large" src="([^"]+)" srcset="([^"]+)"', head)
+    assert img and 'alt=""' in head, head
+    published = result.output / "groups/tenants" / img.group(1).rsplit("/", 1)[-1]
+    with Image.open(published) as small:
+        assert small.width <= 192 and not small.info.get("exif")
+    assert "tenants-group-192." in img.group(2)
+    cards = read(result.output, "groups/index.html")
+    assert re.search(
+        r'<li class="card group-card"><img class="group-mark group-picture" src="[^"]*/groups/tenants/', cards
+    )
+    diaries = read(result.output, "diaries/index.html")  # the side column of all diaries
+    assert re.search(r'<img class="group-mark group-picture group-mark-small" src="[^"]*/groups/tenants/', diaries)
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("../members/ana.yaml", "must be a file beside the group's file or in its own folder content/groups/tenants/"),
+        ("/etc/passwd", "must be a file beside the group's file"),
+        ("other-group/mark.png", "in its own folder content/groups/tenants/"),
+        ("tenants.gif", "must be a .jpg, .jpeg, .png or .webp picture"),
+        ("missing.png", "content/groups/missing.png does not exist"),
+        ("fake.png", "not a picture Netroots can read"),
+        ("huge.png", "over the 8 MB limit"),
+        ("linked.png", "does not exist"),
+    ],
+)
+def test_a_bad_group_picture_is_named_with_its_line_and_the_colour_stays(
+    site: Callable[..., Any], copy_fixture: Callable[[str], Path], value: str, says: str
+) -> None:
+    content = copy_fixture("basic")
+    (content / "groups/tenants.gif").write_bytes(b"GIF89a")
+    (content / "groups/fake.png").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (content / "groups/huge.png").write_bytes(b"\x89PNG" + b"\0" * 9_000_000)
+    (content / "groups/linked.png").symlink_to(content / "members/ana.yaml")
+    with_image(content, value)
+    result = site(content)
+    assert any(e.startswith("content/groups/tenants.md:2: error: image: ") and says in e for e in result.errors), (
+        result.errors
+    )
+    page = read(result.output, "groups/tenants/index.html")  # the group still builds, with its colour
+    assert re.search(r'<span class="group-mark tone-\d group-mark-large" aria-hidden="true">T</span>', page)
+    assert (result.output / "diaries/index.html").is_file()
+
+
+def test_check_names_a_bad_group_picture(copy_fixture: Callable[[str], Path]) -> None:
+    from click.testing import CliRunner
+
+    import tasks
+
+    content = copy_fixture("basic")
+    with_image(content, "../members/ana.yaml")
+    result = CliRunner().invoke(tasks.cli, ["--content", str(content), "check"])
+    assert result.exit_code == 1
+    assert "content/groups/tenants.md:2: error: image: '../members/ana.yaml' must be a file beside" in result.output

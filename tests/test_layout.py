@@ -127,3 +127,60 @@ def test_the_overflow_check_catches_a_wide_table(browser, tmp_path: Path) -> Non
     )
     problems = overflow_problems(browser, tmp_path, [(tmp_path / "index.html", "")])
     assert any("index.html at 320 px (light)" in problem and "table" in problem for problem in problems), problems
+
+
+# List pages with a side column: (page, what the side column must name).
+LIST_PAGES = (
+    ("members/maria-lopez/", "Web of trust"),
+    ("tags/canvassing/", "Writers"),
+    ("groups/media-watch/", "Editors"),
+    ("diaries/recommended/", "How the list is made"),
+    ("diaries/rescued/", "Who picks them"),
+)
+# Boxes of the reading column, the side column, the first card's summary (with its characters
+# per line, measured with the page's own font) and the last card, and the footer's top.
+BOXES = """() => {
+  const box = (el) => el && el.getBoundingClientRect().toJSON();
+  const summary = document.querySelector('.list-main .card-summary');
+  let perLine = 0;
+  if (summary) {
+    const style = getComputedStyle(summary);
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = `${style.fontSize} ${style.fontFamily}`;
+    const sample = 'Three hundred people came to a candidate forum in East Oakland, and not a single station.';
+    perLine = summary.clientWidth / (context.measureText(sample).width / sample.length);
+  }
+  const cards = document.querySelectorAll('main .card');
+  return {main: box(document.querySelector('.list-main')), side: box(document.querySelector('.list-side')),
+          side_text: document.querySelector('.list-side')?.innerText || '', per_line: perLine,
+          last_card: box(cards[cards.length - 1]), footer: box(document.querySelector('.site-footer'))};
+}"""
+
+
+@pytest.mark.browser
+def test_list_pages_use_the_width_with_a_side_column(browser, demo_output: Path) -> None:
+    """Wide screens: the cards in a reading column of 60-75 characters, the side column beside
+    it; phones: one column, the side after the list; never a card against the footer."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    serve_built_site(context, demo_output, SITE)
+    tab = context.new_page()
+    try:
+        for path, names in LIST_PAGES:
+            tab.goto(f"{SITE}/{path}", wait_until="load")
+            for width in (320, 390, 1280):
+                tab.set_viewport_size({"width": width, "height": 800})
+                found = tab.evaluate(BOXES)
+                main, side, where = found["main"], found["side"], f"{path} at {width} px"
+                assert names.upper() in found["side_text"].upper(), where
+                if width == 1280:
+                    assert side["left"] >= main["right"] + 24, f"{where}: side column not beside the list"
+                    assert abs(side["top"] - main["top"]) < 120, f"{where}: side column not level with the list"
+                    assert 1280 - side["right"] < 200, f"{where}: the right side of the screen is left empty"
+                    if found["per_line"]:
+                        assert 55 <= found["per_line"] <= 80, f"{where}: {found['per_line']:.0f} characters a line"
+                else:
+                    assert side["top"] >= main["bottom"], f"{where}: the side column should follow the list"
+                    assert abs(side["left"] - main["left"]) < 2, where
+                assert found["footer"]["top"] - found["last_card"]["bottom"] >= 24, f"{where}: last card on the footer"
+    finally:
+        context.close()

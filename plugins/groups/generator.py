@@ -7,10 +7,12 @@ from typing import Any
 
 from pelican.generators import Generator
 
+from netroots.avatars import publish_picture, small_picture
 from netroots.feeds import FeedEntry, absolute, write_feeds
+from netroots.images import ImageProblem
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import site_address, write_page
+from netroots.site import cache_dir, site_address, write_page
 
 from .model import Group, load_groups
 
@@ -38,6 +40,13 @@ class GroupsGenerator(Generator):
         content = Path(self.settings["PATH"]).resolve()
         report = Report(root=content.parent)
         self.groups = load_groups(content, set(members_in(self.context, self.settings)), report)
+        self.picture_cache = cache_dir(self.settings, "groups")
+        for group in self.groups.values():  # checked by load_groups; resized once, cached by content
+            if group.image is not None:
+                try:
+                    group.picture = small_picture(group.image, self.picture_cache, f"{group.slug}-group")
+                except (ImageProblem, OSError, ValueError) as problem:
+                    report.error(group.path, group.lines.get("image", 1), f"image: {problem}")
         report.log()
         self.diaries: dict[str, list[Any]] = {slug: [] for slug in self.groups}
         for article in self.context.get("articles", []):
@@ -51,6 +60,8 @@ class GroupsGenerator(Generator):
         site_url = site_address(self.settings)
         output = Path(self.output_path)
         for group in self.groups.values():
+            if group.picture is not None:
+                publish_picture(group.picture, self.picture_cache, output / "groups" / group.slug)
             diaries = self.diaries[group.slug]
             write_page(
                 self,

@@ -13,8 +13,8 @@ import click
 from netroots.report import Report
 
 from .fetch import Outcome, Summary
-from .model import allies_file, allies_settings, load_allies, normalize_url
-from .opml import OPMLError, read_opml, yaml_item
+from .model import Ally, allies_file, allies_settings, load_allies, normalize_url
+from .opml import OPMLError, Subscription, read_opml, yaml_item
 from .update import run_fetch
 
 
@@ -73,18 +73,7 @@ def add_commands(cli: click.Group, new: click.Group) -> None:
     @click.option("--force", is_flag=True, help="Also fetch allies that are backing off or gone.")
     def fetch_command(strict: bool, force: bool) -> None:
         """Fetch allied feeds into the cache (.cache/allies/), with a progress bar."""
-        from netroots.build import cli_settings
-
-        settings = cli_settings()
-        summary = fetch_allies(settings, force=force)
-        limit = int(allies_settings(settings)["strict_max_failing"])
-        if strict and len(summary.failing) > limit:
-            click.echo(
-                f"allies: {len(summary.failing)} failing ({', '.join(summary.failing)}), more than {limit} allowed; "
-                "see /allies/health/",
-                err=True,
-            )
-            sys.exit(1)
+        fetch_into_cache(strict, force)
 
     @cli.group("allies")
     def allies_group() -> None:
@@ -95,43 +84,73 @@ def add_commands(cli: click.Group, new: click.Group) -> None:
     @click.option("--dry-run", is_flag=True, help="Show what would be added without changing allies.yaml.")
     def import_command(file: Path, dry_run: bool) -> None:
         """Add the feeds of FILE.opml to content/allies.yaml (feeds already there are skipped)."""
-        from netroots.build import cli_settings
+        import_opml(file, dry_run)
 
-        settings = cli_settings()
-        target = allies_file(settings)
-        try:
-            subscriptions = read_opml(file)
-        except (OPMLError, OSError) as exc:
-            raise click.ClickException(f"{file}: {exc}") from None
-        report = Report(root=target.parent.parent)
-        existing = load_allies(target, report)
-        if report.errors:
-            for problem in report.errors:
-                click.echo(str(problem), err=True)
-            raise click.ClickException(f"fix {target.name} first; nothing was imported")
-        known = {normalize_url(a.feed) for a in existing}
-        added = []
-        for sub in subscriptions:
-            key = normalize_url(sub.feed)
-            if key in known:
-                continue
-            known.add(key)
-            added.append(sub)
-        if not added:
-            click.echo(f"Nothing to add: all {len(subscriptions)} feed(s) are already allies.")
-            return
-        text = "".join(yaml_item(sub) for sub in added)
-        if dry_run:
-            click.echo(text, nl=False)
-            click.echo(f"Would add {len(added)} ally(ies) to {target.name}.")
-            return
-        current = target.read_text(encoding="utf-8") if target.is_file() else ""
-        if current.strip() in ("[]", ""):
-            current = ""
-        if current and not current.endswith("\n"):
-            current += "\n"
-        target.write_text(current + text, encoding="utf-8")
+
+def fetch_into_cache(strict: bool, force: bool) -> None:
+    """``tasks.py fetch``: with ``--strict``, exit 1 when too many allies fail (for a scheduled job)."""
+    from netroots.build import cli_settings
+
+    settings = cli_settings()
+    summary = fetch_allies(settings, force=force)
+    limit = int(allies_settings(settings)["strict_max_failing"])
+    if strict and len(summary.failing) > limit:
         click.echo(
-            f"Added {len(added)} ally(ies) to {target}; skipped {len(subscriptions) - len(added)} already there."
+            f"allies: {len(summary.failing)} failing ({', '.join(summary.failing)}), more than {limit} allowed; "
+            "see /allies/health/",
+            err=True,
         )
-        click.echo("Next: python tasks.py check, then python tasks.py fetch.")
+        sys.exit(1)
+
+
+def import_opml(file: Path, dry_run: bool) -> None:
+    """``tasks.py allies import``: append the OPML file's new feeds to allies.yaml (or show them)."""
+    from netroots.build import cli_settings
+
+    settings = cli_settings()
+    target = allies_file(settings)
+    try:
+        subscriptions = read_opml(file)
+    except (OPMLError, OSError) as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    report = Report(root=target.parent.parent)
+    existing = load_allies(target, report)
+    if report.errors:
+        for problem in report.errors:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"fix {target.name} first; nothing was imported")
+    added = _not_yet_allies(subscriptions, existing)
+    if not added:
+        click.echo(f"Nothing to add: all {len(subscriptions)} feed(s) are already allies.")
+        return
+    text = "".join(yaml_item(sub) for sub in added)
+    if dry_run:
+        click.echo(text, nl=False)
+        click.echo(f"Would add {len(added)} ally(ies) to {target.name}.")
+        return
+    _append(target, text)
+    click.echo(f"Added {len(added)} ally(ies) to {target}; skipped {len(subscriptions) - len(added)} already there.")
+    click.echo("Next: python tasks.py check, then python tasks.py fetch.")
+
+
+def _not_yet_allies(subscriptions: list[Subscription], existing: list[Ally]) -> list[Subscription]:
+    """The subscriptions whose feed (normalized) is neither an ally already nor listed twice."""
+    known = {normalize_url(a.feed) for a in existing}
+    added = []
+    for sub in subscriptions:
+        key = normalize_url(sub.feed)
+        if key in known:
+            continue
+        known.add(key)
+        added.append(sub)
+    return added
+
+
+def _append(target: Path, text: str) -> None:
+    """Add YAML list items to the end of allies.yaml, replacing an empty ``[]`` list."""
+    current = target.read_text(encoding="utf-8") if target.is_file() else ""
+    if current.strip() in ("[]", ""):
+        current = ""
+    if current and not current.endswith("\n"):
+        current += "\n"
+    target.write_text(current + text, encoding="utf-8")

@@ -197,6 +197,60 @@ def public_transport(config: dict[str, Any]) -> httpx.AsyncHTTPTransport:
     return transport
 
 
+def _conditional_headers(ally: Ally, state: dict[str, Any]) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from the last fetch of this same feed address, so an
+    unchanged feed answers 304; values are checked, as they came from the ally's server."""
+    headers = {}
+    if state.get("feed") == ally.feed:
+        for header, key in (("If-None-Match", "etag"), ("If-Modified-Since", "last_modified")):
+            value = state.get(key)
+            if isinstance(value, str) and value.isprintable() and len(value) < 500:
+                headers[header] = value
+    return headers
+
+
+def _redirect_target(url: str, response: httpx.Response, seen: set[str]) -> str | None:
+    """Where a redirect points (None if the answer is not one); an address that is not http(s)
+    or one already visited is a ``FetchError``."""
+    status = response.status_code
+    if status not in PERMANENT + TEMPORARY or not response.headers.get("location"):
+        return None
+    target = safe_url(urljoin(url, response.headers["location"]))
+    if not target:
+        raise FetchError(f"redirected to an address that is not http(s) ({status})", status)
+    if target in seen:
+        raise FetchError(f"redirect loop ({status} back to {target})", status)
+    return target
+
+
+def _refuse_unless_ok(response: httpx.Response, outcome: Outcome) -> None:
+    """Raise a ``FetchError`` saying what a non-200 answer means for the maintainer (410: remove
+    the ally; 429/503: when to ask again)."""
+    status = response.status_code
+    if status == 410:
+        outcome.gone = True
+        raise FetchError("410 Gone: the feed was removed; remove the ally or update its feed", 410)
+    if status in THROTTLED:
+        wait = retry_after_seconds(response.headers.get("retry-after"), _now())
+        note = f", asked to wait {int(wait)} s" if wait is not None else ""
+        raise FetchError(f"HTTP {status}{note}", status, wait)
+    if status != 200:
+        raise FetchError(f"HTTP {status} {response.reason_phrase}".strip(), status)
+
+
+def _network_problem(exc: Exception, timeout: float, status: int | None) -> FetchError:
+    """A failure on the wire as one line for the health page, never a traceback."""
+    if isinstance(exc, TimeoutError):
+        return FetchError(f"no complete answer within {timeout:g} s (timeout)", status)
+    if isinstance(exc, httpx.InvalidURL):
+        return FetchError(f"invalid address or redirect target: {str(exc)[:150]}", status)
+    if isinstance(exc, httpx.ConnectError):
+        if "refused: " in str(exc):
+            return FetchError(str(exc)[:200], status)
+        return FetchError(f"network error: ConnectError {str(exc)[:150]}".strip())
+    return FetchError(f"network error: {type(exc).__name__} {str(exc)[:150]}".strip())
+
+
 class _Limits:
     """Semaphores overall and per host, created inside the running loop."""
 
@@ -270,12 +324,7 @@ class Fetcher:
         url = ally.feed
         seen = {url}
         permanent = True
-        headers = {}
-        if state.get("feed") == ally.feed:
-            for header, key in (("If-None-Match", "etag"), ("If-Modified-Since", "last_modified")):
-                value = state.get(key)
-                if isinstance(value, str) and value.isprintable() and len(value) < 500:
-                    headers[header] = value
+        headers = _conditional_headers(ally, state)
         timeout = float(self.config["timeout"])
         started = time.monotonic()
         for _hop in range(int(self.config["max_redirects"]) + 1):
@@ -285,55 +334,44 @@ class Fetcher:
                         self.client.build_request("GET", url, headers=headers), stream=True
                     )
                     try:
-                        status = response.status_code
-                        outcome.status = status
-                        if status in PERMANENT + TEMPORARY and response.headers.get("location"):
-                            target = safe_url(urljoin(url, response.headers["location"]))
-                            if not target:
-                                raise FetchError(f"redirected to an address that is not http(s) ({status})", status)
-                            if target in seen:
-                                raise FetchError(f"redirect loop ({status} back to {target})", status)
+                        outcome.status = response.status_code
+                        target = _redirect_target(url, response, seen)
+                        if target:
                             seen.add(target)
-                            permanent = permanent and status in PERMANENT
+                            permanent = permanent and response.status_code in PERMANENT
                             if permanent:
                                 outcome.moved_to = target
                             url = target
                             continue
-                        outcome.final_url = url
-                        outcome.latency_ms = int((time.monotonic() - started) * 1000)
-                        if status == 304:
-                            outcome.not_modified = True
-                            outcome.etag = response.headers.get("etag") or state.get("etag")
-                            outcome.last_modified = response.headers.get("last-modified") or state.get("last_modified")
-                            return None
-                        if status == 410:
-                            outcome.gone = True
-                            raise FetchError("410 Gone: the feed was removed; remove the ally or update its feed", 410)
-                        if status in THROTTLED:
-                            wait = retry_after_seconds(response.headers.get("retry-after"), _now())
-                            note = f", asked to wait {int(wait)} s" if wait is not None else ""
-                            raise FetchError(f"HTTP {status}{note}", status, wait)
-                        if status != 200:
-                            raise FetchError(f"HTTP {status} {response.reason_phrase}".strip(), status)
-                        body = await self._read(response)
-                        outcome.latency_ms = int((time.monotonic() - started) * 1000)
+                        body = await self._answer(response, url, state, outcome, started)
                     finally:
                         await response.aclose()
-            except TimeoutError:
-                raise FetchError(f"no complete answer within {timeout:g} s (timeout)", outcome.status) from None
-            except httpx.InvalidURL as exc:
-                raise FetchError(f"invalid address or redirect target: {str(exc)[:150]}", outcome.status) from None
-            except httpx.ConnectError as exc:
-                if "refused: " in str(exc):
-                    raise FetchError(str(exc)[:200], outcome.status) from None
-                raise FetchError(f"network error: ConnectError {str(exc)[:150]}".strip()) from None
-            except httpx.HTTPError as exc:
-                raise FetchError(f"network error: {type(exc).__name__} {str(exc)[:150]}".strip()) from None
+            except (TimeoutError, httpx.InvalidURL, httpx.HTTPError) as exc:
+                raise _network_problem(exc, timeout, outcome.status) from None
+            if body is None:
+                return None
             outcome.bytes = len(body)
             outcome.etag = response.headers.get("etag")
             outcome.last_modified = response.headers.get("last-modified")
             return body, response.headers.get("content-type", ""), url
         raise FetchError(f"more than {self.config['max_redirects']} redirects (max_redirects)", outcome.status)
+
+    async def _answer(
+        self, response: httpx.Response, url: str, state: dict[str, Any], outcome: Outcome, started: float
+    ) -> bytes | None:
+        """The body of the final (not redirecting) answer, or None for 304 Not Modified, when the
+        cached entries stay; any other status but 200 is a ``FetchError``."""
+        outcome.final_url = url
+        outcome.latency_ms = int((time.monotonic() - started) * 1000)
+        if response.status_code == 304:
+            outcome.not_modified = True
+            outcome.etag = response.headers.get("etag") or state.get("etag")
+            outcome.last_modified = response.headers.get("last-modified") or state.get("last_modified")
+            return None
+        _refuse_unless_ok(response, outcome)
+        body = await self._read(response)
+        outcome.latency_ms = int((time.monotonic() - started) * 1000)
+        return body
 
     async def _read(self, response: httpx.Response) -> bytes:
         """The body, decompressed here with a cap, so a gzip bomb stops at max_bytes."""

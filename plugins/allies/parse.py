@@ -154,37 +154,19 @@ def _cut(value: Any) -> str:
 
 
 def _entry(raw: Any, base: str, now: dt.datetime, max_bytes: int) -> dict[str, Any] | None:
-    link = safe_url(raw.get("link"), base)
-    if not link:
-        for alternate in raw.get("links") or []:
-            if alternate.get("rel", "alternate") == "alternate":
-                link = safe_url(alternate.get("href"), base)
-                if link:
-                    break
+    """One feed entry as plain, sanitized data; None when it has no title, text or link to show."""
+    link = _entry_link(raw, base)
     body, truncated = _body(raw, max_bytes)
     content = sanitize(absolutize(body, link or base)) if body else ""
-    summary_html = str(raw.get("summary") or "")
-    summary = (
-        sanitize(absolutize(summary_html[:max_bytes], link or base)) if summary_html and summary_html != body else ""
-    )
+    summary = _summary(raw, body, link or base, max_bytes)
     title = plain_text(_cut(raw.get("title")))[:TITLE_LIMIT]
     text = plain_text(content or summary)
     if not title and not text and not link:
         return None
-    published = _date(raw.get("published_parsed")) or _date(raw.get("updated_parsed"))
-    updated = _date(raw.get("updated_parsed")) or published
-    if published and published > now:
-        published = now
-    if updated and updated > now:
-        updated = now
-    entry_id = plain_text(_cut(raw.get("id")))[:500] or link
-    digest = (
-        hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()[:32] if len(text) >= MIN_HASH_TEXT else None
-    )
-    if not entry_id:
-        entry_id = "hash:" + (digest or hashlib.sha256(title.encode()).hexdigest()[:32])
+    published, updated = _entry_dates(raw, now)
+    digest = _text_hash(text)
     return {
-        "id": entry_id,
+        "id": _entry_id(raw, link, digest, title),
         "link": link,
         "url_key": normalize_url(link) if link else None,
         "hash": digest,
@@ -198,6 +180,53 @@ def _entry(raw: Any, base: str, now: dt.datetime, max_bytes: int) -> dict[str, A
         "enclosures": _enclosures(raw, base),
         "categories": _categories(raw),
     }
+
+
+def _entry_link(raw: Any, base: str) -> str | None:
+    """The entry's own page: its ``link``, else its first usable ``rel="alternate"`` link."""
+    link = safe_url(raw.get("link"), base)
+    if not link:
+        for alternate in raw.get("links") or []:
+            if alternate.get("rel", "alternate") == "alternate":
+                link = safe_url(alternate.get("href"), base)
+                if link:
+                    break
+    return link
+
+
+def _summary(raw: Any, body: str, base: str, max_bytes: int) -> str:
+    """The entry's summary as sanitized HTML, or "" when it is only the body again."""
+    summary_html = str(raw.get("summary") or "")
+    if not summary_html or summary_html == body:
+        return ""
+    return sanitize(absolutize(summary_html[:max_bytes], base))
+
+
+def _entry_dates(raw: Any, now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(published, updated), neither later than the fetch: a feed's clock can't date a post ahead."""
+    published = _date(raw.get("published_parsed")) or _date(raw.get("updated_parsed"))
+    updated = _date(raw.get("updated_parsed")) or published
+    if published and published > now:
+        published = now
+    if updated and updated > now:
+        updated = now
+    return published, updated
+
+
+def _text_hash(text: str) -> str | None:
+    """A hash of the words, so the same post syndicated under other ids and links is seen as one;
+    None for texts too short to tell posts apart."""
+    if len(text) < MIN_HASH_TEXT:
+        return None
+    return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()[:32]
+
+
+def _entry_id(raw: Any, link: str | None, digest: str | None, title: str) -> str:
+    """The feed's id, else the link, else a hash of the text (or title): every entry needs one."""
+    entry_id = plain_text(_cut(raw.get("id")))[:500] or link
+    if not entry_id:
+        entry_id = "hash:" + (digest or hashlib.sha256(title.encode()).hexdigest()[:32])
+    return entry_id
 
 
 def _body(raw: Any, max_bytes: int) -> tuple[str, bool]:

@@ -48,9 +48,9 @@ def _moment(value: Any) -> dt.datetime | None:
     return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _entry(ally: Ally, raw: Any, config: dict[str, Any], fetched: dt.datetime | None) -> RiverEntry | None:
-    if not isinstance(raw, dict):
-        return None
+def _dates(raw: dict[str, Any], fetched: dt.datetime | None) -> tuple[dt.datetime, dt.datetime] | None:
+    """(published, updated) of a cached entry, neither later than its fetch: an ally's clock can't
+    push a post to the top of the river. None when the entry carries no usable date at all."""
     published = _moment(raw.get("published")) or _moment(raw.get("first_seen"))
     if published is None:
         return None
@@ -59,19 +59,23 @@ def _entry(ally: Ally, raw: Any, config: dict[str, Any], fetched: dt.datetime | 
     updated = max(_moment(raw.get("updated")) or published, published)
     if fetched and updated > fetched:
         updated = fetched
-    link = safe_url(raw.get("link"))
-    content = sanitize(str(raw.get("content") or raw.get("summary") or "")[: int(config["max_entry_bytes"]) * 2])
-    summary = words(content, int(config["summary_words"]))
-    title = plain_text(str(raw.get("title") or ""))[:300] or words(content, 12) or "(untitled)"
-    entry_id = plain_text(str(raw.get("id") or ""))[:500] or link or f"{ally.slug}:{title}"
+    return published, updated
+
+
+def _dedupe_keys(entry_id: str, link: str | None, digest: Any) -> tuple[str, ...]:
+    """The keys under which the same post, syndicated by several allies, is recognised as one."""
     keys = []
     if ":" in entry_id and len(entry_id) >= 10:
         keys.append("id:" + entry_id)
     if link:
         keys.append("url:" + normalize_url(link))
-    digest = raw.get("hash")
     if isinstance(digest, str) and len(digest) >= 16:
         keys.append("hash:" + digest[:64])
+    return tuple(keys)
+
+
+def _enclosures(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """At most five attachments (podcast audio...), each with a checked URL; the cache is not trusted."""
     enclosures = []
     for item in (raw.get("enclosures") or [])[:5]:
         url = safe_url(item.get("url")) if isinstance(item, dict) else None
@@ -84,6 +88,24 @@ def _entry(ally: Ally, raw: Any, config: dict[str, Any], fetched: dt.datetime | 
                     "length": length if isinstance(length, int) else None,
                 }
             )
+    return enclosures
+
+
+def _entry(ally: Ally, raw: Any, config: dict[str, Any], fetched: dt.datetime | None) -> RiverEntry | None:
+    """One cached entry checked again (HTML sanitized, URLs checked, text cut to size), or None."""
+    if not isinstance(raw, dict):
+        return None
+    dates = _dates(raw, fetched)
+    if dates is None:
+        return None
+    published, updated = dates
+    link = safe_url(raw.get("link"))
+    content = sanitize(str(raw.get("content") or raw.get("summary") or "")[: int(config["max_entry_bytes"]) * 2])
+    summary = words(content, int(config["summary_words"]))
+    title = plain_text(str(raw.get("title") or ""))[:300] or words(content, 12) or "(untitled)"
+    entry_id = plain_text(str(raw.get("id") or ""))[:500] or link or f"{ally.slug}:{title}"
+    keys = _dedupe_keys(entry_id, link, raw.get("hash"))
+    enclosures = _enclosures(raw)
     return RiverEntry(
         ally=ally,
         id=entry_id,
@@ -98,7 +120,7 @@ def _entry(ally: Ally, raw: Any, config: dict[str, Any], fetched: dt.datetime | 
         truncated=bool(raw.get("truncated")),
         enclosures=enclosures,
         categories=[plain_text(str(c))[:60] for c in (raw.get("categories") or [])[:10] if isinstance(c, str)],
-        keys=tuple(keys),
+        keys=keys,
         links=tuple(dict.fromkeys(hrefs(content)))[:100],
     )
 

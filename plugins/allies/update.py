@@ -74,36 +74,48 @@ def record(
         }
     )
     if outcome.ok:
-        state.update(
+        return _record_success(ally, outcome, state, base, now)
+    return _record_failure(outcome, state, now, config)
+
+
+def _record_success(ally: Ally, outcome: Outcome, state: dict[str, Any], base: Any, now: dt.datetime) -> dict[str, Any]:
+    """A fetch that worked clears the failures; new entries are merged into the cache."""
+    state.update(
+        {
+            "last_success": now.isoformat(),
+            "consecutive_failures": 0,
+            "failing": False,
+            "error": "",
+            "gone": False,
+            "next_attempt": None,
+            "etag": outcome.etag,
+            "last_modified": outcome.last_modified,
+            "not_modified": outcome.not_modified,
+        }
+    )
+    state["first_fetch"] = state.get("first_fetch") or now.isoformat()
+    if not outcome.not_modified and outcome.parsed is not None:
+        entries = merge_entries(outcome.parsed["entries"], cache.read_feed(base, ally.slug), now)
+        cache.write_feed(
+            base,
+            ally.slug,
             {
-                "last_success": now.isoformat(),
-                "consecutive_failures": 0,
-                "failing": False,
-                "error": "",
-                "gone": False,
-                "next_attempt": None,
-                "etag": outcome.etag,
-                "last_modified": outcome.last_modified,
-                "not_modified": outcome.not_modified,
-            }
+                "feed": ally.feed,
+                "fetched": now.isoformat(),
+                "title": outcome.parsed.get("title", ""),
+                "link": outcome.parsed.get("link", ""),
+                "format": outcome.parsed.get("format", ""),
+                "entries": entries,
+            },
         )
-        state["first_fetch"] = state.get("first_fetch") or now.isoformat()
-        if not outcome.not_modified and outcome.parsed is not None:
-            entries = merge_entries(outcome.parsed["entries"], cache.read_feed(base, ally.slug), now)
-            cache.write_feed(
-                base,
-                ally.slug,
-                {
-                    "feed": ally.feed,
-                    "fetched": now.isoformat(),
-                    "title": outcome.parsed.get("title", ""),
-                    "link": outcome.parsed.get("link", ""),
-                    "format": outcome.parsed.get("format", ""),
-                    "entries": entries,
-                },
-            )
-            state.update({"bytes": outcome.bytes, "entries": len(entries), "format": outcome.parsed.get("format")})
-        return state
+        state.update({"bytes": outcome.bytes, "entries": len(entries), "format": outcome.parsed.get("format")})
+    return state
+
+
+def _record_failure(
+    outcome: Outcome, state: dict[str, Any], now: dt.datetime, config: dict[str, Any]
+) -> dict[str, Any]:
+    """A failed fetch counts up and waits longer before the next try (at least what the ally asked)."""
     previous = state.get("consecutive_failures")
     failures = (previous if isinstance(previous, int) and not isinstance(previous, bool) else 0) + 1
     wait = backoff_seconds(failures, config)

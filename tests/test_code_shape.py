@@ -22,9 +22,6 @@ WORST_GRADE = "C"
 NOT_YET_SPLIT = {
     "netroots/plugin.py settings_markdown",
     "netroots/starters.py run_starter",
-    "plugins/search/documents.py source_documents",
-    "plugins/search/index.py SearchIndex.signatures",
-    "plugins/search/related.py update_related",
     "netroots/feeds.py write_feeds",
     "plugins/acts/model.py merge_acts",
     "plugins/acts/model.py read_act",

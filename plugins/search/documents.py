@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -126,16 +127,7 @@ def source_documents(content: Path, members: dict[str, Any], settings: dict[str,
     """
     read_diary = offered(settings, "read_diary")
     read_page = offered(settings, "read_page")
-    vocabulary = vocabulary_digest(content)
-    current: dict[str, str] = {}
-    for path in sorted((content / "diaries").glob("*/*.md")):
-        state = getattr(members.get(path.parent.name), "state", None) or ""
-        raw = path.read_bytes()
-        current[source_key(path, content)] = content_hash(
-            path, state, vocabulary, raw, scheduled_mark(path, raw, settings)
-        )
-    for path in sorted((content / "pages").rglob("*.md")):
-        current[source_key(path, content)] = content_hash(path, "", vocabulary)
+    current = _source_hashes(content, members, settings)
     normalize = None
 
     def make(key: str) -> Document | None:
@@ -149,38 +141,63 @@ def source_documents(content: Path, members: dict[str, Any], settings: dict[str,
             if diary is None or not diary.published:
                 return None
             normalize = normalize or _normalizer(settings, content)
-            meta = diary.meta
-            body = plain_text(render_markdown(diary.source.body))
-            updates = " ".join(update["text"] for update in meta.get("updates") or [])
-            member = members.get(diary.handle)
-            return Document(
-                key=key,
-                url=f"diaries/{diary.handle}/{diary.slug}/",
-                kind="diary",
-                title=meta["title"],
-                body=f"{body} {updates}".strip(),
-                summary=_summary(meta.get("summary"), body),
-                date=_date(meta.get("date")),
-                member=diary.handle,
-                state=getattr(member, "state", None) or "",
-                tags=tuple(dict.fromkeys(normalize(tag) for tag in meta.get("tags") or [])),
-            )
-        page = read_page(path, content, report)
-        if page is None or page[1].get("status") != "published":
-            return None
-        source, meta, slug = page
-        body = plain_text(render_markdown(source.body))
-        return Document(
-            key=key,
-            url=f"{slug}/",
-            kind="page",
-            title=meta["title"],
-            body=body,
-            summary=_summary(meta.get("summary"), body),
-            date=_date(meta.get("date")),
-        )
+            return _diary_document(key, diary, members, normalize)
+        return _page_document(key, read_page(path, content, report))
 
     return current, make
+
+
+def _source_hashes(content: Path, members: dict[str, Any], settings: dict[str, Any]) -> dict[str, str]:
+    """``key -> hash`` of every diary and page, from bytes alone: what a diary's document depends on
+    (its member's state, the tag vocabulary, whether it is still scheduled) is in its hash."""
+    vocabulary = vocabulary_digest(content)
+    current: dict[str, str] = {}
+    for path in sorted((content / "diaries").glob("*/*.md")):
+        state = getattr(members.get(path.parent.name), "state", None) or ""
+        raw = path.read_bytes()
+        current[source_key(path, content)] = content_hash(
+            path, state, vocabulary, raw, scheduled_mark(path, raw, settings)
+        )
+    for path in sorted((content / "pages").rglob("*.md")):
+        current[source_key(path, content)] = content_hash(path, "", vocabulary)
+    return current
+
+
+def _diary_document(key: str, diary: Any, members: dict[str, Any], normalize: Callable[[str], str]) -> Document:
+    """A published diary as a search document: body with its updates, tags in their canonical form."""
+    meta = diary.meta
+    body = plain_text(render_markdown(diary.source.body))
+    updates = " ".join(update["text"] for update in meta.get("updates") or [])
+    member = members.get(diary.handle)
+    return Document(
+        key=key,
+        url=f"diaries/{diary.handle}/{diary.slug}/",
+        kind="diary",
+        title=meta["title"],
+        body=f"{body} {updates}".strip(),
+        summary=_summary(meta.get("summary"), body),
+        date=_date(meta.get("date")),
+        member=diary.handle,
+        state=getattr(member, "state", None) or "",
+        tags=tuple(dict.fromkeys(normalize(tag) for tag in meta.get("tags") or [])),
+    )
+
+
+def _page_document(key: str, page: tuple[Any, dict[str, Any], str] | None) -> Document | None:
+    """A published page (``read_page``'s ``(source, meta, slug)``) as a search document, else None."""
+    if page is None or page[1].get("status") != "published":
+        return None
+    source, meta, slug = page
+    body = plain_text(render_markdown(source.body))
+    return Document(
+        key=key,
+        url=f"{slug}/",
+        kind="page",
+        title=meta["title"],
+        body=body,
+        summary=_summary(meta.get("summary"), body),
+        date=_date(meta.get("date")),
+    )
 
 
 # -- from the built HTML ------------------------------------------------------

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from whoosh import highlight, index, qparser, query, scoring
 from whoosh.analysis import StemmingAnalyzer
@@ -280,46 +281,68 @@ class SearchIndex:
         ix = self._open()
         keys = list(keys)
         with ix.searcher() as searcher:
-            reader = searcher.reader()
-            members: dict[int, str] = {}
-            for key in {*keys, *(corpus if corpus is not None else ())}:
-                number = searcher.document_number(key=key)
-                if number is not None:
-                    members[number] = key
+            members = _document_numbers(searcher, {*keys, *(corpus if corpus is not None else ())})
             wanted = set(keys)
             numbers = {number: key for number, key in members.items() if key in wanted}
+            frequencies, document_frequency = _term_frequencies(ix, searcher.reader(), members, numbers)
             total = max(len(members), 1)
-            frequencies: dict[int, dict[str, float]] = {number: {} for number in numbers}
-            document_frequency: dict[str, int] = defaultdict(int)
-            for field_name, weight in (("title", 2.0), ("body", 1.0)):
-                weight /= ix.schema[field_name].format.field_boost  # postings carry the field's boost
-                for term in reader.field_terms(field_name):
-                    postings = reader.postings(field_name, term)
-                    while postings.is_active():
-                        number = postings.id()
-                        if field_name == "body" and number in members:
-                            document_frequency[term] += 1
-                        found = frequencies.get(number)
-                        if found is not None:
-                            found[term] = found.get(term, 0.0) + weight * postings.weight()
-                        postings.next()
             signatures = {}
             for number, found in frequencies.items():
-                scored = []
-                for term, frequency in found.items():
-                    df = document_frequency.get(term, 0)
-                    if df:
-                        scored.append(((1 + math.log(frequency)) * math.log(1 + total / df), term))
-                scored.sort(reverse=True)
-                vector = {term: value for value, term in scored[:terms]}
                 tags = [tag for tag in (searcher.stored_fields(number).get("tags") or "").lower().split(",") if tag]
-                top = max(vector.values(), default=1.0)
-                for tag in tags:
-                    vector[f"#{tag}"] = top
-                norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
-                signatures[numbers[number]] = {term: round(value / norm, 4) for term, value in vector.items()}
+                signatures[numbers[number]] = _signature(found, document_frequency, total, terms, tags)
         return signatures
 
     def count(self) -> int:
         with self._open().searcher() as searcher:
             return searcher.doc_count()
+
+
+def _document_numbers(searcher: Any, keys: set[str]) -> dict[int, str]:
+    """Whoosh's document number -> key, for the keys that are in the index."""
+    members: dict[int, str] = {}
+    for key in keys:
+        number = searcher.document_number(key=key)
+        if number is not None:
+            members[number] = key
+    return members
+
+
+def _term_frequencies(
+    ix: Any, reader: Any, members: dict[int, str], numbers: dict[int, str]
+) -> tuple[dict[int, dict[str, float]], dict[str, int]]:
+    """One pass over the title and body postings: each wanted document's weighted term counts
+    (title words twice) and, over ``members`` only, how many bodies hold each term."""
+    frequencies: dict[int, dict[str, float]] = {number: {} for number in numbers}
+    document_frequency: dict[str, int] = defaultdict(int)
+    for field_name, weight in (("title", 2.0), ("body", 1.0)):
+        weight /= ix.schema[field_name].format.field_boost  # postings carry the field's boost
+        for term in reader.field_terms(field_name):
+            postings = reader.postings(field_name, term)
+            while postings.is_active():
+                number = postings.id()
+                if field_name == "body" and number in members:
+                    document_frequency[term] += 1
+                found = frequencies.get(number)
+                if found is not None:
+                    found[term] = found.get(term, 0.0) + weight * postings.weight()
+                postings.next()
+    return frequencies, document_frequency
+
+
+def _signature(
+    found: dict[str, float], document_frequency: dict[str, int], total: int, terms: int, tags: list[str]
+) -> dict[str, float]:
+    """The ``terms`` strongest words by tf-idf plus the tags (as strong as the best word), as a
+    unit vector rounded to 4 places, so cached and fresh signatures compare equal."""
+    scored = []
+    for term, frequency in found.items():
+        df = document_frequency.get(term, 0)
+        if df:
+            scored.append(((1 + math.log(frequency)) * math.log(1 + total / df), term))
+    scored.sort(reverse=True)
+    vector = {term: value for value, term in scored[:terms]}
+    top = max(vector.values(), default=1.0)
+    for tag in tags:
+        vector[f"#{tag}"] = top
+    norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
+    return {term: round(value / norm, 4) for term, value in vector.items()}

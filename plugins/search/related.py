@@ -50,33 +50,47 @@ def update_related(
 ) -> tuple[dict[str, list[str]], list[str]]:
     """``key -> [url]`` of related diaries for every indexed diary; returns it and the keys recomputed."""
     path = folder / "related.json"
+    cached = _read_cache(path, count)
+    entries = index.entries()
+    diaries = {key: entry["url"] for key, entry in entries.items() if entry["kind"] == "diary"}
+    corpus = sorted(key for key in entries if not key.startswith("html:"))
+    changed = bool(stats.added or stats.changed or stats.removed) or set(cached["signatures"]) != set(diaries)
+    if not changed and cached.get("corpus") == len(corpus):
+        return cached["related"], []
+    # Any change can move every diary's signature (document frequencies) and every
+    # list: recompute all, so the lists are exactly what a clean build computes.
+    todo = _recompute(index, cached, diaries, corpus, count)
+    if changed or diaries:
+        _write_cache(path, cached)
+    return cached["related"], todo
+
+
+def _read_cache(path: Path, count: int) -> dict:
+    """The last build's signatures and lists; empty when unreadable or made with other settings."""
     try:
         cached = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         cached = {}
     if cached.get("count") != count or cached.get("terms") != SIGNATURE_TERMS or "signatures" not in cached:
         cached = {"count": count, "terms": SIGNATURE_TERMS, "signatures": {}, "related": {}}
-    signatures: dict[str, dict[str, float]] = cached["signatures"]
-    related: dict[str, list[str]] = cached["related"]
-    entries = index.entries()
-    diaries = {key: entry["url"] for key, entry in entries.items() if entry["kind"] == "diary"}
-    corpus = sorted(key for key in entries if not key.startswith("html:"))
-    changed = bool(stats.added or stats.changed or stats.removed) or set(signatures) != set(diaries)
-    missing: list[str] = []
-    todo: list[str] = []
-    if changed or cached.get("corpus") != len(corpus):
-        # Any change can move every diary's signature (document frequencies) and every
-        # list: recompute all, so the lists are exactly what a clean build computes.
-        cached["signatures"] = signatures = index.signatures(list(diaries), terms=SIGNATURE_TERMS, corpus=corpus)
-        cached["corpus"] = len(corpus)
-        missing = list(diaries)
-        todo = list(diaries) if count else []
-        cached["related"] = related = {}
-        if todo:
-            for key, others in nearest(signatures, todo, count).items():
-                related[key] = [diaries[other] for other in others if other in diaries]
-    if changed or missing or todo:
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(cached, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, path)
-    return related, todo
+    return cached
+
+
+def _recompute(index: SearchIndex, cached: dict, diaries: dict[str, str], corpus: list[str], count: int) -> list[str]:
+    """Fill ``cached`` with fresh signatures and related lists for every diary; returns the keys
+    whose lists were computed (none when ``count`` is 0)."""
+    cached["signatures"] = signatures = index.signatures(list(diaries), terms=SIGNATURE_TERMS, corpus=corpus)
+    cached["corpus"] = len(corpus)
+    todo = list(diaries) if count else []
+    cached["related"] = related = {}
+    if todo:
+        for key, others in nearest(signatures, todo, count).items():
+            related[key] = [diaries[other] for other in others if other in diaries]
+    return todo
+
+
+def _write_cache(path: Path, cached: dict) -> None:
+    """Replace the cache file in one step, so an interrupted build leaves the old one whole."""
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(cached, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, path)

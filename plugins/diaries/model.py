@@ -149,14 +149,7 @@ def read_diary(
         return None
     handle = relative.parts[1]
     name = DIARY_NAME.match(path.name)
-    ok = True
-    if not name:
-        report.error(
-            path,
-            1,
-            f"the file name '{path.name}' must be <YYYY-MM-DD>-<slug>.md, e.g. 2026-04-18-first-meeting.md (lowercase, hyphens)",
-        )
-        ok = False
+    ok = _file_name_ok(path, name, report)
     if problem := owner_problem(content, handle, settings):
         report.error(path, 1, problem)
         ok = False
@@ -165,6 +158,41 @@ def read_diary(
         return None
     source, meta, valid = read
     ok = ok and valid and body_fits(source, report)
+    ok = _author_and_groups_ok(path, content, handle, source, meta, report) and ok
+    ok = _dated(path, name, meta, report, ok)
+    ok = dates_in_range(source, meta, report) and ok
+    slug = name.group("slug") if name else path.stem
+    diary = Diary(path=path, handle=handle, slug=slug, meta=meta, source=source)
+    earlier = earlier_twin(path, slug) if name else None
+    if earlier is not None:
+        report.error(
+            path, 1, f"duplicate slug: {earlier.name} already publishes /diaries/{diary.id}/; rename one of them"
+        )
+        ok = False
+    ok = ok and _tagged(path, source, meta, report, tag_hint)
+    meta["updates"] = sorted(meta.get("updates") or [], key=lambda update: update["date"])
+    if settings is not None and ok:
+        _hold_back_scheduled(diary, settings)
+    return diary if ok else None
+
+
+def _file_name_ok(path: Path, name: re.Match[str] | None, report: Report) -> bool:
+    """The file name gives the diary's date and address, so a bad one is reported (with an example)."""
+    if name:
+        return True
+    report.error(
+        path,
+        1,
+        f"the file name '{path.name}' must be <YYYY-MM-DD>-<slug>.md, e.g. 2026-04-18-first-meeting.md (lowercase, hyphens)",
+    )
+    return False
+
+
+def _author_and_groups_ok(
+    path: Path, content: Path, handle: str, source: Source, meta: dict[str, Any], report: Report
+) -> bool:
+    """An ``author`` field must match the folder, and every group must exist; each problem is reported."""
+    ok = True
     if meta.get("author") and meta["author"] != handle:
         report.error(
             path,
@@ -177,6 +205,12 @@ def read_diary(
             known = ", ".join(sorted(p.stem for p in (content / "groups").glob("*.md"))) or "none yet"
             report.error(path, source.line("groups", index), f"groups: unknown group '{group}' (groups: {known})")
             ok = False
+    return ok
+
+
+def _dated(path: Path, name: re.Match[str] | None, meta: dict[str, Any], report: Report, ok: bool) -> bool:
+    """Without a ``date`` field the file name's date counts; ``ok`` stays true only if a date is known
+    (a missing one is reported only when nothing else was wrong, not to pile up messages)."""
     if name and meta.get("date") is None:
         try:
             meta["date"] = schema.date_time_on_calendar(name.group("date"))
@@ -186,29 +220,28 @@ def read_diary(
     if meta.get("date") is None and ok:
         report.error(path, 1, "missing `date`: write `date: 2026-04-18 19:30`")
         ok = False
-    ok = dates_in_range(source, meta, report) and ok
-    slug = name.group("slug") if name else path.stem
-    diary = Diary(path=path, handle=handle, slug=slug, meta=meta, source=source)
-    earlier = earlier_twin(path, slug) if name else None
-    if earlier is not None:
-        report.error(
-            path, 1, f"duplicate slug: {earlier.name} already publishes /diaries/{diary.id}/; rename one of them"
-        )
-        ok = False
-    if ok and meta.get("status") != "draft" and not meta.get("tags"):
-        line = source.line("tags") if "tags" in source.data else 1
-        hint = tag_hint(source, meta) if tag_hint else ""
-        report.error(path, line, f"{UNTAGGED}; {hint or 'see /tags/ for the ones in use, e.g. `tags: [Organizing]`'}")
-        ok = False
-    meta["updates"] = sorted(meta.get("updates") or [], key=lambda update: update["date"])
-    if settings is not None and ok:
-        if not published_yet(meta["date"], settings):
-            diary.scheduled = day_of(meta["date"], site_timezone(settings))
-        later = [update for update in meta["updates"] if not published_yet(update["date"], settings)]
-        if later:
-            diary.extra["scheduled_updates"] = later
-            meta["updates"] = [update for update in meta["updates"] if update not in later]
-    return diary if ok else None
+    return ok
+
+
+def _tagged(path: Path, source: Source, meta: dict[str, Any], report: Report, tag_hint: TagHint | None) -> bool:
+    """A published diary needs a tag (readers browse by tag); the message suggests some."""
+    if meta.get("status") == "draft" or meta.get("tags"):
+        return True
+    line = source.line("tags") if "tags" in source.data else 1
+    hint = tag_hint(source, meta) if tag_hint else ""
+    report.error(path, line, f"{UNTAGGED}; {hint or 'see /tags/ for the ones in use, e.g. `tags: [Organizing]`'}")
+    return False
+
+
+def _hold_back_scheduled(diary: Diary, settings: Mapping[str, Any]) -> None:
+    """A diary dated after the build's today waits (``scheduled``); so do updates dated later."""
+    meta = diary.meta
+    if not published_yet(meta["date"], settings):
+        diary.scheduled = day_of(meta["date"], site_timezone(settings))
+    later = [update for update in meta["updates"] if not published_yet(update["date"], settings)]
+    if later:
+        diary.extra["scheduled_updates"] = later
+        meta["updates"] = [update for update in meta["updates"] if update not in later]
 
 
 def dates_in_range(source: Source, meta: dict[str, Any], report: Report) -> bool:

@@ -21,6 +21,7 @@ from netroots import schema
 from netroots.html import render_markdown, words
 from netroots.members import state_code
 from netroots.report import Report
+from netroots.source import Source
 
 from .spec import SPEC, TYPES
 
@@ -278,36 +279,8 @@ def read_job(path: Path, report: Report, today: dt.date, max_age_days: int) -> J
     if read is None:
         return None
     source, meta, valid = read
-    ok = valid and slug is not None
-    if meta["remote_from"] and not meta["remote"]:
-        report.error(path, source.line("remote_from"), "remote_from: only a remote job has it; add `remote: true`")
-        ok = False
-    if valid and not meta["location"] and not meta["remote"]:
-        report.error(
-            path,
-            1,
-            "missing `location`: give the place, e.g. `location: {city: Columbus, state: OH}`, or `remote: true`",
-        )
-        ok = False
-    if meta["posted"] and meta["expires"] and meta["expires"] <= meta["posted"]:
-        report.error(
-            path,
-            source.line("expires"),
-            f"expires: {meta['expires']} is not after posted ({meta['posted']}); "
-            f"write the last day to apply, e.g. {meta['posted'] + dt.timedelta(days=30)}",
-        )
-        ok = False
-    if meta["posted"] and meta["posted"] > today:
-        report.warning(
-            path, source.line("posted"), f"posted: {meta['posted']} is after today ({today}); is the year right?"
-        )
-    if meta["pay"] and re.search(r"\d", meta["pay"]) and read_pay(meta["pay"]) is None:
-        report.warning(
-            path,
-            source.line("pay"),
-            f"pay: '{meta['pay']}' cannot be read by job search engines; write an amount, a currency and a period, "
-            "e.g. `$22/hour` or `$55,000–$62,000 a year`",
-        )
+    ok = _fields_agree(path, source, meta, report, valid) and slug is not None
+    _warn_unusual(path, source, meta, report, today)
     if not ok:
         return None
     description = render_markdown(source.body)
@@ -335,6 +308,46 @@ def read_job(path: Path, report: Report, today: dt.date, max_age_days: int) -> J
         path=path,
         lines=source.lines,
     )
+
+
+def _fields_agree(path: Path, source: Source, meta: dict[str, Any], report: Report, valid: bool) -> bool:
+    """Fields that are each valid but contradict one another (a place or remote, closing after
+    posting) are errors; returns ``valid`` and no such error."""
+    ok = valid
+    if meta["remote_from"] and not meta["remote"]:
+        report.error(path, source.line("remote_from"), "remote_from: only a remote job has it; add `remote: true`")
+        ok = False
+    if valid and not meta["location"] and not meta["remote"]:
+        report.error(
+            path,
+            1,
+            "missing `location`: give the place, e.g. `location: {city: Columbus, state: OH}`, or `remote: true`",
+        )
+        ok = False
+    if meta["posted"] and meta["expires"] and meta["expires"] <= meta["posted"]:
+        report.error(
+            path,
+            source.line("expires"),
+            f"expires: {meta['expires']} is not after posted ({meta['posted']}); "
+            f"write the last day to apply, e.g. {meta['posted'] + dt.timedelta(days=30)}",
+        )
+        ok = False
+    return ok
+
+
+def _warn_unusual(path: Path, source: Source, meta: dict[str, Any], report: Report, today: dt.date) -> None:
+    """Warnings, not errors: a future posting date or a pay that job search engines can't read."""
+    if meta["posted"] and meta["posted"] > today:
+        report.warning(
+            path, source.line("posted"), f"posted: {meta['posted']} is after today ({today}); is the year right?"
+        )
+    if meta["pay"] and re.search(r"\d", meta["pay"]) and read_pay(meta["pay"]) is None:
+        report.warning(
+            path,
+            source.line("pay"),
+            f"pay: '{meta['pay']}' cannot be read by job search engines; write an amount, a currency and a period, "
+            "e.g. `$22/hour` or `$55,000–$62,000 a year`",
+        )
 
 
 def load_jobs(content: Path, report: Report, today: dt.date, max_age_days: int) -> list[Job]:

@@ -23,8 +23,6 @@ NOT_YET_SPLIT = {
     "netroots/plugin.py settings_markdown",
     "netroots/starters.py run_starter",
     "netroots/feeds.py write_feeds",
-    "plugins/acts/model.py merge_acts",
-    "plugins/acts/model.py read_act",
     "plugins/chapters/generator.py ChaptersGenerator.generate_output",
     "plugins/comments/generator.py CommentsGenerator.generate_context",
     "plugins/comments/thread.py build_conversation",

@@ -132,6 +132,33 @@ def read_act(path: Path, content: Path, members: Collection[str], report: Report
     if read is None:
         return None
     source, clean, ok = read
+    if not _acts_for_self(path, handle, members, source, clean, report):
+        return None
+    if not ok or not clean["act"]:
+        return None
+    target_field = _target_field(path, source, clean, report)
+    if target_field is None:
+        return None
+    date = clean["date"] if clean["date"] is not None else _date_from_file_name(path, report)
+    if date is None:
+        return None
+    return Act(
+        path=path,
+        handle=handle,
+        kind=clean["act"],
+        target_field=target_field,
+        target=clean[target_field],
+        date=date,
+        withdraw=clean["withdraw"],
+        source=source,
+    )
+
+
+def _acts_for_self(
+    path: Path, handle: str, members: Collection[str], source: Source, clean: dict[str, Any], report: Report
+) -> bool:
+    """The folder names who acts: it must be a member, and ``by`` (if given) must be that member,
+    so no one records acts in another's name."""
     if handle not in members:
         report.error(
             path,
@@ -139,7 +166,7 @@ def read_act(path: Path, content: Path, members: Collection[str], report: Report
             f"no member '{handle}': an act's folder is the handle of who acts, "
             f"and content/members/{handle}.yaml must exist",
         )
-        return None
+        return False
     if clean["by"] and clean["by"] != handle:
         report.error(
             path,
@@ -147,9 +174,13 @@ def read_act(path: Path, content: Path, members: Collection[str], report: Report
             f"by: '{clean['by']}' is another member: this act is in {handle}'s folder. "
             f"Members record acts only in their own folder, content/acts/<your-handle>/",
         )
-        return None
-    if not ok or not clean["act"]:
-        return None
+        return False
+    return True
+
+
+def _target_field(path: Path, source: Source, clean: dict[str, Any], report: Report) -> str | None:
+    """The one target field the act's kind allows (``diary:``, ``event:``...), or None after an error
+    that names the allowed fields with an example."""
     kind = clean["act"]
     allowed = ("diary", "comment") if kind == "recommend" else (KINDS[kind][0],)
     given = [name for name in TARGET_FIELDS if clean[name]]
@@ -163,28 +194,20 @@ def read_act(path: Path, content: Path, members: Collection[str], report: Report
             f"`act: {kind}` needs exactly one {what}{found}, e.g. {example}",
         )
         return None
-    date = clean["date"]
-    if date is None:
-        name = FILE_NAME.match(path.name)
-        if name is None:
-            report.error(path, 1, "missing `date`: write `date: 2026-11-22`, or name the file <YYYY-MM-DD>-<what>.yaml")
-            return None
-        try:
-            date = dt.date.fromisoformat(name["date"])
-        except ValueError:
-            report.error(path, 1, f"the file name starts with '{name['date']}', which is not a date; write `date:`")
-            return None
-    target_field = given[0]
-    return Act(
-        path=path,
-        handle=handle,
-        kind=kind,
-        target_field=target_field,
-        target=clean[target_field],
-        date=date,
-        withdraw=clean["withdraw"],
-        source=source,
-    )
+    return given[0]
+
+
+def _date_from_file_name(path: Path, report: Report) -> dt.date | None:
+    """An act without ``date`` is dated by its file name (<YYYY-MM-DD>-<what>.yaml), else reported."""
+    name = FILE_NAME.match(path.name)
+    if name is None:
+        report.error(path, 1, "missing `date`: write `date: 2026-11-22`, or name the file <YYYY-MM-DD>-<what>.yaml")
+        return None
+    try:
+        return dt.date.fromisoformat(name["date"])
+    except ValueError:
+        report.error(path, 1, f"the file name starts with '{name['date']}', which is not a date; write `date:`")
+        return None
 
 
 def read_acts(content: Path, members: Collection[str], report: Report) -> list[Act]:
@@ -243,8 +266,24 @@ def merge_acts(members: Mapping[str, Member], acts: list[Act], targets: Targets,
     warning; withdrawing what is not in effect is a warning too.
     """
     merged = Merged()
-    in_effect: dict[tuple[str, tuple[str, str, str]], Path | None] = {}
+    in_effect = _in_member_files(members, targets, report)
     comment_recommends: dict[str, list[str]] = {}
+    for act in acts:
+        member = members.get(act.handle)
+        if member is not None and _apply(act, member, targets, in_effect, comment_recommends, report):
+            merged.added += 1
+    merged.comment_recommends = {k: sorted(v) for k, v in sorted(comment_recommends.items()) if v}
+    merged.going = _who_is_going(members)
+    return merged
+
+
+InEffect = dict[tuple[str, tuple[str, str, str]], Path | None]
+
+
+def _in_member_files(members: Mapping[str, Member], targets: Targets, report: Report) -> InEffect:
+    """The acts the member files already list (the starting point; None: no act file), after
+    reporting ``going`` entries that name no event."""
+    in_effect: InEffect = {}
     for handle, member in members.items():
         for index, slug in enumerate(member.listed("going")):
             if slug not in targets.events:
@@ -256,42 +295,55 @@ def merge_acts(members: Mapping[str, Member], acts: list[Act], targets: Targets,
         for kind, (target_field, attribute) in KINDS.items():
             for target in member.listed(attribute):
                 in_effect.setdefault((handle, (kind, target_field, target)), None)
-    for act in acts:
-        member = members.get(act.handle)
-        if member is None:
-            continue
-        problem = target_problem(act, targets)
-        if problem and problem[0] == "error":
-            report.error(act.path, act.line, problem[1])
-            continue
-        key = (act.handle, act.key)
-        if act.withdraw:
-            if key not in in_effect:
-                report.warning(
-                    act.path, act.line, f"withdraw: nothing to withdraw; {act.handle} did not {act.describe()} before"
-                )
-                continue
-            del in_effect[key]
-            _remove(member, act, comment_recommends)
-            continue
-        if problem:
-            report.warning(act.path, act.line, problem[1])
-            continue
-        if key in in_effect:
-            earlier = in_effect[key]
-            where = earlier.name if earlier is not None else f"content/members/{act.handle}.yaml"
-            if earlier is not None:
-                report.warning(act.path, act.line, f"{act.describe()} is already recorded in {where}; it counts once")
-            continue
-        in_effect[key] = act.path
-        _add(member, act, comment_recommends)
-        merged.added += 1
-    merged.comment_recommends = {k: sorted(v) for k, v in sorted(comment_recommends.items()) if v}
+    return in_effect
+
+
+def _apply(
+    act: Act,
+    member: Member,
+    targets: Targets,
+    in_effect: InEffect,
+    comment_recommends: dict[str, list[str]],
+    report: Report,
+) -> bool:
+    """Apply one act (or withdrawal) to its member; True when it added something. A bad target
+    is an error; a pointless act (own diary, already recorded, nothing to withdraw) a warning."""
+    problem = target_problem(act, targets)
+    if problem and problem[0] == "error":
+        report.error(act.path, act.line, problem[1])
+        return False
+    key = (act.handle, act.key)
+    if act.withdraw:
+        if key not in in_effect:
+            report.warning(
+                act.path, act.line, f"withdraw: nothing to withdraw; {act.handle} did not {act.describe()} before"
+            )
+            return False
+        del in_effect[key]
+        _remove(member, act, comment_recommends)
+        return False
+    if problem:
+        report.warning(act.path, act.line, problem[1])
+        return False
+    if key in in_effect:
+        earlier = in_effect[key]
+        if earlier is not None:
+            report.warning(
+                act.path, act.line, f"{act.describe()} is already recorded in {earlier.name}; it counts once"
+            )
+        return False
+    in_effect[key] = act.path
+    _add(member, act, comment_recommends)
+    return True
+
+
+def _who_is_going(members: Mapping[str, Member]) -> dict[str, list[str]]:
+    """Event slug -> handles of the members going, both sorted."""
+    going: dict[str, list[str]] = {}
     for member in members.values():
         for slug in member.listed("going"):
-            merged.going.setdefault(slug, []).append(member.handle)
-    merged.going = {slug: sorted(handles) for slug, handles in sorted(merged.going.items())}
-    return merged
+            going.setdefault(slug, []).append(member.handle)
+    return {slug: sorted(handles) for slug, handles in sorted(going.items())}
 
 
 def _add(member: Member, act: Act, comment_recommends: dict[str, list[str]]) -> None:

@@ -31,8 +31,6 @@ NOT_YET_SPLIT = {
     "plugins/events/model.py read_event",
     "plugins/media/model.py read_media",
     "plugins/media/podcast.py write_podcast",
-    "plugins/publish/merge.py merge_decision",
-    "plugins/publish/ownership.py _judge",
     "plugins/trust/metric.py compute_trust",
     "plugins/trust/rescue.py load_rescue",
 }

@@ -17,8 +17,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from netroots.check import run_check
+from netroots.report import Report
 
-from .ownership import AUTOMATIC, ChangesError, _git, decide, github_of, split_range, tree_texts
+from .ownership import AUTOMATIC, ChangesError, Decision, _git, decide, github_of, split_range, tree_texts
 
 SHOWN_PROBLEMS = 10  # the first check errors printed in a reason
 
@@ -53,6 +54,24 @@ def merge_decision(settings: Mapping[str, Any], changes: str, login: str) -> Mer
     result = MergeDecision(login=login)
     content = Path(settings["PATH"]).resolve()
     ownership = decide(settings, changes, login)
+    _judge_ownership(result, ownership, login)
+    try:
+        top = Path(_git(content, "rev-parse", "--show-toplevel").strip()).resolve()
+        base, _, _head = split_range(changes)
+    except ChangesError as exc:
+        result.add(False, f"member: cannot read the revisions ({exc})")
+        return result
+    prefix = PurePosixPath(content.relative_to(top).as_posix())
+    handle = member_at(top, base, (prefix / "members").as_posix(), login)
+    _judge_membership(result, ownership, prefix, handle, login)
+    context: dict[str, Any] = {}
+    _judge_check(result, run_check(dict(settings), context))
+    _judge_trust(result, context, handle)
+    return result
+
+
+def _judge_ownership(result: MergeDecision, ownership: Decision, login: str) -> None:
+    """Every changed file must be the author's own (maintainers merge their own by hand)."""
     if ownership.verdict == AUTOMATIC:
         result.add(True, f"ownership: every changed file ({len(ownership.changes)}) is {login}'s own")
     elif ownership.maintainer:
@@ -62,14 +81,12 @@ def merge_decision(settings: Mapping[str, Any], changes: str, login: str) -> Mer
     else:
         for problem in ownership.problems:
             result.add(False, f"ownership: {problem}")
-    try:
-        top = Path(_git(content, "rev-parse", "--show-toplevel").strip()).resolve()
-        base, _, _head = split_range(changes)
-    except ChangesError as exc:
-        result.add(False, f"member: cannot read the revisions ({exc})")
-        return result
-    prefix = PurePosixPath(content.relative_to(top).as_posix())
-    handle = member_at(top, base, (prefix / "members").as_posix(), login)
+
+
+def _judge_membership(
+    result: MergeDecision, ownership: Decision, prefix: PurePosixPath, handle: str | None, login: str
+) -> None:
+    """The author must have been a member before the change; a change adding a member file waits."""
     new_files = [
         c.path
         for c in ownership.changes
@@ -86,8 +103,10 @@ def merge_decision(settings: Mapping[str, Any], changes: str, login: str) -> Mer
         )
     else:
         result.add(True, f"member: {login} is {handle}, a member before this change")
-    context: dict[str, Any] = {}
-    report = run_check(dict(settings), context)
+
+
+def _judge_check(result: MergeDecision, report: Report) -> None:
+    """``check`` must pass on the files as they are; the first errors are quoted."""
     errors = [p for p in report.problems if p.is_error]
     if errors:
         shown = "; ".join(str(p) for p in errors[:SHOWN_PROBLEMS])
@@ -95,6 +114,10 @@ def merge_decision(settings: Mapping[str, Any], changes: str, login: str) -> Mer
         result.add(False, f"check: {len(errors)} error(s): {shown}{more}")
     else:
         result.add(True, "check: passes")
+
+
+def _judge_trust(result: MergeDecision, context: dict[str, Any], handle: str | None) -> None:
+    """With the web of trust on, only a trusted member's change merges by itself."""
     trust = context.get("trust")
     if trust is None or not getattr(trust, "enabled", False):
         result.add(True, "trust: the web of trust is off, so every member counts")
@@ -105,7 +128,6 @@ def merge_decision(settings: Mapping[str, Any], changes: str, login: str) -> Mer
         else:
             why = f" ({status.reason})" if status is not None and getattr(status, "reason", "") else ""
             result.add(False, f"trust: {handle} is not trusted yet{why}; a maintainer merges their changes")
-    return result
 
 
 def _relative(path: str, prefix: PurePosixPath) -> PurePosixPath | None:

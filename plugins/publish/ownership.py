@@ -299,94 +299,135 @@ def decide(settings: Mapping[str, Any], changes: str, login: str, root: Path | N
     return decision
 
 
+@dataclass
+class _Revisions:
+    """Where a change is judged: the repository, content's folder in it, the two revisions, and
+    what is looked up there (owners, member files) read once, when first needed."""
+
+    top: Path
+    prefix: PurePosixPath
+    base: str
+    head: str
+    owned: Sequence[str]  # what a member owns, as the plugins declare it (netroots.plugin.member_owned)
+    owners: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    members_at_head: dict[str, str] | None = None
+
+    @property
+    def members_folder(self) -> str:
+        return (self.prefix / "members").as_posix()
+
+    def owner(self, handle: str) -> tuple[str | None, str]:
+        """(login, where it comes from): the member file before the change, or the new one."""
+        if handle not in self.owners:
+            member_path = f"{self.members_folder}/{handle}.yaml"
+            before, _ = github_of(show(self.top, self.base, member_path))
+            if before:
+                self.owners[handle] = (before, f"{member_path} at {self.base}")
+            else:
+                after, _ = github_of(show(self.top, self.head, member_path))
+                self.owners[handle] = (after, f"the new {member_path}")
+        return self.owners[handle]
+
+    def members_now(self) -> dict[str, str]:
+        """Every member file's text after the change."""
+        if self.members_at_head is None:
+            self.members_at_head = tree_texts(self.top, self.head, self.members_folder)
+        return self.members_at_head
+
+
 def _judge(
     report: Report, decision: Decision, top: Path, prefix: PurePosixPath, base: str, head: str, owned: Sequence[str]
 ) -> None:
-    login = decision.login
-    owners: dict[str, tuple[str | None, str]] = {}
-    members_folder = (prefix / "members").as_posix()
-    members_now: dict[str, str] | None = None
-
-    def owner(handle: str) -> tuple[str | None, str]:
-        """(login, where it comes from): the member file before the change, or the new one."""
-        if handle not in owners:
-            member_path = f"{members_folder}/{handle}.yaml"
-            before, _ = github_of(show(top, base, member_path))
-            if before:
-                owners[handle] = (before, f"{member_path} at {base}")
-            else:
-                after, _ = github_of(show(top, head, member_path))
-                owners[handle] = (after, f"the new {member_path}")
-        return owners[handle]
-
+    """Report each changed file the author may not change alone."""
+    revisions = _Revisions(top=top, prefix=prefix, base=base, head=head, owned=owned)
     for change in decision.changes:
-        path = PurePosixPath(change.path)
-        shown = top / path
-        if change.mode in LINK_MODES:
-            report.error(
-                shown,
-                1,
-                f"{change.path} is {LINK_MODES[change.mode]}: a pull request may add only regular files "
-                "(a link could publish files from outside the repository)",
-            )
-            continue
-        try:
-            relative = path.relative_to(prefix)
-        except ValueError:
-            report.warning(
-                shown,
-                1,
-                f"needs a maintainer: {change.path} is outside content/ (code, settings, workflows or theme); "
-                "only a maintainer may merge this change",
-            )
-            continue
-        handle = owned_handle(relative, owned)
-        if handle is None:
-            report.warning(
-                shown,
-                1,
-                f"needs a maintainer: {change.path} is shared content, not one member's own files; "
-                "a maintainer reviews and merges it",
-            )
-            continue
-        is_member_file = relative.parts[0] == "members"
-        if is_member_file and change.status != "D":
-            if members_now is None:
-                members_now = tree_texts(top, head, members_folder)
-            _judge_identity(report, shown, change.path, handle, members_now)
-        if is_member_file and change.status == "A" and show(top, base, change.path) is None:
-            claimed, line = github_of(show(top, head, change.path))
-            if not claimed:
-                report.error(
-                    shown,
-                    line,
-                    f"a new member file needs `github: {login}` (the GitHub account that may change it); it has none",
-                )
-            elif claimed.lower() != login.lower():
-                report.error(
-                    shown,
-                    line,
-                    f"this new member file says `github: {claimed}`, but the change comes from {login}; "
-                    f"write `github: {login}` to join as yourself, or let {claimed} open the pull request",
-                )
-            continue
-        account, source = owner(handle)
-        if account is None:
-            report.error(
-                shown,
-                1,
-                f"content/members/{handle}.yaml has no valid `github` field, so only a maintainer may change "
-                f"{handle}'s files; add `github: <login>` to it first",
-            )
-        elif account.lower() != login.lower():
-            what = "member file" if is_member_file else relative.parts[0]
-            report.error(
-                shown,
-                1,
-                f"{login} may not change {handle}'s {what}: they belong to GitHub user {account} "
-                f"(`github` in {source}). Change only your own member file and folders, "
-                "or ask a maintainer to make this change",
-            )
+        _judge_change(report, change, decision.login, revisions)
+
+
+def _judge_change(report: Report, change: Change, login: str, revisions: _Revisions) -> None:
+    """One changed file: it must be a regular file in a member's own content, and that member's
+    GitHub account (before the change; for a new member file, the one it names) must be ``login``."""
+    shown = revisions.top / PurePosixPath(change.path)
+    found = _member_owned(report, change, shown, revisions.prefix, revisions.owned)
+    if found is None:
+        return
+    relative, handle = found
+    is_member_file = relative.parts[0] == "members"
+    if is_member_file and change.status != "D":
+        _judge_identity(report, shown, change.path, handle, revisions.members_now())
+    if is_member_file and change.status == "A" and show(revisions.top, revisions.base, change.path) is None:
+        _judge_new_member_file(report, shown, change.path, login, revisions)
+        return
+    account, source = revisions.owner(handle)
+    if account is None:
+        report.error(
+            shown,
+            1,
+            f"content/members/{handle}.yaml has no valid `github` field, so only a maintainer may change "
+            f"{handle}'s files; add `github: <login>` to it first",
+        )
+    elif account.lower() != login.lower():
+        what = "member file" if is_member_file else relative.parts[0]
+        report.error(
+            shown,
+            1,
+            f"{login} may not change {handle}'s {what}: they belong to GitHub user {account} "
+            f"(`github` in {source}). Change only your own member file and folders, "
+            "or ask a maintainer to make this change",
+        )
+
+
+def _member_owned(
+    report: Report, change: Change, shown: Path, prefix: PurePosixPath, owned: Sequence[str]
+) -> tuple[PurePosixPath, str] | None:
+    """(path under content/, owning handle) of a file in one member's content; None after reporting
+    a link (refused) or a file outside content/ or in shared content (a maintainer merges it)."""
+    if change.mode in LINK_MODES:
+        report.error(
+            shown,
+            1,
+            f"{change.path} is {LINK_MODES[change.mode]}: a pull request may add only regular files "
+            "(a link could publish files from outside the repository)",
+        )
+        return None
+    try:
+        relative = PurePosixPath(change.path).relative_to(prefix)
+    except ValueError:
+        report.warning(
+            shown,
+            1,
+            f"needs a maintainer: {change.path} is outside content/ (code, settings, workflows or theme); "
+            "only a maintainer may merge this change",
+        )
+        return None
+    handle = owned_handle(relative, owned)
+    if handle is None:
+        report.warning(
+            shown,
+            1,
+            f"needs a maintainer: {change.path} is shared content, not one member's own files; "
+            "a maintainer reviews and merges it",
+        )
+        return None
+    return relative, handle
+
+
+def _judge_new_member_file(report: Report, shown: Path, path: str, login: str, revisions: _Revisions) -> None:
+    """A new member file joins as the author only: its ``github`` must be ``login``."""
+    claimed, line = github_of(show(revisions.top, revisions.head, path))
+    if not claimed:
+        report.error(
+            shown,
+            line,
+            f"a new member file needs `github: {login}` (the GitHub account that may change it); it has none",
+        )
+    elif claimed.lower() != login.lower():
+        report.error(
+            shown,
+            line,
+            f"this new member file says `github: {claimed}`, but the change comes from {login}; "
+            f"write `github: {login}` to join as yourself, or let {claimed} open the pull request",
+        )
 
 
 def _judge_identity(report: Report, shown: Path, path: str, handle: str, members_now: Mapping[str, str]) -> None:

@@ -22,11 +22,10 @@ WORST_GRADE = "C"
 NOT_YET_SPLIT = {
     "netroots/plugin.py settings_markdown",
     "netroots/starters.py run_starter",
-    "netroots/feeds.py write_feeds",
-    "plugins/chapters/generator.py ChaptersGenerator.generate_output",
     "plugins/comments/generator.py CommentsGenerator.generate_context",
     "plugins/comments/thread.py build_conversation",
     "plugins/comments/thread.py link",
+    "netroots/feeds.py write_feeds",
     "plugins/digest/model.py gather",
     "plugins/events/model.py read_event",
     "plugins/media/model.py read_media",

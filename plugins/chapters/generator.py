@@ -12,7 +12,7 @@ from netroots.report import Report
 from netroots.site import write_page
 from netroots.today import build_now
 
-from .model import build_chapters, election_diaries, load_texts, local_jobs, options
+from .model import Chapter, build_chapters, election_diaries, load_texts, local_jobs, options
 from .pairing import mentees_by_mentor, pair_mentors
 from .usmap import legend, render_map
 
@@ -45,19 +45,20 @@ class ChaptersGenerator(Generator):
         return sorted(pages, key=lambda p: (int(getattr(p, "order", 100) or 100), p.title))
 
     def generate_output(self, writer: Any) -> None:
-        members: dict[str, Member] = self.context.get("members", {})
-        groups = self.context.get("groups") or {}
-        now = build_now(self.settings)
+        """A page per chapter, the chapters index with its map, and the mentors' worklist."""
         guides = self.guides()
         ordered = sorted(self.chapters.values(), key=lambda c: c.name)
+        self._write_chapters(writer, ordered, guides)
+        self._write_index(writer, ordered)
+        self._write_mentors(writer, guides)
+
+    def _write_chapters(self, writer: Any, ordered: list[Chapter], guides: list[Any]) -> None:
+        """Each chapter's page: its members' pairings, groups, upcoming events, local jobs and diaries."""
+        groups = self.context.get("groups") or {}
+        now = build_now(self.settings)
         for chapter in ordered:
             events = [e for e in (self.context.get("events_by_chapter") or {}).get(chapter.slug, [])]
-            slugs = sorted({slug for m in chapter.members for slug in m.groups})
-            slugs += sorted(
-                slug
-                for slug, group in groups.items()
-                if slug not in slugs and any(m.handle in getattr(group, "editors", []) for m in chapter.members)
-            )
+            slugs = _group_slugs(chapter, groups)
             write_page(
                 self,
                 writer,
@@ -73,6 +74,9 @@ class ChaptersGenerator(Generator):
                 guide_pages=guides,
                 page_title=chapter.title,
             )
+
+    def _write_index(self, writer: Any, ordered: list[Chapter]) -> None:
+        """/chapters/: the map of members by state, the chapters and their largest cities first."""
         counts = {c.state: len(c.members) for c in ordered}
         svg = render_map(
             counts,
@@ -97,6 +101,10 @@ class ChaptersGenerator(Generator):
             chapter_member_total=sum(counts.values()),
             page_title="Chapters",
         )
+
+    def _write_mentors(self, writer: Any, guides: list[Any]) -> None:
+        """/chapters/mentors/: every mentor and the members still without one."""
+        members: dict[str, Member] = self.context.get("members", {})
         unpaired = [p for p in self.pairs.values() if p.mentor is None]
         mentors = sorted((m for m in members.values() if m.mentor), key=lambda m: m.name.casefold())
         write_page(
@@ -111,6 +119,17 @@ class ChaptersGenerator(Generator):
             guide_pages=guides,
             page_title="Mentors' worklist",
         )
+
+
+def _group_slugs(chapter: Chapter, groups: dict[str, Any]) -> list[str]:
+    """The groups the chapter's members belong to, then the groups they edit, each sorted."""
+    slugs = sorted({slug for m in chapter.members for slug in m.groups})
+    slugs += sorted(
+        slug
+        for slug, group in groups.items()
+        if slug not in slugs and any(m.handle in getattr(group, "editors", []) for m in chapter.members)
+    )
+    return slugs
 
 
 def check_chapters(context: dict[str, Any], report: Report) -> None:

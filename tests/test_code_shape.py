@@ -22,9 +22,6 @@ WORST_GRADE = "C"
 NOT_YET_SPLIT = {
     "netroots/plugin.py settings_markdown",
     "netroots/starters.py run_starter",
-    "plugins/comments/generator.py CommentsGenerator.generate_context",
-    "plugins/comments/thread.py build_conversation",
-    "plugins/comments/thread.py link",
     "netroots/feeds.py write_feeds",
     "plugins/digest/model.py gather",
     "plugins/events/model.py read_event",

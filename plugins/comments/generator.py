@@ -148,29 +148,15 @@ class CommentsGenerator(Generator):
     """Reads and arranges comments; writes the per-diary and site-wide comment feeds."""
 
     def generate_context(self) -> None:
+        """Read and arrange the comments, publish them to the context, and make each diary's thread."""
         self.options = comments_settings(self.settings)
         content = Path(self.settings["PATH"]).resolve()
         report = Report(root=content.parent)
         members = members_in(self.context, self.settings)
         articles = [a for a in self.context.get("articles", []) if getattr(a, "diary_id", None)]
         self.articles = {a.diary_id: a for a in articles}
-        drafts = {d.diary_id for d in self.context.get("drafts", []) if getattr(d, "diary_id", None)}
         folder = cache_dir(self.settings, "comments")
-        comments = load_comments(content, report, folder / "files.json")
-        trust = self.context.get("trust")
-        self.conversation = build_conversation(
-            comments,
-            members,
-            {diary_id: a.url for diary_id, a in self.articles.items()},
-            drafts,
-            load_moderation(content, report),
-            trust,
-            self.options,
-            lambda moment: published_yet(moment, self.settings),
-            report,
-            moderation_path=content / "moderation.yaml",
-            acts=self.context.get("comment_recommends"),
-        )
+        self.conversation = self._conversation(content, members, report, folder)
         report.log()
         hosts = site_hosts(self.settings, self.options["site_hosts"])
         responses = allied_responses(
@@ -181,6 +167,29 @@ class CommentsGenerator(Generator):
         self.context.setdefault("search_documents", {}).update(
             search_documents(self.context["comments_list"], members, self.articles)
         )
+        self.renderer = self._renderer(members, responses, folder)
+        self.context["comment_thread"] = self.renderer
+
+    def _conversation(self, content: Path, members: Any, report: Report, folder: Path) -> Conversation:
+        """Every diary's thread, from the comment files, moderation, trust and acts."""
+        drafts = {d.diary_id for d in self.context.get("drafts", []) if getattr(d, "diary_id", None)}
+        comments = load_comments(content, report, folder / "files.json")
+        return build_conversation(
+            comments,
+            members,
+            {diary_id: a.url for diary_id, a in self.articles.items()},
+            drafts,
+            load_moderation(content, report),
+            self.context.get("trust"),
+            self.options,
+            lambda moment: published_yet(moment, self.settings),
+            report,
+            moderation_path=content / "moderation.yaml",
+            acts=self.context.get("comment_recommends"),
+        )
+
+    def _renderer(self, members: Any, responses: dict[str, list[Any]], folder: Path) -> ThreadRenderer:
+        """Each diary's thread view, rendered when its page asks (and cached in threads.json)."""
         zone = site_timezone(self.settings)
         threads = self.conversation.threads
         views = {
@@ -199,7 +208,7 @@ class CommentsGenerator(Generator):
         act_links = self.context.get("act_links")
         for diary_id, view in views.items():
             view["title"] = str(self.articles[diary_id].title)
-        self.renderer = ThreadRenderer(
+        return ThreadRenderer(
             self.get_template(TEMPLATE),
             views,
             {
@@ -214,7 +223,6 @@ class CommentsGenerator(Generator):
             },
             folder / "threads.json",
         )
-        self.context["comment_thread"] = self.renderer
 
     def generate_output(self, writer: Any) -> None:
         self.renderer.save()

@@ -146,6 +146,25 @@ def link(
     report: Report,
 ) -> dict[str, Comment]:
     """The comments whose writer, diary and parent are all right, by id; the rest reported."""
+    candidates = _on_published_diaries(comments, members, published, drafts, report)
+    valid: dict[str, Comment] = {}
+    for comment in candidates.values():
+        problem = _parent_problem(comment, candidates)
+        if problem:
+            report.error(comment.path, comment.line("parent"), problem)
+        else:
+            valid[comment.id] = comment
+    return _rooted(valid, report)
+
+
+def _on_published_diaries(
+    comments: list[Comment],
+    members: Collection[str],
+    published: Collection[str],
+    drafts: Collection[str],
+    report: Report,
+) -> dict[str, Comment]:
+    """The comments by a member on a published diary, by id; the others reported."""
     candidates: dict[str, Comment] = {}
     for comment in comments:
         if comment.handle not in members:
@@ -161,33 +180,33 @@ def link(
             report.error(comment.path, comment.line("on"), problem)
             continue
         candidates[comment.id] = comment
-    valid: dict[str, Comment] = {}
-    for comment in candidates.values():
-        parent = comment.parent
-        if parent is None:
-            valid[comment.id] = comment
-            continue
-        where = comment.line("parent")
-        if parent == comment.id:
-            report.error(comment.path, where, "parent: a comment cannot answer itself; remove `parent`")
-        elif parent not in candidates:
-            handle, stem = parent.split("/", 1)
-            report.error(
-                comment.path,
-                where,
-                f"parent: '{parent}' is not a comment (no content/comments/{handle}/{stem}.md without errors); "
-                "copy the id from the Reply link under the comment you answer",
-            )
-        elif candidates[parent].on != comment.on:
-            report.error(
-                comment.path,
-                where,
-                f"parent: '{parent}' is a comment on {candidates[parent].on}, not on {comment.on}; "
-                "a reply must be on the same diary as the comment it answers",
-            )
-        else:
-            valid[comment.id] = comment
-    # A reply whose parent was left out is left out too; a loop of replies is never reached.
+    return candidates
+
+
+def _parent_problem(comment: Comment, candidates: Mapping[str, Comment]) -> str | None:
+    """What is wrong with a reply's ``parent`` (itself, no such comment, another diary), or None."""
+    parent = comment.parent
+    if parent is None:
+        return None
+    if parent == comment.id:
+        return "parent: a comment cannot answer itself; remove `parent`"
+    if parent not in candidates:
+        handle, stem = parent.split("/", 1)
+        return (
+            f"parent: '{parent}' is not a comment (no content/comments/{handle}/{stem}.md without errors); "
+            "copy the id from the Reply link under the comment you answer"
+        )
+    if candidates[parent].on != comment.on:
+        return (
+            f"parent: '{parent}' is a comment on {candidates[parent].on}, not on {comment.on}; "
+            "a reply must be on the same diary as the comment it answers"
+        )
+    return None
+
+
+def _rooted(valid: dict[str, Comment], report: Report) -> dict[str, Comment]:
+    """The comments whose chain of parents reaches a top-level comment. A reply whose parent was
+    left out is left out too; a loop of replies is never reached (and reported)."""
     settled: dict[str, bool] = {}
     for comment in valid.values():
         chain: list[str] = []
@@ -282,18 +301,38 @@ def build_conversation(
     the acts plugin's ``comment_recommends``."""
     valid = link(comments, members, published, drafts, report)
     if moderation_path is not None:
-        for comment_id, removal in removals.items():
-            if comment_id not in valid:
-                report.warning(
-                    moderation_path,
-                    removal.line,
-                    f"comment: '{comment_id}' is not a comment on a published diary; this entry hides nothing",
-                )
+        _warn_stale_removals(removals, valid, moderation_path, report)
     recommended = weigh_recommendations(members, valid, trust, report, acts)
     trust_on = bool(trust is not None and getattr(trust, "enabled", False))
     collapse = trust_on and options["collapse_untrusted"]
     conversation = Conversation(trust_on=trust_on)
-    # Scheduled comments (dated later than now) wait, and so do their replies.
+    nodes = {}
+    for key, comment in sorted(_due(valid, is_out).items(), key=lambda item: (item[1].date, item[0])):
+        node = Node(comment=comment, diary_url=published[comment.on])
+        node.removed = removals.get(key)
+        node.collapsed = bool(collapse and not trust.is_trusted(comment.handle))
+        _weigh(node, recommended.get(key, []), options)
+        nodes[key] = node
+    _thread(conversation, nodes)
+    conversation.by_id = nodes
+    return conversation
+
+
+def _warn_stale_removals(
+    removals: dict[str, Removal], valid: Mapping[str, Comment], moderation_path: Path, report: Report
+) -> None:
+    """A moderation entry that names no shown comment hides nothing: say so, it may be a typo."""
+    for comment_id, removal in removals.items():
+        if comment_id not in valid:
+            report.warning(
+                moderation_path,
+                removal.line,
+                f"comment: '{comment_id}' is not a comment on a published diary; this entry hides nothing",
+            )
+
+
+def _due(valid: Mapping[str, Comment], is_out: Callable[[dt.datetime], bool]) -> dict[str, Comment]:
+    """The comments out by now: scheduled comments (dated later than now) wait, and so do their replies."""
     due = {key: c for key, c in valid.items() if is_out(c.date)}
     visible = {}
     for key, comment in due.items():
@@ -302,21 +341,24 @@ def build_conversation(
             current = due[current.parent]
         if current.parent is None:
             visible[key] = comment
-    nodes = {}
-    for key, comment in sorted(visible.items(), key=lambda item: (item[1].date, item[0])):
-        node = Node(comment=comment, diary_url=published[comment.on])
-        node.removed = removals.get(key)
-        node.collapsed = bool(collapse and not trust.is_trusted(comment.handle))
-        pairs = recommended.get(key, [])
-        node.recommenders = [handle for handle, _ in pairs]
-        node.weight = round(sum(weight for _, weight in pairs), 4)
-        node.marked = (
-            node.removed is None
-            and node.weight >= float(options["marked_weight"])
-            and len(pairs) >= int(options["marked_recommenders"])
-            and len(pairs) > 0
-        )
-        nodes[key] = node
+    return visible
+
+
+def _weigh(node: Node, pairs: list[tuple[str, float]], options: Mapping[str, Any]) -> None:
+    """The node's recommenders and their total weight; enough of both (and not removed) marks it."""
+    node.recommenders = [handle for handle, _ in pairs]
+    node.weight = round(sum(weight for _, weight in pairs), 4)
+    node.marked = (
+        node.removed is None
+        and node.weight >= float(options["marked_weight"])
+        and len(pairs) >= int(options["marked_recommenders"])
+        and len(pairs) > 0
+    )
+
+
+def _thread(conversation: Conversation, nodes: dict[str, Node]) -> None:
+    """Hang each node (oldest first) under its parent or its diary's thread, then list every
+    thread's nodes in page order (depth first) with their depth."""
     for node in nodes.values():  # oldest first, so children are appended in order
         parent_id = node.comment.parent
         thread = conversation.threads.setdefault(
@@ -334,5 +376,3 @@ def build_conversation(
             node.depth = node.parent.depth + 1 if node.parent else 0
             thread.nodes.append(node)
             stack.extend(reversed(node.children))
-    conversation.by_id = nodes
-    return conversation

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,15 +104,7 @@ def gather(context: dict[str, Any], year: int, week: int, today: dt.date, option
     digest = Digest(year=year, week=week, start=start, end=end, current=current)
     if current:
         digest.target = context.get("actions_current_target")
-    digest.recommended = [a for a in context.get("recommended_diaries") or [] if within(a.date)][:limit]
-    shown = {a.url for a in digest.recommended}
-    for rescue in context.get("rescue_lists") or []:
-        if within(getattr(rescue, "date", None)):
-            digest.rescued += [a for a in getattr(rescue, "articles", []) if a.url not in shown][:limit]
-    shown |= {a.url for a in digest.rescued}
-    if current:
-        digest.discussed = _discussed(context.get("most_discussed"))[:limit]
-    digest.new = [a for a in context.get("articles") or [] if within(a.date) and a.url not in shown][:limit]
+    _gather_diaries(digest, context, within, limit)
     horizon = end + dt.timedelta(days=int(options["event_days"]))
     digest.events = sorted(
         (
@@ -125,6 +118,20 @@ def gather(context: dict[str, Any], year: int, week: int, today: dt.date, option
         :limit
     ]
     return digest
+
+
+def _gather_diaries(digest: Digest, context: dict[str, Any], within: Callable[[Any], bool], limit: int) -> None:
+    """The week's recommended, rescued, most discussed (this week only) and new diaries; a diary
+    shown in an earlier list is not repeated in a later one."""
+    digest.recommended = [a for a in context.get("recommended_diaries") or [] if within(a.date)][:limit]
+    shown = {a.url for a in digest.recommended}
+    for rescue in context.get("rescue_lists") or []:
+        if within(getattr(rescue, "date", None)):
+            digest.rescued += [a for a in getattr(rescue, "articles", []) if a.url not in shown][:limit]
+    shown |= {a.url for a in digest.rescued}
+    if digest.current:
+        digest.discussed = _discussed(context.get("most_discussed"))[:limit]
+    digest.new = [a for a in context.get("articles") or [] if within(a.date) and a.url not in shown][:limit]
 
 
 def weeks_back(today: dt.date, count: int) -> list[tuple[int, int]]:

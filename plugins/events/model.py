@@ -19,6 +19,7 @@ from netroots import schema
 from netroots.html import render_markdown
 from netroots.members import Member, state_code
 from netroots.report import Report
+from netroots.source import Source
 
 STATUSES = ("scheduled", "cancelled", "postponed", "rescheduled", "moved-online")
 
@@ -185,6 +186,40 @@ def read_event(path: Path, members: Mapping[str, Member], report: Report, settin
     if slug is None or read is None:
         return None
     source, meta, ok = read
+    ok = _place_and_organizer_ok(path, source, meta, members, report) and ok
+    if not ok or not meta["start"]:
+        return None
+    times = _times(path, source, meta, report, settings)
+    if times is None:
+        return None
+    start, end = times
+    organizer = meta["organizer"]
+    location = meta["location"]
+    chapter = meta["chapter"] or ((location or {}).get("state") or "").lower() or None
+    return Event(
+        slug=slug,
+        title=meta["title"],
+        start=start,
+        end=end,
+        timezone=meta["timezone"],
+        path=path,
+        location=location,
+        online=meta["online"],
+        chapter=chapter,
+        organizer=organizer,
+        rsvp=meta["rsvp"],
+        summary=meta["summary"],
+        status=meta["status"],
+        description=render_markdown(source.body),
+        lines=source.lines,
+    )
+
+
+def _place_and_organizer_ok(
+    path: Path, source: Source, meta: dict[str, Any], members: Mapping[str, Member], report: Report
+) -> bool:
+    """An event happens somewhere (a place or an online address) and its organizer is a member."""
+    ok = True
     if meta["location"] is None and meta["online"] is None and "location" not in source.data:
         report.error(
             path,
@@ -200,8 +235,15 @@ def read_event(path: Path, members: Mapping[str, Member], report: Report, settin
             f"organizer: '{organizer}' is not a member (no content/members/{organizer}.yaml); write a member's handle",
         )
         ok = False
-    if not ok or not meta["start"]:
-        return None
+    return ok
+
+
+def _times(
+    path: Path, source: Source, meta: dict[str, Any], report: Report, settings: Mapping[str, Any]
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """(start, end) in the event's time zone; None after reporting a time the clocks skip or an end
+    not after the start. Without ``end`` the event lasts ``default_duration_minutes`` of real time."""
+    ok = True
     zone = ZoneInfo(meta["timezone"])
     for key in ("start", "end"):
         if meta[key] and nonexistent(meta[key], zone):
@@ -226,27 +268,7 @@ def read_event(path: Path, members: Mapping[str, Member], report: Report, settin
     else:
         elapsed = dt.timedelta(minutes=int(settings["default_duration_minutes"]))
         end = (start.astimezone(dt.UTC) + elapsed).astimezone(zone)  # real time, across DST changes
-    if not ok:
-        return None
-    location = meta["location"]
-    chapter = meta["chapter"] or ((location or {}).get("state") or "").lower() or None
-    return Event(
-        slug=slug,
-        title=meta["title"],
-        start=start,
-        end=end,
-        timezone=meta["timezone"],
-        path=path,
-        location=location,
-        online=meta["online"],
-        chapter=chapter,
-        organizer=organizer,
-        rsvp=meta["rsvp"],
-        summary=meta["summary"],
-        status=meta["status"],
-        description=render_markdown(source.body),
-        lines=source.lines,
-    )
+    return (start, end) if ok else None
 
 
 def load_events(

@@ -23,8 +23,6 @@ NOT_YET_SPLIT = {
     "netroots/plugin.py settings_markdown",
     "netroots/starters.py run_starter",
     "netroots/feeds.py write_feeds",
-    "plugins/media/model.py read_media",
-    "plugins/media/podcast.py write_podcast",
     "plugins/trust/metric.py compute_trust",
     "plugins/trust/rescue.py load_rescue",
 }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,43 +135,18 @@ def read_media(raw: Any, source: Source, options: dict[str, Any], report: Report
         error(exc.message, *[str(k) for k in exc.path])
         return None
     folder = path.parent
-    files: list[Path] = []
     if bool(data["file"]) == bool(data["url"]):
         error(f"give either `file` (in your media/ folder) or `url` (https), e.g. {EXAMPLE}")
         return None
-    mime = data["type"]
-    length = data["length"] or 0
     if data["file"]:
-        own = _own_file(data["file"], folder)
-        if own is None:
-            error(f"file: '{data['file']}' must be in your folder's media/, e.g. media/episode-1.mp3", "file")
-            return None
-        if not own.is_file() or own.is_symlink():
-            error(f"file: {data['file']} not found in {folder.name}/media/", "file")
-            return None
-        size = own.stat().st_size
-        if size > options["max_media_mb"] * 1_000_000:
-            error(
-                f"file: {data['file']} is {size / 1_000_000:.0f} MB, over the {options['max_media_mb']} MB limit; "
-                "host long recordings elsewhere and give `url:`",
-                "file",
-            )
-            return None
-        mime = mime or MEDIA_TYPES.get(own.suffix.lower())
-        if not mime:
-            error(f"file: {own.suffix} is not an audio or video file Netroots knows ({', '.join(MEDIA_TYPES)})", "file")
-            return None
-        length = size
-        files.append(own)
-        src = PAGE_PREFIX + own.name
+        found = _own_media(data, folder, options, error)
     else:
-        src = data["url"]
-        mime = mime or mimetypes.guess_type(src.split("?")[0])[0] or ""
-        if not mime.startswith(("audio/", "video/")):
-            error("type: say what the address serves, e.g. `type: audio/mpeg`", "url")
-            return None
-        if not length:
+        found = _remote_media(data, error)
+        if found is not None and not found[2]:
             report.warning(path, source.line("media", "url"), "media: add `length:` (bytes): podcast apps need it")
+    if found is None:
+        return None
+    src, mime, length, files = found
     if data["duration"] is None:
         report.warning(
             path, source.line("media"), "media: add `duration: 'minutes:seconds'`: podcast apps and readers show it"
@@ -180,27 +156,78 @@ def read_media(raw: Any, source: Source, options: dict[str, Any], report: Report
     )
     media.files = files
     if data["captions"]:
-        captions = _own_file(data["captions"], folder)
-        if captions is None or captions.suffix.lower() != ".vtt" or not captions.is_file():
-            error(
-                f"captions: '{data['captions']}' must be a WebVTT file in your media/, e.g. media/episode-1.vtt",
-                "captions",
-            )
-        elif not captions.read_bytes().lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
-            error(f"captions: {data['captions']} is not WebVTT (its first line must be WEBVTT)", "captions")
-        else:
-            media.captions = PAGE_PREFIX + captions.name
-            files.append(captions)
+        _attach_captions(media, data["captions"], folder, error)
     if data["transcript"]:
-        transcript = _own_file(data["transcript"], folder)
-        if transcript is None or transcript.suffix.lower() not in (".md", ".txt") or not transcript.is_file():
-            error(
-                f"transcript: '{data['transcript']}' must be a .md or .txt file in your media/, e.g. media/episode-1.md",
-                "transcript",
-            )
-        else:
-            try:
-                media.transcript_html = render_markdown(read_text(transcript))
-            except SourceError as exc:
-                error(f"transcript: {data['transcript']}: {exc.message}", "transcript")
+        _attach_transcript(media, data["transcript"], folder, error)
     return media
+
+
+# Reports a problem with ``media:`` at the line of the given keys.
+MediaError = Callable[..., None]
+# (src, MIME type, length in bytes, the member's files to publish)
+Found = tuple[str, str, int, list[Path]]
+
+
+def _own_media(data: dict[str, Any], folder: Path, options: dict[str, Any], error: MediaError) -> Found | None:
+    """A file in the member's media/ folder: it must exist, be a real file under the size limit,
+    and be audio or video Netroots knows."""
+    own = _own_file(data["file"], folder)
+    if own is None:
+        error(f"file: '{data['file']}' must be in your folder's media/, e.g. media/episode-1.mp3", "file")
+        return None
+    if not own.is_file() or own.is_symlink():
+        error(f"file: {data['file']} not found in {folder.name}/media/", "file")
+        return None
+    size = own.stat().st_size
+    if size > options["max_media_mb"] * 1_000_000:
+        error(
+            f"file: {data['file']} is {size / 1_000_000:.0f} MB, over the {options['max_media_mb']} MB limit; "
+            "host long recordings elsewhere and give `url:`",
+            "file",
+        )
+        return None
+    mime = data["type"] or MEDIA_TYPES.get(own.suffix.lower())
+    if not mime:
+        error(f"file: {own.suffix} is not an audio or video file Netroots knows ({', '.join(MEDIA_TYPES)})", "file")
+        return None
+    return PAGE_PREFIX + own.name, mime, size, [own]
+
+
+def _remote_media(data: dict[str, Any], error: MediaError) -> Found | None:
+    """Media hosted elsewhere (``url:``): its type, given or guessed, must be audio or video."""
+    src = data["url"]
+    mime = data["type"] or mimetypes.guess_type(src.split("?")[0])[0] or ""
+    if not mime.startswith(("audio/", "video/")):
+        error("type: say what the address serves, e.g. `type: audio/mpeg`", "url")
+        return None
+    return src, mime, data["length"] or 0, []
+
+
+def _attach_captions(media: Media, name: str, folder: Path, error: MediaError) -> None:
+    """Captions must be a WebVTT file in media/; a bad one is reported and the media still plays."""
+    captions = _own_file(name, folder)
+    if captions is None or captions.suffix.lower() != ".vtt" or not captions.is_file():
+        error(
+            f"captions: '{name}' must be a WebVTT file in your media/, e.g. media/episode-1.vtt",
+            "captions",
+        )
+    elif not captions.read_bytes().lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
+        error(f"captions: {name} is not WebVTT (its first line must be WEBVTT)", "captions")
+    else:
+        media.captions = PAGE_PREFIX + captions.name
+        media.files.append(captions)
+
+
+def _attach_transcript(media: Media, name: str, folder: Path, error: MediaError) -> None:
+    """A transcript (.md or .txt in media/) is shown as HTML under the player; a bad one is reported."""
+    transcript = _own_file(name, folder)
+    if transcript is None or transcript.suffix.lower() not in (".md", ".txt") or not transcript.is_file():
+        error(
+            f"transcript: '{name}' must be a .md or .txt file in your media/, e.g. media/episode-1.md",
+            "transcript",
+        )
+    else:
+        try:
+            media.transcript_html = render_markdown(read_text(transcript))
+        except SourceError as exc:
+            error(f"transcript: {name}: {exc.message}", "transcript")

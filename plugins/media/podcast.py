@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from feedgen.feed import FeedGenerator
 
@@ -28,9 +29,26 @@ def write_podcast(
 ) -> Path:
     """Write one podcast feed of ``articles`` (diaries with audio), newest first."""
     site_url = site_address(settings)
-    sitename = settings.get("SITENAME", "")
     person = members.get(member) if member else None
-    name = person.name if person else None
+    feed = _channel(site_url, path, settings, options, person.name if person else None, member)
+    zone = site_timezone(settings)
+    ordered = sorted(articles, key=lambda a: a.date, reverse=True)
+    for article in reversed(ordered):
+        _add_episode(feed, article, site_url, members, options, zone)
+    if ordered:
+        newest = ordered[0].date
+        feed.lastBuildDate(newest if newest.tzinfo else newest.replace(tzinfo=zone))
+    target = output / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    feed.rss_file(str(target), pretty=False)
+    return target
+
+
+def _channel(
+    site_url: str, path: str, settings: dict[str, Any], options: dict[str, Any], name: str | None, member: str | None
+) -> FeedGenerator:
+    """The feed's own fields: the network's podcast, or (with ``name``) one member's audio diaries."""
+    sitename = settings.get("SITENAME", "")
     title = options["podcast_title"] or f"{sitename} podcast"
     author = name or options["podcast_author"] or sitename
     feed = FeedGenerator()
@@ -55,31 +73,28 @@ def write_podcast(
     if options["podcast_image"]:
         feed.image(absolute(site_url, options["podcast_image"]), title=title, link=absolute(site_url, page))
         feed.podcast.itunes_image(absolute(site_url, options["podcast_image"]))
-    zone = site_timezone(settings)
-    ordered = sorted(articles, key=lambda a: a.date, reverse=True)
-    for article in reversed(ordered):
-        media = article.media_info
-        link = absolute(site_url, article.url)
-        item = feed.add_entry()
-        item.id(link)
-        item.guid(link, permalink=True)
-        item.title(plain_text(article.title))
-        item.link(href=link)
-        summary = plain_text(article.summary or "") or words(article.content, 60)
-        item.description(summary)
-        date = article.date if article.date.tzinfo else article.date.replace(tzinfo=zone)
-        item.pubDate(date)
-        writer = members.get(article.author.name)
-        item.podcast.itunes_author(writer.name if writer else article.author.name)
-        item.podcast.itunes_summary(summary)
-        item.podcast.itunes_explicit(_yes_no(media.explicit or options["podcast_explicit"]))
-        if media.duration:
-            item.podcast.itunes_duration(media.duration)
-        item.enclosure(media.absolute(link), str(media.length), media.mime)
-    if ordered:
-        newest = ordered[0].date
-        feed.lastBuildDate(newest if newest.tzinfo else newest.replace(tzinfo=zone))
-    target = output / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    feed.rss_file(str(target), pretty=False)
-    return target
+    return feed
+
+
+def _add_episode(
+    feed: FeedGenerator, article: Any, site_url: str, members: dict[str, Any], options: dict[str, Any], zone: ZoneInfo
+) -> None:
+    """One diary with audio as an episode: its page as id and link, the media as the enclosure."""
+    media = article.media_info
+    link = absolute(site_url, article.url)
+    item = feed.add_entry()
+    item.id(link)
+    item.guid(link, permalink=True)
+    item.title(plain_text(article.title))
+    item.link(href=link)
+    summary = plain_text(article.summary or "") or words(article.content, 60)
+    item.description(summary)
+    date = article.date if article.date.tzinfo else article.date.replace(tzinfo=zone)
+    item.pubDate(date)
+    writer = members.get(article.author.name)
+    item.podcast.itunes_author(writer.name if writer else article.author.name)
+    item.podcast.itunes_summary(summary)
+    item.podcast.itunes_explicit(_yes_no(media.explicit or options["podcast_explicit"]))
+    if media.duration:
+        item.podcast.itunes_duration(media.duration)
+    item.enclosure(media.absolute(link), str(media.length), media.mime)

@@ -64,35 +64,10 @@ def write_feeds(
     feed.updated(newest)
     feed.lastBuildDate(newest)
     for entry in reversed(ordered):
-        item = feed.add_entry()
-        item.id(entry.id)
-        item.guid(entry.id, permalink=entry.id.startswith("http"))
-        item.title(plain_text(entry.title) or "(untitled)")
-        item.link(href=entry.link)
-        item.updated(entry.updated)
-        item.published(entry.published or entry.updated)
-        if entry.author:
-            item.author(name=plain_text(entry.author))
-        for url, mime, length in entry.enclosures:
-            item.enclosure(url, str(length or 0), mime or "application/octet-stream")
-        for category in entry.categories:
-            item.category(term=plain_text(category))
-        if entry.content:
-            item.content(remove_xml_invalid(entry.content), type="html")
-        if entry.summary:
-            item.summary(remove_xml_invalid(entry.summary), type="html")
-        elif entry.content:
-            item.description(remove_xml_invalid(entry.content))
+        _add_entry(feed, entry)
     written = []
     if atom_path:
-        target = output / atom_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        feed.link(href=absolute(site_url, atom_path), rel="self", replace=False)
-        atom = feed.atom_str(pretty=False)
-        if any(entry.enclosures for entry in ordered):
-            atom = _mark_enclosures(atom, {entry.id: entry.enclosures for entry in ordered})
-        target.write_bytes(atom)
-        written.append(target)
+        written.append(_write_atom(feed, output, atom_path, site_url, ordered))
     if rss_path:
         target = output / rss_path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -101,6 +76,41 @@ def write_feeds(
     for target in written:
         produced(target)  # a group or action that is gone takes its feeds with it
     return written
+
+
+def _add_entry(feed: FeedGenerator, entry: FeedEntry) -> None:
+    """One entry, its text made plain or XML-safe (a feed reader rejects a whole feed for one bad character)."""
+    item = feed.add_entry()
+    item.id(entry.id)
+    item.guid(entry.id, permalink=entry.id.startswith("http"))
+    item.title(plain_text(entry.title) or "(untitled)")
+    item.link(href=entry.link)
+    item.updated(entry.updated)
+    item.published(entry.published or entry.updated)
+    if entry.author:
+        item.author(name=plain_text(entry.author))
+    for url, mime, length in entry.enclosures:
+        item.enclosure(url, str(length or 0), mime or "application/octet-stream")
+    for category in entry.categories:
+        item.category(term=plain_text(category))
+    if entry.content:
+        item.content(remove_xml_invalid(entry.content), type="html")
+    if entry.summary:
+        item.summary(remove_xml_invalid(entry.summary), type="html")
+    elif entry.content:
+        item.description(remove_xml_invalid(entry.content))
+
+
+def _write_atom(feed: FeedGenerator, output: Path, atom_path: str, site_url: str, ordered: list[FeedEntry]) -> Path:
+    """The Atom file, with its ``self`` link and complete enclosure links."""
+    target = output / atom_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    feed.link(href=absolute(site_url, atom_path), rel="self", replace=False)
+    atom = feed.atom_str(pretty=False)
+    if any(entry.enclosures for entry in ordered):
+        atom = _mark_enclosures(atom, {entry.id: entry.enclosures for entry in ordered})
+    target.write_bytes(atom)
+    return target
 
 
 ATOM = "{http://www.w3.org/2005/Atom}"

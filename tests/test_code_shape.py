@@ -22,8 +22,6 @@ WORST_GRADE = "C"
 NOT_YET_SPLIT = {
     "netroots/plugin.py settings_markdown",
     "netroots/starters.py run_starter",
-    "plugins/trust/metric.py compute_trust",
-    "plugins/trust/rescue.py load_rescue",
 }
 
 

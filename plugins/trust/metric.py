@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -163,49 +163,17 @@ def compute_trust(
     seeds = tuple(sorted({s for s in seeds if s in graph}))
     vouched_by: dict[str, list[str]] = {handle: sorted(graph.predecessors(handle)) for handle in graph}
     if not seeds:
-        members = {
-            handle: MemberTrust(
-                handle=handle,
-                trusted=True,
-                seed=False,
-                distance=None,
-                capacity=0,
-                score=0.0,
-                weight=1.0,
-                vouches=tuple(sorted(graph.successors(handle))),
-                vouched_by=tuple(vouched_by[handle]),
-                reason=NO_SEEDS,
-            )
-            for handle in graph
-        }
-        return TrustResult(seeds=(), capacities=(), members=members, trusted=frozenset(graph), enabled=False)
-
+        return _everyone_trusted(graph, vouched_by)
     distance = distances(graph, seeds)
-    # "auto" scales the capacities to the number of members trusted, not to the number of
-    # member files, so a crowd of fakes cannot raise the capacities by its size: start at
-    # the smallest network size and grow while more members are trusted than assumed.
-    size = min_scale_members
-    while True:
-        levels = scaled_capacities(capacities, size, scale, min_scale_members)
-        capacity, trusted, flow_value = _max_flow(graph, seeds, distance, levels)
-        if scale != "auto" or len(trusted) <= size or levels == tuple(capacities):
-            break
-        size = len(trusted)
-
+    levels, capacity, trusted, flow_value = _trusted_by_flow(
+        graph, seeds, distance, capacities, scale, min_scale_members
+    )
     score = personalized_pagerank(graph, seeds, damping)
     trusted_total = sum(score[h] for h in trusted)
     average = trusted_total / len(trusted) if trusted else 0.0
     members = {}
     for handle in graph:
         ok = handle in trusted
-        if ok:
-            reason = ""
-        elif handle not in distance:
-            reason = UNREACHED
-        elif handle not in capacity:
-            reason = TOO_FAR
-        else:
-            reason = USED_UP
         weight = min(max_weight, score[handle] / average) if ok and average > 0 else 0.0
         members[handle] = MemberTrust(
             handle=handle,
@@ -217,6 +185,62 @@ def compute_trust(
             weight=round(weight, 4),
             vouches=tuple(sorted(graph.successors(handle))),
             vouched_by=tuple(vouched_by[handle]),
-            reason=reason,
+            reason=_why_not_trusted(handle, trusted, distance, capacity),
         )
     return TrustResult(seeds=seeds, capacities=levels, members=members, trusted=trusted, enabled=True, flow=flow_value)
+
+
+def _everyone_trusted(graph: nx.DiGraph, vouched_by: Mapping[str, list[str]]) -> TrustResult:
+    """Without seeds the web of trust is off: every member counts, with weight 1."""
+    members = {
+        handle: MemberTrust(
+            handle=handle,
+            trusted=True,
+            seed=False,
+            distance=None,
+            capacity=0,
+            score=0.0,
+            weight=1.0,
+            vouches=tuple(sorted(graph.successors(handle))),
+            vouched_by=tuple(vouched_by[handle]),
+            reason=NO_SEEDS,
+        )
+        for handle in graph
+    }
+    return TrustResult(seeds=(), capacities=(), members=members, trusted=frozenset(graph), enabled=False)
+
+
+def _trusted_by_flow(
+    graph: nx.DiGraph,
+    seeds: Sequence[str],
+    distance: Mapping[str, int],
+    capacities: Sequence[int],
+    scale: float | str,
+    min_scale_members: int,
+) -> tuple[tuple[int, ...], dict[str, int], frozenset[str], int]:
+    """(capacities used, capacity per member, trusted members, flow) of the max-flow from the seeds.
+
+    "auto" scales the capacities to the number of members trusted, not to the number of
+    member files, so a crowd of fakes cannot raise the capacities by its size: start at
+    the smallest network size and grow while more members are trusted than assumed.
+    """
+    size = min_scale_members
+    while True:
+        levels = scaled_capacities(capacities, size, scale, min_scale_members)
+        capacity, trusted, flow_value = _max_flow(graph, seeds, distance, levels)
+        if scale != "auto" or len(trusted) <= size or levels == tuple(capacities):
+            return levels, capacity, trusted, flow_value
+        size = len(trusted)
+
+
+def _why_not_trusted(
+    handle: str, trusted: Collection[str], distance: Mapping[str, int], capacity: Mapping[str, int]
+) -> str:
+    """Empty for a trusted member; else why not: no vouch path, too far from a seed, or capacity used up."""
+    if handle in trusted:
+        return ""
+    if handle not in distance:
+        return UNREACHED
+    if handle not in capacity:
+        return TOO_FAR
+    return USED_UP

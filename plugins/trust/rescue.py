@@ -81,22 +81,9 @@ def load_rescue(
                 path, line, f"there is no group '{group}' (content/groups/{group}.md) whose editors keep this file"
             )
             continue
-        if clean["editor"] not in editors:
-            allowed = ", ".join(sorted(editors)) or "none yet"
-            report.error(
-                path,
-                lines.get(f"{index}.editor", line),
-                f"editor: '{clean['editor']}' is not an editor of {group} (editors: {allowed}); "
-                "only they may add a rescue list, and this one is left out",
-            )
-            continue
-        if trusted is not None and clean["editor"] not in trusted:
-            report.error(
-                path,
-                lines.get(f"{index}.editor", line),
-                f"editor: '{clean['editor']}' is an editor of {group} but not trusted in the web of trust "
-                "(/trust/), so this rescue list is left out until they are",
-            )
+        problem = _editor_problem(clean["editor"], editors, group, trusted)
+        if problem:
+            report.error(path, lines.get(f"{index}.editor", line), problem)
             continue
         kept = []
         for number, diary_id in enumerate(clean["diaries"]):
@@ -117,3 +104,19 @@ def load_rescue(
         )
     found.sort(key=lambda rescue: rescue.date, reverse=True)
     return found
+
+
+def _editor_problem(editor: str, editors: Collection[str], group: str, trusted: Collection[str] | None) -> str | None:
+    """Why this editor's list is left out (not the group's editor, or not trusted), or None."""
+    if editor not in editors:
+        allowed = ", ".join(sorted(editors)) or "none yet"
+        return (
+            f"editor: '{editor}' is not an editor of {group} (editors: {allowed}); "
+            "only they may add a rescue list, and this one is left out"
+        )
+    if trusted is not None and editor not in trusted:
+        return (
+            f"editor: '{editor}' is an editor of {group} but not trusted in the web of trust "
+            "(/trust/), so this rescue list is left out until they are"
+        )
+    return None

@@ -241,6 +241,42 @@ def _cell(value: str) -> str:
     return value.replace("|", "\\|").replace("\n", " ")
 
 
+def _spec_facts(spec: PluginSpec) -> list[str]:
+    """The declaration's facts as bullets: optional or not, what it reads, provides, needs, uses,
+    offers and lets members own, and the addresses it reserves."""
+    facts = []
+    if spec.optional:
+        facts.append("- Optional: the site builds without it (leave it out of `PLUGINS`).")
+    if spec.content:
+        facts.append("- Reads: " + "; ".join(f"`content/{c.pattern}` ({c.doc})" for c in spec.content) + ".")
+    for label, keys in (
+        ("Provides", spec.provides),
+        ("Needs", spec.requires),
+        ("Uses when present", spec.uses),
+        ("Offers", spec.offers),
+    ):
+        if keys:
+            facts.append(f"- {label}: " + ", ".join(f"`{k}`" for k in keys) + ".")
+    if spec.member_owned:
+        facts.append(
+            "- A member owns: "
+            + ", ".join(f"`content/{p}`" for p in spec.member_owned)
+            + " (their own changes merge by themselves)."
+        )
+    if spec.url_words:
+        facts.append("- Addresses no member's handle may take: " + ", ".join(f"`{w}`" for w in spec.url_words) + ".")
+    return facts
+
+
+def _settings_table(settings: Sequence[Setting]) -> list[str]:
+    """A Markdown table of the settings: name, default, valid values, what each does."""
+    lines = ["| Setting | Default | Valid values | What it does |", "| --- | --- | --- | --- |"]
+    for s in settings:
+        lines.append(f"| `{s.name}` | `{_cell(repr(s.default))}` | {_cell(s.kind.valid)} | {_cell(s.doc)} |")
+    lines.append("")
+    return lines
+
+
 def settings_markdown(specs: Sequence[PluginSpec]) -> str:
     """docs/settings.md: the core's settings, then every plugin's settings, content and context keys."""
     lines = [
@@ -260,34 +296,9 @@ def settings_markdown(specs: Sequence[PluginSpec]) -> str:
         title = f"`{spec.settings_name}`: {spec.name}" if spec.settings_name else spec.name
         lines += [f"## {title}", "", spec.doc + (f" See [{spec.docs}]({Path(spec.docs).name})." if spec.docs else "")]
         lines.append("")
-        facts = []
-        if spec.optional:
-            facts.append("- Optional: the site builds without it (leave it out of `PLUGINS`).")
-        if spec.content:
-            facts.append("- Reads: " + "; ".join(f"`content/{c.pattern}` ({c.doc})" for c in spec.content) + ".")
-        if spec.provides:
-            facts.append("- Provides: " + ", ".join(f"`{k}`" for k in spec.provides) + ".")
-        if spec.requires:
-            facts.append("- Needs: " + ", ".join(f"`{k}`" for k in spec.requires) + ".")
-        if spec.uses:
-            facts.append("- Uses when present: " + ", ".join(f"`{k}`" for k in spec.uses) + ".")
-        if spec.offers:
-            facts.append("- Offers: " + ", ".join(f"`{k}`" for k in spec.offers) + ".")
-        if spec.member_owned:
-            facts.append(
-                "- A member owns: "
-                + ", ".join(f"`content/{p}`" for p in spec.member_owned)
-                + " (their own changes merge by themselves)."
-            )
-        if spec.url_words:
-            facts.append(
-                "- Addresses no member's handle may take: " + ", ".join(f"`{w}`" for w in spec.url_words) + "."
-            )
+        facts = _spec_facts(spec)
         if facts:
             lines += [*facts, ""]
         if spec.settings:
-            lines += ["| Setting | Default | Valid values | What it does |", "| --- | --- | --- | --- |"]
-            for s in spec.settings:
-                lines.append(f"| `{s.name}` | `{_cell(repr(s.default))}` | {_cell(s.kind.valid)} | {_cell(s.doc)} |")
-            lines.append("")
+            lines += _settings_table(spec.settings)
     return "\n".join(lines).rstrip() + "\n"

@@ -275,6 +275,23 @@ def run_starter(plugin: str, starter: Starter, given: dict[str, Any]) -> None:
     settings = cli_settings()
     content = Path(content_option or settings["PATH"]).resolve()  # it may not exist yet
     settings["PATH"] = str(content)
+    values = _starter_values(plugin, starter, settings, content, given)
+    path = content / starter.path.format(**values)
+    if path.exists():
+        raise click.UsageError(
+            f"{shown(path, content)} already exists" + (f"; {starter.exists}" if starter.exists else "")
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(starter.render(values), encoding="utf-8")
+    click.echo(f"Created {shown(path, content)}")
+    _read_back(plugin, starter, settings, content, path, values)
+
+
+def _starter_values(
+    plugin: str, starter: Starter, settings: dict[str, Any], content: Path, given: dict[str, Any]
+) -> dict[str, Any]:
+    """The starter text's values: what was given (checked), the answers to what was missing, and
+    what the plugin works out from them (its ``begin`` and ``prepare`` hooks)."""
     values: dict[str, Any] = {}
     for ask in starter.asks:  # what was given is checked first, so a typo fails before any question
         values[ask.name] = _check_given(plugin, ask, given.get(ask.name), values, "convert")
@@ -287,15 +304,16 @@ def run_starter(plugin: str, starter: Starter, given: dict[str, Any]) -> None:
         if values[ask.name] is None and ask.prompt and (ask.when is None or ask.when(values)):
             values[ask.name] = _ask(plugin, ask, values)
     prepare = _hook(plugin, starter.prepare)
-    values = prepare(settings, content, values) if prepare else values
-    path = content / starter.path.format(**values)
-    if path.exists():
-        raise click.UsageError(
-            f"{shown(path, content)} already exists" + (f"; {starter.exists}" if starter.exists else "")
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(starter.render(values), encoding="utf-8")
-    click.echo(f"Created {shown(path, content)}")
+    return prepare(settings, content, values) if prepare else values
+
+
+def _read_back(
+    plugin: str, starter: Starter, settings: dict[str, Any], content: Path, path: Path, values: dict[str, Any]
+) -> None:
+    """Check the new file as the build will (the ``after`` hook) and say what to do next; exit 1
+    when the file has errors, so a script notices."""
+    import click
+
     after = _hook(plugin, starter.after)
     report = after(settings, content, path) if after else None
     for problem in sorted(report.problems) if report else ():

@@ -202,7 +202,10 @@ def project_specs() -> tuple[PluginSpec, ...]:
     found = []
     for plugin in sorted(folder.iterdir()) if folder.is_dir() else ():
         if (plugin / "spec.py").is_file():
-            spec = spec_of(load_legacy_plugin(plugin.name, [str(folder)]))
+            try:
+                spec = spec_of(load_legacy_plugin(plugin.name, [str(folder)]))
+            except Exception:  # a broken plugin: the build names it when it is in PLUGINS
+                continue
             if spec is not None:
                 found.append(spec)
     return tuple(found)
@@ -250,10 +253,12 @@ def _spec_facts(spec: PluginSpec) -> list[str]:
     if spec.content:
         facts.append("- Reads: " + "; ".join(f"`content/{c.pattern}` ({c.doc})" for c in spec.content) + ".")
     for label, keys in (
+        ("Reads from member files", [f.name for f in spec.member_fields]),
         ("Provides", spec.provides),
         ("Needs", spec.requires),
         ("Uses when present", spec.uses),
         ("Offers", spec.offers),
+        ("Starts (`python tasks.py new ...`)", [s.kind for s in spec.starters]),
     ):
         if keys:
             facts.append(f"- {label}: " + ", ".join(f"`{k}`" for k in keys) + ".")

@@ -125,6 +125,8 @@ NEW_COMMANDS = {
               "events/door-knock.md"),
     "action": (["new", "action", "Fix the fares", "--by", "ana", "--target", "city-paper"], "actions/fix-the-fares.md"),
     "contact": (["new", "contact", "Daily Bugle", "--kind", "media"], "contacts/daily-bugle.yaml"),
+    "comment": (["new", "comment", "ana/rent-strike-notes", "--member", "ben", "--title", "Same here"],
+                "comments/ben/2026-03-04-1200-same-here.md"),
 }  # fmt: skip
 
 

@@ -129,6 +129,11 @@ AXE_LISTINGS = (
     "allies/index.html",
     "trust/index.html",
     "tags/index.html",
+    # list pages with a side column (issue 17): a tag, a group with a picture, the diary lists
+    "tags/canvassing/index.html",
+    "groups/local-organizing/index.html",
+    "diaries/recommended/index.html",
+    "diaries/rescued/index.html",
 )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from feedgen.feed import FeedGenerator
 
 from .html import plain_text, remove_xml_invalid
-from .manifest import produced
+from .site import write_output
 
 
 @dataclass(frozen=True)
@@ -65,16 +65,11 @@ def write_feeds(
     feed.lastBuildDate(newest)
     for entry in reversed(ordered):
         _add_entry(feed, entry)
-    written = []
+    written = []  # through write_output: a group or action that is gone takes its feeds with it
     if atom_path:
         written.append(_write_atom(feed, output, atom_path, site_url, ordered))
     if rss_path:
-        target = output / rss_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        feed.rss_file(str(target), pretty=False)
-        written.append(target)
-    for target in written:
-        produced(target)  # a group or action that is gone takes its feeds with it
+        written.append(write_output(output, rss_path, feed.rss_str(pretty=False)))
     return written
 
 
@@ -103,14 +98,11 @@ def _add_entry(feed: FeedGenerator, entry: FeedEntry) -> None:
 
 def _write_atom(feed: FeedGenerator, output: Path, atom_path: str, site_url: str, ordered: list[FeedEntry]) -> Path:
     """The Atom file, with its ``self`` link and complete enclosure links."""
-    target = output / atom_path
-    target.parent.mkdir(parents=True, exist_ok=True)
     feed.link(href=absolute(site_url, atom_path), rel="self", replace=False)
     atom = feed.atom_str(pretty=False)
     if any(entry.enclosures for entry in ordered):
         atom = _mark_enclosures(atom, {entry.id: entry.enclosures for entry in ordered})
-    target.write_bytes(atom)
-    return target
+    return write_output(output, atom_path, atom)
 
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -15,13 +15,14 @@ import io
 import json
 import os
 import re
-import shutil
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, features
+
+from .site import copy_output
 
 MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
 SUFFIX = {"avif": ".avif", "webp": ".webp", "jpeg": ".jpg", "png": ".png"}
@@ -198,14 +199,11 @@ def _load_set(manifest: Path, stem: str, key: str, cache: Path) -> ImageSet:
 
 
 def copy_variants(image_set: ImageSet, cache: Path, folder: Path) -> None:
-    """Put every variant of ``image_set`` into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Put every variant of ``image_set`` into ``folder`` (inside the output folder, which
+    :func:`netroots.site.copy_output` checks): copies, not links, so nothing done to output/
+    can reach the cache; recorded as this build's files."""
     for variant in image_set.files:
-        target = folder / variant.name
-        if target.is_file():
-            continue
-        source = cache / variant.cached
-        shutil.copyfile(source, target)  # a copy, not a link: nothing done to output/ can reach the cache
+        copy_output(folder, variant.name, cache / variant.cached)
 
 
 def srcset(variants: Sequence[Variant], prefix: str) -> str:

@@ -11,6 +11,7 @@ unchanged file must still report it with :func:`produced`.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import logging
@@ -64,8 +65,22 @@ def _on_written(path: str, *_: Any, **__: Any) -> None:
 
 
 def _on_static(generator: Any) -> None:
+    output = Path(generator.output_path)
     for item in generator.staticfiles:
-        produced(Path(generator.output_path) / item.save_as)
+        produced(output / item.save_as)
+    # The theme's static files, which Pelican copies as they are (``THEME_STATIC_PATHS``).
+    settings = generator.settings
+    ignored = settings.get("IGNORE_FILES", [])
+    target = output / settings["THEME_STATIC_DIR"]
+    for path in settings["THEME_STATIC_PATHS"]:
+        source = Path(generator.theme) / path
+        if source.is_file():
+            produced(target / source.name)
+            continue
+        for found in source.rglob("*"):
+            parts = found.relative_to(source).parts
+            if found.is_file() and not any(fnmatch.fnmatch(part, pattern) for part in parts for pattern in ignored):
+                produced(target / found.relative_to(source))
 
 
 def _remove_stale(_pelican: Any) -> None:

@@ -1,10 +1,16 @@
-"""Small helpers for plugin generators: render a page, find the content folder."""
+"""Small helpers for plugin generators: render a page, write a file into output/, find the content folder."""
 
 from __future__ import annotations
 
+import filecmp
+import os
+import shutil
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from .manifest import produced
 
 LOCAL_ADDRESS = "http://localhost:8000"  # where `python tasks.py serve` answers
 
@@ -48,3 +54,63 @@ def cache_dir(settings: dict[str, Any], name: str) -> Path:
     folder = base / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+Where = Mapping[str, Any] | str | os.PathLike[str]  # the build's settings, or its output folder
+
+
+def _output_target(where: Where, relpath: str | os.PathLike[str]) -> Path:
+    output = Path(where["OUTPUT_PATH"] if isinstance(where, Mapping) else where).resolve()
+    target = Path(os.path.abspath(output / relpath))
+    if target == output or output not in target.parents:
+        raise ValueError(f"{relpath} is not a file inside the output folder {output}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def write_output(where: Where, relpath: str | os.PathLike[str], data: bytes | str) -> Path:
+    """Write ``data`` to ``output/<relpath>``: the one way a plugin writes a file of its own
+    (a vCard, an .ics, a feed, JSON) into the site. ``where`` is the build's settings
+    (``OUTPUT_PATH``) or the output folder itself.
+
+    The file counts as this build's (``netroots.manifest.produced``), so the next build
+    removes it once the content that made it is gone; a file whose bytes are already
+    these is left untouched (same mtime: incremental builds and rsync see no change).
+    Text is written as UTF-8, exactly as given (no newline translation).
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    target = _output_target(where, relpath)
+    try:
+        same = target.is_file() and not target.is_symlink() and target.stat().st_size == len(raw)
+        same = same and target.read_bytes() == raw
+    except OSError:
+        same = False
+    if not same:
+        if target.is_symlink():
+            target.unlink()
+        temporary = target.with_name(f".{target.name}.partial")
+        temporary.write_bytes(raw)
+        os.replace(temporary, target)  # never half a file in output/
+    produced(target)
+    return target
+
+
+def copy_output(where: Where, relpath: str | os.PathLike[str], source: Path) -> Path:
+    """Copy ``source`` (a picture, an audio file) to ``output/<relpath>`` as :func:`write_output`
+    writes: recorded as this build's, and not copied again when the bytes are the same (a
+    copy as large and newer than its source is taken as the same without reading both)."""
+    target = _output_target(where, relpath)
+    try:
+        mine, theirs = target.lstat(), os.stat(source)
+        same = stat.S_ISREG(mine.st_mode) and mine.st_size == theirs.st_size
+        same = same and (mine.st_mtime_ns >= theirs.st_mtime_ns or filecmp.cmp(source, target, shallow=False))
+    except OSError:
+        same = False
+    if not same:
+        if target.is_symlink():
+            target.unlink()
+        temporary = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(source, temporary)  # a copy, not a link: nothing done to output/ reaches the source
+        os.replace(temporary, target)
+    produced(target)
+    return target

@@ -11,7 +11,7 @@ from pelican.generators import Generator
 from netroots.feeds import write_feeds
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import site_address, write_page
+from netroots.site import site_address, write_output, write_page
 from netroots.today import build_today
 
 from . import support
@@ -138,9 +138,7 @@ class ActionsGenerator(Generator):
                 contact_actions=sorted(targeted_by[contact.slug], key=support.rank),
                 page_title=contact.name,
             )
-            card = output / contact.vcard_url
-            card.parent.mkdir(parents=True, exist_ok=True)
-            card.write_text(contact_vcard(contact), encoding="utf-8", newline="")
+            write_output(output, contact.vcard_url, contact_vcard(contact))
 
 
 def check_actions(context: dict[str, Any], report: Report) -> None:

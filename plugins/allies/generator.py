@@ -12,7 +12,7 @@ from pelican.generators import Generator
 
 from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.report import Report
-from netroots.site import site_address, write_page
+from netroots.site import site_address, write_output, write_page
 from netroots.today import build_now, site_timezone
 
 from . import cache
@@ -87,7 +87,7 @@ class AlliesGenerator(Generator):
         opml = export_opml(
             self.allies, f"Allies of {self.settings['SITENAME']}", absolute(site_url, ""), build_now(self.settings)
         )
-        (output / OPML).write_text(opml, encoding="utf-8")
+        write_output(output, OPML, opml)
 
 
 def feed_entry(entry: RiverEntry) -> FeedEntry:

@@ -8,7 +8,6 @@ is no /admin/ and the build says so in one line; nothing else changes.
 from __future__ import annotations
 
 import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from pelican.plugins._utils import load_plugins
 from netroots.forge import site_forge
 from netroots.members import MEMBER_FIELDS
 from netroots.schema import ContentType
-from netroots.site import cache_dir, write_page
+from netroots.site import cache_dir, copy_output, write_output, write_page
 
 from .config import connect_sources, decap_config
 from .spec import editor_settings
@@ -90,14 +89,12 @@ class EditorGenerator(Generator):
         content = Path(self.settings["PATH"]).name
         site_url = self.settings.get("SITEURL") or ""
         config = decap_config(forge, options, content_types(self.settings), content, site_url)
-        target = Path(self.output_path) / "admin"
-        target.mkdir(parents=True, exist_ok=True)
         header = "# Written by the build (plugins/editor) from Netroots' content formats; do not edit.\n"
         text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=120)
-        (target / "config.yml").write_text(header + text, encoding="utf-8")
+        write_output(self.settings, "admin/config.yml", header + text)
         for pattern in BUNDLE_FILES:
             for path in sorted(bundle.glob(pattern)):
-                shutil.copyfile(path, target / path.name)
+                copy_output(self.settings, f"admin/{path.name}", path)
         version = (bundle / "VERSION").read_text(encoding="utf-8").strip() if (bundle / "VERSION").is_file() else ""
         write_page(
             self,

@@ -11,7 +11,7 @@ from pelican.generators import Generator
 
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import site_address, write_page
+from netroots.site import site_address, write_output, write_page
 from netroots.today import build_now
 
 from .formats import calendar, json_ld
@@ -65,7 +65,7 @@ class EventsGenerator(Generator):
                 event_is_past=not event.is_upcoming(self.now),
                 page_title=event.title,
             )
-            write_bytes(output / event.ics_url, calendar([event], name=event.title, site_url=url, stamp=stamp))
+            write_output(output, event.ics_url, calendar([event], name=event.title, site_url=url, stamp=stamp))
         write_page(
             self,
             writer,
@@ -75,17 +75,13 @@ class EventsGenerator(Generator):
             past_list=self.context["past_events"],
             page_title="Events",
         )
-        write_bytes(output / "events.ics", calendar(self.events, name=name, site_url=url, stamp=stamp))
+        write_output(output, "events.ics", calendar(self.events, name=name, site_url=url, stamp=stamp))
         for chapter, events in self.context["events_by_chapter"].items():
-            write_bytes(
-                output / "chapters" / chapter / "events.ics",
+            write_output(
+                output,
+                f"chapters/{chapter}/events.ics",
                 calendar(events, name=f"{name}: {chapter.upper()} chapter", site_url=url, stamp=stamp),
             )
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 def check_events(context: dict[str, Any], report: Report) -> None:

@@ -3,7 +3,6 @@ diary is read, then publish the copies, the enclosures and the podcast feeds."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,7 +14,7 @@ from netroots.feeds import absolute
 from netroots.images import copy_variants
 from netroots.plugin import build_state
 from netroots.report import Report
-from netroots.site import cache_dir, site_address
+from netroots.site import cache_dir, copy_output, site_address
 from netroots.source import SourceError, read_markdown
 
 from .model import Media, read_media
@@ -120,11 +119,9 @@ class MediaGenerator(Generator):
             for picture in pictures:
                 copy_variants(picture.images, cache, target)
         for folder, files in found["files"].items():
-            target = output / folder.relative_to(content) / "media"
-            target.mkdir(parents=True, exist_ok=True)
+            target = folder.relative_to(content) / "media"
             for file in files:
-                if not (target / file.name).is_file() or (target / file.name).stat().st_size != file.stat().st_size:
-                    shutil.copyfile(file, target / file.name)
+                copy_output(output, target / file.name, file)
         if self.audio:
             options = media_settings(self.settings)
             members = self.context.get("members") or {}

@@ -10,7 +10,7 @@ from feedgen.feed import FeedGenerator
 
 from netroots.feeds import absolute
 from netroots.html import plain_text, words
-from netroots.site import site_address
+from netroots.site import site_address, write_output
 from netroots.today import site_timezone
 
 
@@ -38,10 +38,7 @@ def write_podcast(
     if ordered:
         newest = ordered[0].date
         feed.lastBuildDate(newest if newest.tzinfo else newest.replace(tzinfo=zone))
-    target = output / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    feed.rss_file(str(target), pretty=False)
-    return target
+    return write_output(output, path, feed.rss_str(pretty=False))
 
 
 def _channel(

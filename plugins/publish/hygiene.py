@@ -15,7 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from netroots.plugin import build_state
-from netroots.site import site_address
+from netroots.site import site_address, write_output
 from netroots.today import build_today
 
 from .spec import publish_settings
@@ -129,9 +129,7 @@ def write_sitemap(output: Path, settings: Mapping[str, Any]) -> Path:
     for address, lastmod in sitemap_entries(output, settings):
         lines.append(f"<url><loc>{escape(f'{base}/{address}')}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
     lines.append("</urlset>")
-    target = output / "sitemap.xml"
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return target
+    return write_output(output, "sitemap.xml", "\n".join(lines) + "\n")
 
 
 def write_robots(output: Path, settings: Mapping[str, Any]) -> Path | None:
@@ -145,8 +143,7 @@ def write_robots(output: Path, settings: Mapping[str, Any]) -> Path | None:
         text = f"# Netroots: the network's own rules (PUBLISH['ROBOTS_RULES']).\n{rules}\n{sitemap}"
     else:
         text = f"# Netroots: every page may be indexed.\nUser-agent: *\nAllow: /\n{sitemap}"
-    target.write_text(text, encoding="utf-8")
-    return target
+    return write_output(output, "robots.txt", text)
 
 
 def precompress(output: Path, extensions: Iterable[str]) -> int:
@@ -165,7 +162,7 @@ def precompress(output: Path, extensions: Iterable[str]) -> int:
         packed = gzip.compress(data, compresslevel=9, mtime=0)
         target = path.with_name(path.name + ".gz")
         if len(packed) < len(data):
-            target.write_bytes(packed)
+            write_output(output, target.relative_to(output), packed)
             written += 1
         elif target.exists():
             target.unlink()

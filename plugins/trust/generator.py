@@ -16,7 +16,7 @@ from pelican.generators import Generator
 from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import site_address, write_page
+from netroots.site import site_address, write_output, write_page
 from netroots.today import build_today
 
 from .model import TrustBuild, build_trust
@@ -169,10 +169,8 @@ class TrustGenerator(Generator):
         write_page(
             self, writer, "trust/index.html", "trust/index.html", trust_rows=ordered, page_title="The web of trust"
         )
-        target = output / "trust" / "graph.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
         data = graph_data(self.built, members, self.today)
-        target.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_output(output, "trust/graph.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
         write_page(
             self,
             writer,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -192,33 +194,76 @@ def preview(file: Path, output: Path | None) -> None:
     except ValueError:
         raise click.UsageError(f"{file} is not under {content}") from None
     target = preview_folder(output)
-    overrides = {
+    others = OtherFiles(file.resolve(), content.parent)
+    handlers = logging.getLogger().handlers
+    for handler in handlers:
+        handler.addFilter(others)
+    try:
+        build(cli_settings(overrides=preview_settings(settings, relative, file.resolve(), target)))
+    finally:
+        for handler in handlers:
+            handler.removeFilter(others)
+    (target / PREVIEW_MARK).write_text("made by `python tasks.py preview`: it may empty this folder\n")
+    pages = sorted(p for p in target.rglob("index.html"))
+    if not pages:
+        click.echo("Nothing to preview: fix the errors above.", err=True)
+        sys.exit(1)
+    if others.left_out:
+        click.echo(
+            f"({others.left_out} message(s) about other files left out: a preview reads only what this page "
+            "shows; `python tasks.py check` checks everything)",
+            err=True,
+        )
+    click.echo(f"Preview written: {pages[0]}")
+    click.echo(f"Open it in a browser: file://{pages[0]}")
+
+
+class OtherFiles(logging.Filter):
+    """Leaves out ``path:line:`` messages about files other than the previewed one: a preview reads
+    only the member's diaries, so references to the rest of the network look broken to it."""
+
+    MESSAGE = re.compile(r"^(?P<path>[^\s:][^:]*):\d+: (?:error|warning|note):")
+
+    def __init__(self, source: Path, root: Path) -> None:
+        super().__init__()
+        self.names = {str(source), source.relative_to(root).as_posix()}
+        self.left_out = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        found = self.MESSAGE.match(record.getMessage())
+        if found is None or found["path"] in self.names:
+            return True
+        if not getattr(record, "netroots_left_out", False):  # one record passes every handler
+            record.netroots_left_out = True
+            self.left_out += 1
+        return False
+
+
+# What a diary's page shows comes from these plugins (when the network uses them): the author
+# card and "More by" (members), pictures and players (media), tags, groups' names, Recommend and
+# Reply links (acts), "Recommended by" (trust), and the comment thread with allied responses
+# (allies, comments). The rest make other pages.
+PREVIEW_PLUGINS = ("diaries", "media", "tags", "members", "groups", "acts", "trust", "allies", "comments")
+
+
+def preview_settings(settings: dict, relative: Path, source: Path, target: Path) -> dict:
+    """A build that reads what the page shows (the diary's member's diaries, not the whole
+    network) and writes only the page: fast whatever the network's size."""
+    pages = relative.parts[0] == "pages"
+    own = relative.parent.as_posix() if relative.parts[0] == "diaries" and len(relative.parts) == 3 else None
+    return {
         "OUTPUT_PATH": str(target),
-        "ARTICLE_PATHS": [relative.as_posix()],
-        "PAGE_PATHS": [relative.as_posix()] if relative.parts[0] == "pages" else [],
+        "NETROOTS_PREVIEW": str(source),  # the writer renders only this file's page
+        "ARTICLE_PATHS": [] if pages else [own or relative.as_posix()],  # "More by" lists the member's others
+        "PAGE_PATHS": [relative.as_posix()] if pages else [],
         "DIRECT_TEMPLATES": [],
-        "AUTHOR_FEED_ATOM": None,
-        "AUTHOR_FEED_RSS": None,
-        "TAG_FEED_ATOM": None,
-        "TAG_FEED_RSS": None,
         "TAG_SAVE_AS": "",
-        # The page's own templates and context: members (from diaries), pictures, groups' names.
-        "PLUGINS": ["diaries", "media", "tags", "groups"],
+        "PLUGINS": [name for name in settings["PLUGINS"] if name in PREVIEW_PLUGINS],
         "DRAFT_SAVE_AS": settings["ARTICLE_SAVE_AS"],
         "DRAFT_URL": settings["ARTICLE_URL"],
         "DELETE_OUTPUT_DIRECTORY": True,
         "OUTPUT_RETENTION": [PREVIEW_MARK],
     }
-    if relative.parts[0] == "pages":
-        overrides["ARTICLE_PATHS"] = []
-    result = build(cli_settings(overrides=overrides))
-    (target / PREVIEW_MARK).write_text("made by `python tasks.py preview`: it may empty this folder\n")
-    pages = sorted(p for p in target.rglob("index.html"))
-    if result.errors or not pages:
-        click.echo("Nothing to preview: fix the errors above.", err=True)
-        sys.exit(1)
-    click.echo(f"Preview written: {pages[0]}")
-    click.echo(f"Open it in a browser: file://{pages[0]}")
 
 
 def rebuild(settings_for_build, counter=None) -> bool:

@@ -120,7 +120,7 @@ class NetrootsPelican(Pelican):
 
 def build(settings: dict[str, Any]) -> BuildResult:
     """Build the site once; errors in content are logged and counted, never raised."""
-    from .manifest import track
+    from .manifest import track, untrack
 
     reset_plugin_signals()
     forget_logged_warnings()
@@ -134,6 +134,7 @@ def build(settings: dict[str, Any]) -> BuildResult:
         pelican.run()
     finally:
         root_logger.removeHandler(counter)
+        untrack()
     summary = getattr(getattr(pelican, "writer", None), "summary", "")
     return BuildResult(
         output=Path(settings["OUTPUT_PATH"]), errors=counter.errors, warnings=counter.warnings, summary=summary

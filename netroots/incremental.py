@@ -31,7 +31,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_fingerprint
 from .plugin import STATE_KEY
-from .site import cache_dir
+from .site import cache_dir, preview_of
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +136,7 @@ class IncrementalWriter(Writer):
         self.tracked: dict[int, TrackedDict] = {}
         self.summary = ""
         self.stats = {"pages": 0, "rendered": 0, "kept": 0, "feeds": 0, "feeds_kept": 0, "deleted": 0}
+        self.preview = preview_of(self.settings)
 
     def _load(self) -> None:
         if not self.options["incremental"]:
@@ -206,6 +207,8 @@ class IncrementalWriter(Writer):
             self._queue(template, local(context, name, kwargs), name, context, override_output)
 
     def _queue(self, template: Any, localcontext: dict[str, Any], name: str, context: dict, override: bool) -> None:
+        if self.preview and not _shows(localcontext, self.preview):
+            return  # tasks.py preview: only the previewed diary's page
         path = sanitised_join(self.output_path, name)
         if path in self._overridden_files:
             if override:
@@ -232,6 +235,8 @@ class IncrementalWriter(Writer):
     def write_feed(
         self, elements, context, path=None, url=None, feed_type="atom", override_output=False, feed_title=None
     ):
+        if self.preview:
+            return None  # tasks.py preview writes the one page, no feeds
         if not path:
             return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
         complete = sanitised_join(self.output_path, path)
@@ -396,10 +401,21 @@ class IncrementalWriter(Writer):
                 _remove_empty_parents(Path(path).parent, Path(self.output_path))
 
     def _save(self) -> None:
+        if self.preview:
+            return  # a preview's folder is thrown away: no record of it in .cache/
         data = {"world": self.world, "pages": self.new if self.options["incremental"] else {}}
         temporary = self.record_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, self.record_path)
+
+
+def _shows(localcontext: dict[str, Any], source: str) -> bool:
+    """Is this the page of the content file ``source`` (a diary's or a page's own page)?"""
+    for key in ("article", "page"):
+        item = localcontext.get(key)
+        if item is not None and os.path.abspath(getattr(item, "source_path", "") or "") == source:
+            return True
+    return False
 
 
 def _relative(name: str) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 # The one build running in this process: its output folder and the files written so far.
-STATE: dict[str, Any] = {"output": None, "written": set(), "settings": None}
+STATE: dict[str, Any] = {"output": None, "written": set(), "settings": None, "preview": False}
 
 
 def _relative(path: str | os.PathLike[str]) -> str | None:
@@ -33,6 +33,11 @@ def _relative(path: str | os.PathLike[str]) -> str | None:
         return Path(os.path.abspath(path)).relative_to(output).as_posix()
     except ValueError:
         return None
+
+
+def previewing() -> bool:
+    """Is the build running now ``tasks.py preview`` (which writes only the previewed page)?"""
+    return bool(STATE["preview"])
 
 
 def produced(path: str | os.PathLike[str]) -> None:
@@ -53,11 +58,21 @@ def track(settings: dict[str, Any]) -> None:
     """Begin recording for a build of ``settings`` (call after signals are reset, before plugins register)."""
     from pelican.plugins import signals
 
+    from .site import preview_of
+
+    STATE.update(output=None, written=set(), settings=None, preview=bool(preview_of(settings)))
+    if STATE["preview"]:
+        return  # tasks.py preview empties its own folder; no record of it in .cache/
     STATE.update(output=Path(settings["OUTPUT_PATH"]).resolve(), written=set(), settings=settings)
     signals.content_written.connect(_on_written)
     signals.feed_written.connect(_on_written)
     signals.static_generator_finalized.connect(_on_static)
     signals.finalized.connect(_remove_stale)  # first finalized receiver: before sitemap and Pagefind
+
+
+def untrack() -> None:
+    """After a build (finished or not): nothing more is recorded, and no longer a preview."""
+    STATE.update(output=None, written=set(), settings=None, preview=False)
 
 
 def _on_written(path: str, *_: Any, **__: Any) -> None:

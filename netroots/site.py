@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .manifest import produced
+from .manifest import previewing, produced
 
 LOCAL_ADDRESS = "http://localhost:8000"  # where `python tasks.py serve` answers
 
@@ -25,6 +25,19 @@ def site_address(settings: Mapping[str, Any]) -> str:
     if not str(url).startswith(("http://", "https://")):
         url = settings.get("FEED_DOMAIN") or LOCAL_ADDRESS
     return str(url).rstrip("/")
+
+
+PREVIEW = "NETROOTS_PREVIEW"  # setting: the one content file `tasks.py preview` renders
+
+
+def preview_of(settings: Mapping[str, Any]) -> str | None:
+    """The absolute path of the diary or page ``tasks.py preview`` renders, or None in a build.
+
+    A preview reads what the page shows (the member's diaries, comments, trust) like a build,
+    but writes only that page: the writer drops every other page and feed, and plugins skip
+    work only other pages need (they ask this function)."""
+    value = settings.get(PREVIEW)
+    return str(value) if value else None
 
 
 def content_path(settings: dict[str, Any]) -> Path:
@@ -80,6 +93,8 @@ def write_output(where: Where, relpath: str | os.PathLike[str], data: bytes | st
     """
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     target = _output_target(where, relpath)
+    if previewing():
+        return target  # tasks.py preview shows one page: its feeds, calendars and JSON are the build's
     try:
         same = target.is_file() and not target.is_symlink() and target.stat().st_size == len(raw)
         same = same and target.read_bytes() == raw
@@ -97,7 +112,7 @@ def write_output(where: Where, relpath: str | os.PathLike[str], data: bytes | st
 
 def copy_output(where: Where, relpath: str | os.PathLike[str], source: Path) -> Path:
     """Copy ``source`` (a picture, an audio file) to ``output/<relpath>`` as :func:`write_output`
-    writes: recorded as this build's, and not copied again when the bytes are the same (a
+    writes: recorded as this build's (a preview copies too: its page shows pictures), and not copied again when the bytes are the same (a
     copy as large and newer than its source is taken as the same without reading both)."""
     target = _output_target(where, relpath)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,41 @@ def test_preview_renders_like_the_page_with_a_draft_banner(copy_fixture, tmp_pat
     assert "/None" not in page and "None" not in page.split("<body", 1)[1].replace("data-pagefind", "")
     assert "Tenants" in page.split('class="groups"', 1)[1].split("</p>", 1)[0]
     assert "Still thinking." in page and 'href="../../../tags/housing/"' in page
+
+
+def without_what_needs_the_whole_network(page: str) -> str:
+    """A built diary page less its related diaries (a preview does not compare the diary with
+    every other) and the stylesheet's version mark (publish's cache-busting)."""
+    page = re.sub(r'<aside class="related-diaries".*?</aside>', "", page, flags=re.S)
+    return re.sub(r"\n\s*\n", "\n", re.sub(r"\.css\?v=[0-9a-f]+", ".css", page))
+
+
+def test_preview_shows_the_comment_thread_and_more_by_as_the_built_page_does(copy_fixture, tmp_path) -> None:
+    content = copy_fixture("comments")
+    write(
+        content / "diaries/ana/2026-05-01-tenant-union-dues.md",
+        "---\ntitle: Tenant union dues\ndate: 2026-05-01\ntags: [housing]\n---\n\nWhat dues pay for.\n",
+    )
+    built = build_site(content, tmp_path / "built")
+    assert not built.errors, built.errors
+    diary = content / "diaries/ana/2026-03-01-rent-strike-notes.md"
+    out = tmp_path / "preview"
+    result = CliRunner().invoke(tasks.cli, ["--content", str(content), "preview", str(diary), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "error" not in result.output  # the rest of the network is not half-read into false alarms
+    page = read(out, "diaries/ana/rent-strike-notes/index.html")
+    assert '<h2 id="comments-heading">8 comments</h2>' in page
+    assert page.count('<li class="comment') >= 8 and 'id="c-' in page
+    more = page.split("More by Ana", 1)[1].split("</ul>", 1)[0]
+    assert 'href="../../../diaries/ana/tenant-union-dues/">Tenant union dues</a>' in more
+    assert "Draft thoughts" not in more  # drafts are not listed, as on the page
+    assert "/None" not in page
+    assert without_what_needs_the_whole_network(page) == without_what_needs_the_whole_network(
+        read(built.output, "diaries/ana/rent-strike-notes/index.html")
+    )
+    pages = [p.relative_to(out).as_posix() for p in out.rglob("*.html")]
+    assert pages == ["diaries/ana/rent-strike-notes/index.html"]  # only the page: fast at any size
+    assert not list(out.rglob("*.xml")) and not list(out.rglob("*.json"))
 
 
 def test_published_pages_never_show_the_draft_banner(site) -> None:

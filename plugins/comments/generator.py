@@ -21,7 +21,7 @@ from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.manifest import produced
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import cache_dir
+from netroots.site import cache_dir, preview_of
 from netroots.today import aware, build_now, published_yet, site_timezone
 
 from .model import load_comments, read_cache, write_cache
@@ -156,6 +156,7 @@ class CommentsGenerator(Generator):
         articles = [a for a in self.context.get("articles", []) if getattr(a, "diary_id", None)]
         self.articles = {a.diary_id: a for a in articles}
         folder = cache_dir(self.settings, "comments")
+        self.preview = preview_of(self.settings)
         self.conversation = self._conversation(content, members, report, folder)
         report.log()
         hosts = site_hosts(self.settings, self.options["site_hosts"])
@@ -174,12 +175,16 @@ class CommentsGenerator(Generator):
         """Every diary's thread, from the comment files, moderation, trust and acts."""
         drafts = {d.diary_id for d in self.context.get("drafts", []) if getattr(d, "diary_id", None)}
         comments = load_comments(content, report, folder / "files.json")
+        removals = load_moderation(content, report)
+        if self.preview:  # only the previewed member's diaries are read: their comments, no others'
+            comments = [c for c in comments if c.on in self.articles or c.on in drafts]
+            removals = {key: removal for key, removal in removals.items() if key in {c.id for c in comments}}
         return build_conversation(
             comments,
             members,
             {diary_id: a.url for diary_id, a in self.articles.items()},
             drafts,
-            load_moderation(content, report),
+            removals,
             self.context.get("trust"),
             self.options,
             lambda moment: published_yet(moment, self.settings),
@@ -225,6 +230,8 @@ class CommentsGenerator(Generator):
         )
 
     def generate_output(self, writer: Any) -> None:
+        if self.preview:
+            return  # the preview shows the thread; feeds and the caches of every thread are the build's
         self.renderer.save()
         output = Path(self.output_path)
         site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")

@@ -10,6 +10,7 @@ from netroots.check import check_layout, layout, static_problem
 from netroots.members import members_in
 from netroots.report import Report
 from netroots.schema import ContentType
+from netroots.site import preview_of
 
 from .check import check
 from .feeds import feed_generated
@@ -38,7 +39,10 @@ def drop_unsafe_static(generator) -> None:
 
 
 def check_layout_on_build(pelican) -> None:
-    """The build names files outside the layout exactly as ``check`` does."""
+    """The build names files outside the layout exactly as ``check`` does (not a preview:
+    it reads only some plugins' files, and ``check`` is the writer's tool for the rest)."""
+    if preview_of(pelican.settings):
+        return
     content = Path(pelican.settings["PATH"]).resolve()
     report = Report(root=content.parent)
     check_layout(content, report, layout(pelican.settings))

@@ -64,10 +64,7 @@ def write_css_bundle(output: Path, settings: Mapping[str, Any]) -> Path | None:
     if not name or not all(part.is_file() for part in parts):
         return None
     data = b"\n".join(part.read_bytes() for part in parts)
-    target = folder / name
-    if not target.is_file() or target.read_bytes() != data:  # unchanged: keep its time (incremental builds)
-        target.write_bytes(data)
-    return target
+    return write_output(output, (folder / name).relative_to(output), data)  # unchanged: keeps its time
 
 
 def _day(value: Any) -> dt.date | None:

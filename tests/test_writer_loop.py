@@ -84,6 +84,18 @@ Every zebrafinch drop box in the county, with hours.
 """
 
 
+def test_check_lists_a_comment_dated_after_today_as_scheduled(copy_fixture) -> None:
+    content = copy_fixture("comments")
+    write(content / "comments/ben/2026-12-01-0930-see-you-then.md", "---\non: ana/rent-strike-notes\n---\n\nSoon.\n")
+    result = check(content)
+    assert result.exit_code == 0, result.output
+    assert (
+        "content/comments/ben/2026-12-01-0930-see-you-then.md:1: note: scheduled for 2026-12-01: "
+        "the first build on or after that day shows it"
+    ) in result.output
+    assert "content/comments/ben/2026-03-02-0900-week-two.md" not in result.output  # a comment already out
+
+
 def test_a_future_diary_and_update_wait_for_their_day_everywhere(copy_fixture, tmp_path, monkeypatch) -> None:
     content = copy_fixture("basic")
     write(content / "diaries/ana/2026-12-01-ballot-drop-boxes.md", SCHEDULED)

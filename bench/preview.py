@@ -4,11 +4,13 @@ Two networks: the demo (content/) and a synthetic one (``--diaries`` by ``--memb
 ``--comments`` under each diary). For each, in fresh processes and in this order per round:
 a full build with its cache kept (the baseline, what ``make html`` does after the first
 time), then ``preview`` of one diary that has comments. The median of the rounds is
-reported with the ratio preview / full build.
+reported with the ratio preview / full build, in wall time and in CPU time (user + system
+of the command and its workers: on a shared machine the CPU time is the steadier number).
 """
 
 from __future__ import annotations
 
+import resource
 import shutil
 import sys
 import tempfile
@@ -22,6 +24,14 @@ from .synthetic import diaries, write_comments, write_netroots
 DEMO_DIARY = "diaries/pat-okafor/2026-11-21-the-linden-branch-read-in.md"  # 7 comments, 3 more by Pat
 
 
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, the command and its children) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time_command(command, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def measure(content: Path, output: Path, diary: Path, repeat: int, label: str) -> dict[str, list[float]]:
     python, tasks = sys.executable, str(ROOT / "tasks.py")
     env = {"NETROOTS_TODAY": "2026-11-22"}
@@ -29,12 +39,14 @@ def measure(content: Path, output: Path, diary: Path, repeat: int, label: str) -
     preview = [python, tasks, "--content", str(content), "preview", str(diary), "--output", str(output / "preview")]
     time_command(build, env)  # fills .cache/ as a writer's clone has it after its first build
     time_command(preview, env)
-    timings: dict[str, list[float]] = {"build": [], "preview": []}
+    timings: dict[str, list[float]] = {"build": [], "preview": [], "build_cpu": [], "preview_cpu": []}
     with click.progressbar(range(repeat), label=label) as rounds:
         for _ in rounds:
             shutil.rmtree(output / "site", ignore_errors=True)  # a full build, cache kept
-            timings["build"].append(time_command(build, env))
-            timings["preview"].append(time_command(preview, env))
+            for name, command in (("build", build), ("preview", preview)):
+                wall, cpu = timed(command, env)
+                timings[name].append(wall)
+                timings[f"{name}_cpu"].append(cpu)
     return timings
 
 
@@ -64,6 +76,9 @@ def command(count: int, members: int, comments: int, repeat: int) -> None:
             "build_s": round(median(t["build"]), 2),
             "preview_s": round(median(t["preview"]), 2),
             "ratio": round(median(t["preview"]) / median(t["build"]), 3),
+            "build_cpu_s": round(median(t["build_cpu"]), 2),
+            "preview_cpu_s": round(median(t["preview_cpu"]), 2),
+            "cpu_ratio": round(median(t["preview_cpu"]) / median(t["build_cpu"]), 3),
             "timings": t,
         }
         for name, t in results.items()
@@ -82,6 +97,7 @@ def command(count: int, members: int, comments: int, repeat: int) -> None:
     for name, found in summary.items():
         click.echo(
             f"{name}: full build {found['build_s']:.2f} s, preview of one diary {found['preview_s']:.2f} s "
-            f"({found['ratio']:.3f}x the build)"
+            f"({found['ratio']:.3f}x the build); CPU time {found['build_cpu_s']:.2f} s and {found['preview_cpu_s']:.2f} s "
+            f"({found['cpu_ratio']:.3f}x)"
         )
     click.echo(f"Saved {path.relative_to(ROOT)}. Machine: {result['machine']}")

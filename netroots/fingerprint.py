@@ -6,6 +6,10 @@ digest walks values structurally (strings, numbers, dates, containers, objects'
 ``__dict__``), so any plugin's objects are covered without declaring anything. What it
 cannot digest stably (an object without ``__dict__`` whose ``repr`` shows a memory
 address) makes the page "always render": slower, never wrong.
+
+An object whose attributes hold more than what it shows (a cache of the last build's
+output, a template) says what its output depends on with a ``fingerprint_state()``
+method; its value is digested instead of the object's attributes.
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ import enum
 import hashlib
 import pathlib
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from jinja2 import Environment, meta
 
 SKIPPED_ATTRIBUTES = frozenset({"_context"})  # Pelican's back-reference to the whole context
 MISSING = b"\x00missing"
+STATE_METHOD = "fingerprint_state"  # an object's own account of what its output depends on
 
 
 _REPR_TYPES = (dt.date, dt.time, dt.timedelta, decimal.Decimal, pathlib.PurePath, enum.Enum, complex)
@@ -104,6 +109,8 @@ class Digester:
                 low = min(low, reached)
                 found.append(digest)
             out += sorted(found)
+        elif callable(getattr(type(value), STATE_METHOD, None)):
+            add(getattr(value, STATE_METHOD)())
         else:
             fields = getattr(value, "__dict__", None)
             slots = [name for cls in type(value).__mro__ for name in getattr(cls, "__slots__", ())]
@@ -121,6 +128,34 @@ class Digester:
 
 
 _CLOSED = 1 << 30
+
+INPUTS_ATTRIBUTE = "fingerprint_inputs"
+
+
+def reads(inputs: Callable[[dict[str, Any]], Any]) -> Callable[[Any], Any]:
+    """Mark a ``feed_generated`` receiver with what it reads besides the feed's entries.
+
+    ``inputs(context)`` returns those values (members, the site address...); they become
+    part of the feed's fingerprint, so an unchanged feed is not written again. A receiver
+    without this mark makes every feed be written every build.
+    """
+
+    def mark(receiver: Any) -> Any:
+        setattr(receiver, INPUTS_ATTRIBUTE, inputs)
+        return receiver
+
+    return mark
+
+
+def receiver_inputs(receivers: Iterable[Any], context: dict[str, Any]) -> list[Any] | None:
+    """What the receivers read (their ``reads`` marks); None when one of them is unmarked."""
+    found = []
+    for receiver in receivers:
+        inputs = getattr(receiver, INPUTS_ATTRIBUTE, None)
+        if inputs is None:
+            return None
+        found.append((getattr(receiver, "__qualname__", ""), inputs(context)))
+    return found
 
 
 def _template_names(environment: Environment, name: str) -> tuple[frozenset[str], frozenset[str]]:

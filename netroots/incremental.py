@@ -29,7 +29,7 @@ from pelican import signals
 from pelican.utils import path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_fingerprint
+from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_fingerprint, receiver_inputs
 from .plugin import STATE_KEY
 from .site import cache_dir, preview_of
 
@@ -243,12 +243,14 @@ class IncrementalWriter(Writer):
         relative = os.path.relpath(complete, self.output_path)
         self.stats["feeds"] += 1
         fingerprint = None
-        # A feed_generated receiver may change the feed from anything: then it is always written.
-        if self.options["incremental"] and not signals.feed_generated.receivers:
+        # feed_generated receivers change the feed: what they read is part of its fingerprint
+        # (netroots.fingerprint.reads); one that does not say makes the feed be written always.
+        inputs = receiver_inputs(signals.feed_generated.receivers_for(context), context)
+        if self.options["incremental"] and inputs is not None:
             digest = self._digester(context)
             scalars = {k: v for k, v in context.items() if isinstance(v, (str, int, float, bool, type(None)))}
             items = list(elements[: self.settings["FEED_MAX_ITEMS"]])
-            parts = [digest(items), digest(scalars), digest([path, url, feed_type, feed_title])]
+            parts = [digest(items), digest(scalars), digest([path, url, feed_type, feed_title]), digest(inputs)]
             fingerprint = hashlib.blake2b(b"\x1e".join(parts), digest_size=16).hexdigest()
             old = self.old.get(relative, {})
             current = _stat(complete)

@@ -143,6 +143,11 @@ class ThreadRenderer:
         self.used[diary_id] = [key, html]
         return Markup(html)
 
+    def fingerprint_state(self) -> tuple[Any, ...]:
+        """What a page calling this shows depends on (netroots.fingerprint): not the last
+        build's stored HTML, which changes from build to build but renders the same."""
+        return self.views, self.globals, self.stamp
+
     def save(self) -> None:
         """Keep what this build rendered (threads of removed diaries drop out)."""
         if self.cache is None or self.used == self.stored:

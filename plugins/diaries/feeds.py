@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from netroots.feeds import absolute
+from netroots.fingerprint import reads
 from netroots.html import absolute_urls
 from netroots.members import members_in
 from netroots.site import site_address
 
 
+@reads(lambda context: (members_in(context, context), site_address(context)))
 def feed_generated(context: dict[str, Any], feed: Any) -> None:
     """``feed_generated``: fix each diary entry before Pelican writes the feed."""
     members = members_in(context, context)

@@ -11,6 +11,7 @@ from feedgenerator import Enclosure
 from pelican.generators import Generator
 
 from netroots.feeds import absolute
+from netroots.fingerprint import reads
 from netroots.images import copy_variants
 from netroots.plugin import build_state
 from netroots.report import Report
@@ -80,6 +81,7 @@ def media_for_link(by_url: dict[str, Media], link: str) -> Media | None:
     return None
 
 
+@reads(lambda context: (used(context)["by_url"], site_address(context)))
 def add_enclosures(context: dict[str, Any], feed: Any) -> None:
     """``feed_generated``: diary feeds carry each diary's audio or video as an enclosure."""
     by_url = used(context)["by_url"]  # the context is a copy of this build's settings

@@ -337,3 +337,39 @@ def test_the_development_server_reloads_pages_and_published_output_has_no_script
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_related_lists_kept_from_the_last_build_equal_a_full_computation(seed: int) -> None:
+    """Related lists are recomputed only where they can change; after random signature
+    changes (new, edited, deleted diaries; words moving among a word's capped holders)
+    they equal lists computed from scratch, scores and order included."""
+    from search.related import _best as best
+    from search.related import holders_of, update_lists
+
+    rng = random.Random(seed)
+    words = [f"w{n}" for n in range(25)]
+
+    def signature() -> dict[str, float]:
+        return {word: round(rng.uniform(0.01, 1.0), 2) for word in sorted(rng.sample(words, rng.randint(1, 6)))}
+
+    signatures = {f"d{n}": signature() for n in range(80)}
+    cap, count = 12, 4
+    lists, _ = update_lists({}, {}, signatures, count, cap)
+    for _ in range(30):
+        old = signatures
+        signatures = dict(old)
+        for _ in range(rng.randint(1, 3)):
+            roll = rng.random()
+            if roll < 0.2:
+                signatures[f"d{rng.randint(100, 999)}"] = signature()
+            elif roll < 0.35 and len(signatures) > 10:
+                del signatures[rng.choice(sorted(signatures))]
+            else:
+                signatures[rng.choice(sorted(signatures))] = signature()
+        lists, redone = update_lists(old, lists, signatures, count, cap)
+        holders = holders_of(signatures, cap)
+        assert {key: [tuple(pair) for pair in found] for key, found in lists.items()} == {
+            key: best(signatures, holders, key, count) for key in signatures
+        }
+        assert len(redone) < len(signatures)

@@ -212,9 +212,10 @@ def test_rebuilds_redo_only_what_changed(tmp_path: Path, caplog) -> None:
     edited = content / "diaries/cara/2026-07-20-bookmobile-returns.md"
     edited.write_text(edited.read_text() + "\nThe bookmobile has a new driver.\n", encoding="utf-8")
     messages = rebuild()
-    # One changed diary moves every signature's document frequencies: all lists are recomputed,
-    # so they are exactly what a clean build computes (tests/test_incremental.py).
-    assert any("0 added, 1 changed, 0 removed, 10 unchanged" in m and "recomputed for 10 " in m for m in messages)
+    # Signatures are all recomputed, lists only where they can change: the edited diary's and
+    # those its new weights can enter or leave (equal to a clean build's: tests/test_incremental.py).
+    recomputed = [m for m in messages if "0 added, 1 changed, 0 removed, 10 unchanged" in m]
+    assert recomputed and 1 <= int(recomputed[0].split("recomputed for ")[1].split()[0]) < 10, messages
     assert any("Pagefind indexed" in m for m in messages)
     assert "new driver" in pagefind_pages(tmp_path / "output")["/diaries/cara/bookmobile-returns/"]["content"]
 

@@ -27,6 +27,13 @@ VERSION = 2
 INDEX_NAME = "netroots"
 
 
+def idf(total: int, frequency: int) -> float:
+    """A word's weight for "more like this", in steps of 0.1: one diary more or less (or a
+    word more in one diary) rarely moves a step, so it rarely moves other diaries' signatures
+    and an incremental build recomputes few related lists (plugins/search/related.py)."""
+    return round(math.log(1 + total / frequency), 1)
+
+
 def _schema() -> Schema:
     text = StemmingAnalyzer()
     return Schema(
@@ -271,7 +278,7 @@ class SearchIndex:
         self, keys: Iterable[str], *, terms: int = 12, corpus: Iterable[str] | None = None
     ) -> dict[str, dict[str, float]]:
         """Each document's "more like this" signature: its ``terms`` strongest words
-        (tf-idf over body, title words counted twice) and its tags, as a unit vector.
+        (tf-idf over body, title words counted twice; :func:`idf`) and its tags, as a unit vector.
 
         Document frequencies count only the ``corpus`` documents (default: ``keys``), in
         one pass over the index's postings: the result depends on those documents alone,
@@ -338,11 +345,12 @@ def _signature(
     for term, frequency in found.items():
         df = document_frequency.get(term, 0)
         if df:
-            scored.append(((1 + math.log(frequency)) * math.log(1 + total / df), term))
+            scored.append(((1 + math.log(frequency)) * idf(total, df), term))
     scored.sort(reverse=True)
     vector = {term: value for value, term in scored[:terms]}
     top = max(vector.values(), default=1.0)
     for tag in tags:
         vector[f"#{tag}"] = top
     norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
-    return {term: round(value / norm, 4) for term, value in vector.items()}
+    # Terms in one order, so a cached signature sums scores like a fresh one.
+    return {term: round(vector[term] / norm, 4) for term in sorted(vector)}

@@ -1,8 +1,12 @@
 """Related diaries: more like this, over each diary's key-term signature (title, tags, body).
 
 Signatures come from the Whoosh index (:meth:`SearchIndex.signatures`); here they are
-compared. Both are cached in ``.cache/search/related.json`` and recomputed only for
-new and changed diaries (and for diaries whose list names a diary that is gone).
+compared. Signatures, lists and their scores are cached in ``.cache/search/related.json``.
+After a change every signature is recomputed (document frequencies are global), but a
+diary's list is recomputed only when it can differ from the last one: its own signature
+changed, or a diary whose weight changed for one of its words could now enter its list
+or was in it (:func:`update_lists`). The lists are always exactly what a clean build
+computes; tests/test_incremental.py compares them.
 """
 
 from __future__ import annotations
@@ -20,29 +24,92 @@ from .index import SearchIndex, UpdateStats
 CANDIDATES_PER_TERM = 300
 # Words per signature; a change here invalidates the cached signatures.
 SIGNATURE_TERMS = 12
+FORMAT = 2  # of related.json: lists with their scores
+
+Signatures = dict[str, dict[str, float]]
+Scored = dict[str, list[tuple[str, float]]]
+Holders = dict[str, list[tuple[float, str]]]
 
 
-def nearest(
-    signatures: dict[str, dict[str, float]], targets: list[str], count: int, cap: int = CANDIDATES_PER_TERM
-) -> dict[str, list[str]]:
-    """For each target key, the ``count`` keys whose signatures are most alike (cosine)."""
-    holders: dict[str, list[tuple[float, str]]] = defaultdict(list)
+def holders_of(signatures: Signatures, cap: int = CANDIDATES_PER_TERM) -> Holders:
+    """Each word's strongest ``cap`` holders, as (weight, key), strongest first."""
+    holders: Holders = defaultdict(list)
     for key, signature in signatures.items():
         for term, weight in signature.items():
             holders[term].append((weight, key))
-    for term, found in holders.items():
-        if len(found) > cap:
-            holders[term] = heapq.nlargest(cap, found)
-    result = {}
-    for key in targets:
-        scores: dict[str, float] = defaultdict(float)
-        for term, weight in signatures.get(key, {}).items():
-            for other_weight, other in holders.get(term, ()):
-                scores[other] += weight * other_weight
-        scores.pop(key, None)
-        best = heapq.nsmallest(count, scores.items(), key=lambda item: (-item[1], item[0]))
-        result[key] = [other for other, score in best if score > 0]
-    return result
+    return {term: heapq.nlargest(cap, found) for term, found in holders.items()}
+
+
+def _best(signatures: Signatures, holders: Holders, key: str, count: int) -> list[tuple[str, float]]:
+    scores: dict[str, float] = defaultdict(float)
+    for term, weight in signatures.get(key, {}).items():
+        for other_weight, other in holders.get(term, ()):
+            scores[other] += weight * other_weight
+    scores.pop(key, None)
+    best = heapq.nsmallest(count, scores.items(), key=lambda item: (-item[1], item[0]))
+    return [(other, score) for other, score in best if score > 0]
+
+
+def nearest(
+    signatures: Signatures, targets: list[str], count: int, cap: int = CANDIDATES_PER_TERM
+) -> dict[str, list[str]]:
+    """For each target key, the ``count`` keys whose signatures are most alike (cosine)."""
+    holders = holders_of(signatures, cap)
+    return {key: [other for other, _ in _best(signatures, holders, key, count)] for key in targets}
+
+
+def update_lists(
+    old_signatures: Signatures, old_lists: Scored, signatures: Signatures, count: int, cap: int = CANDIDATES_PER_TERM
+) -> tuple[Scored, list[str]]:
+    """Every key's scored list, recomputing only those that can differ from ``old_lists``.
+
+    A list depends on the diary's own signature and on the holders of its words. When
+    the holders of a word changed, only the diaries whose entry changed can score
+    differently; the list is kept when none of them was in it and none now beats its
+    last entry (the same sums, in the same order, as a full computation).
+    """
+    old_holders, holders = holders_of(old_signatures, cap), holders_of(signatures, cap)
+    moved: dict[str, set[str]] = {}  # word -> diaries whose entry among its holders changed
+    for term in old_holders.keys() | holders.keys():
+        before, after = old_holders.get(term, []), holders.get(term, [])
+        if before != after:
+            moved[term] = {key for _, key in set(before) ^ set(after)}
+    held: dict[str, set[str]] = {}  # word -> its holders' keys, as needed
+
+    def holds(term: str, key: str) -> bool:
+        if term not in held:
+            held[term] = {other for _, other in holders.get(term, ())}
+        return key in held[term]
+
+    def unchanged(key: str, signature: dict[str, float], kept: list[tuple[str, float]]) -> bool:
+        touched = set().union(*(moved[term] for term in signature if term in moved)) - {key}
+        if not touched:
+            return True
+        listed = {other for other, _ in kept}
+        last = (-kept[-1][1], kept[-1][0]) if len(kept) >= count else None
+        for other in sorted(touched):
+            if other in listed:
+                return False
+            if other not in signatures:
+                continue  # gone, and not in the list
+            score = 0.0
+            for term, weight in signature.items():
+                if holds(term, other):
+                    score += weight * signatures[other][term]
+            if score > 0 and (last is None or (-score, other) < last):
+                return False
+        return True
+
+    lists: Scored = {}
+    redone: list[str] = []
+    for key, signature in signatures.items():
+        kept = old_lists.get(key)
+        if kept is None or old_signatures.get(key) != signature or not unchanged(key, signature, kept):
+            lists[key] = _best(signatures, holders, key, count)
+            redone.append(key)
+        else:
+            lists[key] = kept
+    return lists, redone
 
 
 def update_related(
@@ -55,38 +122,31 @@ def update_related(
     diaries = {key: entry["url"] for key, entry in entries.items() if entry["kind"] == "diary"}
     corpus = sorted(key for key in entries if not key.startswith("html:"))
     changed = bool(stats.added or stats.changed or stats.removed) or set(cached["signatures"]) != set(diaries)
-    if not changed and cached.get("corpus") == len(corpus):
-        return cached["related"], []
-    # Any change can move every diary's signature (document frequencies) and every
-    # list: recompute all, so the lists are exactly what a clean build computes.
-    todo = _recompute(index, cached, diaries, corpus, count)
-    if changed or diaries:
+    todo: list[str] = []
+    if changed or cached.get("corpus") != len(corpus):
+        # Any change can move every signature (document frequencies): all are recomputed,
+        # the lists only where they can differ.
+        signatures = index.signatures(list(diaries), terms=SIGNATURE_TERMS, corpus=corpus)
+        lists, todo = update_lists(cached["signatures"], cached["lists"], signatures, count) if count else ({}, [])
+        cached.update(signatures=signatures, lists=lists, corpus=len(corpus))
         _write_cache(path, cached)
-    return cached["related"], todo
+    related = {
+        key: [diaries[other] for other, _ in found if other in diaries]
+        for key, found in cached["lists"].items()
+        if key in diaries
+    }
+    return related, todo
 
 
 def _read_cache(path: Path, count: int) -> dict:
-    """The last build's signatures and lists; empty when unreadable or made with other settings."""
+    """The last build's signatures and scored lists; empty when unreadable or made with other settings."""
     try:
         cached = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         cached = {}
-    if cached.get("count") != count or cached.get("terms") != SIGNATURE_TERMS or "signatures" not in cached:
-        cached = {"count": count, "terms": SIGNATURE_TERMS, "signatures": {}, "related": {}}
+    if (cached.get("format"), cached.get("count"), cached.get("terms")) != (FORMAT, count, SIGNATURE_TERMS):
+        cached = {"format": FORMAT, "count": count, "terms": SIGNATURE_TERMS, "signatures": {}, "lists": {}}
     return cached
-
-
-def _recompute(index: SearchIndex, cached: dict, diaries: dict[str, str], corpus: list[str], count: int) -> list[str]:
-    """Fill ``cached`` with fresh signatures and related lists for every diary; returns the keys
-    whose lists were computed (none when ``count`` is 0)."""
-    cached["signatures"] = signatures = index.signatures(list(diaries), terms=SIGNATURE_TERMS, corpus=corpus)
-    cached["corpus"] = len(corpus)
-    todo = list(diaries) if count else []
-    cached["related"] = related = {}
-    if todo:
-        for key, others in nearest(signatures, todo, count).items():
-            related[key] = [diaries[other] for other in others if other in diaries]
-    return todo
 
 
 def _write_cache(path: Path, cached: dict) -> None:

@@ -93,6 +93,20 @@ def build_fixture_once(factory: pytest.TempPathFactory, name: str, **overrides: 
     return work / "output"
 
 
+def pagefind_pages(output: Path) -> dict[str, dict]:
+    """What Pagefind indexed, over every part of the index (``output/pagefind/parts.json``):
+    each fragment's URL and content (gzip, ``pagefind_dcd`` + JSON)."""
+    import gzip
+    import json
+
+    pages = {}
+    for part in json.loads((output / "pagefind/parts.json").read_text(encoding="utf-8"))["parts"]:
+        for fragment in (output / "pagefind" / part / "fragment").iterdir():
+            data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+            pages[data["url"]] = data
+    return pages
+
+
 def read(output: Path, path: str) -> str:
     """The text of a built file, e.g. ``read(out, "diaries/ana/x/index.html")``."""
     return (output / path).read_text(encoding="utf-8")

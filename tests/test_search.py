@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import shutil
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, build_fixture_once, build_site, read, site_settings
+from conftest import FIXTURES, build_fixture_once, build_site, pagefind_pages, read, site_settings
 
 CLUSTERS = {
     "housing": {"ana/rent-strike-notes", "ben/tenants-union-first-vote", "cara/eviction-court-watch"},
@@ -90,15 +89,6 @@ def test_only_main_content_is_marked_for_pagefind(built: Path) -> None:
     assert diary.index("</article>", body_at) < diary.index('class="related-diaries"')
     for listing in ("index.html", "diaries/index.html", "tags/libraries/index.html", "search/index.html"):
         assert "data-pagefind-body" not in read(built, listing), listing
-
-
-def pagefind_pages(output: Path) -> dict[str, dict]:
-    """What Pagefind indexed: each fragment's URL and content (gzip, ``pagefind_dcd`` + JSON)."""
-    pages = {}
-    for fragment in (output / "pagefind/fragment").iterdir():
-        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
-        pages[data["url"]] = data
-    return pages
 
 
 def test_pagefind_indexes_main_content_only(built: Path) -> None:
@@ -240,7 +230,7 @@ def test_whoosh_work_can_be_switched_off(tmp_path: Path) -> None:
     assert not result.errors
     assert 'class="related-diaries"' not in read(result.output, "diaries/ana/rent-strike-notes/index.html")
     assert not (tmp_path / "net/.cache/search/whoosh").exists()
-    assert (result.output / "pagefind/pagefind.js").is_file()
+    assert (result.output / "pagefind/0/pagefind.js").is_file()
 
 
 def test_related_signatures_are_the_same_for_one_diary_and_for_all(built: Path, tmp_path: Path) -> None:

@@ -27,12 +27,11 @@ class RecordingHandler(SimpleHTTPRequestHandler):
         super().do_GET()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+def serve_built(factory: pytest.TempPathFactory, **search: object) -> Iterator[tuple[str, list[str]]]:
     """The search fixture network, built and served on 127.0.0.1 (a free port)."""
-    work = tmp_path_factory.mktemp("search-browser")
+    work = factory.mktemp("search-browser")
     shutil.copytree(FIXTURES / "search", work, dirs_exist_ok=True)
-    result = build_site(work / "content", work / "output")
+    result = build_site(work / "content", work / "output", SEARCH=search)
     assert not result.errors, result.errors
     requested: list[str] = []
     handler = type("Handler", (RecordingHandler,), {"requested": requested})
@@ -42,6 +41,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
     yield f"http://127.0.0.1:{server.server_address[1]}", requested
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    yield from serve_built(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def served_in_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """The same network with its Pagefind index in parts of about 4 pages."""
+    yield from serve_built(tmp_path_factory, pagefind_part_pages=4)
 
 
 @pytest.fixture
@@ -147,3 +157,30 @@ def test_search_runs_on_the_page_under_the_site_policy(page, served) -> None:
     assert not [text for text in page.problems if "Content Security Policy" in text]
     assert not [path for path in requested if "worker" in path]
     assert any(path.endswith(".pagefind") for path in requested)  # the WebAssembly
+
+
+def test_an_index_in_parts_is_merged_in_the_browser(browser, served_in_parts) -> None:
+    """A large network's index comes in parts (a build re-indexes only changed parts); the
+    search page merges them: results come from every part, best first, filters work."""
+    base, requested = served_in_parts
+    context = browser.new_context()
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    try:
+        tab.goto(f"{base}/search/?q=library")
+        wait_for_results(tab)
+        found = titles(tab)
+        assert "The library board budget fight" in found and "Saving Sunday library hours" in found, found
+        parts = {path.split("/")[2] for path in requested if path.startswith("/pagefind/") and path.count("/") > 2}
+        assert len(parts) >= 3, requested  # every part was asked
+        tab.goto(f"{base}/search/?q=bookmobile")
+        wait_for_results(tab)
+        assert titles(tab)[0] == "The bookmobile returns to the county"
+        tab.goto(f"{base}/search/?q=library&member=ben")
+        wait_for_results(tab)
+        assert titles(tab)[0] == "The library board budget fight"
+        assert all("@ben" in text for text in tab.locator("#search-results .byline").all_inner_texts())
+        assert problems == []
+    finally:
+        context.close()

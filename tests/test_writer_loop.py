@@ -3,14 +3,12 @@ posts, and the traps a newcomer fell into, each asserted as the writer or mainta
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import build_site, read
+from conftest import build_site, pagefind_pages, read
 
 import tasks
 
@@ -26,10 +24,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def pagefind_urls(output: Path) -> set[str]:
-    urls = set()
-    for fragment in (output / "pagefind/fragment").iterdir():
-        urls.add(json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))["url"])
-    return urls
+    return set(pagefind_pages(output))
 
 
 # -- 1. a published diary needs a tag ------------------------------------------

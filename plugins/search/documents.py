@@ -241,26 +241,43 @@ def html_document(output: Path, relative: str) -> Document | None:
     )
 
 
-def scan_output(output: Path, skip: set[str]) -> tuple[dict[str, str], str]:
-    """One pass over the built HTML: ``(key -> hash of pages to index from HTML, fingerprint)``.
+def scan_output(
+    output: Path, skip: set[str], seen: dict[str, list] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """One pass over the built HTML: ``(key -> hash of pages to index from HTML, pages)``.
 
-    The fingerprint covers every page Pagefind would index (those with
-    ``data-pagefind-body``); when it is unchanged, so is Pagefind's bundle.
+    ``pages`` maps every page Pagefind would index (those with ``data-pagefind-body``)
+    to its hash. ``seen`` (relative path -> [size, mtime, hash, kind or None], updated in
+    place) is the last scan's: a file with the same size and modification time is not
+    read again, so a build that changed a few pages reads a few pages.
     """
-    current = {}
-    fingerprint = hashlib.blake2b(digest_size=16)
+    seen = {} if seen is None else seen
+    current: dict[str, str] = {}
+    pages: dict[str, str] = {}
+    found: set[str] = set()
     for path in sorted(output.rglob("*.html")):
         relative = path.relative_to(output).as_posix()
         if relative.startswith("pagefind/"):
             continue
-        raw = path.read_bytes()
-        if b"data-pagefind-body" not in raw:
+        found.add(relative)
+        stat = path.stat()
+        known = seen.get(relative)
+        if known is None or known[0] != stat.st_size or known[1] != stat.st_mtime_ns:
+            raw = path.read_bytes()
+            if b"data-pagefind-body" in raw:
+                kind = KIND.search(raw)
+                known = [stat.st_size, stat.st_mtime_ns, digest(raw), kind.group(1).decode() if kind else ""]
+            else:
+                known = [stat.st_size, stat.st_mtime_ns, None, None]
+            seen[relative] = known
+        page_hash, kind = known[2], known[3]
+        if page_hash is None:
             continue
-        page_hash = digest(raw)
-        fingerprint.update(f"{relative}\0{page_hash}\n".encode())
+        pages[relative] = page_hash
         if relative in skip or relative.startswith(("theme/", "search/")):
             continue
-        kind = KIND.search(raw)
-        if kind and kind.group(1).decode() not in SOURCE_KINDS.values():  # stale copies of removed diaries too
+        if kind and kind not in SOURCE_KINDS.values():  # stale copies of removed diaries too
             current[HTML_PREFIX + relative] = page_hash
-    return current, fingerprint.hexdigest()
+    for relative in set(seen) - found:
+        del seen[relative]
+    return current, pages

@@ -1,10 +1,13 @@
 """The end of the build: Pagefind over the output folder, and the other kinds into Whoosh.
 
-Pagefind runs as its own CLI (the binary the ``pagefind[extended]`` PyPI package ships)
-over the whole output folder, once per build: it indexes only elements marked
-``data-pagefind-body``, with the filters and metadata ``pagefind_meta`` wrote. When no
-page it would index has changed since its last run on this folder, its bundle is
-already right and the run is skipped.
+Pagefind runs as its own CLI (the binary the ``pagefind[extended]`` PyPI package ships):
+it indexes only elements marked ``data-pagefind-body``, with the filters and metadata
+``pagefind_meta`` wrote. The index is split into parts of about 1,000 pages
+(``SEARCH['pagefind_part_pages']``; a page's part comes from a hash of its path, so it
+never moves while the count of parts stays): ``output/pagefind/<n>/`` is one Pagefind bundle, ``output/pagefind/parts.json``
+lists them, and the search page merges them in the browser (Pagefind's ``mergeIndex``).
+A build re-indexes only the parts where a page was added, changed or removed, each from
+a folder of hard links to its pages, two at a time.
 """
 
 from __future__ import annotations
@@ -12,8 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
+import os
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -62,9 +68,120 @@ def finish_pagefind(process: subprocess.Popen, timeout: float) -> None:
         raise RuntimeError(f"Pagefind failed ({process.returncode}): {errors.strip()[-2000:]}")
 
 
+BUNDLE = "pagefind"
+LIST = "parts.json"
+
+
 def _stamp(settings: dict[str, Any], output: Path) -> Path:
     name = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
     return cache_dir(settings, "search") / f"pagefind-{name}.json"
+
+
+def part_count(pages: int, previous: int | None, size: int) -> int:
+    """How many parts: kept while each holds between a quarter and twice ``size`` pages
+    (so a few diaries more or less never re-index everything), else about ``size`` each."""
+    if previous and previous * size // 4 <= pages <= previous * size * 2:
+        return previous
+    if previous == 1 and pages <= size * 2:
+        return 1
+    return max(1, math.ceil(pages / size))
+
+
+def part_of(relative: str, parts: int) -> int:
+    return int.from_bytes(hashlib.blake2b(relative.encode(), digest_size=4).digest(), "big") % parts
+
+
+def split(pages: dict[str, str], parts: int) -> list[dict[str, str]]:
+    found: list[dict[str, str]] = [{} for _ in range(parts)]
+    for relative, page_hash in pages.items():
+        found[part_of(relative, parts)][relative] = page_hash
+    return found
+
+
+def _fingerprint(pages: dict[str, str]) -> str:
+    hasher = hashlib.blake2b(digest_size=16)
+    for relative in sorted(pages):
+        hasher.update(f"{relative}\0{pages[relative]}\n".encode())
+    return hasher.hexdigest()
+
+
+def _stage(output: Path, pages: dict[str, str], folder: Path) -> None:
+    """A folder holding just ``pages`` (hard links, or copies across file systems)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    for relative in pages:
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(output / relative, target)
+        except OSError:
+            shutil.copy2(output / relative, target)
+
+
+def index_parts(
+    settings: dict[str, Any],
+    output: Path,
+    pages: dict[str, str],
+    state: dict[str, Any],
+    search: dict[str, Any],
+) -> tuple[dict[str, Any], int]:
+    """Re-index the parts whose pages changed; returns the new state and how many parts ran."""
+    parts = part_count(len(pages), state.get("parts"), int(search["pagefind_part_pages"]))
+    extra, timeout = list(search["pagefind_args"]), float(search["pagefind_timeout"])
+    bundle = output / BUNDLE
+    if parts != state.get("parts"):
+        shutil.rmtree(bundle, ignore_errors=True)
+    old = state.get("fingerprints", []) if parts == state.get("parts") else []
+    groups = split(pages, parts)
+    fingerprints = [_fingerprint(group) for group in groups]
+    stage = cache_dir(settings, "search") / "pagefind-stage"
+    todo = [
+        number
+        for number, group in enumerate(groups)
+        if group
+        and (
+            number >= len(old)
+            or old[number] != fingerprints[number]
+            or not (bundle / str(number) / "pagefind-entry.json").is_file()
+        )
+    ]
+    for number, group in enumerate(groups):
+        if not group:
+            shutil.rmtree(bundle / str(number), ignore_errors=True)
+    running: list[tuple[int, subprocess.Popen]] = []
+    failed: list[str] = []
+    jobs = max(1, min(os.cpu_count() or 1, 4))
+
+    def finish(number: int, process: subprocess.Popen) -> None:
+        try:
+            finish_pagefind(process, timeout)
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            failed.append(f"part {number}: {exc}")
+            fingerprints[number] = ""  # try again next build
+        shutil.rmtree(stage / str(number), ignore_errors=True)
+
+    for number in todo:
+        while len(running) >= jobs:
+            finish(*running.pop(0))
+        _stage(output, groups[number], stage / str(number))
+        target = bundle / str(number)
+        shutil.rmtree(target, ignore_errors=True)
+        command = [str(pagefind_executable()), "--site", str(stage / str(number)), "--output-path", str(target)]
+        running.append(
+            (
+                number,
+                subprocess.Popen(
+                    [*command, "--silent", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                ),
+            )
+        )
+    for number, process in running:
+        finish(number, process)
+    if failed:
+        logger.error("search: the in-browser search index was not built: %s", "; ".join(failed))
+    listed = [str(number) for number, group in enumerate(groups) if group]
+    bundle.mkdir(parents=True, exist_ok=True)
+    (bundle / LIST).write_text(json.dumps({"parts": listed}), encoding="utf-8")
+    return {"parts": parts, "fingerprints": fingerprints}, len(todo)
 
 
 def finalized(pelican: Any) -> None:
@@ -76,34 +193,45 @@ def finalized(pelican: Any) -> None:
         return
     started = time.perf_counter()
     output = Path(pelican.output_path)
-    current, fingerprint = scan_output(output, build.get("skip", set()))
     stamp = _stamp(settings, output)
-    process = None
-    if search["pagefind"]:
-        try:
-            previous = json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint")
-        except (OSError, ValueError):
-            previous = None
-        if previous == fingerprint and (output / "pagefind" / "pagefind-entry.json").is_file():
-            logger.info("search: no indexed page changed; Pagefind's bundle is up to date")
-        else:
-            stamp.unlink(missing_ok=True)
+    try:
+        state = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    seen = state.get("seen") if isinstance(state.get("seen"), dict) else {}
+    current, pages = scan_output(output, build.get("skip", set()), seen)
+    pagefind: dict[str, Any] = {}
+    worker = None
+    if search["pagefind"]:  # in a thread: Pagefind's processes run while Whoosh indexes below
+
+        def run() -> None:
+            nonlocal pagefind
+            previous = state.get("pagefind") if isinstance(state.get("pagefind"), dict) else {}
             try:
-                process = start_pagefind(output, list(search["pagefind_args"]))
-            except OSError as exc:
-                logger.error("search: the in-browser search index was not built: %s", exc)
-    if search["whoosh"]:  # while Pagefind runs
+                pagefind, ran = index_parts(settings, output, pages, previous, search)
+            except Exception as exc:  # in a thread: say it, the build goes on
+                logger.error("search: the in-browser search index was not built: %s: %s", type(exc).__name__, exc)
+                return
+            if ran:
+                logger.info(
+                    "search: Pagefind indexed %d of %d parts of %s in %.2f s",
+                    ran,
+                    pagefind["parts"],
+                    output,
+                    time.perf_counter() - started,
+                )
+            else:
+                logger.info("search: no indexed page changed; Pagefind's bundle is up to date")
+
+        worker = threading.Thread(target=run, name="pagefind")
+        worker.start()
+    if search["whoosh"]:
         stats = search_index(settings).update(
             current,
             lambda key: html_document(output, key.removeprefix(HTML_PREFIX)),
             scope=lambda key: key.startswith(HTML_PREFIX),
         )
         logger.info("search: indexed built pages (%s)", stats)
-    if process is not None:
-        try:
-            finish_pagefind(process, float(search["pagefind_timeout"]))
-        except (RuntimeError, subprocess.TimeoutExpired) as exc:
-            logger.error("search: the in-browser search index was not built: %s", exc)
-        else:
-            stamp.write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
-            logger.info("search: Pagefind indexed %s in %.2f s", output, time.perf_counter() - started)
+    if worker is not None:
+        worker.join()
+    stamp.write_text(json.dumps({"seen": seen, "pagefind": pagefind}), encoding="utf-8")

@@ -43,6 +43,12 @@ SPEC = PluginSpec(
         Setting(
             "pagefind_timeout", 300, number(above=0), "Seconds before a Pagefind run is stopped (the build goes on)."
         ),
+        Setting(
+            "pagefind_part_pages",
+            1000,
+            whole(minimum=1),
+            "Pages per part of the Pagefind index, about: a build re-indexes only the parts whose pages changed.",
+        ),
         Setting("related", 5, whole(minimum=0), "How many related diaries each diary page shows (0: none)."),
         Setting(
             "kinds",

@@ -31,12 +31,19 @@ function load() {
   if (!pagefind) {
     const bundle = new URL(form.dataset.bundle, document.baseURI).href;
     const site = new URL(form.dataset.site, document.baseURI).pathname;
-    pagefind = import(bundle + "pagefind.js").then(async (module) => {
-      // noWorker: search on the page; saves the worker's download and start-up.
-      await module.options({ baseUrl: site, excerptLength: 30, noWorker: true });
-      module.init();
-      return module;
-    });
+    // The index comes in parts (parts.json lists them): the first is loaded, the others
+    // merged into it, so a build re-indexes only the parts where pages changed.
+    pagefind = fetch(bundle + "parts.json")
+      .then((response) => (response.ok ? response.json() : { parts: [] }))
+      .then(async ({ parts }) => {
+        const [first, ...others] = parts.length ? parts : [""];
+        const module = await import(`${bundle}${first ? `${first}/` : ""}pagefind.js`);
+        // noWorker: search on the page; saves the worker's download and start-up.
+        await module.options({ baseUrl: site, excerptLength: 30, noWorker: true });
+        for (const part of others) await module.mergeIndex(`${bundle}${part}/`, { baseUrl: site });
+        module.init();
+        return module;
+      });
   }
   return pagefind;
 }

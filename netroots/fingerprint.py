@@ -158,26 +158,40 @@ def receiver_inputs(receivers: Iterable[Any], context: dict[str, Any]) -> list[A
     return found
 
 
-def _template_names(environment: Environment, name: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(context names the template mentions, templates it pulls in); None in the second = dynamic."""
+def _template_names(
+    environment: Environment, name: str, known: dict[str, list[list[str]]] | None = None
+) -> tuple[frozenset[str], frozenset[str]]:
+    """(context names the template mentions, templates it pulls in); None in the second = dynamic.
+
+    ``known`` (source digest -> the two lists) keeps answers across builds: parsing every
+    template is a noticeable part of a build that renders little.
+    """
     source, _, _ = environment.loader.get_source(environment, name)
+    key = hashlib.blake2b(f"{name}\0{source}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    if known is not None and key in known:
+        used_list, pulled_list = known[key]
+        return frozenset(used_list), frozenset(pulled_list)
     tree = environment.parse(source)
     used = set(meta.find_undeclared_variables(tree))
     pulled = set(meta.find_referenced_templates(tree))  # included/imported with context: same names
-    return frozenset(used), frozenset(str(p) if p is not None else "\x00dynamic" for p in pulled)
+    found = frozenset(used), frozenset(str(p) if p is not None else "\x00dynamic" for p in pulled)
+    if known is not None:
+        known[key] = [sorted(found[0]), sorted(found[1])]
+    return found
 
 
 class TemplateNames:
     """The context names a template and everything it includes/extends/imports can read."""
 
-    def __init__(self, environment: Environment) -> None:
+    def __init__(self, environment: Environment, known: dict[str, list[list[str]]] | None = None) -> None:
         self.environment = environment
+        self.known = known
         self.direct: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self.closed: dict[str, frozenset[str]] = {}
 
     def _direct(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
         if name not in self.direct:
-            self.direct[name] = _template_names(self.environment, name)
+            self.direct[name] = _template_names(self.environment, name, self.known)
         return self.direct[name]
 
     def __call__(self, name: str) -> frozenset[str]:

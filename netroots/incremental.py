@@ -129,6 +129,7 @@ class IncrementalWriter(Writer):
         self.world = world(self.settings)
         self.old: dict[str, Any] = {}
         self.reason = ""
+        self.template_names: dict[str, list[list[str]]] = {}  # template source digest -> names (fingerprint.py)
         self._load()
         self.new: dict[str, Any] = {}
         self.digest: Digester | None = None
@@ -149,6 +150,9 @@ class IncrementalWriter(Writer):
             return
         changed = [part for part, value in self.world.items() if saved.get("world", {}).get(part) != value]
         self.old = saved.get("pages", {})
+        same_templates = saved.get("world", {}).get("templates") == self.world["templates"]
+        if same_templates and isinstance(saved.get("template_names"), dict):  # else: start afresh
+            self.template_names = saved["template_names"]
         if changed:
             self.reason = f"{' and '.join(changed)} changed since the last build"
             self.old = {name: {"stat": entry.get("stat")} for name, entry in self.old.items()}  # deletions only
@@ -315,7 +319,7 @@ class IncrementalWriter(Writer):
         environment = template.environment
         key = id(environment)
         if key not in self.names:
-            self.names[key] = TemplateNames(environment)
+            self.names[key] = TemplateNames(environment, self.template_names)
         return self.names[key](template.name)
 
     def _workers(self, count: int) -> int:
@@ -405,7 +409,11 @@ class IncrementalWriter(Writer):
     def _save(self) -> None:
         if self.preview:
             return  # a preview's folder is thrown away: no record of it in .cache/
-        data = {"world": self.world, "pages": self.new if self.options["incremental"] else {}}
+        data = {
+            "world": self.world,
+            "pages": self.new if self.options["incremental"] else {},
+            "template_names": self.template_names,
+        }
         temporary = self.record_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, self.record_path)

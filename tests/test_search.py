@@ -210,6 +210,46 @@ def test_rebuilds_redo_only_what_changed(tmp_path: Path, caplog) -> None:
     assert "new driver" in pagefind_pages(tmp_path / "output")["/diaries/cara/bookmobile-returns/"]["content"]
 
 
+def test_an_edit_re_indexes_one_part_of_pagefind_and_equals_a_clean_build(tmp_path: Path, caplog) -> None:
+    import logging
+
+    content = fresh_copy(tmp_path)
+    output = tmp_path / "output"
+    search = {"pagefind_part_pages": 4}
+    assert not build_site(content, output, SEARCH=search).errors
+    parts = json.loads((output / "pagefind/parts.json").read_text())["parts"]
+    assert len(parts) >= 3
+    for removed in ("diaries/ben/2026-02-10-tenants-union-first-vote.md", None):
+        if removed:
+            (content / removed).unlink()
+        edited = content / "diaries/cara/2026-07-20-bookmobile-returns.md"
+        edited.write_text(edited.read_text() + "\nThe bookmobile has a new driver.\n", encoding="utf-8")
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="search"):
+            assert not build_site(content, output, SEARCH=search).errors
+        ran = [r.getMessage() for r in caplog.records if "Pagefind indexed" in r.getMessage()]
+        assert ran and int(ran[0].split("indexed ")[1].split()[0]) < len(parts), ran
+        clean = tmp_path / f"clean-{bool(removed)}"
+        shutil.copytree(content.parent, clean, ignore=shutil.ignore_patterns(".cache", "output"))
+        assert not build_site(clean / "content", clean / "output", SEARCH=search).errors
+        got, want = pagefind_pages(output), pagefind_pages(clean / "output")
+        assert sorted(got) == sorted(want)
+        assert {url: page["content"] for url, page in got.items()} == {
+            url: page["content"] for url, page in want.items()
+        }
+    assert "/diaries/ben/tenants-union-first-vote/" not in got
+
+
+def test_the_count_of_pagefind_parts_stays_while_the_network_grows_a_little() -> None:
+    from search.pagefind import part_count, part_of
+
+    assert part_count(1500, None, 1000) == 1
+    assert part_count(12_500, None, 1000) == 12
+    assert part_count(12_501, 12, 1000) == part_count(6_000, 12, 1000) == 12
+    assert part_count(30_000, 12, 1000) == 30
+    assert part_of("diaries/ana/x/index.html", 12) == part_of("diaries/ana/x/index.html", 12)
+
+
 def test_check_suggests_existing_tags_for_a_diary_without_tags(tmp_path: Path) -> None:
     from netroots.check import run_check
 

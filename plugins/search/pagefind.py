@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import shutil
 import subprocess
@@ -79,12 +78,10 @@ def _stamp(settings: dict[str, Any], output: Path) -> Path:
 
 def part_count(pages: int, previous: int | None, size: int) -> int:
     """How many parts: kept while each holds between a quarter and twice ``size`` pages
-    (so a few diaries more or less never re-index everything), else about ``size`` each."""
+    (so a few diaries more or less never re-index everything), else ``size`` to twice that each."""
     if previous and previous * size // 4 <= pages <= previous * size * 2:
         return previous
-    if previous == 1 and pages <= size * 2:
-        return 1
-    return max(1, math.ceil(pages / size))
+    return max(1, pages // size)
 
 
 def part_of(relative: str, parts: int) -> int:

@@ -149,7 +149,11 @@ class ThreadRenderer:
         return self.views, self.globals, self.stamp
 
     def save(self) -> None:
-        """Keep what this build rendered (threads of removed diaries drop out)."""
+        """Keep what this build rendered (threads of removed diaries drop out); threads of
+        pages an incremental build did not render again stay as they were."""
+        for diary_id, found in self.stored.items():
+            if diary_id in self.views and diary_id not in self.used:
+                self.used[diary_id] = found
         if self.cache is None or self.used == self.stored:
             return
         try:

@@ -118,6 +118,19 @@ class NetrootsPelican(Pelican):
         return self.writer
 
 
+def keep_compiled_templates(settings: dict[str, Any]) -> None:
+    """Jinja keeps compiled templates in ``.cache/jinja/`` (checked against each template's
+    source): compiling the theme's templates is otherwise a few seconds of every build."""
+    from jinja2 import FileSystemBytecodeCache
+
+    from .site import cache_dir
+
+    jinja = dict(settings.get("JINJA_ENVIRONMENT") or {})
+    if "bytecode_cache" not in jinja:
+        jinja["bytecode_cache"] = FileSystemBytecodeCache(str(cache_dir(settings, "jinja")))
+        settings["JINJA_ENVIRONMENT"] = jinja
+
+
 def build(settings: dict[str, Any]) -> BuildResult:
     """Build the site once; errors in content are logged and counted, never raised."""
     from .manifest import track, untrack
@@ -130,6 +143,7 @@ def build(settings: dict[str, Any]) -> BuildResult:
     root_logger.addHandler(counter)
     try:
         start(settings)
+        keep_compiled_templates(settings)
         pelican = NetrootsPelican(settings)
         pelican.run()
     finally:

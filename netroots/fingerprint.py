@@ -109,6 +109,8 @@ class Digester:
                 low = min(low, reached)
                 found.append(digest)
             out += sorted(found)
+        elif type(value) in STATES:
+            add(STATES[type(value)](value))
         elif callable(getattr(type(value), STATE_METHOD, None)):
             add(getattr(value, STATE_METHOD)())
         else:
@@ -128,6 +130,28 @@ class Digester:
 
 
 _CLOSED = 1 << 30
+
+
+def _paginator_state(paginator: Any) -> dict[str, Any]:
+    """A list page shows its own slice and the count of pages, never the whole list: an
+    edit of a diary on page 7 of a tag leaves its pages 1-6 and 8-250 as they were."""
+    kept = {k: v for k, v in vars(paginator).items() if k not in ("object_list", "_count", "_num_pages")}
+    return {**kept, "count": len(paginator.object_list)}
+
+
+def _page_state(page: Any) -> dict[str, Any]:
+    kept = {k: v for k, v in vars(page).items() if k != "paginator"}
+    return {**kept, "paginator": _paginator_state(page.paginator)}
+
+
+def _library_states() -> dict[type, Callable[[Any], Any]]:
+    from pelican.paginator import Page, Paginator
+
+    return {Paginator: _paginator_state, Page: _page_state}
+
+
+# Library classes whose attributes hold more than what a page shows: what is digested instead.
+STATES: dict[type, Callable[[Any], Any]] = _library_states()
 
 INPUTS_ATTRIBUTE = "fingerprint_inputs"
 

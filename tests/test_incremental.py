@@ -373,3 +373,27 @@ def test_related_lists_kept_from_the_last_build_equal_a_full_computation(seed: i
             key: best(signatures, holders, key, count) for key in signatures
         }
         assert len(redone) < len(signatures)
+
+
+def test_a_list_page_depends_on_its_own_slice_and_the_count_of_pages() -> None:
+    """Editing a diary on page 3 of a tag leaves that tag's other pages unrendered; a diary
+    more (the pages shift) changes them all."""
+    from types import SimpleNamespace
+
+    from pelican.paginator import Paginator
+
+    from netroots.fingerprint import Digester
+
+    settings = {"DEFAULT_ORPHANS": 0, "PAGINATION_PATTERNS": [], "RELATIVE_URLS": False}
+    diaries = [SimpleNamespace(title=f"Diary {n}", body=f"Text {n}") for n in range(9)]
+
+    def pages(items: list) -> list[bytes]:
+        paginator = Paginator("tag/x.html", "tag/x/", items, settings, per_page=3)
+        digest = Digester(opaque=[settings])
+        return [digest(paginator.page(number)) + digest(paginator) for number in range(1, 4)]
+
+    before = pages(diaries)
+    diaries[7].body += " An edit."
+    after = pages(diaries)
+    assert after[:2] == before[:2] and after[2] != before[2]
+    assert pages([*diaries, SimpleNamespace(title="Diary 9", body="Text 9")])[0] != after[0]

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from bench.common import ROOT, machine, median, save, time_command
-from bench.synthetic import diaries, write_comments, write_netroots, write_plain
+from bench.synthetic import diaries, today_after, write_comments, write_netroots, write_plain
 
 PLAIN_SETTINGS = """
 PATH = {content!r}
@@ -56,7 +56,7 @@ def command(count: int, members: int, repeat: int, comments: int) -> None:
             python, str(ROOT / "tasks.py"), "--content", str(work / "netroots/content"),
             "--output", str(work / "netroots/output"), "build",
         ]  # fmt: skip
-        env = {"NETROOTS_TODAY": "2026-11-22"}
+        env = {"NETROOTS_TODAY": today_after(items)}
         timings: dict[str, list[float]] = {"plain": [], "netroots_cold": [], "netroots": []}
         cache = work / "netroots" / ".cache"
         with click.progressbar(range(repeat), label=f"Building {count} diaries, {repeat}x each") as rounds:

@@ -24,7 +24,7 @@ import click
 
 from bench.common import ROOT, machine, save
 from bench.diaries import PLAIN_SETTINGS
-from bench.synthetic import diaries, write_netroots, write_plain
+from bench.synthetic import diaries, today_after, write_netroots, write_plain
 
 PAGE = 4096
 
@@ -113,7 +113,7 @@ def measure(count: int, members: int, edits: int, work: Path) -> dict:
     plain = [python, "-m", "pelican", "-s", str(conf), "-q"]
     content, output = work / "netroots" / "content", work / "netroots" / "output"
     netroots = [python, str(ROOT / "tasks.py"), "--content", str(content), "--output", str(output), "build"]
-    env = {"NETROOTS_TODAY": "2026-11-22"}
+    env = {"NETROOTS_TODAY": today_after(items)}
     result: dict = {"diaries": count, "members": members}
     result["plain"] = run_measured(plain, env)
     result["first"] = run_measured(netroots, env)

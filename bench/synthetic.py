@@ -130,6 +130,13 @@ def diaries(count: int, members: int, seed: int = 7) -> list[SyntheticDiary]:
     return made
 
 
+def today_after(items: list[SyntheticDiary]) -> str:
+    """A "today" on which every synthetic diary is published: the day after the last one
+    (at 10,000 diaries they run into 2032; later-dated diaries would be scheduled, or errors)."""
+    last = max((item.date.date() for item in items), default=dt.date(2026, 11, 21))
+    return max(last + dt.timedelta(days=1), dt.date(2026, 11, 22)).isoformat()
+
+
 def write_netroots(content: Path, items: list[SyntheticDiary], members: int) -> None:
     """A Netroots content folder: member files, two groups, YAML front matter."""
     (content / "members").mkdir(parents=True)

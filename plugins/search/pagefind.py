@@ -123,15 +123,29 @@ def index_parts(
 ) -> tuple[dict[str, Any], int]:
     """Re-index the parts whose pages changed; returns the new state and how many parts ran."""
     parts = part_count(len(pages), state.get("parts"), int(search["pagefind_part_pages"]))
-    extra, timeout = list(search["pagefind_args"]), float(search["pagefind_timeout"])
     bundle = output / BUNDLE
     if parts != state.get("parts"):
         shutil.rmtree(bundle, ignore_errors=True)
     old = state.get("fingerprints", []) if parts == state.get("parts") else []
     groups = split(pages, parts)
     fingerprints = [_fingerprint(group) for group in groups]
+    todo = _changed_parts(bundle, groups, fingerprints, old)
+    for number, group in enumerate(groups):
+        if not group:
+            shutil.rmtree(bundle / str(number), ignore_errors=True)
     stage = cache_dir(settings, "search") / "pagefind-stage"
-    todo = [
+    failed = _run_parts(output, bundle, stage, {number: groups[number] for number in todo}, search)
+    for number in failed:
+        fingerprints[number] = ""  # try again next build
+    listed = [str(number) for number, group in enumerate(groups) if group]
+    bundle.mkdir(parents=True, exist_ok=True)
+    (bundle / LIST).write_text(json.dumps({"parts": listed}), encoding="utf-8")
+    return {"parts": parts, "fingerprints": fingerprints}, len(todo)
+
+
+def _changed_parts(bundle: Path, groups: list[dict[str, str]], fingerprints: list[str], old: list[str]) -> list[int]:
+    """Parts with pages whose fingerprint differs from the last build's, or whose bundle is missing."""
+    return [
         number
         for number, group in enumerate(groups)
         if group
@@ -141,44 +155,40 @@ def index_parts(
             or not (bundle / str(number) / "pagefind-entry.json").is_file()
         )
     ]
-    for number, group in enumerate(groups):
-        if not group:
-            shutil.rmtree(bundle / str(number), ignore_errors=True)
-    running: list[tuple[int, subprocess.Popen]] = []
-    failed: list[str] = []
+
+
+def _run_parts(
+    output: Path, bundle: Path, stage: Path, todo: dict[int, dict[str, str]], search: dict[str, Any]
+) -> list[int]:
+    """Pagefind over each part's staged pages, a few processes at a time; returns the parts that failed."""
+    extra, timeout = list(search["pagefind_args"]), float(search["pagefind_timeout"])
     jobs = max(1, min(os.cpu_count() or 1, 4))
+    running: list[tuple[int, subprocess.Popen]] = []
+    failed: dict[int, str] = {}
 
     def finish(number: int, process: subprocess.Popen) -> None:
         try:
             finish_pagefind(process, timeout)
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
-            failed.append(f"part {number}: {exc}")
-            fingerprints[number] = ""  # try again next build
+            failed[number] = f"part {number}: {exc}"
         shutil.rmtree(stage / str(number), ignore_errors=True)
 
-    for number in todo:
+    for number, group in todo.items():
         while len(running) >= jobs:
             finish(*running.pop(0))
-        _stage(output, groups[number], stage / str(number))
+        _stage(output, group, stage / str(number))
         target = bundle / str(number)
         shutil.rmtree(target, ignore_errors=True)
         command = [str(pagefind_executable()), "--site", str(stage / str(number)), "--output-path", str(target)]
-        running.append(
-            (
-                number,
-                subprocess.Popen(
-                    [*command, "--silent", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-                ),
-            )
+        process = subprocess.Popen(
+            [*command, "--silent", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
+        running.append((number, process))
     for number, process in running:
         finish(number, process)
     if failed:
-        logger.error("search: the in-browser search index was not built: %s", "; ".join(failed))
-    listed = [str(number) for number, group in enumerate(groups) if group]
-    bundle.mkdir(parents=True, exist_ok=True)
-    (bundle / LIST).write_text(json.dumps({"parts": listed}), encoding="utf-8")
-    return {"parts": parts, "fingerprints": fingerprints}, len(todo)
+        logger.error("search: the in-browser search index was not built: %s", "; ".join(failed.values()))
+    return sorted(failed)
 
 
 def finalized(pelican: Any) -> None:

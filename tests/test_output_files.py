@@ -115,7 +115,7 @@ NOT_OUTPUT = {
     "plugins/publish/cli.py": "codeowners writes CODEOWNERS in the repository",
     "plugins/search/index.py": "the Whoosh index's manifest, in .cache/search/",
     "plugins/search/related.py": "related diaries' signatures, in .cache/search/",
-    "plugins/search/pagefind.py": "Pagefind's stamp, in .cache/search/",
+    "plugins/search/pagefind.py": "Pagefind's stamp and the staged pages of its parts, in .cache/search/",
 }
 
 

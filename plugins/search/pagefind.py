@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from netroots.site import cache_dir
+from netroots.site import cache_dir, write_output
 
 from .documents import HTML_PREFIX, html_document, scan_output
 from .generator import search_index, search_state
@@ -138,8 +138,7 @@ def index_parts(
     for number in failed:
         fingerprints[number] = ""  # try again next build
     listed = [str(number) for number, group in enumerate(groups) if group]
-    bundle.mkdir(parents=True, exist_ok=True)
-    (bundle / LIST).write_text(json.dumps({"parts": listed}), encoding="utf-8")
+    write_output(output, f"{BUNDLE}/{LIST}", json.dumps({"parts": listed}))
     return {"parts": parts, "fingerprints": fingerprints}, len(todo)
 
 

@@ -97,9 +97,10 @@ def smtp_server(tmp_path: Path) -> Iterator[tuple[Inbox, int, Path]]:
     context.load_cert_chain(cert, key)
     inbox = Inbox()
     loop = asyncio.new_event_loop()
+    sessions: list[SMTP] = []
 
     def protocol() -> SMTP:
-        return SMTP(
+        session = SMTP(
             inbox,
             hostname="localhost",
             tls_context=context,
@@ -107,6 +108,18 @@ def smtp_server(tmp_path: Path) -> Iterator[tuple[Inbox, int, Path]]:
             authenticator=authenticate,
             auth_require_tls=True,
         )
+        sessions.append(session)
+        return session
+
+    async def shut_down() -> None:
+        # Close every connection before the loop stops, or a transport left open is collected
+        # during a later test as an unraisable ResourceWarning (an error under this suite).
+        server.close()
+        for session in sessions:
+            if session.transport is not None:
+                session.transport.close()
+        await asyncio.wait_for(server.wait_closed(), 5)
+        await asyncio.sleep(0)
 
     server = loop.run_until_complete(loop.create_server(protocol, "127.0.0.1", 0))
     port = server.sockets[0].getsockname()[1]
@@ -115,7 +128,7 @@ def smtp_server(tmp_path: Path) -> Iterator[tuple[Inbox, int, Path]]:
     try:
         yield inbox, port, cert
     finally:
-        loop.call_soon_threadsafe(server.close)
+        asyncio.run_coroutine_threadsafe(shut_down(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
         loop.close()

@@ -239,11 +239,14 @@ def _parameter(ask: Ask) -> Any:
     if not ask.option:
         return click.Argument([ask.name], required=True)
     choice = click.Choice(ask.choices) if ask.choices else None
+    # A required option gets no default at all: click 8.3 takes an explicit None as a given value,
+    # so a required option left out reached the plugin as None (a traceback) instead of "Missing option".
+    default = {} if ask.required and ask.default is None else {"default": ask.default}
     return click.Option(
         [ask.option, ask.name],
         help=ask.help,
         type=choice,
-        default=ask.default,
+        **default,
         show_default=bool(ask.choices and ask.default),
         multiple=ask.multiple,
         required=ask.required,

@@ -79,6 +79,15 @@ Every zebrafinch drop box in the county, with hours.
 """
 
 
+def test_a_required_option_left_out_of_a_new_command_is_named_not_a_traceback(copy_fixture) -> None:
+    content = copy_fixture("basic")
+    result = CliRunner().invoke(tasks.cli, ["new", "event", "Bake sale", "--content", str(content)])
+    assert result.exit_code == 2, result.output
+    assert "Missing option '--start'" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (content / "events/bake-sale.md").exists()
+
+
 def test_check_lists_a_comment_dated_after_today_as_scheduled(copy_fixture) -> None:
     content = copy_fixture("comments")
     write(content / "comments/ben/2026-12-01-0930-see-you-then.md", "---\non: ana/rent-strike-notes\n---\n\nSoon.\n")

@@ -211,6 +211,12 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'none'; form-action 'self' mailto:"
 )
 
+# Readers' privacy (docs/maintainers.md, "Remote images"): pictures from other hosts in
+# members' diaries and comments and in allies' posts. "drop" shows each as a link to the
+# picture, named by its alt text, so no reader's browser asks another host for anything, and
+# img-src above becomes 'self' data:; "keep" shows them, and their hosts learn who reads what.
+PRIVACY = {"remote_images": "drop"}
+
 # Allied blogs (plugins/allies, docs/allies.md): `python tasks.py fetch` fills .cache/allies/;
 # the build only reads that cache. Every key and its default is in docs/allies.md.
 ALLIES = {

@@ -12,6 +12,7 @@ from typing import Any
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from .html import content_security_policy
 from .plugin import start
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,8 @@ def load_settings(
         os.chdir(previous)
     # Content paths are compared with their real paths to refuse symbolic links inside content/.
     settings["PATH"] = os.path.realpath(settings["PATH"])
+    # Remote images dropped (PRIVACY["remote_images"], the default): the browser may not fetch any either.
+    settings["CONTENT_SECURITY_POLICY"] = content_security_policy(settings)
     return settings
 
 

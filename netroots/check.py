@@ -10,6 +10,7 @@ from typing import Any
 from pelican.plugins._utils import load_plugins
 
 from .members import load_members, remember_handles
+from .outputs import check_outputs
 from .plugin import content_patterns, enabled_specs, known_specs, spec_of, start
 from .report import Report
 
@@ -127,6 +128,7 @@ def run_check(settings: dict[str, Any], context: dict[str, Any] | None = None) -
                     1,
                     f"the {name} plugin failed while checking ({type(exc).__name__}: {exc}); please report it",
                 )
+    check_outputs(context, report, plugins)
     check_placeholders(content, report, plugins)
     return report
 

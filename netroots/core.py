@@ -2,7 +2,8 @@
 
 ``NETROOTS_BUILD`` tunes incremental, parallel builds (netroots/incremental.py); ``FORGE`` names
 the forge and repository that the take-part links, ``tasks.py web-links`` and the web editor
-use (netroots/forge.py). ``netroots.plugin.start`` checks them before every build and ``check``,
+use (netroots/forge.py); ``PRIVACY`` says whether remote pictures in members' and allies' HTML
+show (netroots/html.py). ``netroots.plugin.start`` checks them before every build and ``check``,
 and docs/settings.md lists them first. Core addresses a member's handle may not take are
 declared here too; a plugin declares its own in ``PluginSpec.url_words``.
 """
@@ -63,4 +64,21 @@ FORGE_SPEC = PluginSpec(
     docs="docs/writers.md",
 )
 
-CORE_SPECS = (BUILD_SPEC, FORGE_SPEC)
+PRIVACY_SPEC = PluginSpec(
+    name="netroots (readers' privacy)",
+    doc="What members' and allies' HTML may make a reader's browser fetch from other hosts.",
+    settings_name="PRIVACY",
+    settings=(
+        Setting(
+            "remote_images",
+            "drop",
+            choice("drop", "keep"),
+            "Pictures from other hosts in diaries, comments and allies' posts. 'drop': each becomes a link "
+            "to the picture, named by its alt text, and the CSP's img-src becomes 'self' data: (no page asks "
+            "another host for anything); 'keep': they show, and their hosts learn who reads what.",
+        ),
+    ),
+    docs="docs/maintainers.md",
+)
+
+CORE_SPECS = (BUILD_SPEC, FORGE_SPEC, PRIVACY_SPEC)

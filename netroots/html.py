@@ -10,10 +10,11 @@ import html
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import markdown
 import nh3
@@ -144,6 +145,92 @@ def _with_alt(tag: str, attrs: Attrs) -> str | None:
 def _add_missing_alt(cleaned: str) -> str:
     """Every image gets an ``alt`` (empty: decorative)."""
     return rewrite_tags(cleaned, ("img",), _with_alt)
+
+
+# Remote images in members' and allies' HTML (PRIVACY["remote_images"], netroots/core.py;
+# docs/maintainers.md, "Remote images"): "drop" (the default) shows each as a link to the
+# picture with its alt text, and the site's CSP then allows images only from the site itself
+# (img-src 'self' data:); "keep" shows them, and any host they come from learns who read the page.
+IMG_SRC = re.compile(r"img-src[^;]*")
+
+
+def remote_images(settings: Mapping[str, Any]) -> str:
+    """``PRIVACY["remote_images"]``: "keep" only when set so (a wrong value is reported by
+    ``netroots.plugin.start`` and counts as the default, "drop")."""
+    privacy = settings.get("PRIVACY")
+    return "keep" if isinstance(privacy, Mapping) and privacy.get("remote_images") == "keep" else "drop"
+
+
+def content_security_policy(settings: Mapping[str, Any]) -> str:
+    """``CONTENT_SECURITY_POLICY`` with ``img-src 'self' data:`` when remote images are dropped."""
+    policy = str(settings.get("CONTENT_SECURITY_POLICY") or "")
+    if remote_images(settings) != "drop" or not policy:
+        return policy
+    if IMG_SRC.search(policy):
+        return IMG_SRC.sub("img-src 'self' data:", policy)
+    return f"{policy.rstrip('; ')}; img-src 'self' data:"
+
+
+def is_remote(url: str, own: Iterable[str] = ()) -> bool:
+    """An absolute or protocol-relative address on another host than the site's own."""
+    parts = urlsplit(url.strip())
+    if not parts.netloc:
+        return False
+    return parts.netloc.lower() not in {host.lower() for host in own}
+
+
+class _RemoteImagesAsLinks(_Rewriter):
+    """Each remote ``<img>`` becomes a link to it named by its alt text; inside a link, the text alone."""
+
+    def __init__(self, own: tuple[str, ...]) -> None:
+        super().__init__(frozenset({"img"}), self._as_link)
+        self.own = own
+        self.links = 0
+
+    def handle_starttag(self, tag: str, attrs: Attrs) -> None:
+        super().handle_starttag(tag, attrs)
+        self.links += tag == "a"
+
+    def handle_endtag(self, tag: str) -> None:
+        super().handle_endtag(tag)
+        if tag == "a":
+            self.links = max(0, self.links - 1)
+
+    def _as_link(self, _tag: str, attrs: Attrs) -> str | None:
+        values = dict(attrs)
+        src = values.get("src") or ""
+        if not is_remote(src, self.own):
+            return None
+        name = html.escape(
+            (values.get("alt") or "").strip() or f"picture at {urlsplit(src.strip()).netloc}", quote=False
+        )
+        return name if self.links else f"{render_tag('a', [('href', src)])}{name}</a>"
+
+
+def drop_remote_images(cleaned: str, own: Iterable[str] = ()) -> str:
+    """Sanitized HTML with each remote ``<img>`` replaced by a link to the picture, named by
+    its alt text (or "picture at HOST"), so no reader's browser asks another host for it."""
+    if "<img" not in cleaned:
+        return cleaned
+    rewriter = _RemoteImagesAsLinks(tuple(own))
+    rewriter.feed(cleaned)
+    rewriter.close()
+    return "".join(rewriter.parts)
+
+
+def images_for_readers(cleaned: str, settings: Mapping[str, Any]) -> str:
+    """Members' or allies' sanitized HTML as ``PRIVACY["remote_images"]`` says readers get it."""
+    if remote_images(settings) == "keep":
+        return cleaned
+    return drop_remote_images(cleaned, own_hosts(settings))
+
+
+def own_hosts(settings: Mapping[str, Any]) -> tuple[str, ...]:
+    """The site's own host names (its published address), whose images are not remote."""
+    from .site import site_address
+
+    host = urlsplit(site_address(settings)).netloc
+    return (host,) if host else ()
 
 
 _URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})

@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
+from pelican.urlwrappers import URLWrapper
 from pelican.utils import path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_fingerprint, receiver_inputs
 from .plugin import STATE_KEY
+from .report import Report
 from .site import cache_dir, preview_of
 
 logger = logging.getLogger(__name__)
@@ -94,6 +96,39 @@ class Job:
     template: Any
     localcontext: dict[str, Any]
     context: dict[str, Any]
+    source: tuple[str | None, str] = (None, "")
+
+
+def source_of(values: dict[str, Any], name: str) -> tuple[str | None, str]:
+    """(the content file, what it is) a page is written for, from the values it is rendered with."""
+    for value in values.values():
+        path = getattr(value, "source_path", None) or getattr(value, "path", None)
+        if isinstance(path, str | Path) and str(path).endswith((".md", ".yaml")):
+            return str(path), f"this {type(value).__name__.lower()}"
+    for value in values.values():
+        if isinstance(value, URLWrapper):  # named at the first diary that uses it
+            first = next(iter(values.get("articles") or []), None)
+            return getattr(first, "source_path", None), f"the page of the {type(value).__name__.lower()} '{value.name}'"
+    return None, f"the site's page /{name}"
+
+
+def report_collision(settings: dict[str, Any], name: str, source: tuple[str | None, str], earlier: Job | None) -> None:
+    """A second page for one output path: the later one is left out, named with the earlier
+    one (netroots.outputs; ``check`` names both before anything is written)."""
+    path, what = source
+    if earlier is None:
+        before = "a feed or file written earlier in this build"
+    else:
+        before_path, before = earlier.source
+        if before_path:
+            before = f"{before} ({Path(before_path).name})"
+    report = Report(root=Path(settings["PATH"]).resolve().parent)
+    report.error(
+        path or "pelicanconf.py",
+        1,
+        f"{what} would be written to /{name}, which {before} already writes; rename one of them (this one is left out)",
+    )
+    report.log()
 
 
 def _stat(path: str) -> list[int] | None:
@@ -205,12 +240,25 @@ class IncrementalWriter(Writer):
                         }
                     )
                 self._queue(
-                    template, local(context, page.save_as, paginated_kwargs), page.save_as, context, override_output
+                    template,
+                    local(context, page.save_as, paginated_kwargs),
+                    page.save_as,
+                    context,
+                    override_output,
+                    source_of(kwargs, page.save_as),
                 )
         else:
-            self._queue(template, local(context, name, kwargs), name, context, override_output)
+            self._queue(template, local(context, name, kwargs), name, context, override_output, source_of(kwargs, name))
 
-    def _queue(self, template: Any, localcontext: dict[str, Any], name: str, context: dict, override: bool) -> None:
+    def _queue(
+        self,
+        template: Any,
+        localcontext: dict[str, Any],
+        name: str,
+        context: dict,
+        override: bool,
+        source: tuple[str | None, str] = (None, ""),
+    ) -> None:
         if self.preview and not _shows(localcontext, self.preview):
             return  # tasks.py preview: only the previewed diary's page
         path = sanitised_join(self.output_path, name)
@@ -221,15 +269,16 @@ class IncrementalWriter(Writer):
                 )
             return
         if path in self._written_files and not override:
-            raise FileOverwriteFailedError(
-                f'Failed to overwrite "{path}" as Pelican has already written to it previously (set `override=True` if intended)'
-            )
+            report_collision(self.settings, os.path.relpath(path, self.output_path), source, self.jobs.get(path))
+            return
         if override:
             self._overridden_files.add(path)
         self._written_files.add(path)
         if path not in self.jobs:
             self.order.append(path)
-        self.jobs[path] = Job(name=name, path=path, template=template, localcontext=localcontext, context=context)
+        self.jobs[path] = Job(
+            name=name, path=path, template=template, localcontext=localcontext, context=context, source=source
+        )
 
     def _digester(self, context: dict[str, Any]) -> Digester:
         if self.digest is None:

@@ -7,6 +7,7 @@ maintainer sees. The hostile files themselves are in tests/fixtures/hostile/.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from publish.ownership import AUTOMATIC, MAINTAINER, REFUSED, check_changes, cod
 
 import tasks
 from netroots.build import load_settings
+from netroots.check import run_check
 from netroots.members import load_members
 from netroots.plugin import member_owned
 from netroots.report import Report
@@ -99,6 +101,52 @@ def test_a_page_may_not_take_an_address_the_site_writes(copy_fixture, tmp_path):
     output = build_site(content, tmp_path / "out").output
     assert "OVERWRITTEN" not in built(output)
     assert "Rent strike notes" in (output / "diaries/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("tag", ["!!!", "🏠", "..."])  # no slug: the tag's page would be /tags/ itself
+def test_a_tag_without_an_address_of_its_own_is_an_error_and_the_tag_list_stays(copy_fixture, tmp_path, tag):
+    content = copy_fixture("basic")
+    diary = content / ANA_DIARY
+    diary.write_text(diary.read_text(encoding="utf-8").replace("tags: [", f"tags: ['{tag}', ", 1), encoding="utf-8")
+    result = invoke(content, "check")
+    assert (
+        f"content/{ANA_DIARY}:4: error: the tag '{tag}' would be written to /tags/index.html, "
+        "which the list of tags already writes; rename one of them (this one is left out)"
+    ) in result.output, result.output
+    built_site = build_site(content, tmp_path / "out")
+    assert any(ANA_DIARY in e and "/tags/index.html" in e and "left out" in e for e in built_site.errors)
+    assert "<title>Tags ·" in (built_site.output / "tags/index.html").read_text(encoding="utf-8")
+
+
+def test_two_files_claiming_one_output_path_are_an_error_naming_both(tmp_path):
+    """The one map of output paths (netroots.outputs): the site's own pages first, then each
+    plugin's declared outputs, then every item in the check context with a path and a url."""
+    from types import SimpleNamespace
+
+    from netroots.outputs import Output, check_outputs, normalize
+
+    assert normalize("tags/x/") == "tags/x/index.html" and normalize("tags//") == "tags/index.html"
+    assert normalize("/events/a.ics") == "events/a.ics" and normalize("a/../diaries/") == "diaries/index.html"
+    group = SimpleNamespace(path=tmp_path / "content/groups/tenants.md", url="groups/tenants/")
+    event = SimpleNamespace(path=tmp_path / "content/events/x.md", url="events/x/", ics_url="groups/tenants/index.html")
+    contact = SimpleNamespace(path=tmp_path / "content/contacts/a.yaml", url="contacts/a/", vcard_url="index.html")
+    hook = SimpleNamespace(outputs=lambda _c: [Output("groups/tenants", "this page", tmp_path / "content/pages/p.md")])
+    context = {
+        "settings": {"INDEX_SAVE_AS": "index.html", "TAGS_SAVE_AS": "tags/index.html", "ARTICLE_SAVE_AS": "{slug}"},
+        "groups": {"tenants": group},
+        "events": [event],
+        "contacts": {"a": contact},
+    }
+    report = Report(root=tmp_path)
+    check_outputs(context, report, [hook])
+    messages = sorted(str(p) for p in report.problems)
+    assert messages == [
+        "content/contacts/a.yaml:1: error: this contact would be written to /index.html, which the front page "
+        "already writes; rename one of them (this one is left out)",
+        "content/events/x.md:1: error: this event would be written to /groups/tenants/index.html, which this group, "
+        "from content/groups/tenants.md already writes; rename one of them (this one is left out)",
+    ]
+    assert all(not p.message.startswith("this page") for p in report.problems)  # groups/tenants (no slash) is a file
 
 
 def test_a_name_like_another_members_is_a_warning_for_maintainers(copy_fixture):
@@ -598,6 +646,60 @@ def test_the_fetch_budget_cuts_parsing_too(tmp_path, capsys):
     assert seconds < 60  # the budget is 1 s; the margin is for a loaded machine, not a measurement
     reported = capsys.readouterr().err
     assert "could not be fetched" in reported and "  deep: " in reported and "budget" in reported
+
+
+# -- also: remote images (PRIVACY["remote_images"]) ------------------------------------------------------
+
+PIXELS = """Tracked ![](https://track.example/a.gif) and <img src="//track.example/b.gif" width="1" height="1">.
+
+<img src="https://track.example/c.gif" srcset="https://track.example/d.gif 2x" alt="Chart">
+<picture><source srcset="https://track.example/e.webp"><img src="https://track.example/f.png"></picture>
+<span style="background:url(https://track.example/g.gif)">styled</span>
+[![Linked](https://track.example/h.gif)](https://elsewhere.example/)
+"""
+
+
+def test_remote_images_are_links_and_the_csp_allows_none_by_default(copy_fixture, tmp_path):
+    content = copy_fixture("basic")
+    diary = content / ANA_DIARY
+    diary.write_text(diary.read_text(encoding="utf-8") + "\n" + PIXELS, encoding="utf-8")
+    write(
+        content / "comments/ben/2026-11-21-1200-reply.md",
+        "---\non: ana/rent-strike-notes\n---\n\nYes ![x](https://track.example/i.gif)\n",
+    )
+    output = build_site(content, tmp_path / "out").output
+    text = built(output)
+    assert "track.example" in text  # still there, as addresses to follow
+    assert not re.search(r"""(src|srcset)=["'][^"']*track\.example""", text)
+    assert "url(https://track.example" not in text
+    page = (output / "diaries/ana/rent-strike-notes/index.html").read_text(encoding="utf-8")
+    assert '<a href="https://track.example/c.gif">Chart</a>' in page
+    assert '<a href="//track.example/b.gif">picture at track.example</a>' in page
+    assert '<a href="https://elsewhere.example/">Linked</a>' in page  # no link inside a link
+    assert '<a href="https://track.example/i.gif">x</a>' in page  # the comment's
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1).replace("&#39;", "'")
+    assert "img-src 'self' data:;" in policy and "https:" not in policy.split("img-src")[1].split(";")[0]
+
+
+def test_remote_images_can_be_kept_and_a_wrong_value_is_an_error(copy_fixture, tmp_path):
+    from netroots.html import content_security_policy
+
+    content = copy_fixture("basic")
+    diary = content / ANA_DIARY
+    diary.write_text(diary.read_text(encoding="utf-8") + "\n" + PIXELS, encoding="utf-8")
+    output = build_site(content, tmp_path / "out", PRIVACY={"remote_images": "keep"}).output
+    page = (output / "diaries/ana/rent-strike-notes/index.html").read_text(encoding="utf-8")
+    assert 'src="https://track.example/c.gif"' in page and "srcset" not in page
+    assert "img-src 'self' https: data:" in page.replace("&#39;", "'")
+    assert content_security_policy({"CONTENT_SECURITY_POLICY": "default-src 'self'"}) == (
+        "default-src 'self'; img-src 'self' data:"
+    )
+    result = CliRunner().invoke(tasks.cli, ["--content", str(content), "check"], catch_exceptions=False)
+    assert "PRIVACY" not in result.output
+    report = run_check(site_settings(content, tmp_path / "o2", PRIVACY={"remote_images": "some"}))
+    assert "pelicanconf.py:1: error: PRIVACY: remote_images must be 'drop' or 'keep', not 'some'" in "\n".join(
+        str(p) for p in report.problems
+    )
 
 
 # -- also: no member-supplied class may dress text up as the site's own interface ------------

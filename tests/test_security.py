@@ -37,8 +37,8 @@ def test_hostile_diary_page_keeps_text_and_drops_everything_active(hostile_outpu
     assert not DANGEROUS.search(article), DANGEROUS.search(article)
     assert "Click me" in article
     assert '<a href="https://example.org/ok"' in article
-    assert 'src="https://example.org/cat.jpg"' in article
-    assert 'referrerpolicy="no-referrer"' in article
+    assert '<a href="https://example.org/cat.jpg">' in article  # a remote picture is a link (PRIVACY["remote_images"])
+    assert 'src="https://' not in article
 
 
 def test_titles_tags_and_summaries_are_escaped_text(hostile_output: Path) -> None:

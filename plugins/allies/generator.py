@@ -11,6 +11,7 @@ from typing import Any
 from pelican.generators import Generator
 
 from netroots.feeds import FeedEntry, absolute, write_feeds
+from netroots.html import images_for_readers
 from netroots.report import Report
 from netroots.site import site_address, write_output, write_page
 from netroots.today import build_now, site_timezone
@@ -46,6 +47,8 @@ class AlliesGenerator(Generator):
             self.river = load_river(
                 self.allies, base, self.health, self.config, Path(sample).resolve() if sample else None
             )
+            for entry in self.river:  # remote pictures as PRIVACY["remote_images"] says (netroots.html)
+                entry.content = images_for_readers(entry.content, self.settings)
         except Exception as exc:  # a bad cache must never break the build
             logger.warning("allies: could not read the feed cache (%s); showing no entries", exc)
         if self.allies and not self.river:  # readers see a friendly empty state; maintainers get the how-to

@@ -18,6 +18,7 @@ from markupsafe import escape
 from pelican.generators import Generator
 
 from netroots.feeds import FeedEntry, absolute, write_feeds
+from netroots.html import images_for_readers
 from netroots.manifest import produced
 from netroots.members import members_in
 from netroots.report import Report
@@ -175,6 +176,8 @@ class CommentsGenerator(Generator):
         """Every diary's thread, from the comment files, moderation, trust and acts."""
         drafts = {d.diary_id for d in self.context.get("drafts", []) if getattr(d, "diary_id", None)}
         comments = load_comments(content, report, folder / "files.json")
+        for comment in comments:  # remote pictures as PRIVACY["remote_images"] says (netroots.html)
+            comment.html = images_for_readers(comment.html, self.settings)
         removals = load_moderation(content, report)
         if self.preview:  # only the previewed member's diaries are read: their comments, no others'
             comments = [c for c in comments if c.on in self.articles or c.on in drafts]

@@ -12,13 +12,13 @@ from netroots.report import Report
 from netroots.schema import ContentType
 from netroots.site import preview_of
 
-from .check import check
+from .check import check, outputs
 from .feeds import feed_generated
 from .model import DIARY_FIELDS
 from .reader import NetrootsReader, filter_explained
 from .spec import SPEC
 
-__all__ = ["SPEC", "check", "content_types", "register"]
+__all__ = ["SPEC", "check", "content_types", "outputs", "register"]
 
 
 def add_reader(readers) -> None:

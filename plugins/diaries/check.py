@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from netroots.outputs import Output
 from netroots.report import Report
 from netroots.today import day_of, site_timezone
 
@@ -43,7 +45,19 @@ def check(context: dict[str, Any], report: Report) -> None:
                 diary.source.line("updates", index),
                 f"update scheduled for {day}: shown from the first build on or after that day",
             )
+    context["pages"] = []
     for path in sorted((content / "pages").rglob("*.md")):
         page = read_page(path, content, report)
-        if page is not None:
-            render_body(page[0], report)
+        if page is not None and render_body(page[0], report) is not None:
+            context["pages"].append((path, page[2]))
+
+
+def outputs(context: dict[str, Any]) -> Iterator[Output]:
+    """What diaries and pages write (netroots.outputs): a diary's page, and each page."""
+    settings = context["settings"]
+    for diary in context.get("diaries", []):
+        if not diary.draft:
+            address = str(settings["ARTICLE_SAVE_AS"]).format(author=diary.handle, slug=diary.slug)
+            yield Output(address, "this diary", diary.path)
+    for path, slug in context.get("pages", []):
+        yield Output(str(settings["PAGE_SAVE_AS"]).format(slug=slug), "this page", path)

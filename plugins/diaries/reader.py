@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
 
-from netroots.html import MARKDOWN_EXTENSIONS, render_inline
+from netroots.html import MARKDOWN_EXTENSIONS, images_for_readers, render_inline
 from netroots.plugin import build_state
 from netroots.readcache import ReadCache, listing, read_cache, stamp
 from netroots.report import Report
@@ -118,7 +118,8 @@ class NetrootsReader(YAMLMetadataReader):
         return self._cache().key(path, data, around)
 
     def _render(self, source: Any, report: Report) -> str | None:
-        return render_body(source, report, lambda text: self._md.reset().convert(text))
+        rendered = render_body(source, report, lambda text: self._md.reset().convert(text))
+        return None if rendered is None else images_for_readers(rendered, self.settings)
 
     def _pelican_metadata(self, values: dict[str, Any], path: Path) -> dict[str, Any]:
         """Hand plain values to pelican-yaml-metadata for Tag/Author/date objects."""

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.urlwrappers import Tag
 
+from netroots.outputs import Output
 from netroots.report import Report
 
 from .model import Vocabulary, load_vocabulary, near_misses, tag_warnings
 from .spec import SPEC
 
-__all__ = ["SPEC", "check", "register"]
+__all__ = ["SPEC", "check", "outputs", "register"]
 
 
 def _vocabulary(generator: Any) -> Vocabulary:
@@ -66,6 +68,22 @@ def check(context: dict[str, Any], report: Report) -> None:
             f"tags: '{tag}' is nearly the same as '{meant}' ({why}; {used}): use one spelling, "
             "or list one as an alias in content/tags.yaml",
         )
+
+
+def outputs(context: dict[str, Any]) -> Iterator[Output]:
+    """Each tag's page (netroots.outputs), named at the first line that uses the tag, so a tag
+    whose address is the site's own (``!!!`` has no slug: /tags/ itself) is an error there."""
+    vocabulary = context.get("tag_vocabulary") or load_vocabulary(context["content"], Report())
+    for diary in context.get("diaries", []):
+        if diary.draft:
+            continue
+        for index, tag in enumerate(diary.meta.get("tags") or []):
+            name = vocabulary.normalize(tag)
+            page = Tag(name, context["settings"])
+            if page.save_as:
+                yield Output(
+                    page.save_as, f"the tag '{name}'", diary.path, diary.source.line("tags", index), f"tag:{page.slug}"
+                )
 
 
 def register() -> None:

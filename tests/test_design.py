@@ -241,6 +241,7 @@ def test_a_group_picture_is_resized_and_shown_on_its_page_and_cards(
         ("/etc/passwd", "must be a file beside the group's file"),
         ("other-group/mark.png", "in its own folder content/groups/tenants/"),
         ("tenants.gif", "must be a .jpg, .jpeg, .png or .webp picture"),
+        ("Tenants.PNG", "must be a .jpg, .jpeg, .png or .webp picture (lower-case)"),
         ("missing.png", "content/groups/missing.png does not exist"),
         ("fake.png", "not a picture Netroots can read"),
         ("huge.png", "over the 8 MB limit"),

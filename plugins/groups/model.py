@@ -84,8 +84,8 @@ def group_image(folder: Path, slug: str, value: str, source: Source, report: Rep
         )
         return None
     path = folder / value
-    if Path(match["name"]).suffix.lower() not in PICTURE_SUFFIXES:
-        report.error(source.path, line, f"image: '{value}' must be a .jpg, .jpeg, .png or .webp picture")
+    if Path(match["name"]).suffix not in PICTURE_SUFFIXES:  # lower case, as the layout check reads them
+        report.error(source.path, line, f"image: '{value}' must be a .jpg, .jpeg, .png or .webp picture (lower-case)")
         return None
     if not path.is_file() or path.is_symlink():
         report.error(source.path, line, f"image: content/groups/{value} does not exist; save the picture there")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -374,3 +374,35 @@ def read_yaml_list(path: Path, report: Report, *, example: str) -> tuple[list[An
         report.error(path, 1, f"{path.name} must be a list, one `- ...` item each, e.g. {example}")
         return [], {}
     return data, lines
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One valid item of a YAML list file, with the lines its fields came from."""
+
+    clean: dict[str, Any]
+    index: int
+    line: int
+    lines: Mapping[str, int]
+
+    def line_of(self, *keys: object) -> int:
+        """The line of one of this item's fields (``line_of("diaries", 2)``), else the item's."""
+        return self.lines.get(".".join(str(key) for key in (self.index, *keys)), self.line)
+
+
+def checked_list_items(
+    path: Path, report: Report, fields: Sequence[Field], *, example: str, label: str
+) -> Iterator[ListItem]:
+    """Each valid item of a YAML list file; an invalid one is reported at the line of the
+    field at fault (``label 2: ...``) and skipped."""
+    data, lines = read_yaml_list(path, report, example=example)
+    for index, item in enumerate(data):
+        line = lines.get(str(index), 1)
+        try:
+            clean = mapping(fields, example=example)(item)
+        except Invalid as exc:
+            report.error(
+                path, ListItem({}, index, line, lines).line_of(*exc.path), f"{label} {index + 1}: {exc.message}"
+            )
+            continue
+        yield ListItem(clean, index, line, lines)

@@ -447,3 +447,27 @@ def test_most_discussed_this_week_for_the_digest(demo_output: Path) -> None:
     # Comments from Nov 15-22: the read-in has 7 (one removed), the runoff notes 5; KBRT's are older.
     assert section.index("Linden branch read-in") < section.index("GA-Sen runoff field notes")
     assert "What Meridian did to KBRT" not in section
+
+
+def test_moderation_entries_are_checked_each_at_its_own_line(tmp_path: Path) -> None:
+    from comments.thread import load_moderation
+
+    from netroots.report import Report
+
+    (tmp_path / "moderation.yaml").write_text(
+        "- comment: sam-hollis/2026-11-20-1930-buy-now\n"
+        "  reason: Advertising\n"
+        "- comment: ana/2026-03-02-1015-re-week-two\n"
+        "  by: Not A Handle!\n"
+        "  reason: Off topic\n"
+        "- comment: not a comment id\n"
+        "  reason: Spam\n",
+        encoding="utf-8",
+    )
+    report = Report(root=tmp_path)
+    removed = load_moderation(tmp_path, report)
+    assert list(removed) == ["sam-hollis/2026-11-20-1930-buy-now"]
+    errors = [str(problem) for problem in report.errors]
+    assert len(errors) == 2, errors
+    assert errors[0].startswith("moderation.yaml:4: error: entry 2: by")
+    assert errors[1].startswith("moderation.yaml:6: error: comment: 'not a comment id' is not a comment id")

@@ -102,26 +102,20 @@ def load_moderation(content: Path, report: Report) -> dict[str, Removal]:
     path = content / "moderation.yaml"
     if not path.is_file():
         return {}
-    data, lines = schema.read_yaml_list(path, report, example=MODERATION_EXAMPLE)
     found: dict[str, Removal] = {}
-    for index, item in enumerate(data):
-        line = lines.get(str(index), 1)
-        try:
-            clean = schema.mapping(MODERATION_FIELDS, example=MODERATION_EXAMPLE)(item)
-        except schema.Invalid as exc:
-            where = lines.get(".".join(str(k) for k in (index, *exc.path)), line)
-            report.error(path, where, f"entry {index + 1}: {exc.message}")
-            continue
+    items = schema.checked_list_items(path, report, MODERATION_FIELDS, example=MODERATION_EXAMPLE, label="entry")
+    for item in items:
+        clean = item.clean
         if not schema.is_comment_id(clean["comment"]):
             report.error(
                 path,
-                lines.get(f"{index}.comment", line),
+                item.line_of("comment"),
                 f"comment: '{clean['comment']}' is not a comment id; write <handle>/<file name without .md>, "
                 "e.g. sam-hollis/2026-11-20-1930-buy-now",
             )
             continue
         found[clean["comment"]] = Removal(
-            clean["comment"], clean["reason"], clean["by"], clean["date"], lines.get(f"{index}.comment", line)
+            clean["comment"], clean["reason"], clean["by"], clean["date"], item.line_of("comment")
         )
     return found
 

@@ -66,16 +66,9 @@ def load_rescue(
     ``trusted`` (with the web of trust on) are the members whose lists count: being named
     an editor in a group file is a claim, trust is what makes it count."""
     path = content / "rescue.yaml"
-    data, lines = schema.read_yaml_list(path, report, example=EXAMPLE)
     found = []
-    for index, item in enumerate(data):
-        line = lines.get(str(index), 1)
-        try:
-            clean = schema.mapping(LIST_FIELDS, example=EXAMPLE)(item)
-        except schema.Invalid as exc:
-            where = lines.get(".".join(str(k) for k in (index, *exc.path)), line)
-            report.error(path, where, f"list {index + 1}: {exc.message}")
-            continue
+    for item in schema.checked_list_items(path, report, LIST_FIELDS, example=EXAMPLE, label="list"):
+        clean, line = item.clean, item.line
         if editors is None:
             report.error(
                 path, line, f"there is no group '{group}' (content/groups/{group}.md) whose editors keep this file"
@@ -83,13 +76,13 @@ def load_rescue(
             continue
         problem = _editor_problem(clean["editor"], editors, group, trusted)
         if problem:
-            report.error(path, lines.get(f"{index}.editor", line), problem)
+            report.error(path, item.line_of("editor"), problem)
             continue
         kept = []
         for number, diary_id in enumerate(clean["diaries"]):
             problem = diary_problem(diary_id, published, drafts)
             if problem:
-                report.error(path, lines.get(f"{index}.diaries.{number}", line), f"diaries: {problem}")
+                report.error(path, item.line_of("diaries", number), f"diaries: {problem}")
             elif diary_id not in kept:
                 kept.append(diary_id)
         found.append(

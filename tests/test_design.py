@@ -222,6 +222,7 @@ def test_a_group_picture_is_resized_and_shown_on_its_page_and_cards(
     head = page[page.index('<header class="list-head group-head tone-') :][:700]
     img = re.search(r'<img class="group-mark group-picture group-mark-large" src="([^"]+)" srcset="([^"]+)"', head)
     assert img and 'alt=""' in head, head
+    assert 'loading="lazy"' not in head  # the page's own mark is above the fold: it loads at once
     published = result.output / "groups/tenants" / img.group(1).rsplit("/", 1)[-1]
     with Image.open(published) as small:
         assert small.width <= 192 and not small.info.get("exif")
@@ -232,6 +233,7 @@ def test_a_group_picture_is_resized_and_shown_on_its_page_and_cards(
     )
     diaries = read(result.output, "diaries/index.html")  # the side column of all diaries
     assert re.search(r'<img class="group-mark group-picture group-mark-small" src="[^"]*/groups/tenants/', diaries)
+    assert re.search(r'<img class="group-mark group-picture group-mark-small" [^>]*loading="lazy"', diaries)
 
 
 @pytest.mark.parametrize(

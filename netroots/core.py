@@ -27,12 +27,18 @@ BUILD_SPEC = PluginSpec(
             FLAG,
             "Render and write only the pages whose inputs changed since the last build; False: every page.",
         ),
-        Setting("jobs", 0, whole(minimum=0), "Worker processes that render pages; 0: one per core."),
+        Setting(
+            "jobs",
+            0,
+            whole(minimum=0),
+            "Worker processes that render pages and read content files not in the read cache; 0: one per core.",
+        ),
         Setting(
             "parallel_min",
             64,
             whole(minimum=1),
-            "With fewer pages to render than this, they are rendered in the build's own process.",
+            "With fewer pages to render (or content files to read) than this, the work stays in the build's "
+            "own process.",
         ),
     ),
     # Site addresses beside the members' folders (/diaries/page/2/, /diaries/feeds/...).

@@ -3,17 +3,30 @@
 Keyed by the file's bytes, what else reading consults (the names in its folder, in
 ``members/`` and ``groups/``, its member file's size and time), and the build's settings and code (the same
 ``world`` as incremental rendering): any of these changing means the file is read
-again. Only reads that reported nothing are kept, so every error and warning is
-reported again by every build. Stored in ``.cache/build/reads.sqlite``.
+again. The key hashes the file's bytes rather than trusting its size and modification
+time: a file saved twice within the file system's time resolution, at the same size, would
+otherwise keep the first save's page (reading 10,000 small files is a fraction of a second).
+Only reads that reported nothing (no problem in their report, nothing logged at warning
+level or above) are kept, so every error and warning is reported again by every build.
+Stored in ``.cache/build/reads.sqlite``.
+
+When many files miss the cache (the first build of a clone, or after a change of settings or
+code), ``read_ahead`` reads them in forked worker processes, one per core, before Pelican's
+generators run; the parent stores their results, so Pelican's own read then finds them cached.
+Workers log nothing: a file whose read reported a problem is not stored, and the parent reads it
+again in Pelican's order, reporting its problems exactly once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import pickle
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +42,7 @@ def _listing(folder: str, changed: int) -> bytes:
         return b"-"
 
 
-def listing(folder: Path) -> bytes:
+def listing(folder: Path | str) -> bytes:
     """The names in ``folder`` (cached until the folder changes)."""
     try:
         changed = os.stat(folder).st_mtime_ns
@@ -38,7 +51,7 @@ def listing(folder: Path) -> bytes:
     return _listing(str(folder), changed)
 
 
-def stamp(path: Path) -> bytes:
+def stamp(path: Path | str) -> bytes:
     """A file's size and modification time (``-`` when it is missing)."""
     try:
         found = os.stat(path)
@@ -62,7 +75,7 @@ class ReadCache:
         except (OSError, sqlite3.Error):
             self.connection = None
 
-    def key(self, path: Path, data: bytes, around: list[bytes]) -> str:
+    def key(self, path: Path | str, data: bytes, around: list[bytes]) -> str:
         """``around``: what else the read consults (``listing(folder)``, ``stamp(file)``)."""
         digest = hashlib.blake2b(self.stamp, digest_size=20)
         digest.update(str(path).encode() + b"\0" + data)
@@ -79,14 +92,36 @@ class ReadCache:
         except (sqlite3.Error, pickle.PickleError, EOFError, AttributeError, ImportError):
             return None
 
-    def put(self, key: str, value: Any) -> None:
+    def known(self, keys: list[str]) -> set[str]:
+        """Which of ``keys`` are stored (without reading their values)."""
         if self.connection is None:
+            return set()
+        found: set[str] = set()
+        try:
+            for start in range(0, len(keys), 500):
+                batch = keys[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                rows = self.connection.execute(f"SELECT key FROM reads WHERE key IN ({marks})", batch)
+                found.update(row[0] for row in rows)
+        except sqlite3.Error:
+            return found
+        return found
+
+    def put(self, key: str, value: Any) -> None:
+        try:
+            self.put_blobs([(key, pickle.dumps(value, protocol=5))])
+        except pickle.PickleError:
+            pass
+
+    def put_blobs(self, rows: list[tuple[str, bytes]]) -> None:
+        """Store already pickled values (what ``read_ahead``'s workers send), in one transaction."""
+        if self.connection is None or not rows:
             return
         try:
-            self.connection.execute(
-                "INSERT OR REPLACE INTO reads (key, value) VALUES (?, ?)", (key, pickle.dumps(value, protocol=5))
-            )
-        except (sqlite3.Error, pickle.PickleError):
+            with self.connection:
+                self.connection.execute("BEGIN")
+                self.connection.executemany("INSERT OR REPLACE INTO reads (key, value) VALUES (?, ?)", rows)
+        except sqlite3.Error:
             pass
 
 
@@ -102,3 +137,79 @@ def read_cache(settings: dict[str, Any]) -> ReadCache:
         _CACHES.clear()
         found = _CACHES[id(settings)] = (settings, ReadCache(settings, world(settings)))
     return found[1]
+
+
+class LoggedProblems(logging.Handler):
+    """Counts warnings and errors logged while it is attached (a read that logs one is not kept)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+@contextmanager
+def watching_logs() -> Iterator[LoggedProblems]:
+    """``with watching_logs() as logged: ...``; ``logged.count`` says whether anything was logged."""
+    handler = LoggedProblems()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+
+
+def workers_for(settings: dict[str, Any], count: int) -> int:
+    """Worker processes for ``count`` reads: ``NETROOTS_BUILD["jobs"]`` (0: one per core), and
+    none (1) below ``parallel_min``, where forking costs more than it saves."""
+    from .incremental import build_settings
+
+    options = build_settings(settings)
+    jobs = int(options["jobs"]) or (os.cpu_count() or 1)
+    if jobs < 2 or count < int(options["parallel_min"]):
+        return 1
+    return min(jobs, count)
+
+
+# What a worker makes of one file: its cache key and value, or None (a problem: the parent reads it).
+Fresh = Callable[[str], "tuple[str, Any] | None"]
+
+
+def read_ahead(settings: dict[str, Any], paths: list[str], fresh: Fresh, cache: ReadCache) -> int:
+    """Read ``paths`` (those that missed ``cache``) in worker processes and store what they
+    made; returns how many were stored. Nothing is done for fewer than ``parallel_min``."""
+    from .workers import in_workers
+
+    workers = workers_for(settings, len(paths))
+    if workers < 2:
+        return 0
+    stored = 0
+    for ok, answer in in_workers(workers, lambda share, shares: _read_share(paths[share::shares], fresh)):
+        if not ok:
+            # Nothing is lost: Pelican reads the files this worker did not store, in the build's process.
+            logging.getLogger(__name__).debug("reading ahead failed in a worker: %s", answer)
+            continue
+        cache.put_blobs(answer)
+        stored += len(answer)
+    return stored
+
+
+def _read_share(paths: list[str], fresh: Fresh) -> list[tuple[str, bytes]]:
+    """A worker: read each file silently (its problems are the parent's to report); the
+    keys and pickled values of the clean ones."""
+    # No handler prints, and no filter (Pelican's drops repeated warnings) hides a problem from the count.
+    for logger in [logging.getLogger(), *logging.root.manager.loggerDict.values()]:
+        for handler in list(getattr(logger, "handlers", [])):
+            logger.removeHandler(handler)
+        for dropped in list(getattr(logger, "filters", [])):
+            logger.removeFilter(dropped)
+    rows = []
+    for path in paths:
+        with watching_logs() as logged:
+            made = fresh(path)
+        if made is not None and not logged.count:
+            rows.append((made[0], pickle.dumps(made[1], protocol=5)))
+    return rows

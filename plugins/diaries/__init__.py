@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pelican import signals
 
 from netroots.check import check_layout, layout, static_problem
 from netroots.members import members_in
+from netroots.readcache import read_ahead
 from netroots.report import Report
 from netroots.schema import ContentType
 from netroots.site import preview_of
@@ -67,6 +69,23 @@ def skip_member_folders(pelican) -> None:
     pelican.settings["ARTICLE_EXCLUDES"] = excludes + [s for s in skipped if s not in excludes]
 
 
+def read_diaries_ahead(generator) -> None:
+    """``article_generator_init``, before any generator reads: the diaries and pages whose reads
+    are not cached (a clone's first build, a change of settings or code) are read in worker
+    processes, one per core, so Pelican's own read finds them cached (netroots/readcache.py)."""
+    reader = generator.readers.readers.get(NetrootsReader.file_extensions[0])
+    if not isinstance(reader, NetrootsReader) or preview_of(generator.settings):
+        return
+    settings = generator.settings
+    paths = [
+        os.path.abspath(os.path.join(generator.path, name))
+        for folders, excludes in (("ARTICLE_PATHS", "ARTICLE_EXCLUDES"), ("PAGE_PATHS", "PAGE_EXCLUDES"))
+        for name in generator.get_files(settings[folders], exclude=settings[excludes])
+        if name.rsplit(".", 1)[-1] in NetrootsReader.file_extensions
+    ]
+    read_ahead(settings, reader.missing(paths), reader.fresh, reader.cache())
+
+
 def members_for_pages(generator) -> None:
     """A diary's page names its author and shows their card, in a preview too (no members plugin)."""
     members_in(generator.context, generator.settings)
@@ -77,6 +96,7 @@ def register() -> None:
     signals.initialized.connect(check_layout_on_build)
     signals.initialized.connect(skip_member_folders)
     signals.readers_init.connect(add_reader)
+    signals.article_generator_init.connect(read_diaries_ahead)
     signals.static_generator_finalized.connect(drop_unsafe_static)
     signals.feed_generated.connect(feed_generated)
     signals.article_generator_finalized.connect(members_for_pages)

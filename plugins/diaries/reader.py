@@ -13,17 +13,24 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pelican.contents import Author, Category, Tag
 from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
+from pelican.urlwrappers import URLWrapper
 
 from netroots.html import MARKDOWN_EXTENSIONS, images_for_readers, render_inline
 from netroots.plugin import build_state
-from netroots.readcache import ReadCache, listing, read_cache, stamp
+from netroots.readcache import ReadCache, listing, read_cache, stamp, watching_logs
 from netroots.report import Report
 from netroots.today import build_today
 
 from .model import Diary, read_diary, read_page, render_body
 
 logger = logging.getLogger(__name__)
+
+# What the read cache keeps for a file: the body's HTML, Pelican's metadata (``_stored``), the rest.
+Stored = tuple[str, dict[str, Any], dict[str, Any]]
+WRAPPED = "\0pelican"  # marks a Tag, Author or Category in stored metadata
+WRAPPERS: dict[str, type[URLWrapper]] = {"Tag": Tag, "Author": Author, "Category": Category}
 
 
 class InvalidContent(Exception):
@@ -64,71 +71,144 @@ class NetrootsReader(YAMLMetadataReader):
         settings = {**settings, "MARKDOWN": {**settings.get("MARKDOWN", {}), "extensions": list(MARKDOWN_EXTENSIONS)}}
         super().__init__(settings)
         self.content = Path(settings["PATH"]).resolve()
+        self._content_str = str(self.content)
+        self._today = str(build_today(self.settings)).encode()
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        path = Path(os.path.abspath(source_path))  # never resolve(): that would follow a symbolic link
-        section = path.relative_to(self.content).parts[0]
-        key = self._cache_key(path, section)
-        parts = self._cache().get(key) if key else None
-        if parts is None:
-            report = Report(root=self.content.parent)
-            if section == "diaries":
-                diary = read_diary(path, self.content, report, settings=self.settings)
-                body = self._render(diary.source, report) if diary else None
-                parts = self._diary(diary, body) if diary and body is not None else None
-            else:
-                page = read_page(path, self.content, report)
-                body = self._render(page[0], report) if page else None
-                parts = self._page(*page, body) if page and body is not None else None
+        path = os.path.abspath(source_path)  # never resolve(): that would follow a symbolic link
+        key = self._keys().pop(path, None) or self._cache_key(path)
+        stored = self.cache().get(key) if key else None
+        if stored is not None:
+            # A hit parses nothing: Pelican's metadata comes back as the miss below made it.
+            body, pelican_metadata, extra = stored
+            return body, {**self._restored(pelican_metadata), **extra}
+        with watching_logs() as logged:
+            made, report = self._fresh(path)
             report.log()
-            if parts is not None and key and not report.problems:
-                self._cache().put(key, parts)  # only a read that reported nothing is kept
-        if parts is None:
-            explained(self.settings).add(path.relative_to(self.content).as_posix())
+        if made is None:
+            explained(self.settings).add(self._relative(path))
             raise InvalidContent(f"{path}: see the errors above")
-        body, values, extra = parts
-        metadata = self._pelican_metadata(values, path)
-        metadata.update(extra)
-        return body, metadata
+        body, metadata, extra = made
+        # Only a read that reported nothing is kept, and only if the file did not change meanwhile.
+        if key and not report.problems and not logged.count and self._cache_key(path) == key:
+            self.cache().put(key, (body, self._stored(metadata), extra))
+        return body, {**metadata, **extra}
 
-    def _cache(self) -> ReadCache:
+    def fresh(self, path: str) -> tuple[str, Stored] | None:
+        """``read_ahead``'s work for one file: its cache key and what to store, or None
+        (a problem, or a file that cannot be cached): the build's process reads it again."""
+        key = self._cache_key(path)
+        if key is None:
+            return None
+        made, report = self._fresh(path)
+        if made is None or report.problems or self._cache_key(path) != key:
+            return None
+        body, metadata, extra = made
+        return key, (body, self._stored(metadata), extra)
+
+    def missing(self, paths: list[str]) -> list[str]:
+        """Those of ``paths`` (absolute) whose reads are not in the cache."""
+        keys = {path: self._cache_key(path) for path in paths}
+        self._keys().update((path, key) for path, key in keys.items() if key)  # the build's read needs them next
+        known = self.cache().known([key for key in keys.values() if key])
+        return [path for path, key in keys.items() if key and key not in known]
+
+    def _keys(self) -> dict[str, str]:
+        """Cache keys ``missing`` made this build, taken by ``read`` (each file's bytes read once)."""
+        return build_state(self.settings, "diaries").setdefault("read_keys", {})
+
+    def _fresh(self, path: str) -> tuple[Stored | None, Report]:
+        """Read, validate and render the file: its body, Pelican's metadata and the rest
+        (nothing cached, nothing logged)."""
+        report = Report(root=self.content.parent)
+        file = Path(path)
+        if self._relative(path).split("/")[0] == "diaries":
+            diary = read_diary(file, self.content, report, settings=self.settings)
+            body = self._render(diary.source, report) if diary else None
+            parts = self._diary(diary, body) if diary and body is not None else None
+        else:
+            page = read_page(file, self.content, report)
+            body = self._render(page[0], report) if page else None
+            parts = self._page(*page, body) if page and body is not None else None
+        if parts is None:
+            return None, report
+        body, values, extra = parts
+        return (body, self._pelican_metadata(values, file), extra), report
+
+    def _relative(self, path: str) -> str:
+        """``path`` (absolute) relative to content/, with ``/``."""
+        prefix = self._content_str + os.sep
+        relative = path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, self._content_str)
+        return relative.replace(os.sep, "/")
+
+    def cache(self) -> ReadCache:
+        """The build's read cache (netroots/readcache.py)."""
         if getattr(self, "_read_cache", None) is None:
             self._read_cache = read_cache(self.settings)
         return self._read_cache
 
-    def _cache_key(self, path: Path, section: str) -> str | None:
-        """The read cache's key: the file and what reading it consults (netroots/readcache.py)."""
-        if os.path.islink(path):
-            return None
+    def _cache_key(self, path: str) -> str | None:
+        """The read cache's key: the file's bytes and what reading it consults (netroots/readcache.py)."""
         try:
-            data = path.read_bytes()
+            if os.path.islink(path):
+                return None
+            with open(path, "rb") as file:
+                data = file.read()
         except OSError:
             return None
-        around = [listing(path.parent)]
-        parts = path.relative_to(self.content).parts
-        if section == "diaries":
+        around = [listing(os.path.dirname(path))]
+        parts = self._relative(path).split("/")
+        if parts[0] == "diaries":
             handle = parts[1] if len(parts) > 2 else ""
+            members = os.path.join(self._content_str, "members")
             around += [
-                listing(self.content / "members"),
-                stamp(self.content / "members" / f"{handle}.yaml"),
-                listing(self.content / "groups"),
+                listing(members),
+                stamp(os.path.join(members, f"{handle}.yaml")),
+                listing(os.path.join(self._content_str, "groups")),
                 # A diary dated after today is scheduled: the same file reads differently on its day.
-                str(build_today(self.settings)).encode(),
+                self._today,
             ]
-        return self._cache().key(path, data, around)
+        return self.cache().key(path, data, around)
 
     def _render(self, source: Any, report: Report) -> str | None:
         rendered = render_body(source, report, lambda text: self._md.reset().convert(text))
         return None if rendered is None else images_for_readers(rendered, self.settings)
 
     def _pelican_metadata(self, values: dict[str, Any], path: Path) -> dict[str, Any]:
-        """Hand plain values to pelican-yaml-metadata for Tag/Author/date objects."""
+        """Hand plain values to pelican-yaml-metadata for Tag/Author/date objects (on a cache
+        miss only: the cache keeps the result, dates as they came out of it)."""
         given = {key: value for key, value in values.items() if value not in (None, [], "")}
         if "date" in given:
             given["date"] = given["date"].isoformat(sep=" ")
         if "modified" in given:
             given["modified"] = given["modified"].isoformat(sep=" ")
         return self._parse_yaml_metadata(given, str(path))
+
+    @staticmethod
+    def _stored(metadata: dict[str, Any]) -> dict[str, Any]:
+        """Pelican's metadata as the cache keeps it: a Tag, Author or Category as
+        ``(WRAPPED, class name, name)`` (the objects hold the settings, which must not be pickled)."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, URLWrapper):
+                return (WRAPPED, type(value).__name__, value.name)
+            if isinstance(value, list):
+                return [plain(item) for item in value]
+            return value
+
+        return {name: plain(value) for name, value in metadata.items()}
+
+    def _restored(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """``_stored`` undone: new Tag/Author/Category objects for this build's settings."""
+
+        def made(value: Any) -> Any:
+            if isinstance(value, tuple) and len(value) == 3 and value[0] == WRAPPED:
+                return WRAPPERS[value[1]](value[2], self.settings)
+            if isinstance(value, list):
+                return [made(item) for item in value]
+            return value
+
+        return {name: made(value) for name, value in stored.items()}
 
     def _diary(self, diary: Diary, body: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
         meta = diary.meta

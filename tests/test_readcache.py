@@ -1,0 +1,139 @@
+"""The read cache (netroots/readcache.py, plugins/diaries/reader.py): a hit is what a fresh
+read makes, and reading ahead in worker processes changes nothing a reader sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, build_site, site_settings
+from test_incremental import SEARCH, assert_same_output
+
+ZONED = (
+    "---\ntitle: Zoned\ndate: 2026-11-01 10:00+02:00\nmodified: 2026-11-02T10:00:00Z\n"
+    "tags: [Organizing, Housing]\ngroups: [media-watch]\nsummary: A zoned diary.\n---\n\nText.\n"
+)
+BROKEN = "---\ntitle: Broken\ndate: 2026-13-45 10:00\n---\n\nText.\n"
+
+
+def _same(got: Any, want: Any, where: str) -> None:
+    """Equal, and of the same kind all the way down: a date's zone, a Tag's name and settings."""
+    from pelican.urlwrappers import URLWrapper
+
+    assert type(got) is type(want), where
+    if isinstance(want, dt.datetime):
+        assert (got, got.utcoffset(), got.tzname(), type(got.tzinfo)) == (
+            want,
+            want.utcoffset(),
+            want.tzname(),
+            type(want.tzinfo),
+        ), where
+    elif isinstance(want, URLWrapper):
+        assert (got.name, got.slug, got.url, got.settings is want.settings) == (want.name, want.slug, want.url, True)
+    elif isinstance(want, (list, tuple)):
+        assert len(got) == len(want), where
+        for index, (one, other) in enumerate(zip(got, want, strict=True)):
+            _same(one, other, f"{where}[{index}]")
+    elif isinstance(want, dict):
+        assert sorted(got) == sorted(want), where
+        for name in want:
+            _same(got[name], want[name], f"{where}.{name}")
+    else:
+        assert got == want, where
+
+
+def test_metadata_from_a_cache_hit_equals_a_fresh_read(tmp_path: Path) -> None:
+    from diaries.reader import NetrootsReader
+
+    from netroots.plugin import start
+
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    content = tmp_path / "content"
+    (content / "diaries" / "jkim" / "2026-11-01-zoned.md").write_text(ZONED, encoding="utf-8")
+    settings = site_settings(content, tmp_path / "output")
+    start(settings)
+    files = sorted((content / "diaries").glob("*/*.md")) + sorted((content / "pages").rglob("*.md"))
+    reader = NetrootsReader(settings)
+    misses = {path: reader.read(str(path)) for path in files}  # an empty cache: every read is fresh
+    hits = {path: reader.read(str(path)) for path in files}
+    assert len(files) > 20
+    seen = set()
+    for path in files:
+        body, metadata = hits[path]
+        assert body == misses[path][0]
+        _same(metadata, misses[path][1], path.name)
+        seen.update(name for name, value in metadata.items() if value)
+    # Updates, tags, authors, groups and dates with and without a zone were all compared.
+    assert {"date", "modified", "updates", "tags", "author", "category", "groups", "summary"} <= seen
+    zones = {type(m[name].tzinfo).__name__ for _, m in misses.values() for name in ("date", "modified") if name in m}
+    assert {"NoneType", "tzoffset", "tzlocal"} <= zones or {"NoneType", "tzoffset", "tzutc"} <= zones, zones
+
+
+def _with_broken_diary(folder: Path) -> Path:
+    shutil.copytree(ROOT / "content", folder / "content")
+    (folder / "content" / "diaries" / "jkim" / "2026-11-01-broken.md").write_text(BROKEN, encoding="utf-8")
+    return folder / "content"
+
+
+def test_reading_ahead_in_workers_builds_the_same_site_and_reports_each_error_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+    import sys
+
+    import diaries.reader
+
+    import netroots.readcache
+
+    printed = logging.StreamHandler(sys.stderr)  # as tasks.py prints problems; forked workers inherit it
+    logging.getLogger().addHandler(printed)
+
+    try:
+        alone = build_site(
+            _with_broken_diary(tmp_path / "alone"),
+            tmp_path / "alone" / "output",
+            SEARCH=SEARCH,
+            NETROOTS_BUILD={"jobs": 1},
+        )
+        # Count what the build's own process reads, and mark what the workers read (they are forked).
+        marks = tmp_path / "marks"
+        marks.mkdir()
+        share = netroots.readcache._read_share
+
+        def marked_share(paths: list[str], fresh: Any) -> Any:
+            (marks / str(os.getpid())).write_text("\n".join(paths), encoding="utf-8")
+            return share(paths, fresh)
+
+        monkeypatch.setattr(netroots.readcache, "_read_share", marked_share)
+        parent_reads: list[str] = []
+        fresh = diaries.reader.NetrootsReader._fresh
+
+        def counted(self: Any, path: str) -> Any:
+            parent_reads.append(Path(path).name)
+            return fresh(self, path)
+
+        monkeypatch.setattr(diaries.reader.NetrootsReader, "_fresh", counted)
+        parallel = build_site(
+            _with_broken_diary(tmp_path / "parallel"),
+            tmp_path / "parallel" / "output",
+            SEARCH=SEARCH,
+            NETROOTS_BUILD={"jobs": 2, "parallel_min": 2},
+        )
+
+    finally:
+        logging.getLogger().removeHandler(printed)
+    shown = [line for line in capfd.readouterr().err.splitlines() if "broken.md:" in line]
+    assert len(shown) == 2 * len(set(shown)), "each build printed each problem once, workers nothing"
+    workers = [path.read_text(encoding="utf-8").splitlines() for path in marks.iterdir()]
+    assert len(workers) == 2 and all(workers), "two workers each read a share"
+    assert parent_reads == ["2026-11-01-broken.md"], "the build's process read only the file with problems"
+    broken = [e for e in parallel.errors if "broken.md" in e]
+    assert broken and broken == [e for e in alone.errors if "broken.md" in e]
+    assert len(broken) == len(set(broken)), "each problem is reported once"
+    assert all(e.startswith("content/diaries/jkim/2026-11-01-broken.md:") for e in broken), broken
+    assert parallel.errors == alone.errors and parallel.warnings == alone.warnings
+    assert_same_output(tmp_path / "parallel" / "output", tmp_path / "alone" / "output", "reading ahead")

@@ -28,6 +28,11 @@ NEW_FILE = {
     "gitea": ("{base}/{repository}/_new/{branch}/", "filename", "value"),
     "forgejo": ("{base}/{repository}/_new/{branch}/", "filename", "value"),
 }
+# What a link leaves for the member's browser to fill in when they click it (theme/static/js/acts.js):
+# the day or minute that starts the new file's name, and a ``key: YYYY-MM-DD`` line of its text.
+# The site's pages never carry the build's clock, so a build later in the day writes the same page.
+DAY = "YYYY-MM-DD"
+MINUTE = "YYYY-MM-DD-HHMM"
 EDIT_FILE = {
     "github": "{base}/{repository}/edit/{branch}/{path}",
     "gitlab": "{base}/{repository}/-/edit/{branch}/{path}",
@@ -83,3 +88,11 @@ def site_forge(settings: Mapping[str, Any], repository: str | None = None) -> Fo
     return Forge(
         kind=kind, base=options["url"] or HOSTS[kind], repository=repository, branch=options["branch"] or "main"
     )
+
+
+def unfilled(name: str) -> str | None:
+    """The placeholder a file's name still starts with (a link followed without JavaScript), or ``None``."""
+    for placeholder in (MINUTE, DAY):
+        if name.startswith(f"{placeholder}-"):
+            return placeholder
+    return None

@@ -138,6 +138,8 @@ def date(value: Any) -> dt.date:
 
 
 def _bad_date(value: Any) -> Any:
+    if isinstance(value, str) and value.strip() == "YYYY-MM-DD":  # a link's placeholder, followed without JavaScript
+        raise Invalid("still says YYYY-MM-DD; write the date in its place, e.g. 2026-04-18")
     raise Invalid(f"{_describe(value)} is not a date; write it as YYYY-MM-DD, e.g. 2026-04-18")
 
 

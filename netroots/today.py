@@ -16,11 +16,14 @@ def site_timezone(settings: Mapping[str, Any]) -> ZoneInfo:
 
 
 def build_now(settings: Mapping[str, Any]) -> dt.datetime:
-    """Now, in the site's time zone; ``NETROOTS_TODAY`` (env or setting) pins the date."""
+    """Now, in the site's time zone; ``NETROOTS_TODAY`` (env or setting) pins the date (noon),
+    or the date and time (``2026-11-22T19:05``: tests build at two times of one day)."""
     zone = site_timezone(settings)
-    pinned = os.environ.get(ENV_TODAY) or settings.get(ENV_TODAY)
+    pinned = str(os.environ.get(ENV_TODAY) or settings.get(ENV_TODAY) or "")
+    if "T" in pinned:
+        return dt.datetime.fromisoformat(pinned).replace(tzinfo=zone)
     if pinned:
-        day = dt.date.fromisoformat(str(pinned))
+        day = dt.date.fromisoformat(pinned)
         return dt.datetime(day.year, day.month, day.day, 12, 0, tzinfo=zone)
     return dt.datetime.now(zone)
 

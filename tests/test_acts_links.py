@@ -4,6 +4,7 @@ where acts belong, none without a repository, and the handle filled in by acts.j
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import threading
@@ -92,6 +93,13 @@ def filled(href: str) -> tuple[str, str]:
     return query["filename"][0], query["value"][0]
 
 
+def clicked(text: str, day: str = TODAY, minute: str = "1930") -> str:
+    """What acts.js makes of a link's name or text when it is followed at ``day`` ``minute``."""
+    text = re.sub(r"(^|/)YYYY-MM-DD-HHMM(?=-[^/\n]*$)", rf"\g<1>{day}-{minute}", text)
+    text = re.sub(r"(^|/)YYYY-MM-DD(?=-[^/\n]*$)", rf"\g<1>{day}", text)
+    return re.sub(r"^([a-z_]+): YYYY-MM-DD$", rf"\1: {day}", text, flags=re.M)
+
+
 def test_links_where_acts_belong(linked: Path) -> None:
     diary = act_links(read(linked, "diaries/cara/tenant-minutes/index.html"))
     assert set(diary) == {"Recommend", "Edit", "Reply", "Join the network"}  # Reply: the comments plugin is on
@@ -101,14 +109,15 @@ def test_links_where_acts_belong(linked: Path) -> None:
     )
     assert 'hidden data-act-owner="cara"' in read(linked, "diaries/cara/tenant-minutes/index.html")
     name, text = filled(diary["Recommend"])
-    assert name == f"content/acts/YOUR-HANDLE/{TODAY}-recommend-cara-tenant-minutes.yaml"
+    assert name == "content/acts/YOUR-HANDLE/YYYY-MM-DD-recommend-cara-tenant-minutes.yaml"  # acts.js dates it
     assert text.endswith("act: recommend\ndiary: cara/tenant-minutes\n")
     assert "Support this cause" in act_links(read(linked, "actions/bus-fares/index.html"))
     assert "I'm going" in act_links(read(linked, "events/library-meetup/index.html"))
     assert "Vouch for Ana Ruiz" in act_links(read(linked, "members/ana/index.html"))
     front = act_links(read(linked, "index.html"))
     name, text = filled(front["Join the network"])
-    assert name == "content/members/YOUR-HANDLE.yaml" and "name:" in text
+    assert name == "content/members/YOUR-HANDLE.yaml" and "name:" in text and "\njoined: YYYY-MM-DD\n" in text
+    assert 'data-act-zone="America/New_York"' in read(linked, "index.html")  # the zone acts.js dates files in
     assert '<script src="./theme/js/acts.js" defer></script>' in read(linked, "index.html")
 
 
@@ -139,7 +148,7 @@ def test_a_file_made_from_a_link_passes_check_and_counts(tmp_path: Path, linked:
     links = act_links(read(tmp_path / "out", "diaries/cara/hostile/index.html"))
     name, text = filled(links["Recommend"])
     assert title in text  # the title, in the comment line, as written
-    target = work / name.replace("YOUR-HANDLE", "dev")
+    target = work / clicked(name.replace("YOUR-HANDLE", "dev"))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     for label, page in (
@@ -147,8 +156,11 @@ def test_a_file_made_from_a_link_passes_check_and_counts(tmp_path: Path, linked:
         ("I'm going", "events/library-meetup/index.html"),
     ):
         name, text = filled(act_links(read(linked, page))[label])
-        (work / name.replace("YOUR-HANDLE", "ana")).write_text(text, encoding="utf-8")
+        (work / clicked(name.replace("YOUR-HANDLE", "ana"))).write_text(text, encoding="utf-8")
+    name, text = filled(links["Reply"])
+    (work / clicked(name.replace("YOUR-HANDLE", "ben"))).write_text(text + "Agreed.\n", encoding="utf-8")
     name, text = filled(act_links(read(linked, "index.html"))["Join the network"])
+    text = clicked(text)
     joined = work / name.replace("YOUR-HANDLE", "zoe")
     # The starter asks for a bio: left as it is, check names it (tests/test_writer_loop.py).
     bio = "A sentence or two about you."
@@ -157,6 +169,54 @@ def test_a_file_made_from_a_link_passes_check_and_counts(tmp_path: Path, linked:
     result = CliRunner().invoke(cli, ["--content", str(work / "content"), "check"])
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output.replace("0 warning", ""), result.output
+
+
+def test_a_file_saved_without_javascript_names_the_placeholder_left_in_it(tmp_path: Path, linked: Path) -> None:
+    """Without JavaScript the forge shows YYYY-MM-DD in the new file's name: a member who
+    saves it as it is gets one error naming the file and what to write there; an act that
+    says its `date:` is fine whatever its name; the rest of the site builds."""
+    from tasks import cli
+
+    work = tmp_path / "site"
+    shutil.copytree(FIXTURES / "acts", work)
+    diary = act_links(read(linked, "diaries/cara/tenant-minutes/index.html"))
+    recommend, text = filled(diary["Recommend"])
+    (work / recommend.replace("YOUR-HANDLE", "dev")).write_text(text, encoding="utf-8")
+    reply, text = filled(diary["Reply"])
+    (work / reply.replace("YOUR-HANDLE", "dev")).parent.mkdir(parents=True, exist_ok=True)
+    (work / reply.replace("YOUR-HANDLE", "dev")).write_text(text + "Agreed.\n", encoding="utf-8")
+    going, text = filled(act_links(read(linked, "events/library-meetup/index.html"))["I'm going"])
+    dated = work / going.replace("YOUR-HANDLE", "ana")
+    dated.write_text(text + f"date: {TODAY}\n", encoding="utf-8")  # named as it came, dated inside
+    join, text = filled(act_links(read(linked, "index.html"))["Join the network"])
+    member = work / join.replace("YOUR-HANDLE", "zoe")
+    member.write_text(
+        text.replace("YOUR-LOGIN", "zoe-gh").replace("A sentence or two about you.", "Zoe organizes."),
+        encoding="utf-8",
+    )
+    joined_line = text.splitlines().index("joined: YYYY-MM-DD") + 1
+    result = CliRunner().invoke(cli, ["--content", str(work / "content"), "check"])
+    assert result.exit_code == 1
+    said = result.output
+    assert (
+        "content/acts/dev/YYYY-MM-DD-recommend-cara-tenant-minutes.yaml:1: error: the file name still starts with "
+        "YYYY-MM-DD: write the day you made it in its place, e.g. 2026-11-22-recommend-cara-tenant-minutes.yaml"
+    ) in said, said
+    assert (
+        "content/comments/dev/YYYY-MM-DD-HHMM-re-tenant-minutes.md:1: error: the file name still starts with "
+        "YYYY-MM-DD-HHMM: write the date and 24-hour time you wrote the reply in its place, "
+        "e.g. 2026-11-20-1930-re-tenant-minutes.md"
+    ) in said, said
+    assert (
+        f"content/members/zoe.yaml:{joined_line}: error: joined: still says YYYY-MM-DD; "
+        "write the date in its place, e.g. 2026-04-18"
+    ) in said, said
+    assert "library-meetup" not in said and "Traceback" not in said, said  # the dated act passes
+    build = build_site(work / "content", tmp_path / "out", **REPO)
+    assert len(build.errors) == 3, build.errors
+    assert (tmp_path / "out" / "diaries/cara/tenant-minutes/index.html").is_file()
+    event = read(tmp_path / "out", "events/library-meetup/index.html")
+    assert 'members/ana/">Ana Ruiz</a>' in event[event.index('<p class="going">') :]
 
 
 class Quiet(SimpleHTTPRequestHandler):
@@ -208,13 +268,12 @@ def test_a_reader_says_once_who_they_are_and_the_links_fill_in(browser, served: 
 
 
 def test_comment_links_recommend_the_comment_and_reply_under_it() -> None:
-    import datetime as dt
 
     from acts.links import ActLinks
     from jinja2 import Environment, FileSystemLoader
 
     forge = site_forge({"FORGE": {"repository": "commons/network"}})
-    links = ActLinks(forge, "content", dt.datetime(2026, 11, 22, 19, 5), comments=True)
+    links = ActLinks(forge, "content", comments=True)
     env = Environment(loader=FileSystemLoader(str(Path(__file__).parent.parent / "theme/templates")), autoescape=True)
     macro = env.from_string('{% from "acts/_links.html" import comment_links %}{{ comment_links(l, c, n, d, t) }}')
     page = macro.render(
@@ -222,24 +281,22 @@ def test_comment_links_recommend_the_comment_and_reply_under_it() -> None:
     )
     found = act_links(page)
     name, text = filled(found["Recommend"])
-    assert name == "content/acts/YOUR-HANDLE/2026-11-22-recommend-ben-2026-11-20-1930-thanks.yaml"
+    assert name == "content/acts/YOUR-HANDLE/YYYY-MM-DD-recommend-ben-2026-11-20-1930-thanks.yaml"
     assert text.endswith("act: recommend\ncomment: ben/2026-11-20-1930-thanks\n")
     name, text = filled(found["Reply"])
-    assert name == "content/comments/YOUR-HANDLE/2026-11-22-1905-re-tenant-minutes.md"
+    assert name == "content/comments/YOUR-HANDLE/YYYY-MM-DD-HHMM-re-tenant-minutes.md"  # the name dates it
     assert text.startswith(
-        '---\non: cara/tenant-minutes\nparent: ben/2026-11-20-1930-thanks\ntitle: "Re: Tenant & co"\n'
-        "date: 2026-11-22 19:05\n---\n"
+        '---\non: cara/tenant-minutes\nparent: ben/2026-11-20-1930-thanks\ntitle: "Re: Tenant & co"\n---\n'
     )
     assert macro.render(l=None, c="x/y", n="", d="a/b", t="") == ""
 
 
 def test_a_title_cannot_add_lines_to_the_prefilled_act() -> None:
-    import datetime as dt
 
     import yaml
     from acts.links import ActLinks
 
-    links = ActLinks(site_forge(REPO), "content", dt.datetime(2026, 11, 22, 12, 0))
+    links = ActLinks(site_forge(REPO), "content")
     title = 'Hi"\nact: vouch\nmember: mallory\r\n# </a><script>alert(1)</script>'
     _name, text = filled(links.recommend("cara/tenant-minutes", title, "Cara\nWells"))
     assert yaml.safe_load(text) == {"act": "recommend", "diary": "cara/tenant-minutes"}
@@ -252,11 +309,94 @@ def test_each_comment_in_a_thread_gets_recommend_and_reply(linked: Path, unlinke
     found = act_links(page[start : page.index("</li>", start)])
     assert set(found) == {"Recommend", "Reply"}
     name, text = filled(found["Recommend"])
-    assert name == f"content/acts/YOUR-HANDLE/{TODAY}-recommend-ben-2026-11-20-1930-thanks.yaml"
+    assert name == "content/acts/YOUR-HANDLE/YYYY-MM-DD-recommend-ben-2026-11-20-1930-thanks.yaml"
     assert text.endswith("act: recommend\ncomment: ben/2026-11-20-1930-thanks\n")
     name, text = filled(found["Reply"])
-    assert name.startswith(f"content/comments/YOUR-HANDLE/{TODAY}-")
+    assert name == "content/comments/YOUR-HANDLE/YYYY-MM-DD-HHMM-re-tenant-minutes.md"
     assert "on: cara/tenant-minutes\nparent: ben/2026-11-20-1930-thanks\n" in text
     assert 'title: "Re: Tenant minutes"' in text
     plain = read(unlinked, "diaries/cara/tenant-minutes/index.html")
     assert 'data-comment-id="ben/2026-11-20-1930-thanks"' in plain and "data-act href" not in plain
+
+
+def test_pages_with_take_part_links_do_not_depend_on_the_build_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The links carry placeholders that acts.js fills, never the build's time: a second build
+    later the same day writes the same bytes and renders nothing (issue 19)."""
+    shutil.copytree(FIXTURES / "acts", tmp_path / "site")
+    content, output = tmp_path / "site" / "content", tmp_path / "output"
+    monkeypatch.setenv("NETROOTS_TODAY", f"{TODAY}T09:00")
+    first = build_site(content, output, **REPO)
+    assert not first.errors, first.errors
+    pages = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*.html")}
+    diary = "diaries/cara/tenant-minutes/index.html"
+    assert "Reply" in act_links(pages[diary].decode())
+    monkeypatch.setenv("NETROOTS_TODAY", f"{TODAY}T21:47")
+    again = build_site(content, output, **REPO)
+    assert again.summary.startswith("rendered 0 of "), again.summary
+    changed = [name for name, data in pages.items() if (output / name).read_bytes() != data]
+    assert changed == [], changed
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The acts fixture with a diary whose title holds the placeholders and markup, served."""
+    work = tmp_path_factory.mktemp("hostile-links")
+    shutil.copytree(FIXTURES / "acts", work, dirs_exist_ok=True)
+    (work / "content/diaries/cara/2026-11-18-hostile.md").write_text(
+        f"---\ntitle: {json.dumps(HOSTILE_TITLE)}\ntags: [Housing]\n---\n\nBody.\n", encoding="utf-8"
+    )
+    result = build_site(work / "content", work / "output", **REPO)
+    assert not result.errors, result.errors
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(work / "output")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+HOSTILE_TITLE = (
+    'YYYY-MM-DD-HHMM YOUR-HANDLE/x.yaml "><img src=x onerror="window.pwned=1"></a><script>window.pwned=2</script>'
+)
+
+
+@pytest.mark.browser
+def test_a_clicked_link_carries_the_moment_of_the_click_in_the_sites_time_zone(browser, hostile_site: str) -> None:
+    """The reader's clock, in the site's zone (America/New_York, not the browser's Tokyo),
+    dates the new file's name and its `joined:` line; a title holding the placeholders and
+    markup stays as written and runs nothing; a hostile remembered handle is ignored."""
+    forge = site_forge(REPO)
+    context = browser.new_context(timezone_id="Asia/Tokyo")
+    served = hostile_site
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served) else route.abort())
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.clock.set_fixed_time("2026-11-26T23:30:00Z")  # 18:30 in New York, 08:30 on the 27th in Tokyo
+    page.goto(f"{served}/diaries/cara/hostile/")
+    page.fill("#act-handle", "dev")
+    page.click("text=Fill in my links")
+    recommend = page.get_attribute("a.act-link >> text=Recommend", "href")
+    name, text = filled(recommend)
+    assert name == "content/acts/dev/2026-11-26-recommend-cara-hostile.yaml"
+    assert recommend == forge.new_file(name, text)  # encoded as the site encodes
+    join = page.get_attribute("a[data-act] >> text=Join the network", "href")
+    assert "\njoined: 2026-11-26\n" in filled(join)[1] and join == forge.new_file(*filled(join))
+    page.clock.set_fixed_time("2026-11-27T05:05:00Z")  # the page stays open past midnight in New York
+    reply = page.locator("a.act-link", has_text="Reply").first
+    with page.expect_request(lambda request: request.url.startswith("https://github.com/")) as clicked_link:
+        reply.click()
+    name, text = filled(clicked_link.value.url)
+    assert name == "content/comments/dev/2026-11-27-0005-re-hostile.md"
+    assert json.loads(text.split("title: ", 1)[1].split("\n", 1)[0]) == f"Re: {HOSTILE_TITLE}"  # untouched
+    assert clicked_link.value.url == forge.new_file(name, text)
+    assert page.evaluate("window.pwned") is None and dialogs == []
+    # A handle planted in localStorage that is not a handle is never put into a link.
+    page = context.new_page()
+    page.goto(f"{served}/members/ana/")
+    page.evaluate("localStorage.setItem('netroots-handle', '../x\"><script>window.pwned=3</script>')")
+    page.reload()
+    vouch = page.get_attribute("a.act-link >> text=Vouch for", "href")
+    assert filled(vouch)[0].startswith("content/acts/YOUR-HANDLE/") and page.evaluate("window.pwned") is None
+    context.close()

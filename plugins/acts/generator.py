@@ -16,7 +16,6 @@ from pelican.generators import Generator
 from netroots.forge import site_forge
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.today import build_now
 
 from .links import ActLinks
 from .model import content_targets, merge_acts, read_acts
@@ -41,7 +40,7 @@ def site_links(settings: dict[str, Any], content: Path) -> ActLinks | None:
     if forge is None:
         return None
     plugins = [str(name).rsplit(".", 1)[-1] for name in settings.get("PLUGINS") or []]
-    return ActLinks(forge, content.name, build_now(settings), comments="comments" in plugins)
+    return ActLinks(forge, content.name, comments="comments" in plugins)
 
 
 class ActsGenerator(Generator):

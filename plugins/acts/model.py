@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from netroots import schema
+from netroots.forge import DAY, unfilled
 from netroots.members import Member
 from netroots.report import Report
 from netroots.source import Source, read_yaml
@@ -199,6 +200,15 @@ def _target_field(path: Path, source: Source, clean: dict[str, Any], report: Rep
 
 def _date_from_file_name(path: Path, report: Report) -> dt.date | None:
     """An act without ``date`` is dated by its file name (<YYYY-MM-DD>-<what>.yaml), else reported."""
+    if unfilled(path.name) == DAY:  # a take-part link followed without JavaScript
+        rest = path.name.removeprefix(DAY)
+        report.error(
+            path,
+            1,
+            f"the file name still starts with {DAY}: write the day you made it in its place, "
+            f"e.g. 2026-11-22{rest} (the site's button fills it in when JavaScript is on)",
+        )
+        return None
     name = FILE_NAME.match(path.name)
     if name is None:
         report.error(path, 1, "missing `date`: write `date: 2026-11-22`, or name the file <YYYY-MM-DD>-<what>.yaml")

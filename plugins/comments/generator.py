@@ -224,10 +224,8 @@ class CommentsGenerator(Generator):
                 "THEME_STATIC_DIR": self.settings.get("THEME_STATIC_DIR", "theme"),
                 "template_stamp": template_stamp(self),
                 "act_links": act_links,
-                # Reply links carry the forge and the build's minute: cached threads follow them.
-                "links_stamp": repr((self.settings.get("FORGE"), build_now(self.settings).isoformat()))
-                if act_links
-                else "",
+                # Reply links follow the forge (never the build's clock): cached threads follow them.
+                "links_stamp": repr(vars(act_links)) if act_links else "",
             },
             folder / "threads.json",
         )

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from netroots import schema
+from netroots.forge import MINUTE, unfilled
 from netroots.html import plain_text, render_markdown
 from netroots.report import Report
 from netroots.source import Source, read_markdown
@@ -131,7 +132,16 @@ def read_comment(path: Path, content: Path, report: Report) -> Comment | None:
         ok = False
     name = COMMENT_NAME.match(path.name)
     when = name_date(name) if name else None
-    if not name:
+    if unfilled(path.name) == MINUTE:  # a Reply link followed without JavaScript
+        report.error(
+            path,
+            1,
+            f"the file name still starts with {MINUTE}: write the date and 24-hour time you wrote the reply "
+            f"in its place, e.g. 2026-11-20-1930{path.name.removeprefix(MINUTE)} "
+            "(the site's Reply button fills it in when JavaScript is on)",
+        )
+        ok = False
+    elif not name:
         report.error(
             path,
             1,

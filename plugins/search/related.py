@@ -132,7 +132,7 @@ def update_related(
         _write_cache(path, cached)
     related = {
         key: [diaries[other] for other, _ in found if other in diaries]
-        for key, found in cached["lists"].items()
+        for key, found in sorted(cached["lists"].items())  # one order, cached or not: pages' digests see it
         if key in diaries
     }
     return related, todo

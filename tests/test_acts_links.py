@@ -326,12 +326,18 @@ def test_pages_with_take_part_links_do_not_depend_on_the_build_clock(
     later the same day writes the same bytes and renders nothing (issue 19)."""
     shutil.copytree(FIXTURES / "acts", tmp_path / "site")
     content, output = tmp_path / "site" / "content", tmp_path / "output"
+    # A week and a few hours before the builds: "most discussed this week" counts whole days.
+    (content / "comments/ana").mkdir()
+    (content / "comments/ana/2026-11-15-1200-routes.md").write_text(
+        "---\non: ben/bus-routes\n---\n\nWhich routes?\n", encoding="utf-8"
+    )
     monkeypatch.setenv("NETROOTS_TODAY", f"{TODAY}T09:00")
     first = build_site(content, output, **REPO)
     assert not first.errors, first.errors
     pages = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*.html")}
     diary = "diaries/cara/tenant-minutes/index.html"
     assert "Reply" in act_links(pages[diary].decode())
+    assert "Bus routes" in pages["digest/2026-w47/index.html"].decode().split("Most discussed</h2>")[1]
     monkeypatch.setenv("NETROOTS_TODAY", f"{TODAY}T21:47")
     again = build_site(content, output, **REPO)
     assert again.summary.startswith("rendered 0 of "), again.summary

@@ -23,7 +23,7 @@ from netroots.manifest import produced
 from netroots.members import members_in
 from netroots.report import Report
 from netroots.site import cache_dir, preview_of
-from netroots.today import aware, build_now, published_yet, site_timezone
+from netroots.today import aware, build_today, published_yet, site_timezone
 
 from .model import load_comments, read_cache, write_cache
 from .render import ThreadRenderer, thread_view
@@ -36,7 +36,11 @@ TEMPLATE = "comments/thread"
 
 
 def publish(
-    context: dict[str, Any], conversation: Conversation, options: dict[str, Any], responses: dict, now: Any = None
+    context: dict[str, Any],
+    conversation: Conversation,
+    options: dict[str, Any],
+    responses: dict,
+    today: dt.date | None = None,
 ) -> None:
     """What other plugins and templates read: the interface of this plugin (docs/architecture.md).
 
@@ -76,7 +80,7 @@ def publish(
             key=lambda diary_id: (-counts[diary_id], -(latest[diary_id].timestamp() if diary_id in latest else 0)),
         ),
         comment_nodes=conversation.by_id,
-        most_discussed=discussed_this_week(shown, context, now),
+        most_discussed=discussed_this_week(shown, context, today),
         allied_responses=responses,
         comments_options=options,
     )
@@ -111,15 +115,15 @@ def search_documents(
     return found
 
 
-def discussed_this_week(shown: list[Node], context: dict[str, Any], now: Any) -> list[tuple[Any, int]]:
-    """Diaries with comments in the seven days before ``now``, most comments first."""
-    if now is None:
+def discussed_this_week(shown: list[Node], context: dict[str, Any], today: dt.date | None) -> list[tuple[Any, int]]:
+    """Diaries with comments dated in the seven days before ``today`` or on it, most comments first.
+    Whole days, so the digest page is the same at any hour of a build day (not the build's clock)."""
+    if today is None:
         return []
-    since = (now - dt.timedelta(days=7)).replace(tzinfo=None)
+    since = today - dt.timedelta(days=7)
     counts: dict[str, int] = {}
     for node in shown:
-        moment = node.comment.date.replace(tzinfo=None)
-        if since <= moment <= now.replace(tzinfo=None):
+        if since <= node.comment.date.date() <= today:
             counts[node.comment.on] = counts.get(node.comment.on, 0) + 1
     articles = {a.diary_id: a for a in context.get("articles", []) if getattr(a, "diary_id", None)}
     ranked = sorted(counts, key=lambda diary_id: (-counts[diary_id], diary_id))
@@ -164,7 +168,7 @@ class CommentsGenerator(Generator):
         responses = allied_responses(
             self.context.get("allies_river", []), hosts, self.articles, int(self.options["responses"])
         )
-        publish(self.context, self.conversation, self.options, responses, build_now(self.settings))
+        publish(self.context, self.conversation, self.options, responses, build_today(self.settings))
         self.context["comment_diaries"] = self.articles
         self.context.setdefault("search_documents", {}).update(
             search_documents(self.context["comments_list"], members, self.articles)

@@ -117,6 +117,33 @@ def name_date(match: re.Match[str]) -> dt.datetime | None:
         return None
 
 
+def name_time(path: Path, report: Report) -> dt.datetime | None:
+    """The date and time a comment's file name starts with; ``None`` after an error that says
+    what a valid name looks like (or which placeholder is still in it)."""
+    name = COMMENT_NAME.match(path.name)
+    when = name_date(name) if name else None
+    if unfilled(path.name) == MINUTE:  # a Reply link followed without JavaScript
+        report.error(
+            path,
+            1,
+            f"the file name still starts with {MINUTE}: write the date and 24-hour time you wrote the reply "
+            f"in its place, e.g. 2026-11-20-1930{path.name.removeprefix(MINUTE)} "
+            "(the site's Reply button fills it in when JavaScript is on)",
+        )
+    elif not name:
+        report.error(
+            path,
+            1,
+            f"the file name '{path.name}' must be <YYYY-MM-DD-HHMM>-<words>.md, e.g. {EXAMPLE_NAME} "
+            "(the date and 24-hour time you wrote it, then a few lowercase words with hyphens)",
+        )
+    elif when is None:
+        report.error(
+            path, 1, f"the file name '{path.name}' has no real date and time; write e.g. {EXAMPLE_NAME} (19:30)"
+        )
+    return when
+
+
 def read_comment(path: Path, content: Path, report: Report) -> Comment | None:
     """Read and check one comment file; ``None`` (with errors reported) when it must not publish."""
     relative = path.relative_to(content)
@@ -130,30 +157,8 @@ def read_comment(path: Path, content: Path, report: Report) -> Comment | None:
             path, 1, f"the folder '{handle}' is not a member handle; a comment's folder is its writer's handle"
         )
         ok = False
-    name = COMMENT_NAME.match(path.name)
-    when = name_date(name) if name else None
-    if unfilled(path.name) == MINUTE:  # a Reply link followed without JavaScript
-        report.error(
-            path,
-            1,
-            f"the file name still starts with {MINUTE}: write the date and 24-hour time you wrote the reply "
-            f"in its place, e.g. 2026-11-20-1930{path.name.removeprefix(MINUTE)} "
-            "(the site's Reply button fills it in when JavaScript is on)",
-        )
-        ok = False
-    elif not name:
-        report.error(
-            path,
-            1,
-            f"the file name '{path.name}' must be <YYYY-MM-DD-HHMM>-<words>.md, e.g. {EXAMPLE_NAME} "
-            "(the date and 24-hour time you wrote it, then a few lowercase words with hyphens)",
-        )
-        ok = False
-    elif when is None:
-        report.error(
-            path, 1, f"the file name '{path.name}' has no real date and time; write e.g. {EXAMPLE_NAME} (19:30)"
-        )
-        ok = False
+    when = name_time(path, report)
+    ok = ok and when is not None
     read = schema.read_validated(path, COMMENT_FIELDS, report, kind="comment", read=read_source)
     if read is None:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from fnmatch import fnmatch
 from pathlib import Path
@@ -52,14 +53,15 @@ def layout_hint(relative: str, patterns: list[tuple[str, str, bool]]) -> str:
 
 def check_layout(content: Path, report: Report, patterns: list[tuple[str, str, bool]]) -> None:
     """Every file under content/ must be one a plugin declares (``layout``); images must be safe."""
-    for link in sorted(p for p in content.rglob("*") if p.is_symlink()):
+    links, files = _walk_content(content)
+    for link in links:
         report.error(
             link,
             1,
             f"content/{link.relative_to(content).as_posix()} is a symbolic link: content files and folders "
             "must be real, so nothing from outside content/ is published; nothing is read through it",
         )
-    for path in sorted(p for p in content.rglob("*") if p.is_file() and not p.is_symlink()):
+    for path in files:
         relative = path.relative_to(content).as_posix()
         if path.name.startswith(".") or path.name.endswith("~"):
             continue
@@ -75,6 +77,23 @@ def check_layout(content: Path, report: Report, patterns: list[tuple[str, str, b
             report.warning(path, 1, f"content/{relative} is read by the {owners[0][0]} plugin, which is not in PLUGINS")
         elif relative.startswith("images/") and (problem := static_problem(path, content)):
             report.error(path, 1, problem)
+
+
+def _walk_content(content: Path) -> tuple[list[Path], list[Path]]:
+    """(symbolic links, regular files) under ``content``, sorted; links are not followed."""
+    links: list[Path] = []
+    files: list[Path] = []
+    todo = [str(content)]
+    while todo:
+        with os.scandir(todo.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    links.append(Path(entry.path))
+                elif entry.is_dir(follow_symlinks=False):
+                    todo.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    files.append(Path(entry.path))
+    return sorted(links), sorted(files)
 
 
 def static_problem(path: Path, content: Path) -> str | None:

@@ -325,14 +325,9 @@ class IncrementalWriter(Writer):
         started = time.perf_counter()
         jobs = [self.jobs[path] for path in self.order]
         self.stats["pages"] = len(jobs)
-        # Digest every value the pages can read before any page renders: rendering may add
-        # attributes to objects, and a digest must mean the same in every build.
-        for job in jobs:
-            digest = self._digester(job.context)
-            for name in self._names(job.template):
-                value = job.localcontext.get(name)
-                if value is not None:
-                    digest(value)
+        # Every value a page can read is digested before any page renders: rendering may add
+        # attributes to objects, and a digest must mean the same in every build. Comparing
+        # a page with its record digests its values; the pages to render are digested next.
         todo: list[Job] = []
         for job in jobs:
             relative = os.path.relpath(job.path, self.output_path)
@@ -345,6 +340,12 @@ class IncrementalWriter(Writer):
                     self.new[relative] = old
                     continue
             todo.append(job)
+        for job in todo:
+            digest = self._digester(job.context)
+            for name in self._names(job.template):
+                value = job.localcontext.get(name)
+                if value is not None:
+                    digest(value)
         self.stats["rendered"] = len(todo)
         self.stats["kept"] = len(jobs) - len(todo)
         for relative, entry in self._render_all(todo):

@@ -29,10 +29,8 @@ def _relative(path: str | os.PathLike[str]) -> str | None:
     output = STATE["output"]
     if output is None:
         return None
-    try:
-        return Path(os.path.abspath(path)).relative_to(output).as_posix()
-    except ValueError:
-        return None
+    found, prefix = os.path.abspath(path), str(output) + os.sep  # strings: a build reports ~10 files a diary
+    return found[len(prefix) :].replace(os.sep, "/") if found.startswith(prefix) else None
 
 
 def previewing() -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import shutil
 import stat
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -67,6 +69,44 @@ def cache_dir(settings: dict[str, Any], name: str) -> Path:
     folder = base / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def read_json(path: Path) -> Any:
+    """A cache file's data; None when it is missing or unreadable (a cache is never an error)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write atomically: an interrupted build never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def html_files(output: Path) -> list[tuple[str, int, int]]:
+    """(path under ``output`` with ``/``, size, modification time in ns) of every ``.html``
+    file, sorted: what the sitemap and the search index scan after each build."""
+    found: list[tuple[str, int, int]] = []
+    todo = [(str(output), "")]
+    while todo:
+        folder, prefix = todo.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((entry.path, prefix + entry.name + "/"))
+                elif entry.name.endswith(".html") and entry.is_file():
+                    stamp = entry.stat()
+                    found.append((prefix + entry.name, stamp.st_size, stamp.st_mtime_ns))
+    return sorted(found)
 
 
 Where = Mapping[str, Any] | str | os.PathLike[str]  # the build's settings, or its output folder

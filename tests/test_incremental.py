@@ -398,3 +398,49 @@ def test_a_list_page_depends_on_its_own_slice_and_the_count_of_pages() -> None:
     after = pages(diaries)
     assert after[:2] == before[:2] and after[2] != before[2]
     assert pages([*diaries, SimpleNamespace(title="Diary 9", body="Text 9")])[0] != after[0]
+
+
+def test_a_digest_tells_every_leaf_apart_and_is_the_same_in_every_digester() -> None:
+    """Strings, numbers and attribute names are written without a call (the fast path):
+    still, "1" and 1, a name and a value, and any changed leaf give another digest."""
+    from types import SimpleNamespace
+
+    from netroots.fingerprint import Digester
+
+    def value(leaf: object = "x", key: str = "b") -> object:
+        return [SimpleNamespace(a=1, **{key: leaf}), {"k": (leaf, None, 2.5, True)}, {leaf, "y"}]
+
+    first = Digester()(value())
+    assert Digester()(value()) == first
+    different = [value("1"), value(1), value("y"), value(key="c"), value(None), value(("x",))]
+    digests = [Digester()(other) for other in different]
+    assert first not in digests and len(set(digests)) == len(digests)
+    assert Digester()(SimpleNamespace(a="b")) != Digester()({"a": "b"}) != Digester()(["a", "b"])
+
+
+def test_diaries_of_the_same_date_are_listed_in_the_same_order_in_every_process(tmp_path: Path) -> None:
+    """Pelican finds content files as a set (its order changes with Python's hash seed);
+    diaries are read in the order of their paths, so same-date diaries keep their order."""
+    import subprocess
+    import sys
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "basic" / "content", content)
+    for handle in sorted(path.name for path in (content / "diaries").iterdir())[:2]:
+        for number in range(4):
+            (content / "diaries" / handle / f"2026-05-01-same-day-{handle}-{number}.md").write_text(
+                f"---\ntitle: Same day {number} by {handle}\ndate: 2026-05-01 10:00\ntags: [Same day]\n---\n\nText.\n",
+                encoding="utf-8",
+            )
+    pages = []
+    for seed in ("1", "2"):
+        output = tmp_path / f"output-{seed}"
+        subprocess.run(
+            [sys.executable, str(ROOT / "tasks.py"), "--content", str(content), "--output", str(output), "build"],
+            env={**os.environ, "PYTHONHASHSEED": seed, "NETROOTS_TODAY": "2026-11-22"},
+            check=True,
+            capture_output=True,
+        )
+        page = (output / "tags" / "same-day" / "index.html").read_text(encoding="utf-8")
+        pages.append(re.findall(r"Same day \d by [\w-]+", page))
+    assert len(pages[0]) == 8 and pages[0] == pages[1]

@@ -109,8 +109,6 @@ WRITERS = {"write_text", "write_bytes", "rss_file", "atom_file", "copyfile", "co
 NOT_OUTPUT = {
     "plugins/actions/feed.py": "the remembered activation dates, in .cache/",
     "plugins/allies/cli.py": "allies import appends to content/allies.yaml",
-    "plugins/allies/cache.py": "the fetched feeds' cache, in .cache/allies/",
-    "plugins/comments/model.py": "the comments' read cache, in .cache/comments/",
     "plugins/digest/generator.py": "the digest's e-mail, in .cache/digest/",
     "plugins/publish/cli.py": "codeowners writes CODEOWNERS in the repository",
     "plugins/search/index.py": "the Whoosh index's manifest, in .cache/search/",

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from netroots.site import cache_dir
+from netroots.site import cache_dir, write_json
 
 logger = logging.getLogger("netroots")
 HEALTH = "health.json"
@@ -35,19 +33,6 @@ def _read_json(path: Path) -> Any:
     except (OSError, ValueError) as exc:
         logger.warning("allies: ignoring unreadable cache file %s (%s); fetch again to replace it", path.name, exc)
         return None
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write atomically, so an interrupted fetch never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def read_health(base: Path) -> dict[str, dict[str, Any]]:

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -256,7 +257,7 @@ class CommentsGenerator(Generator):
             targets = [p for p in paths.values() if p]
             if not targets:
                 return
-            if all(previous.get(p) == key and (output / p).is_file() for p in targets):
+            if all(previous.get(p) == key and os.path.isfile(os.path.join(output, p)) for p in targets):
                 written.update({p: key for p in targets})
                 for p in targets:
                     produced(output / p)  # kept, not rewritten: still this build's file

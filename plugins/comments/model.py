@@ -12,9 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from netroots import schema
 from netroots.forge import MINUTE, unfilled
 from netroots.html import plain_text, render_markdown
 from netroots.report import Report
+from netroots.site import write_json
 from netroots.source import Source, read_markdown
 
 logger = logging.getLogger("netroots")
@@ -226,16 +225,7 @@ def read_cache(path: Path | None) -> dict[str, Any]:
 
 
 def write_cache(path: Path, files: dict[str, Any]) -> None:
-    """Write atomically: an interrupted build never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({"version": CACHE_VERSION, "files": files}, out, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_json(path, {"version": CACHE_VERSION, "files": files})
 
 
 def load_comments(content: Path, report: Report, cache: Path | None = None) -> list[Comment]:

@@ -8,6 +8,7 @@ import fnmatch
 import gzip
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from netroots.plugin import build_state
-from netroots.site import site_address, write_output
+from netroots.site import cache_dir, html_files, read_json, site_address, write_json, write_output
 from netroots.today import build_today
 
 from .spec import publish_settings
@@ -109,15 +110,32 @@ def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str
     today = build_today(settings)
     lastmod = last_changed(settings)
     entries = []
-    for path in sorted(output.rglob("*.html")):
-        relative = path.relative_to(output).as_posix()
+    cache_path = cache_dir(settings, "publish") / "noindex.json"
+    known = read_json(cache_path)
+    known = known if isinstance(known, dict) else {}
+    seen: dict[str, list[Any]] = {}
+    for relative, size, modified in html_files(output):
         if any(fnmatch.fnmatch(relative, pattern) for pattern in options["SITEMAP_EXCLUDE"]):
             continue
-        if NOINDEX.search(path.read_text(encoding="utf-8", errors="replace")[:4000]):
+        if _noindex(output, relative, [size, modified], known, seen):
             continue
         address = page_address(relative)
         entries.append((address, lastmod.get(address, today)))
+    if seen != known:
+        write_json(cache_path, seen)
     return entries
+
+
+def _noindex(output: Path, relative: str, stamp: list[int], known: dict[str, Any], seen: dict[str, list[Any]]) -> bool:
+    """Does the page ask not to be indexed? Remembered by size and time: a build reads only
+    the pages it wrote, not all of them."""
+    path = os.path.join(output, relative)
+    entry = known.get(relative)
+    if not (isinstance(entry, list) and entry[:2] == stamp):
+        with open(path, encoding="utf-8", errors="replace") as page:
+            entry = [*stamp, bool(NOINDEX.search(page.read(4000)))]
+    seen[relative] = entry
+    return bool(entry[2])
 
 
 def write_sitemap(output: Path, settings: Mapping[str, Any]) -> Path:

@@ -20,6 +20,7 @@ from typing import Any
 from netroots.html import plain_text, render_markdown
 from netroots.plugin import offered
 from netroots.report import Report
+from netroots.site import html_files
 
 from .index import Document
 
@@ -37,7 +38,11 @@ def digest(raw: bytes, *extra: str) -> str:
 
 
 def source_key(path: Path, content: Path) -> str:
-    return path.resolve().relative_to(content).as_posix()
+    """The path under content/ (content paths are real paths: no resolving needed for most)."""
+    try:
+        return path.relative_to(content).as_posix()
+    except ValueError:
+        return path.resolve().relative_to(content).as_posix()
 
 
 def _date(value: Any) -> str:
@@ -255,20 +260,18 @@ def scan_output(
     current: dict[str, str] = {}
     pages: dict[str, str] = {}
     found: set[str] = set()
-    for path in sorted(output.rglob("*.html")):
-        relative = path.relative_to(output).as_posix()
+    for relative, size, modified in html_files(output):
         if relative.startswith("pagefind/"):
             continue
         found.add(relative)
-        stat = path.stat()
         known = seen.get(relative)
-        if known is None or known[0] != stat.st_size or known[1] != stat.st_mtime_ns:
-            raw = path.read_bytes()
+        if known is None or known[0] != size or known[1] != modified:
+            raw = (output / relative).read_bytes()
             if b"data-pagefind-body" in raw:
                 kind = KIND.search(raw)
-                known = [stat.st_size, stat.st_mtime_ns, digest(raw), kind.group(1).decode() if kind else ""]
+                known = [size, modified, digest(raw), kind.group(1).decode() if kind else ""]
             else:
-                known = [stat.st_size, stat.st_mtime_ns, None, None]
+                known = [size, modified, None, None]
             seen[relative] = known
         page_hash, kind = known[2], known[3]
         if page_hash is None:

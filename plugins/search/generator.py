@@ -112,7 +112,7 @@ class SearchGenerator(Generator):
             for item in group:
                 if kind == "diary" and not getattr(item, "diary_id", None):
                     continue  # not read by the diaries reader: nothing to index or relate
-                path = Path(item.source_path).resolve()
+                path = Path(item.source_path)
                 try:
                     key = source_key(path, content)
                 except ValueError:

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from bench.common import ROOT, machine, median, save, time_command
-from bench.synthetic import diaries, today_after, write_comments, write_netroots, write_plain
+from bench.synthetic import diaries, today_after, vocabulary_option, write_comments, write_netroots, write_plain
 
 PLAIN_SETTINGS = """
 PATH = {content!r}
@@ -38,14 +38,19 @@ LOAD_CONTENT_CACHE = False
 @click.option("--members", default=100, show_default=True, help="How many members write them.")
 @click.option("--repeat", default=3, show_default=True, help="Builds of each kind; the median is reported.")
 @click.option("--comments", default=0, show_default=True, help="Comments under each diary (Netroots only).")
-def command(count: int, members: int, repeat: int, comments: int) -> None:
+@vocabulary_option
+def command(count: int, members: int, repeat: int, comments: int, vocabulary: str) -> None:
     """Time a full Netroots build against plain Pelican on the same diaries."""
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="netroots-bench-") as folder:
         work = Path(folder)
-        items = diaries(count, members)
+        items = diaries(count, members, vocabulary=vocabulary)
         write_netroots(work / "netroots" / "content", items, members)
-        comment_files = write_comments(work / "netroots" / "content", items, members, comments) if comments else 0
+        comment_files = (
+            write_comments(work / "netroots" / "content", items, members, comments, vocabulary=vocabulary)
+            if comments
+            else 0
+        )
         write_plain(work / "plain" / "content", items)
         plain_conf = work / "plain" / "pelicanconf.py"
         plain_conf.write_text(
@@ -73,6 +78,7 @@ def command(count: int, members: int, repeat: int, comments: int) -> None:
         "diaries": count,
         "members": members,
         "comments_per_diary": comments,
+        "vocabulary": vocabulary,
         "comment_files": comment_files,
         "repeat": repeat,
         "plain_pelican_s": round(plain_s, 2),
@@ -85,9 +91,10 @@ def command(count: int, members: int, repeat: int, comments: int) -> None:
         "timings": timings,
         "machine": machine(),
         "command": f"python tasks.py bench diaries --diaries {count} --members {members} --repeat {repeat}"
-        + (f" --comments {comments}" if comments else ""),
+        + (f" --comments {comments}" if comments else "")
+        + f" --vocabulary {vocabulary}",
     }
-    path = save(f"diaries-{count}" + (f"-comments-{comments}" if comments else ""), result)
+    path = save(f"diaries-{count}" + (f"-comments-{comments}" if comments else "") + f"-{vocabulary}", result)
     click.echo(
         (f"{comment_files} comments; " if comments else "")
         + f"{count} diaries: plain Pelican {plain_s:.2f} s ({plain_pages} pages); Netroots {netroots_s:.2f} s with its "

@@ -24,7 +24,7 @@ import click
 
 from bench.common import ROOT, machine, save
 from bench.diaries import PLAIN_SETTINGS
-from bench.synthetic import diaries, today_after, write_netroots, write_plain
+from bench.synthetic import diaries, today_after, vocabulary_option, write_netroots, write_plain
 
 PAGE = 4096
 
@@ -103,8 +103,8 @@ def _edit(content: Path, index: int) -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"\nAn edit, number {index}.\n", encoding="utf-8")
 
 
-def measure(count: int, members: int, edits: int, work: Path) -> dict:
-    items = diaries(count, members)
+def measure(count: int, members: int, edits: int, work: Path, vocabulary: str = "topics") -> dict:
+    items = diaries(count, members, vocabulary=vocabulary)
     write_netroots(work / "netroots" / "content", items, members)
     write_plain(work / "plain" / "content", items)
     conf = work / "plain" / "pelicanconf.py"
@@ -114,7 +114,7 @@ def measure(count: int, members: int, edits: int, work: Path) -> dict:
     content, output = work / "netroots" / "content", work / "netroots" / "output"
     netroots = [python, str(ROOT / "tasks.py"), "--content", str(content), "--output", str(output), "build"]
     env = {"NETROOTS_TODAY": today_after(items)}
-    result: dict = {"diaries": count, "members": members}
+    result: dict = {"diaries": count, "members": members, "vocabulary": vocabulary}
     result["plain"] = run_measured(plain, env)
     result["first"] = run_measured(netroots, env)
     shutil.rmtree(output)
@@ -145,12 +145,13 @@ def _line(label: str, entry: dict) -> str:
 )
 @click.option("--members", default=100, show_default=True, help="How many members write them.")
 @click.option("--edits", default=2, show_default=True, help="One-diary edits (one build each) per size.")
-def command(sizes: str, members: int, edits: int) -> None:
+@vocabulary_option
+def command(sizes: str, members: int, edits: int, vocabulary: str) -> None:
     """How build time and memory grow with the network: full, warm and one-edit builds."""
     results = []
     for count in [int(size) for size in sizes.split(",") if size.strip()]:
         with tempfile.TemporaryDirectory(prefix="netroots-scale-") as folder:
-            result = measure(count, members, edits, Path(folder))
+            result = measure(count, members, edits, Path(folder), vocabulary)
         results.append(result)
         click.echo(f"{count} diaries ({result['pages']} pages):")
         click.echo(_line("plain", result["plain"]))
@@ -162,7 +163,8 @@ def command(sizes: str, members: int, edits: int) -> None:
     record = {
         "results": results,
         "machine": machine(),
-        "command": f"python tasks.py bench scale --sizes {sizes} --members {members} --edits {edits}",
+        "command": f"python tasks.py bench scale --sizes {sizes} --members {members} --edits {edits}"
+        + f" --vocabulary {vocabulary}",
     }
-    path = save("scale", record)
+    path = save("scale" if vocabulary == "topics" else f"scale-{vocabulary}", record)
     click.echo(f"Machine: {record['machine']}. Saved {path.relative_to(ROOT)}")

@@ -331,3 +331,79 @@ def test_first_build_indexes_in_a_second_process_and_falls_back_if_it_fails(
     assert fell_back == second_process_fails
     for diary in sorted(CLUSTERS["canvassing"]):
         assert set(related_ids(tmp_path / "output", diary)[:2]) <= CLUSTERS["canvassing"] - {diary}
+
+
+def synthetic_index(folder: Path, documents: dict[str, list]) -> tuple[object, object]:
+    """A Whoosh index of ``key -> [title, body, tags]`` (what a build indexes of diaries), and its update stats."""
+    import hashlib
+
+    from search.index import Document, SearchIndex
+
+    index = SearchIndex(folder)
+    if not index.exists():
+        index.clear()
+    current = {key: hashlib.sha1(repr(value).encode()).hexdigest() for key, value in documents.items()}
+
+    def make(key: str) -> Document:
+        title, body, tags = documents[key]
+        return Document(key=key, url=key, kind="diary", title=title, body=body, tags=tuple(tags))
+
+    return index, index.update(current, make)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_related_lists_from_kept_words_equal_a_clean_index(tmp_path: Path, seed: int) -> None:
+    """After edits (new rare words, removed paragraphs), new and deleted diaries, the related
+    lists, signatures and word weights an incremental build keeps (terms.sqlite, related.json)
+    equal those of an index built from scratch from the same diaries."""
+    import random
+
+    from search.related import update_related
+
+    from bench.synthetic import diaries
+
+    rng = random.Random(seed)
+    items = diaries(90, 9, seed=seed)
+    documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
+    index, stats = synthetic_index(tmp_path / "kept" / "whoosh", documents)
+    update_related(index, stats, tmp_path / "kept", 4)
+    for step in range(5):
+        for _ in range(rng.randint(1, 3)):
+            key = rng.choice(sorted(documents))
+            roll = rng.random()
+            if roll < 0.5:
+                documents[key][1] += f"\nAn edit, number {step}: zyx{rng.randint(0, 3)} {rng.choice(items).title}.\n"
+            elif roll < 0.7:
+                documents[key][1] = documents[key][1].split("\n\n", 1)[0]
+            elif roll < 0.85:
+                del documents[key]
+            else:
+                documents[f"diaries/new/{step}-{rng.randint(0, 999)}.md"] = [items[0].title, rng.choice(items).body, []]
+        index, stats = synthetic_index(tmp_path / "kept" / "whoosh", documents)
+        kept, _ = update_related(index, stats, tmp_path / "kept", 4)
+        clean_index, clean_stats = synthetic_index(tmp_path / f"clean{step}" / "whoosh", documents)
+        clean, _ = update_related(clean_index, clean_stats, tmp_path / f"clean{step}", 4)
+        assert kept == clean
+        cached = json.loads((tmp_path / "kept" / "related.json").read_text())
+        fresh = json.loads((tmp_path / f"clean{step}" / "related.json").read_text())
+        assert (cached["signatures"], cached["weights"]) == (fresh["signatures"], fresh["weights"])
+        assert cached["signatures"] == index.signatures(sorted(documents))
+
+
+def test_words_of_a_document_are_the_same_analysed_again_or_walked(tmp_path: Path) -> None:
+    """A few changed documents are analysed again from their stored text, many are read from
+    the postings: the same counts either way (the cache depends on it)."""
+    from search import index as module
+
+    from bench.synthetic import diaries
+
+    items = diaries(40, 4, seed=3)
+    documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
+    documents["diaries/x/title-words.md"] = ["Zebra zebra crossing", "Crossing once.", ["Local news"]]
+    index, _ = synthetic_index(tmp_path / "whoosh", documents)
+    walked = index.document_terms(sorted(documents))
+    analysed = {key: index.document_terms([key])[key] for key in documents}
+    assert walked == analysed
+    assert analysed["diaries/x/title-words.md"].counts == {"zebra": 4.0, "cross": 3.0, "onc": 1.0}
+    assert analysed["diaries/x/title-words.md"].title_only == ["zebra"]
+    assert len(documents) > module.WALK_SHARE  # so one document is analysed again, and all are walked

@@ -12,7 +12,7 @@ import json
 import math
 import os
 import shutil
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -274,30 +274,52 @@ class SearchIndex:
             tags=[t for t in (stored.get("tags") or "").split(",") if t],
         )
 
+    def document_terms(self, keys: Iterable[str]) -> dict[str, Terms]:
+        """What "more like this" needs of each indexed document among ``keys`` (:class:`Terms`).
+
+        A few documents: their stored title and body are analysed again, as indexing did.
+        Many: one pass over the index's postings. Both give the same numbers
+        (tests/test_search.py), so a cache of them equals a fresh computation.
+        """
+        ix = self._open()
+        with ix.searcher() as searcher:
+            numbers = _document_numbers(searcher, set(keys))
+            if len(numbers) * WALK_SHARE < searcher.doc_count():
+                counts = {number: _analysed(ix.schema, searcher.stored_fields(number)) for number in numbers}
+            else:
+                counts = _walked(ix, searcher.reader(), numbers)
+            found = {}
+            for number, (weighted, body) in counts.items():
+                tags = [tag for tag in (searcher.stored_fields(number).get("tags") or "").lower().split(",") if tag]
+                found[numbers[number]] = Terms(weighted, sorted(set(weighted) - body), tags)
+        return found
+
+    def holding(self, words: Iterable[str]) -> set[str]:
+        """Keys of the documents whose title or body holds one of ``words`` (from the postings of
+        those words only; it may include documents deleted since, never miss a current one)."""
+        ix = self._open()
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            numbers: set[int] = set()
+            for field_name, _ in FIELD_WEIGHTS:
+                for word in words:
+                    if (field_name, word) in reader:
+                        numbers.update(reader.postings(field_name, word).all_ids())
+            return {searcher.stored_fields(number)["key"] for number in numbers}
+
     def signatures(
         self, keys: Iterable[str], *, terms: int = 12, corpus: Iterable[str] | None = None
     ) -> dict[str, dict[str, float]]:
-        """Each document's "more like this" signature: its ``terms`` strongest words
-        (tf-idf over body, title words counted twice; :func:`idf`) and its tags, as a unit vector.
-
-        Document frequencies count only the ``corpus`` documents (default: ``keys``), in
-        one pass over the index's postings: the result depends on those documents alone,
-        never on deleted documents waiting for a merge or on other kinds indexed later,
-        so an incremental build computes exactly what a clean one does.
+        """Each document's "more like this" signature (:func:`signature_of`), with document
+        frequencies over the ``corpus`` documents (default: ``keys``) in the index: the result
+        depends on those documents alone, never on deleted documents waiting for a merge or
+        on other kinds indexed later, so an incremental build computes what a clean one does.
         """
-        ix = self._open()
         keys = list(keys)
-        with ix.searcher() as searcher:
-            members = _document_numbers(searcher, {*keys, *(corpus if corpus is not None else ())})
-            wanted = set(keys)
-            numbers = {number: key for number, key in members.items() if key in wanted}
-            frequencies, document_frequency = _term_frequencies(ix, searcher.reader(), members, numbers)
-            total = max(len(members), 1)
-            signatures = {}
-            for number, found in frequencies.items():
-                tags = [tag for tag in (searcher.stored_fields(number).get("tags") or "").lower().split(",") if tag]
-                signatures[numbers[number]] = _signature(found, document_frequency, total, terms, tags)
-        return signatures
+        found = self.document_terms({*keys, *(corpus if corpus is not None else ())})
+        frequencies = document_frequencies(found.values())
+        total = max(len(found), 1)
+        return {key: signature_of(found[key], frequencies, total, terms) for key in keys if key in found}
 
     def count(self) -> int:
         with self._open().searcher() as searcher:
@@ -314,42 +336,89 @@ def _document_numbers(searcher: Any, keys: set[str]) -> dict[int, str]:
     return members
 
 
-def _term_frequencies(
-    ix: Any, reader: Any, members: dict[int, str], numbers: dict[int, str]
-) -> tuple[dict[int, dict[str, float]], dict[str, int]]:
-    """One pass over the title and body postings: each wanted document's weighted term counts
-    (title words twice) and, over ``members`` only, how many bodies hold each term."""
-    frequencies: dict[int, dict[str, float]] = {number: {} for number in numbers}
-    document_frequency: dict[str, int] = defaultdict(int)
-    for field_name, weight in (("title", 2.0), ("body", 1.0)):
+@dataclass(frozen=True)
+class Terms:
+    """One document's words for "more like this": ``counts`` weighs each word by its
+    occurrences (title words twice), ``title_only`` are words not in the body (they count
+    for the signature, not for document frequencies), ``tags`` are lowercased."""
+
+    counts: dict[str, float]
+    title_only: list[str]
+    tags: list[str]
+
+    def body(self) -> set[str]:
+        return set(self.counts).difference(self.title_only)
+
+    def to_json(self) -> list:
+        return [self.counts, self.title_only, self.tags]
+
+    @classmethod
+    def from_json(cls, data: list) -> Terms:
+        counts, title_only, tags = data
+        return cls(counts, title_only, tags)
+
+
+# document_terms analyses stored text again for fewer than 1 in WALK_SHARE documents (about
+# as costly per document as a walk over everything is per document), and
+# walks the postings of all for more (a first build, a new vocabulary).
+WALK_SHARE = 3
+# (field, weight): title words count twice.
+FIELD_WEIGHTS = (("title", 2.0), ("body", 1.0))
+
+
+def _analysed(schema: Any, stored: Mapping[str, Any]) -> tuple[dict[str, float], set[str]]:
+    """Weighted counts and body words of one document, from its stored text, as indexing made
+    its postings (the same analyzer, the same weights, added in the same order as :func:`_walked`)."""
+    counts: dict[str, float] = {}
+    body: set[str] = set()
+    for field_name, weight in FIELD_WEIGHTS:
+        weight /= schema[field_name].format.field_boost  # postings carry the field's boost
+        for word, _, posting_weight, _ in schema[field_name].index(stored.get(field_name) or ""):
+            term = word.decode("utf-8") if isinstance(word, bytes) else word
+            counts[term] = counts.get(term, 0.0) + weight * posting_weight
+            if field_name == "body":
+                body.add(term)
+    return counts, body
+
+
+def _walked(ix: Any, reader: Any, numbers: Mapping[int, str]) -> dict[int, tuple[dict[str, float], set[str]]]:
+    """Weighted counts and body words of the ``numbers`` documents, in one pass over the
+    title and body postings."""
+    found: dict[int, tuple[dict[str, float], set[str]]] = {number: ({}, set()) for number in numbers}
+    for field_name, weight in FIELD_WEIGHTS:
         weight /= ix.schema[field_name].format.field_boost  # postings carry the field's boost
         for term in reader.field_terms(field_name):
             postings = reader.postings(field_name, term)
             while postings.is_active():
-                number = postings.id()
-                if field_name == "body" and number in members:
-                    document_frequency[term] += 1
-                found = frequencies.get(number)
-                if found is not None:
-                    found[term] = found.get(term, 0.0) + weight * postings.weight()
+                entry = found.get(postings.id())
+                if entry is not None:
+                    entry[0][term] = entry[0].get(term, 0.0) + weight * postings.weight()
+                    if field_name == "body":
+                        entry[1].add(term)
                 postings.next()
-    return frequencies, document_frequency
+    return found
 
 
-def _signature(
-    found: dict[str, float], document_frequency: dict[str, int], total: int, terms: int, tags: list[str]
-) -> dict[str, float]:
-    """The ``terms`` strongest words by tf-idf plus the tags (as strong as the best word), as a
-    unit vector rounded to 4 places, so cached and fresh signatures compare equal."""
+def document_frequencies(found: Iterable[Terms]) -> dict[str, int]:
+    """How many of the documents hold each word in their body."""
+    frequencies: Counter[str] = Counter()
+    for terms in found:
+        frequencies.update(terms.body())
+    return frequencies
+
+
+def signature_of(found: Terms, document_frequency: Mapping[str, int], total: int, terms: int) -> dict[str, float]:
+    """The ``terms`` strongest words by tf-idf (:func:`idf`) plus the tags (as strong as the
+    best word), as a unit vector rounded to 4 places, so cached and fresh signatures compare equal."""
     scored = []
-    for term, frequency in found.items():
+    for term, frequency in found.counts.items():
         df = document_frequency.get(term, 0)
         if df:
             scored.append(((1 + math.log(frequency)) * idf(total, df), term))
     scored.sort(reverse=True)
     vector = {term: value for value, term in scored[:terms]}
     top = max(vector.values(), default=1.0)
-    for tag in tags:
+    for tag in found.tags:
         vector[f"#{tag}"] = top
     norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
     # Terms in one order, so a cached signature sums scores like a fresh one.

@@ -1,12 +1,15 @@
 """Related diaries: more like this, over each diary's key-term signature (title, tags, body).
 
-Signatures come from the Whoosh index (:meth:`SearchIndex.signatures`); here they are
-compared. Signatures, lists and their scores are cached in ``.cache/search/related.json``.
-After a change every signature is recomputed (document frequencies are global), but a
-diary's list is recomputed only when it can differ from the last one: its own signature
-changed, or a diary whose weight changed for one of its words could now enter its list
-or was in it (:func:`update_lists`). The lists are always exactly what a clean build
-computes; tests/test_incremental.py compares them.
+Each document's words come from the Whoosh index (:meth:`SearchIndex.document_terms`) and
+are kept in ``.cache/search/terms.sqlite`` by the document's content hash, so a build
+reads again only the documents that changed. Signatures (:func:`index.signature_of`), the
+word weights they used, lists and their scores are cached in ``.cache/search/related.json``.
+A signature is computed again only when its document changed or the weight of one of its
+words did (document frequencies are global, weights move in steps of 0.1); a diary's list
+only when it can differ from the last one: its own signature changed, or a diary whose
+weight changed for one of its words could now enter its list or was in it
+(:func:`update_lists`). The lists are always exactly what a clean build computes;
+tests/test_incremental.py compares them.
 """
 
 from __future__ import annotations
@@ -14,17 +17,19 @@ from __future__ import annotations
 import heapq
 import json
 import os
-from collections import defaultdict
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .index import SearchIndex, UpdateStats
+from .index import VERSION, SearchIndex, Terms, UpdateStats, idf, signature_of
 
 # Each word keeps only its strongest holders as candidates: bounded work per diary,
 # exact for networks where no word is in more than this many signatures.
 CANDIDATES_PER_TERM = 300
 # Words per signature; a change here invalidates the cached signatures.
 SIGNATURE_TERMS = 12
-FORMAT = 2  # of related.json: lists with their scores
+FORMAT = 3  # of related.json: lists with their scores, signatures with their hashes and word weights
 
 Signatures = dict[str, dict[str, float]]
 Scored = dict[str, list[tuple[str, float]]]
@@ -112,6 +117,135 @@ def update_lists(
     return lists, redone
 
 
+class TermStore:
+    """Each document's :class:`Terms` by key and content hash, and how many of them hold each
+    word in their body, in ``terms.sqlite`` (written in one transaction, so they agree).
+    Empty when it cannot be opened or was made by another index version."""
+
+    def __init__(self, path: Path) -> None:
+        self.connection: sqlite3.Connection | None = None
+        try:
+            self.connection = sqlite3.connect(path, isolation_level=None)
+            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+            self.connection.execute("CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, hash TEXT, data TEXT)")
+            if self._meta("version") != str(VERSION):
+                with self.connection:
+                    self.connection.execute("BEGIN")
+                    self.connection.execute("DELETE FROM terms")
+                    self.connection.execute("DELETE FROM meta")
+                    self.connection.execute("INSERT INTO meta VALUES ('version', ?)", (str(VERSION),))
+        except sqlite3.Error:
+            self.connection = None
+
+    def _meta(self, name: str) -> str | None:
+        assert self.connection is not None
+        row = self.connection.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def hashes(self) -> dict[str, str]:
+        if self.connection is None:
+            return {}
+        try:
+            return dict(self.connection.execute("SELECT key, hash FROM terms").fetchall())
+        except sqlite3.Error:
+            return {}
+
+    def frequencies(self) -> Counter[str] | None:
+        """None when missing or unreadable (then the stored terms are not used)."""
+        if self.connection is None:
+            return None
+        try:
+            return Counter(json.loads(self._meta("frequencies") or "null") or {})
+        except (sqlite3.Error, ValueError, TypeError):
+            return None
+
+    def terms(self, keys: Iterable[str]) -> dict[str, Terms]:
+        found: dict[str, Terms] = {}
+        if self.connection is None:
+            return found
+        for key in keys:
+            row = self.connection.execute("SELECT data FROM terms WHERE key = ?", (key,)).fetchone()
+            if row:
+                found[key] = Terms.from_json(json.loads(row[0]))
+        return found
+
+    def save(self, fresh: Mapping[str, tuple[str, Terms]], gone: Iterable[str], frequencies: Counter[str]) -> None:
+        if self.connection is None:
+            return
+        try:
+            with self.connection:
+                self.connection.execute("BEGIN")
+                self.connection.executemany("DELETE FROM terms WHERE key = ?", [(key,) for key in sorted(gone)])
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO terms VALUES (?, ?, ?)",
+                    [(key, digest, json.dumps(terms.to_json())) for key, (digest, terms) in fresh.items()],
+                )
+                self.connection.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('frequencies', ?)", (json.dumps(frequencies, sort_keys=True),)
+                )
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def update_terms(
+    index: SearchIndex, hashes: Mapping[str, str], store: TermStore
+) -> tuple[Counter[str], int, dict[str, Terms]]:
+    """Document frequencies over the documents in ``hashes`` (key -> content hash), their count,
+    and the :class:`Terms` of those that are new or changed since the store was written. Only
+    those are read from the index: the frequencies are the stored ones, less the words of
+    changed and removed documents, plus those of the new and changed ones."""
+    known, frequencies = store.hashes(), store.frequencies()
+    if frequencies is None:
+        known, frequencies = {}, Counter()
+    stale = [key for key, digest in hashes.items() if known.get(key) != digest]
+    gone = [key for key in known if key not in hashes]
+    for terms in store.terms([*gone, *(key for key in stale if key in known)]).values():
+        frequencies.subtract(terms.body())
+    fresh = index.document_terms(stale)
+    for terms in fresh.values():
+        frequencies.update(terms.body())
+    frequencies = +frequencies  # drop words no document holds any more
+    store.save(
+        {key: (hashes[key], terms) for key, terms in fresh.items()}, [*gone, *set(stale) - set(fresh)], frequencies
+    )
+    total = sum(1 for key, digest in hashes.items() if key in fresh or known.get(key) == digest)
+    return frequencies, total, fresh
+
+
+def current_signatures(
+    index: SearchIndex, store: TermStore, hashes: Mapping[str, str], keys: list[str], cached: dict
+) -> tuple[Signatures, dict[str, float]]:
+    """Signatures of ``keys`` (those in the index) and the word weights they use, equal to
+    :meth:`SearchIndex.signatures` with ``hashes`` as the corpus. A cached signature is kept
+    when its document has the same hash and none of its words changed weight (:func:`idf`
+    moves in steps of 0.1, so a change moves few): only the others' words are read."""
+    frequencies, total, fresh = update_terms(index, hashes, store)
+    weights = {term: idf(max(total, 1), count) for term, count in frequencies.items()}
+    before = cached.get("weights", {})
+    moved = {term for term in before.keys() | weights.keys() if before.get(term) != weights.get(term)}
+    old, old_hashes = cached["signatures"], cached.get("hashes", {})
+    redo = {key for key in keys if key not in old or old_hashes.get(key) != hashes[key]}
+    if moved and len(redo) < len(keys):
+        redo |= index.holding(moved) & set(keys)
+    found = {key: fresh[key] for key in redo if key in fresh}
+    found.update(store.terms(sorted(redo - set(found))))
+    missing = redo - set(found)
+    if missing:  # not in the store (it could not be written): from the index
+        found.update(index.document_terms(missing))
+    signatures: Signatures = {}
+    for key in keys:
+        if key in found:
+            signatures[key] = signature_of(found[key], frequencies, max(total, 1), SIGNATURE_TERMS)
+        elif key not in redo:
+            signatures[key] = old[key]
+    return signatures, weights
+
+
 def update_related(
     index: SearchIndex, stats: UpdateStats, folder: Path, count: int
 ) -> tuple[dict[str, list[str]], list[str]]:
@@ -120,15 +254,18 @@ def update_related(
     cached = _read_cache(path, count)
     entries = index.entries()
     diaries = {key: entry["url"] for key, entry in entries.items() if entry["kind"] == "diary"}
-    corpus = sorted(key for key in entries if not key.startswith("html:"))
+    corpus = {key: entries[key]["hash"] for key in sorted(entries) if not key.startswith("html:")}
     changed = bool(stats.added or stats.changed or stats.removed) or set(cached["signatures"]) != set(diaries)
     todo: list[str] = []
     if changed or cached.get("corpus") != len(corpus):
-        # Any change can move every signature (document frequencies): all are recomputed,
-        # the lists only where they can differ.
-        signatures = index.signatures(list(diaries), terms=SIGNATURE_TERMS, corpus=corpus)
+        store = TermStore(folder / "terms.sqlite")
+        try:
+            signatures, weights = current_signatures(index, store, corpus, list(diaries), cached)
+        finally:
+            store.close()
         lists, todo = update_lists(cached["signatures"], cached["lists"], signatures, count) if count else ({}, [])
-        cached.update(signatures=signatures, lists=lists, corpus=len(corpus))
+        hashes = {key: corpus[key] for key in signatures}
+        cached.update(signatures=signatures, lists=lists, corpus=len(corpus), hashes=hashes, weights=weights)
         _write_cache(path, cached)
     related = {
         key: [diaries[other] for other, _ in found if other in diaries]

@@ -21,6 +21,7 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from .index import VERSION, SearchIndex, Terms, UpdateStats, idf, signature_of
 
@@ -45,7 +46,28 @@ def holders_of(signatures: Signatures, cap: int = CANDIDATES_PER_TERM) -> Holder
     return {term: heapq.nlargest(cap, found) for term, found in holders.items()}
 
 
-def _best(signatures: Signatures, holders: Holders, key: str, count: int) -> list[tuple[str, float]]:
+class CappedHolders:
+    """:func:`holders_of`, each word's list made when first asked for (``get``): an
+    incremental build needs the lists of the words of the few signatures it recomputes."""
+
+    def __init__(self, signatures: Signatures, cap: int = CANDIDATES_PER_TERM) -> None:
+        self.all: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for key, signature in signatures.items():
+            for term, weight in signature.items():
+                self.all[term].append((weight, key))
+        self.cap = cap
+        self.capped: Holders = {}
+
+    def get(self, term: str, default: Any = ()) -> Any:
+        found = self.capped.get(term)
+        if found is None:
+            if term not in self.all:
+                return default
+            found = self.capped[term] = heapq.nlargest(self.cap, self.all[term])
+        return found
+
+
+def _best(signatures: Signatures, holders: Holders | CappedHolders, key: str, count: int) -> list[tuple[str, float]]:
     scores: dict[str, float] = defaultdict(float)
     for term, weight in signatures.get(key, {}).items():
         for other_weight, other in holders.get(term, ()):
@@ -73,10 +95,22 @@ def update_lists(
     differently; the list is kept when none of them was in it and none now beats its
     last entry (the same sums, in the same order, as a full computation).
     """
-    old_holders, holders = holders_of(old_signatures, cap), holders_of(signatures, cap)
+    holders = CappedHolders(signatures, cap)
+    changed = {
+        key for key in old_signatures.keys() | signatures.keys() if old_signatures.get(key) != signatures.get(key)
+    }
     moved: dict[str, set[str]] = {}  # word -> diaries whose entry among its holders changed
-    for term in old_holders.keys() | holders.keys():
-        before, after = old_holders.get(term, []), holders.get(term, [])
+    # Only the words of changed signatures can have other holders than before: their
+    # holders then are today's, with the changed diaries' entries as they were.
+    for term in sorted(
+        set().union(*(old_signatures.get(key, {}).keys() | signatures.get(key, {}).keys() for key in changed))
+    ):
+        before = heapq.nlargest(
+            cap,
+            [(weight, key) for weight, key in holders.all.get(term, ()) if key not in changed]
+            + [(old_signatures[key][term], key) for key in changed if term in old_signatures.get(key, {})],
+        )
+        after = holders.get(term, [])
         if before != after:
             moved[term] = {key for _, key in set(before) ^ set(after)}
     held: dict[str, set[str]] = {}  # word -> its holders' keys, as needed
@@ -95,12 +129,13 @@ def update_lists(
         for other in sorted(touched):
             if other in listed:
                 return False
-            if other not in signatures:
+            theirs = signatures.get(other)
+            if theirs is None:
                 continue  # gone, and not in the list
             score = 0.0
             for term, weight in signature.items():
-                if holds(term, other):
-                    score += weight * signatures[other][term]
+                if term in theirs and holds(term, other):
+                    score += weight * theirs[term]
             if score > 0 and (last is None or (-score, other) < last):
                 return False
         return True

@@ -407,3 +407,30 @@ def test_words_of_a_document_are_the_same_analysed_again_or_walked(tmp_path: Pat
     assert analysed["diaries/x/title-words.md"].counts == {"zebra": 4.0, "cross": 3.0, "onc": 1.0}
     assert analysed["diaries/x/title-words.md"].title_only == ["zebra"]
     assert len(documents) > module.WALK_SHARE  # so one document is analysed again, and all are walked
+
+
+def test_an_edit_reads_the_words_of_the_edited_diary_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-diary edit reads that diary's words from the index (not every document's) and
+    recomputes the signatures of that diary and of the few holding a word whose weight moved."""
+    from search import related
+
+    from bench.synthetic import diaries
+
+    items = diaries(60, 6, seed=5)
+    documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
+    index, stats = synthetic_index(tmp_path / "whoosh", documents)
+    related.update_related(index, stats, tmp_path, 4)
+    read, signed = [], []
+    document_terms, signature_of = type(index).document_terms, related.signature_of
+    monkeypatch.setattr(
+        type(index), "document_terms", lambda self, keys: read.append(sorted(keys)) or document_terms(self, keys)
+    )
+    monkeypatch.setattr(
+        related, "signature_of", lambda terms, *args: signed.append(terms) or signature_of(terms, *args)
+    )
+    edited = sorted(documents)[7]
+    documents[edited][1] += "\nOne more paragraph about the library budget.\n"
+    index, stats = synthetic_index(tmp_path / "whoosh", documents)
+    related.update_related(index, stats, tmp_path, 4)
+    assert read == [[edited]]
+    assert 1 <= len(signed) <= 6

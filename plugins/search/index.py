@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, index, qparser, query, scoring
+from whoosh import highlight, index, qparser, query, scoring, versionstring
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 # Bump when the schema or the way documents are made changes: the index is rebuilt.
 VERSION = 2
+# What the words of a document depend on besides its text (caches of them compare it).
+ANALYSIS = f"{VERSION} whoosh {versionstring()}"
 INDEX_NAME = "netroots"
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .index import VERSION, SearchIndex, Terms, UpdateStats, idf, signature_of
+from .index import ANALYSIS, SearchIndex, Terms, UpdateStats, idf, signature_of
 
 # Each word keeps only its strongest holders as candidates: bounded work per diary,
 # exact for networks where no word is in more than this many signatures.
@@ -155,7 +155,7 @@ def update_lists(
 class TermStore:
     """Each document's :class:`Terms` by key and content hash, and how many of them hold each
     word in their body, in ``terms.sqlite`` (written in one transaction, so they agree).
-    Empty when it cannot be opened or was made by another index version."""
+    Empty when it cannot be opened or was made by another index version or Whoosh."""
 
     def __init__(self, path: Path) -> None:
         self.connection: sqlite3.Connection | None = None
@@ -164,12 +164,12 @@ class TermStore:
             self.connection.execute("PRAGMA journal_mode=WAL")
             self.connection.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
             self.connection.execute("CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, hash TEXT, data TEXT)")
-            if self._meta("version") != str(VERSION):
+            if self._meta("version") != ANALYSIS:
                 with self.connection:
                     self.connection.execute("BEGIN")
                     self.connection.execute("DELETE FROM terms")
                     self.connection.execute("DELETE FROM meta")
-                    self.connection.execute("INSERT INTO meta VALUES ('version', ?)", (str(VERSION),))
+                    self.connection.execute("INSERT INTO meta VALUES ('version', ?)", (ANALYSIS,))
         except sqlite3.Error:
             self.connection = None
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
-from fnmatch import fnmatch
+from fnmatch import translate
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,6 @@ def layout(settings: dict[str, Any]) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _matches(relative: str, pattern: str) -> bool:
-    return fnmatch(relative, pattern) and relative.count("/") == pattern.count("/")
-
-
 def layout_hint(relative: str, patterns: list[tuple[str, str, bool]]) -> str:
     """Where files in the same top folder belong (a misplaced comment or diary), else the docs."""
     top = relative.split("/", 1)[0]
@@ -61,11 +58,15 @@ def check_layout(content: Path, report: Report, patterns: list[tuple[str, str, b
             f"content/{link.relative_to(content).as_posix()} is a symbolic link: content files and folders "
             "must be real, so nothing from outside content/ is published; nothing is read through it",
         )
+    matchers = [
+        (re.compile(translate(pattern)).match, pattern.count("/"), owner, on) for pattern, owner, on in patterns
+    ]
     for path in files:
         relative = path.relative_to(content).as_posix()
         if path.name.startswith(".") or path.name.endswith("~"):
             continue
-        owners = [(owner, on) for pattern, owner, on in patterns if _matches(relative, pattern)]
+        depth = relative.count("/")
+        owners = [(owner, on) for match, slashes, owner, on in matchers if slashes == depth and match(relative)]
         if not owners:
             report.error(
                 path,

@@ -21,6 +21,7 @@ import hashlib
 import pathlib
 import types
 from collections.abc import Callable, Iterable
+from itertools import chain
 from typing import Any
 
 from jinja2 import Environment, meta
@@ -91,7 +92,7 @@ class Digester:
     def _parts(self, value: Any, how: int, extra: Any, depth: int) -> tuple[bytes, int]:
         out = [type(value).__qualname__.encode()]
         if how is _DICT:
-            low = self._add(out, [item for pair in value.items() for item in pair], depth)
+            low = self._add(out, chain.from_iterable(value.items()), depth)
         elif how is _SEQUENCE:
             low = self._add(out, value, depth)
         elif how is _SET:

@@ -12,7 +12,7 @@ from netroots.report import Report
 from netroots.site import write_page
 from netroots.today import build_now
 
-from .model import Chapter, build_chapters, election_diaries, load_texts, local_jobs, options
+from .model import Chapter, build_chapters, diaries_by_election_state, load_texts, local_jobs, options
 from .pairing import mentees_by_mentor, pair_mentors
 from .usmap import legend, render_map
 
@@ -56,6 +56,7 @@ class ChaptersGenerator(Generator):
         """Each chapter's page: its members' pairings, groups, upcoming events, local jobs and diaries."""
         groups = self.context.get("groups") or {}
         now = build_now(self.settings)
+        elections = diaries_by_election_state(self.context.get("articles", []))
         for chapter in ordered:
             events = [e for e in (self.context.get("events_by_chapter") or {}).get(chapter.slug, [])]
             slugs = _group_slugs(chapter, groups)
@@ -70,7 +71,7 @@ class ChaptersGenerator(Generator):
                 chapter_upcoming=[e for e in events if e.is_upcoming(now)],
                 chapter_has_calendar=bool(events),
                 chapter_jobs=local_jobs(self.context.get("jobs"), chapter.state),
-                chapter_diaries=election_diaries(self.context.get("articles", []), chapter.state),
+                chapter_diaries=elections.get(chapter.state.upper(), []),
                 guide_pages=guides,
                 page_title=chapter.title,
             )

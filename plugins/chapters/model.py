@@ -218,10 +218,15 @@ def local_jobs(jobs: Any, state: str) -> list[LocalJob]:
 
 def election_diaries(articles: Iterable[Any], state: str) -> list[Any]:
     """Published diaries carrying one of the state's election tags (``OH-Gov``, ``OH-03``)."""
-    prefix = f"{state.upper()}-"
-    found = []
+    return diaries_by_election_state(articles).get(state.upper(), [])
+
+
+def diaries_by_election_state(articles: Iterable[Any]) -> dict[str, list[Any]]:
+    """State -> its election diaries, in one pass over the diaries (not one per chapter)."""
+    found: dict[str, list[Any]] = {}
     for article in articles:
         names = [getattr(tag, "name", str(tag)) for tag in getattr(article, "tags", []) or []]
-        if any(name.upper().startswith(prefix) for name in names):
-            found.append(article)
+        states = {name.split("-", 1)[0].upper() for name in names if "-" in name}
+        for state in sorted(states):
+            found.setdefault(state, []).append(article)
     return found

@@ -131,7 +131,12 @@ class NetrootsPelican(Pelican):
 
 def keep_compiled_templates(settings: dict[str, Any]) -> None:
     """Jinja keeps compiled templates in ``.cache/jinja/`` (checked against each template's
-    source): compiling the theme's templates is otherwise a few seconds of every build."""
+    source): compiling the theme's templates is otherwise a few seconds of every build.
+
+    Templates are not checked for changes while a build renders (``auto_reload``): every
+    ``{% include %}`` and ``{% import %}`` otherwise asks the file system for the template's
+    time, about ten times a page. Each build makes its own Jinja environments, so a template
+    edited under ``serve`` is read by the next build."""
     from jinja2 import FileSystemBytecodeCache
 
     from .site import cache_dir
@@ -139,7 +144,8 @@ def keep_compiled_templates(settings: dict[str, Any]) -> None:
     jinja = dict(settings.get("JINJA_ENVIRONMENT") or {})
     if "bytecode_cache" not in jinja:
         jinja["bytecode_cache"] = FileSystemBytecodeCache(str(cache_dir(settings, "jinja")))
-        settings["JINJA_ENVIRONMENT"] = jinja
+    jinja.setdefault("auto_reload", False)
+    settings["JINJA_ENVIRONMENT"] = jinja
 
 
 def build(settings: dict[str, Any]) -> BuildResult:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import feedparser
 import pytest
 from conftest import read
@@ -77,3 +79,61 @@ def test_built_tag_pages_use_canonical_names_descriptions_and_feeds(site) -> Non
     assert not feedparser.parse(result.output / "feeds/tags/housing.rss.xml").bozo
     diary = read(result.output, "diaries/ana/rent-strike-notes/index.html")
     assert ">CA-Sen</a>" in diary and ">OH-03</a>" in diary
+
+
+# The side column of a tag page as the template gathered it on every page until the tags
+# plugin gathered it once per build (plugins/tags/company.py): kept to prove the same output.
+GATHERED_BY_THE_TEMPLATE = """
+{%- set seen = namespace(writers=[], groups=[], tags={}, names={}) -%}
+{%- for article in articles -%}
+  {%- if article.author.name not in seen.writers %}{% set seen.writers = seen.writers + [article.author.name] %}{% endif -%}
+  {%- for slug in article.groups | default([]) if slug not in seen.groups %}{% set seen.groups = seen.groups + [slug] %}{% endfor -%}
+  {%- for other in article.tags if other.name != tag.name %}{% set _ = seen.tags.update({other.name: seen.tags.get(other.name, 0) + 1}) %}{% set _ = seen.names.update({other.name: other}) %}{% endfor -%}
+{%- endfor -%}
+{{ seen.writers[:8] | join("|") }}
+{{ seen.groups | join("|") }}
+{% for name, count in (seen.tags | dictsort | sort(attribute="1", reverse=true) | list)[:8] %}{{ name }}={{ seen.names[name].url }}|{% endfor %}"""
+
+
+def test_tag_company_is_what_the_tag_page_template_gathered_on_every_page() -> None:
+    """Ties in count, names differing only in case, more than 8 writers and tags, diaries
+    without groups: the same writers, groups and neighbouring tags in the same order."""
+    import random
+    from types import SimpleNamespace
+
+    import jinja2
+    from tags.company import company_of
+
+    rng = random.Random(19)
+    names = ["Labor", "labor", "Housing", "CA-Sen", "climate", "Climate", "Zoning", "ÉLan", "a", "B", "b", "Transit"]
+    tag_of = {name: SimpleNamespace(name=name, url=f"tags/{name.lower()}/") for name in names}
+    template = jinja2.Environment().from_string(GATHERED_BY_THE_TEMPLATE)
+    for _ in range(200):
+        articles = []
+        for _ in range(rng.randint(0, 30)):
+            diary = SimpleNamespace(
+                author=SimpleNamespace(name=f"m{rng.randint(0, 12)}"),
+                tags=[tag_of[name] for name in rng.sample(names, rng.randint(1, 5))],
+            )
+            if rng.random() < 0.7:
+                diary.groups = rng.sample(["tenants", "labor-caucus", "youth", "Rural"], rng.randint(0, 3))
+            articles.append(diary)
+        tag = tag_of[rng.choice(names)]
+        writers, groups, neighbours = template.render(articles=articles, tag=tag).split("\n")
+        company = company_of(tag.name, articles)
+        assert "|".join(company.writers) == writers
+        assert "|".join(company.groups) == groups
+        assert "".join(f"{name}={url}|" for name, url in company.tags) == neighbours
+
+
+def test_every_page_of_a_tag_shows_the_company_of_all_its_diaries(site) -> None:
+    """Page 2 of a tag lists the writers and tags of the diaries on page 1 too."""
+    result = site("basic", PAGINATED_TEMPLATES={"diaries": 20, "tag": 1})
+    first = read(result.output, "tags/housing/index.html")
+    second = read(result.output, "tags/housing/page/2/index.html")
+
+    def side(page: str) -> str:  # addresses relative to the page: ../../ on page 1, ../../../../ on page 2
+        return re.sub(r"(\.\./)+", "/", page.split('<aside class="list-side"')[1].split("</aside>")[0])
+
+    assert "Often tagged with" in side(second) and "Writers" in side(second) and "ana" in side(second)
+    assert side(first) == side(second)

@@ -13,6 +13,7 @@ from pelican.urlwrappers import Tag
 from netroots.outputs import Output
 from netroots.report import Report
 
+from .company import tag_company
 from .model import Vocabulary, load_vocabulary, near_misses, tag_warnings
 from .spec import SPEC
 
@@ -40,6 +41,11 @@ def normalize_tags(generator: Any, metadata: dict[str, Any]) -> None:
         name = vocabulary.normalize(tag.name)
         seen.setdefault(name.casefold(), Tag(name, generator.settings))
     metadata["tags"] = list(seen.values())
+
+
+def gather_company(generator: Any) -> None:
+    """Each tag page's side column, once per build (plugins/tags/company.py)."""
+    generator.context["tag_company"] = tag_company(generator.tags)
 
 
 def check(context: dict[str, Any], report: Report) -> None:
@@ -89,3 +95,4 @@ def outputs(context: dict[str, Any]) -> Iterator[Output]:
 def register() -> None:
     signals.article_generator_context.connect(normalize_tags)
     signals.page_generator_context.connect(normalize_tags)
+    signals.article_generator_finalized.connect(gather_company)

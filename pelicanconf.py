@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # the shared `netroots` package, for plugins
 
 from netroots.html import paragraphs  # noqa: E402
+from netroots.today import long_date  # noqa: E402
 
 SITENAME = "Commons Network"
 SITESUBTITLE = "Members writing, organizing and acting together"
@@ -61,7 +62,8 @@ FORMATTED_FIELDS: list[str] = []
 # copy files from outside content/. This pattern never matches. Members link with plain URLs.
 INTRASITE_LINK_REGEX = "(?P<what>(?!))"
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "extensions": []}
-JINJA_FILTERS = {"paragraphs": paragraphs}  # plain text (scripts, letters) as reflowed paragraphs
+# paragraphs: plain text (scripts, letters) as reflowed paragraphs; long_date: "November 2, 2026"
+JINJA_FILTERS = {"paragraphs": paragraphs, "long_date": long_date}
 
 # Diaries: /diaries/<handle>/<slug>/
 PATH_METADATA = r"diaries/(?P<author>[^/]+)/.*"

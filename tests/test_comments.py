@@ -471,3 +471,30 @@ def test_moderation_entries_are_checked_each_at_its_own_line(tmp_path: Path) -> 
     assert len(errors) == 2, errors
     assert errors[0].startswith("moderation.yaml:4: error: entry 2: by")
     assert errors[1].startswith("moderation.yaml:6: error: comment: 'not a comment id' is not a comment id")
+
+
+def test_threads_rendered_in_worker_processes_are_kept_for_the_next_build(copy_fixture, tmp_path) -> None:
+    """Pages (and their threads) are rendered in worker processes at the end of the build:
+    the threads they render still reach .cache/comments/threads.json, and a build with the
+    output folder removed includes the kept HTML instead of rendering each thread again."""
+    import json
+    import shutil
+
+    from conftest import build_site
+
+    content = copy_fixture("comments")
+    output = tmp_path / "output"
+    workers = {"jobs": 2, "parallel_min": 1}  # two processes even for a small site
+    assert not build_site(content, output, NETROOTS_BUILD=workers).errors
+    cache = content.parent / ".cache" / "comments" / "threads.json"
+    kept = json.loads(cache.read_text(encoding="utf-8"))["files"]
+    assert "ana/rent-strike-notes" in kept and len(kept) == 2  # both published diaries
+    assert not list(cache.parent.glob("*.part"))
+    page = read(output, PAGE)
+    assert kept["ana/rent-strike-notes"][1] in page
+    # The kept HTML is what the next build shows (marked here to see it is not rendered again).
+    kept["ana/rent-strike-notes"][1] = kept["ana/rent-strike-notes"][1].replace("</h2>", " (kept)</h2>", 1)
+    cache.write_text(json.dumps({"version": json.loads(cache.read_text())["version"], "files": kept}))
+    shutil.rmtree(output)
+    assert not build_site(content, output, NETROOTS_BUILD=workers).errors
+    assert " (kept)</h2>" in read(output, PAGE)

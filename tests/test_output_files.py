@@ -169,3 +169,21 @@ def test_the_guard_sees_every_way_of_writing(tmp_path) -> None:
         "Path('x').read_text()\n"
     )
     assert direct_writes(sample) == [3, 4, 5, 6, 7, 8, 9]
+
+
+def test_long_date_writes_what_strftime_wrote() -> None:
+    """The ``long_date`` filter (netroots.today) replaced ``strftime("%B %-d, %Y")`` in the
+    busiest templates: the same text for Pelican's dates, plain datetimes and days."""
+    import datetime as dt
+
+    from pelican.utils import SafeDatetime
+
+    from netroots.today import long_date
+
+    start = dt.datetime(1999, 12, 25, 23, 59)
+    for step in range(0, 800, 7):
+        moment = start + dt.timedelta(days=step, hours=step % 24)
+        safe = SafeDatetime(moment.year, moment.month, moment.day, moment.hour, moment.minute)
+        expected = safe.strftime("%B %-d, %Y")
+        assert long_date(safe) == long_date(moment) == long_date(moment.date()) == expected
+    assert long_date(dt.date(2026, 11, 2)) == "November 2, 2026"

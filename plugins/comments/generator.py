@@ -22,6 +22,7 @@ from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.html import images_for_readers
 from netroots.manifest import produced
 from netroots.members import members_in
+from netroots.plugin import build_state
 from netroots.report import Report
 from netroots.site import cache_dir, preview_of
 from netroots.today import aware, build_today, published_yet, site_timezone
@@ -238,7 +239,7 @@ class CommentsGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         if self.preview:
             return  # the preview shows the thread; feeds and the caches of every thread are the build's
-        self.renderer.save()
+        build_state(self.settings, "comments")["renderer"] = self.renderer  # saved when pages are written
         output = Path(self.output_path)
         site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
         members = self.context["members"]

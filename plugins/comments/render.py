@@ -3,7 +3,10 @@
 A thread's *view* holds every value the template shows (names, signatures, dates,
 marks, allied responses), so its hash says when the HTML must change. Rendered
 threads are kept in ``.cache/comments/threads.json``: a warm build renders only the
-threads that changed, and the diary page includes the stored HTML.
+threads that changed, and the diary page includes the stored HTML. Pages are rendered at
+the end of the build, in worker processes (netroots/incremental.py): a worker appends the
+threads it rendered to a file of its own beside the cache, and ``save`` (when the build
+has finished) merges them.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -128,6 +132,7 @@ class ThreadRenderer:
         self.stored = read_cache(cache)
         self.used: dict[str, Any] = {}
         self.stamp = str(globals_.get("template_stamp", ""))
+        self.pid = os.getpid()  # the build's own process; others are rendering workers
 
     def __call__(self, diary_id: str, siteurl: str = "") -> Markup:
         view = self.views.get(diary_id)
@@ -140,8 +145,23 @@ class ThreadRenderer:
             html = found[1]
         else:
             html = self.template.render(thread=view, SITEURL=siteurl, **self.globals)
+            self._pass_on(diary_id, key, html)
         self.used[diary_id] = [key, html]
         return Markup(html)
+
+    def _parts(self) -> list[Path]:
+        return sorted(self.cache.parent.glob(f"{self.cache.stem}-*.part")) if self.cache else []
+
+    def _pass_on(self, diary_id: str, key: str, html: str) -> None:
+        """In a rendering worker: the thread reaches ``save`` through the worker's own file."""
+        if self.cache is None or os.getpid() == self.pid:
+            return
+        part = self.cache.with_name(f"{self.cache.stem}-{os.getpid()}.part")
+        try:
+            with part.open("a", encoding="utf-8") as out:
+                out.write(json.dumps([diary_id, key, html], ensure_ascii=False) + "\n")
+        except OSError as exc:
+            logger.warning("comments: could not write %s (%s)", part, exc)
 
     def fingerprint_state(self) -> tuple[Any, ...]:
         """What a page calling this shows depends on (netroots.fingerprint): not the last
@@ -150,7 +170,21 @@ class ThreadRenderer:
 
     def save(self) -> None:
         """Keep what this build rendered (threads of removed diaries drop out); threads of
-        pages an incremental build did not render again stay as they were."""
+        pages an incremental build did not render again stay as they were. Called when the
+        pages are written (``finalized``), with the threads the workers rendered."""
+        for part in self._parts():
+            try:
+                lines = part.read_text(encoding="utf-8").splitlines()
+                part.unlink()
+            except OSError:
+                continue
+            for line in lines:
+                try:
+                    diary_id, key, html = json.loads(line)
+                except ValueError:
+                    continue  # a worker stopped mid-line
+                if diary_id in self.views:
+                    self.used.setdefault(diary_id, [key, html])
         for diary_id, found in self.stored.items():
             if diary_id in self.views and diary_id not in self.used:
                 self.used[diary_id] = found

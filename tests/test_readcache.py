@@ -137,3 +137,40 @@ def test_reading_ahead_in_workers_builds_the_same_site_and_reports_each_error_on
     assert all(e.startswith("content/diaries/jkim/2026-11-01-broken.md:") for e in broken), broken
     assert parallel.errors == alone.errors and parallel.warnings == alone.warnings
     assert_same_output(tmp_path / "parallel" / "output", tmp_path / "alone" / "output", "reading ahead")
+
+
+def test_a_kept_hash_is_trusted_only_while_the_file_is_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import netroots.readcache
+
+    # Trust a hash as soon as the file is older than it (the build's 3 s margin would slow the test).
+    monkeypatch.setattr(netroots.readcache, "SETTLED_NS", 0)
+    hashed: list[str] = []
+    digest = netroots.readcache.content_digest
+
+    def counted(path: str) -> str | None:
+        hashed.append(Path(path).name)
+        return digest(path)
+
+    monkeypatch.setattr(netroots.readcache, "content_digest", counted)
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    content, output = tmp_path / "content", tmp_path / "output"
+    build_site(content, output, SEARCH=SEARCH)
+    assert len(hashed) > 20
+    hashed.clear()
+    build_site(content, output, SEARCH=SEARCH)
+    assert hashed == [], "untouched files are not read for their hash"
+
+    # The same size and the same modification time: only the change time tells.
+    diary = content / "diaries" / "maria-lopez" / "2026-05-14-what-meridian-did-to-kbrt.md"
+    before = diary.stat()
+    text = diary.read_text(encoding="utf-8")
+    assert "Meridian" in text
+    diary.write_text(text.replace("Meridian", "Ferrodin"), encoding="utf-8")
+    os.utime(diary, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert diary.stat().st_size == before.st_size
+    build_site(content, output, SEARCH=SEARCH)
+    assert set(hashed) == {diary.name}, "only the edited file is read for its hash"
+    page = output / "diaries" / "maria-lopez" / "what-meridian-did-to-kbrt" / "index.html"
+    assert "Ferrodin" in page.read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ from pelican.urlwrappers import URLWrapper
 
 from netroots.html import MARKDOWN_EXTENSIONS, images_for_readers, render_inline
 from netroots.plugin import build_state
-from netroots.readcache import ReadCache, listing, read_cache, stamp, watching_logs
+from netroots.readcache import ReadCache, content_digest, listing, read_cache, stamp, watching_logs
 from netroots.report import Report
 from netroots.today import build_today
 
@@ -108,7 +108,8 @@ class NetrootsReader(YAMLMetadataReader):
 
     def missing(self, paths: list[str]) -> list[str]:
         """Those of ``paths`` (absolute) whose reads are not in the cache."""
-        keys = {path: self._cache_key(path) for path in paths}
+        digests = self.cache().content_digests(paths)
+        keys = {path: self._cache_key(path, digest) for path, digest in digests.items() if digest}
         self._keys().update((path, key) for path, key in keys.items() if key)  # the build's read needs them next
         known = self.cache().known([key for key in keys.values() if key])
         return [path for path, key in keys.items() if key and key not in known]
@@ -147,14 +148,11 @@ class NetrootsReader(YAMLMetadataReader):
             self._read_cache = read_cache(self.settings)
         return self._read_cache
 
-    def _cache_key(self, path: str) -> str | None:
-        """The read cache's key: the file's bytes and what reading it consults (netroots/readcache.py)."""
-        try:
-            if os.path.islink(path):
-                return None
-            with open(path, "rb") as file:
-                data = file.read()
-        except OSError:
+    def _cache_key(self, path: str, content: str | None = None) -> str | None:
+        """The read cache's key: the file's bytes (``content``: their digest, when known) and
+        what reading it consults (netroots/readcache.py)."""
+        content = content or content_digest(path)
+        if content is None:
             return None
         around = [listing(os.path.dirname(path))]
         parts = self._relative(path).split("/")
@@ -168,7 +166,7 @@ class NetrootsReader(YAMLMetadataReader):
                 # A diary dated after today is scheduled: the same file reads differently on its day.
                 self._today,
             ]
-        return self.cache().key(path, data, around)
+        return self.cache().key(path, content, around)
 
     def _render(self, source: Any, report: Report) -> str | None:
         rendered = render_body(source, report, lambda text: self._md.reset().convert(text))

@@ -85,23 +85,16 @@ def nearest(
     return {key: [other for other, _ in _best(signatures, holders, key, count)] for key in targets}
 
 
-def update_lists(
-    old_signatures: Signatures, old_lists: Scored, signatures: Signatures, count: int, cap: int = CANDIDATES_PER_TERM
-) -> tuple[Scored, list[str]]:
-    """Every key's scored list, recomputing only those that can differ from ``old_lists``.
+def _moved(old_signatures: Signatures, signatures: Signatures, holders: CappedHolders, cap: int) -> dict[str, set[str]]:
+    """Each word whose strongest holders changed -> the diaries whose entry among them changed.
 
-    A list depends on the diary's own signature and on the holders of its words. When
-    the holders of a word changed, only the diaries whose entry changed can score
-    differently; the list is kept when none of them was in it and none now beats its
-    last entry (the same sums, in the same order, as a full computation).
+    Only the words of changed signatures can have other holders than before: their holders
+    then are today's, with the changed diaries' entries as they were.
     """
-    holders = CappedHolders(signatures, cap)
     changed = {
         key for key in old_signatures.keys() | signatures.keys() if old_signatures.get(key) != signatures.get(key)
     }
-    moved: dict[str, set[str]] = {}  # word -> diaries whose entry among its holders changed
-    # Only the words of changed signatures can have other holders than before: their
-    # holders then are today's, with the changed diaries' entries as they were.
+    moved: dict[str, set[str]] = {}
     for term in sorted(
         set().union(*(old_signatures.get(key, {}).keys() | signatures.get(key, {}).keys() for key in changed))
     ):
@@ -113,6 +106,21 @@ def update_lists(
         after = holders.get(term, [])
         if before != after:
             moved[term] = {key for _, key in set(before) ^ set(after)}
+    return moved
+
+
+def update_lists(
+    old_signatures: Signatures, old_lists: Scored, signatures: Signatures, count: int, cap: int = CANDIDATES_PER_TERM
+) -> tuple[Scored, list[str]]:
+    """Every key's scored list, recomputing only those that can differ from ``old_lists``.
+
+    A list depends on the diary's own signature and on the holders of its words. When
+    the holders of a word changed, only the diaries whose entry changed can score
+    differently; the list is kept when none of them was in it and none now beats its
+    last entry (the same sums, in the same order, as a full computation).
+    """
+    holders = CappedHolders(signatures, cap)
+    moved = _moved(old_signatures, signatures, holders, cap)  # word -> diaries whose entry changed
     held: dict[str, set[str]] = {}  # word -> its holders' keys, as needed
 
     def holds(term: str, key: str) -> bool:

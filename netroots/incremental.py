@@ -17,10 +17,8 @@ import hashlib
 import importlib.metadata
 import json
 import logging
-import multiprocessing
 import os
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_f
 from .plugin import STATE_KEY
 from .report import Report
 from .site import cache_dir, preview_of
+from .workers import in_workers
 
 logger = logging.getLogger(__name__)
 
@@ -382,33 +381,12 @@ class IncrementalWriter(Writer):
         workers = self._workers(len(todo))
         if workers == 1:
             return self._render_share(todo, 0, 1)
-        forked = multiprocessing.get_context("fork")
-        children = []
-        for share in range(1, workers):
-            receive, send = forked.Pipe(duplex=False)
-            process = forked.Process(target=self._child, args=(todo, share, workers, send), daemon=True)
-            process.start()
-            send.close()
-            children.append((process, receive))
-        results = self._render_share(todo, 0, workers)
-        for process, receive in children:
-            try:
-                status, payload = receive.recv()
-            except EOFError:
-                status, payload = "error", "a rendering process ended without an answer"
-            process.join()
-            if status != "ok":
-                raise RuntimeError(f"rendering pages failed in a worker process: {payload}")
-            results.extend(payload)
+        results = []
+        for ok, answer in in_workers(workers, lambda share, shares: self._render_share(todo, share, shares), here=True):
+            if not ok:
+                raise RuntimeError(f"rendering pages failed in a worker process: {answer}")
+            results.extend(answer)
         return results
-
-    def _child(self, todo: list[Job], share: int, workers: int, send: Any) -> None:
-        try:
-            send.send(("ok", self._render_share(todo, share, workers)))
-        except BaseException as exc:
-            send.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-3000:]}"))
-        finally:
-            send.close()
 
     def _render_share(self, todo: list[Job], share: int, workers: int) -> list[tuple[str, dict[str, Any]]]:
         done = []

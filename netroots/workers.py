@@ -1,4 +1,4 @@
-"""Work split into shares over forked worker processes (reading ahead; rendering could use it too).
+"""Work split into shares over forked worker processes (reading ahead, rendering pages).
 
 Forked, so the workers share the build's objects (settings, readers, templates) without
 pickling them; each sends back one answer. A worker that fails or dies is reported as such,
@@ -16,18 +16,19 @@ from typing import Any
 Work = Callable[[int, int], Any]
 
 
-def in_workers(shares: int, work: Work) -> list[tuple[bool, Any]]:
+def in_workers(shares: int, work: Work, here: bool = False) -> list[tuple[bool, Any]]:
     """Run ``work(share, shares)`` for every share in its own forked process; returns, in
-    share order, ``(True, answer)`` or ``(False, what went wrong)``."""
+    share order, ``(True, answer)`` or ``(False, what went wrong)``. With ``here``, share 0
+    runs in this process meanwhile (and what it raises is raised)."""
     forked = multiprocessing.get_context("fork")
     children = []
-    for share in range(shares):
+    for share in range(1 if here else 0, shares):
         receive, send = forked.Pipe(duplex=False)
         process = forked.Process(target=_child, args=(work, share, shares, send), daemon=True)
         process.start()
         send.close()
         children.append((process, receive))
-    answers = []
+    answers = [(True, work(0, shares))] if here else []
     for process, receive in children:
         try:
             status, payload = receive.recv()

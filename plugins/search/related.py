@@ -120,7 +120,8 @@ def update_lists(
     last entry (the same sums, in the same order, as a full computation).
     """
     holders = CappedHolders(signatures, cap)
-    moved = _moved(old_signatures, signatures, holders, cap)  # word -> diaries whose entry changed
+    # word -> diaries whose entry changed (a first computation redoes every list: none needed)
+    moved = _moved(old_signatures, signatures, holders, cap) if old_lists else {}
     held: dict[str, set[str]] = {}  # word -> its holders' keys, as needed
 
     def holds(term: str, key: str) -> bool:

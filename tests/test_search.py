@@ -434,3 +434,29 @@ def test_an_edit_reads_the_words_of_the_edited_diary_only(tmp_path: Path, monkey
     related.update_related(index, stats, tmp_path, 4)
     assert read == [[edited]]
     assert 1 <= len(signed) <= 6
+
+
+def test_a_page_changed_only_in_its_related_diaries_keeps_its_search_hash(tmp_path: Path) -> None:
+    """One edit rewrites the related lists of many diary pages; search never reads them
+    (an aside marked data-pagefind-ignore="all"), so those pages are not indexed again."""
+    from search.documents import scan_output
+
+    def page(body: str, related: str) -> str:
+        return (
+            f'<html><body><article data-pagefind-body><span data-pagefind-filter="kind">Diary</span><p>{body}</p>'
+            f'</article><aside class="related-diaries" data-pagefind-ignore="all"><ul><li>{related}</li></ul></aside>'
+            "</body></html>"
+        )
+
+    def hashes(pages: dict[str, str]) -> dict[str, str]:
+        for name, text in pages.items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(text, encoding="utf-8")
+        return scan_output(tmp_path, set())[1]
+
+    before = hashes({"a/index.html": page("Tenants met.", "Bus routes"), "b/index.html": page("Rent.", "Parks")})
+    after = hashes(
+        {"a/index.html": page("Tenants met.", "Library hours"), "b/index.html": page("Rent strike.", "Parks")}
+    )
+    assert after["a/index.html"] == before["a/index.html"]
+    assert after["b/index.html"] != before["b/index.html"]

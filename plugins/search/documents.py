@@ -27,6 +27,10 @@ from .index import Document
 SOURCE_KINDS = {"diaries": "diary", "pages": "page"}
 HTML_PREFIX = "html:"
 KIND = re.compile(rb'data-pagefind-filter="kind">([^<]*)<')
+# What search never reads (``<aside ... data-pagefind-ignore="all">``: the related diaries,
+# rewritten on many pages by one edit) is left out of a page's hash, so a page that changed
+# only there is not indexed again. Such asides do not nest.
+IGNORED_ASIDE = re.compile(rb'<aside\b[^>]*\bdata-pagefind-ignore="all"[^>]*>.*?</aside>', re.DOTALL)
 
 
 def digest(raw: bytes, *extra: str) -> str:
@@ -269,7 +273,7 @@ def scan_output(
             raw = (output / relative).read_bytes()
             if b"data-pagefind-body" in raw:
                 kind = KIND.search(raw)
-                known = [size, modified, digest(raw), kind.group(1).decode() if kind else ""]
+                known = [size, modified, digest(IGNORED_ASIDE.sub(b"", raw)), kind.group(1).decode() if kind else ""]
             else:
                 known = [size, modified, None, None]
             seen[relative] = known

@@ -44,16 +44,16 @@ def _lines(process: subprocess.Popen) -> queue.Queue:
 
 
 def _wait_for(lines: queue.Queue, pattern: str, timeout: float) -> tuple[float, str]:
+    """The first line matching ``pattern`` and when it arrived; stops the bench after ``timeout``."""
     deadline = time.perf_counter() + timeout
-    while True:
+    while (left := deadline - time.perf_counter()) > 0:
         try:
-            moment, line = lines.get(timeout=max(0.1, deadline - time.perf_counter()))
+            moment, line = lines.get(timeout=left)
         except queue.Empty:
-            raise SystemExit(f"serve said nothing matching {pattern!r} in {timeout:.0f} s") from None
+            break
         if re.search(pattern, line):
             return moment, line
-        if time.perf_counter() > deadline:
-            raise SystemExit(f"serve said nothing matching {pattern!r} in {timeout:.0f} s")
+    raise SystemExit(f"serve said nothing matching {pattern!r} in {timeout:.0f} s")
 
 
 def measure(count: int, members: int, edits: int, work: Path) -> dict:

@@ -8,7 +8,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -140,14 +140,7 @@ def write_output(where: Where, relpath: str | os.PathLike[str], data: bytes | st
         same = same and target.read_bytes() == raw
     except OSError:
         same = False
-    if not same:
-        if target.is_symlink():
-            target.unlink()
-        temporary = target.with_name(f".{target.name}.partial")
-        temporary.write_bytes(raw)
-        os.replace(temporary, target)  # never half a file in output/
-    produced(target)
-    return target
+    return _replace(target, None if same else lambda temporary: temporary.write_bytes(raw))
 
 
 def copy_output(where: Where, relpath: str | os.PathLike[str], source: Path) -> Path:
@@ -161,11 +154,19 @@ def copy_output(where: Where, relpath: str | os.PathLike[str], source: Path) -> 
         same = same and (mine.st_mtime_ns >= theirs.st_mtime_ns or filecmp.cmp(source, target, shallow=False))
     except OSError:
         same = False
-    if not same:
+    # A copy, not a link: nothing done to output/ reaches the source.
+    return _replace(target, None if same else lambda temporary: shutil.copyfile(source, temporary))
+
+
+def _replace(target: Path, write: Callable[[Path], Any] | None) -> Path:
+    """Put what ``write`` writes (to a temporary file) at ``target`` in one step, never half a
+    file in output/ and never through a symbolic link; ``None``: the file is already right.
+    Either way the file is this build's."""
+    if write is not None:
         if target.is_symlink():
             target.unlink()
         temporary = target.with_name(f".{target.name}.partial")
-        shutil.copyfile(source, temporary)  # a copy, not a link: nothing done to output/ reaches the source
+        write(temporary)
         os.replace(temporary, target)
     produced(target)
     return target

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from chapters.model import build_chapters, election_diaries, local_jobs
+from chapters.model import build_chapters, diaries_by_election_state, local_jobs
 from chapters.pairing import NEAREST, NEIGHBOUR, SAME_STATE, adjacency, hops, isolated_members, pair_mentors
 from chapters.usmap import legend, shade, state_shapes
 from conftest import build_fixture_once, read, site_settings
@@ -171,7 +171,7 @@ def test_election_tags_select_diaries_by_state_prefix() -> None:
             self.tags = [Tag(t) for t in tags]
 
     a, b, c = Article("OH-Gov"), Article("Housing", "oh-03"), Article("OHIO", "GA-05")
-    assert election_diaries([a, b, c], "OH") == [a, b]
+    assert diaries_by_election_state([a, b, c])["OH"] == [a, b]
 
 
 # --- the map -------------------------------------------------------------------------------

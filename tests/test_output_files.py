@@ -111,9 +111,7 @@ NOT_OUTPUT = {
     "plugins/allies/cli.py": "allies import appends to content/allies.yaml",
     "plugins/digest/generator.py": "the digest's e-mail, in .cache/digest/",
     "plugins/publish/cli.py": "codeowners writes CODEOWNERS in the repository",
-    "plugins/search/index.py": "the Whoosh index's manifest, in .cache/search/",
-    "plugins/search/related.py": "related diaries' signatures, in .cache/search/",
-    "plugins/search/pagefind.py": "Pagefind's stamp and the staged pages of its parts, in .cache/search/",
+    "plugins/search/pagefind.py": "the staged pages of Pagefind's parts (hard links), in .cache/search/",
 }
 
 

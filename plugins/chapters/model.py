@@ -216,13 +216,9 @@ def local_jobs(jobs: Any, state: str) -> list[LocalJob]:
     return found
 
 
-def election_diaries(articles: Iterable[Any], state: str) -> list[Any]:
-    """Published diaries carrying one of the state's election tags (``OH-Gov``, ``OH-03``)."""
-    return diaries_by_election_state(articles).get(state.upper(), [])
-
-
 def diaries_by_election_state(articles: Iterable[Any]) -> dict[str, list[Any]]:
-    """State -> its election diaries, in one pass over the diaries (not one per chapter)."""
+    """State -> its published diaries carrying one of its election tags (``OH-Gov``, ``OH-03``),
+    in one pass over the diaries (not one per chapter)."""
     found: dict[str, list[Any]] = {}
     for article in articles:
         names = [getattr(tag, "name", str(tag)) for tag in getattr(article, "tags", []) or []]

@@ -8,7 +8,6 @@ rewriting this file only.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
@@ -21,6 +20,8 @@ from typing import Any
 from whoosh import highlight, index, qparser, query, scoring, versionstring
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from netroots.site import read_json, write_json
 
 # Bump when the schema or the way documents are made changes: the index is rebuilt.
 VERSION = 2
@@ -154,16 +155,12 @@ class SearchIndex:
     @property
     def manifest(self) -> dict[str, dict[str, str]]:
         if self._manifest is None:
-            try:
-                self._manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self._manifest = {}
+            found = read_json(self.manifest_path)
+            self._manifest = found if isinstance(found, dict) else {}
         return self._manifest
 
     def _save_manifest(self) -> None:
-        temporary = self.manifest_path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.manifest, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, self.manifest_path)
+        write_json(self.manifest_path, self.manifest)
 
     def entries(self, prefix: str = "") -> dict[str, dict[str, str]]:
         """``key -> {hash, url, kind}`` for the indexed documents whose key starts with ``prefix``."""

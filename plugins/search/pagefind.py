@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from netroots.site import cache_dir, write_output
+from netroots.site import cache_dir, read_json, write_json, write_output
 
 from .documents import HTML_PREFIX, html_document, scan_output
 from .generator import search_index, search_state
@@ -200,10 +200,8 @@ def finalized(pelican: Any) -> None:
     started = time.perf_counter()
     output = Path(pelican.output_path)
     stamp = _stamp(settings, output)
-    try:
-        state = json.loads(stamp.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        state = {}
+    state = read_json(stamp)
+    state = state if isinstance(state, dict) else {}
     seen = state.get("seen") if isinstance(state.get("seen"), dict) else {}
     current, pages = scan_output(output, build.get("skip", set()), seen)
     pagefind: dict[str, Any] = {}
@@ -240,4 +238,4 @@ def finalized(pelican: Any) -> None:
         logger.info("search: indexed built pages (%s)", stats)
     if worker is not None:
         worker.join()
-    stamp.write_text(json.dumps({"seen": seen, "pagefind": pagefind}), encoding="utf-8")
+    write_json(stamp, {"seen": seen, "pagefind": pagefind})

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import heapq
 import json
-import os
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from netroots.site import read_json, write_json
 
 from .index import ANALYSIS, SearchIndex, Terms, UpdateStats, idf, signature_of
 
@@ -321,17 +322,15 @@ def update_related(
 
 def _read_cache(path: Path, count: int) -> dict:
     """The last build's signatures and scored lists; empty when unreadable or made with other settings."""
-    try:
-        cached = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        cached = {}
-    if (cached.get("format"), cached.get("count"), cached.get("terms")) != (FORMAT, count, SIGNATURE_TERMS):
+    cached = read_json(path)
+    if not isinstance(cached, dict) or (cached.get("format"), cached.get("count"), cached.get("terms")) != (
+        FORMAT,
+        count,
+        SIGNATURE_TERMS,
+    ):
         cached = {"format": FORMAT, "count": count, "terms": SIGNATURE_TERMS, "signatures": {}, "lists": {}}
     return cached
 
 
 def _write_cache(path: Path, cached: dict) -> None:
-    """Replace the cache file in one step, so an interrupted build leaves the old one whole."""
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(cached, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, path)
+    write_json(path, cached)  # in one step: an interrupted build leaves the old file whole

@@ -111,7 +111,8 @@ NOT_OUTPUT = {
     "plugins/allies/cli.py": "allies import appends to content/allies.yaml",
     "plugins/digest/generator.py": "the digest's e-mail, in .cache/digest/",
     "plugins/publish/cli.py": "codeowners writes CODEOWNERS in the repository",
-    "plugins/search/pagefind.py": "the staged pages of Pagefind's parts (hard links), in .cache/search/",
+    "plugins/search/bundles.py": "Pagefind's staged pages and finished parts in .cache/search/ (hard links), "
+    "linked back into output/pagefind/<n>/, where only Pagefind writes",
 }
 
 

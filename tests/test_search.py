@@ -250,6 +250,110 @@ def test_the_count_of_pagefind_parts_stays_while_the_network_grows_a_little() ->
     assert part_of("diaries/ana/x/index.html", 12) == part_of("diaries/ana/x/index.html", 12)
 
 
+def counted_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point PAGEFIND_BINARY_PATH at a wrapper that notes each run in the returned file."""
+    from search.pagefind import pagefind_executable
+
+    runs, wrapper = tmp_path / "pagefind-runs", tmp_path / "pagefind-counted"
+    wrapper.write_text(f'#!/bin/sh\necho run >> "{runs}"\nexec "{pagefind_executable()}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    return runs
+
+
+def pagefind_runs(runs: Path) -> int:
+    return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+
+def built_with_kept_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog) -> tuple[Path, Path, Path]:
+    """The search fixture built once with parts of about 4 pages: (content, output, Pagefind's runs)."""
+    runs = counted_pagefind(tmp_path, monkeypatch)
+    content, output = fresh_copy(tmp_path), tmp_path / "output"
+    pagefind_said(content, output, caplog, pagefind_part_pages=4)
+    return content, output, runs
+
+
+def pagefind_said(content: Path, output: Path, caplog, **search: object) -> str:
+    """Build and return what the build logged about Pagefind."""
+    import logging
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="search"):
+        assert not build_site(content, output, SEARCH=search).errors
+    return " ".join(r.getMessage() for r in caplog.records if "Pagefind" in r.getMessage())
+
+
+def bundle_files(output: Path) -> dict[str, bytes]:
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in (output / "pagefind").rglob("*") if p.is_file()}
+
+
+def test_a_build_after_output_was_removed_restores_pagefind_without_running_it(
+    tmp_path: Path, caplog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content, output, runs = built_with_kept_pagefind(tmp_path, monkeypatch, caplog)
+    parts = len(json.loads((output / "pagefind/parts.json").read_text())["parts"])
+    assert parts >= 3 and pagefind_runs(runs) == parts  # parts without pages are not listed
+    first = bundle_files(output)
+
+    shutil.rmtree(output)  # what CI does before every deploy, .cache/ kept
+    said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
+    assert pagefind_runs(runs) == parts, said
+    assert f"indexed 0 of {parts} parts" in said and f"restored {parts} from .cache" in said
+    assert bundle_files(output) == first
+    assert "bookmobile" in pagefind_pages(output)["/diaries/cara/bookmobile-returns/"]["content"].lower()
+
+    listed = json.loads((output / "pagefind/parts.json").read_text())["parts"]
+    next((output / "pagefind" / listed[0] / "fragment").iterdir()).unlink()  # a part left incomplete in output/
+    said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
+    assert pagefind_runs(runs) == parts and "restored 1 from" in said
+    assert bundle_files(output) == first
+
+
+def test_after_an_edit_and_removing_output_only_the_edited_part_is_indexed(
+    tmp_path: Path, caplog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content, output, runs = built_with_kept_pagefind(tmp_path, monkeypatch, caplog)
+    parts = pagefind_runs(runs)
+    edited = content / "diaries/cara/2026-07-20-bookmobile-returns.md"
+    edited.write_text(edited.read_text() + "\nThe bookmobile has a new driver.\n", encoding="utf-8")
+    shutil.rmtree(output)
+    said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
+    indexed, restored = (int(said.split(word)[1].split()[0]) for word in ("indexed ", "restored "))
+    assert 1 <= indexed < parts and indexed + restored == parts, said
+    assert pagefind_runs(runs) == parts + indexed
+    clean = tmp_path / "clean"
+    shutil.copytree(content.parent, clean, ignore=shutil.ignore_patterns(".cache", "output"))
+    pagefind_said(clean / "content", clean / "output", caplog, pagefind_part_pages=4)
+    got, want = pagefind_pages(output), pagefind_pages(clean / "output")
+    assert {url: page["content"] for url, page in got.items()} == {url: page["content"] for url, page in want.items()}
+    assert "new driver" in got["/diaries/cara/bookmobile-returns/"]["content"]
+
+
+def test_a_broken_kept_bundle_is_indexed_again(tmp_path: Path, caplog, monkeypatch: pytest.MonkeyPatch) -> None:
+    content, output, runs = built_with_kept_pagefind(tmp_path, monkeypatch, caplog)
+    parts, first = json.loads((output / "pagefind/parts.json").read_text())["parts"], pagefind_pages(output)
+    kept = content.parent / ".cache/search/pagefind-bundles"
+    with open(kept / parts[0] / "pagefind-entry.json", "r+b") as entry:  # written in place: output/'s link too
+        entry.write(b" ")
+    (kept / parts[1] / "pagefind-entry.json").unlink()
+    (kept / f"{parts[2]}.json").unlink()  # a build stopped before the part's record was written
+    shutil.rmtree(output)
+    said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
+    assert f"indexed 3 of {len(parts)} parts" in said and f"restored {len(parts) - 3} from" in said
+    assert pagefind_runs(runs) == len(parts) + 3
+    for part in parts:
+        json.loads((output / "pagefind" / part / "pagefind-entry.json").read_text())
+    assert {url: page["content"] for url, page in pagefind_pages(output).items()} == {
+        url: page["content"] for url, page in first.items()
+    }
+    with open(output / "pagefind" / parts[1] / "pagefind-entry.json", "r+b") as entry:  # output/ kept this time
+        entry.write(b" ")
+    assert f"indexed 1 of {len(parts)} parts" in pagefind_said(content, output, caplog, pagefind_part_pages=4)
+    json.loads((output / "pagefind" / parts[1] / "pagefind-entry.json").read_text())
+    pagefind_said(content, output, caplog)  # parts of 1,000 pages: one part, the others are dropped
+    assert sorted(path.name for path in kept.iterdir()) == ["0", "0.json"]
+
+
 def test_check_suggests_existing_tags_for_a_diary_without_tags(tmp_path: Path) -> None:
     from netroots.check import run_check
 

@@ -27,12 +27,22 @@ class RecordingHandler(SimpleHTTPRequestHandler):
         super().do_GET()
 
 
-def serve_built(factory: pytest.TempPathFactory, **search: object) -> Iterator[tuple[str, list[str]]]:
-    """The search fixture network, built and served on 127.0.0.1 (a free port)."""
+def serve_built(
+    factory: pytest.TempPathFactory, restored: bool = False, **search: object
+) -> Iterator[tuple[str, list[str]]]:
+    """The search fixture network, built and served on 127.0.0.1 (a free port). ``restored``:
+    built again after output/ was removed, so Pagefind's parts come back from .cache/."""
     work = factory.mktemp("search-browser")
     shutil.copytree(FIXTURES / "search", work, dirs_exist_ok=True)
     result = build_site(work / "content", work / "output", SEARCH=search)
     assert not result.errors, result.errors
+    if restored:
+        shutil.rmtree(work / "output")
+        result = build_site(work / "content", work / "output", SEARCH=search)
+        assert not result.errors, result.errors
+        bundle, kept = work / "output/pagefind", work / ".cache/search/pagefind-bundles"
+        parts = [found for found in bundle.rglob("*") if found.is_file() and found.parent != bundle]
+        assert parts and all(found.samefile(kept / found.relative_to(bundle)) for found in parts)  # not indexed again
     requested: list[str] = []
     handler = type("Handler", (RecordingHandler,), {"requested": requested})
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(work / "output")))
@@ -48,10 +58,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
     yield from serve_built(tmp_path_factory)
 
 
-@pytest.fixture(scope="module")
-def served_in_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
-    """The same network with its Pagefind index in parts of about 4 pages."""
-    yield from serve_built(tmp_path_factory, pagefind_part_pages=4)
+@pytest.fixture(scope="module", params=["indexed", "restored"])
+def served_in_parts(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """The same network with its Pagefind index in parts of about 4 pages, as Pagefind wrote
+    them and as a build after output/ was removed put them back from .cache/."""
+    yield from serve_built(tmp_path_factory, request.param == "restored", pagefind_part_pages=4)
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ it indexes only elements marked ``data-pagefind-body``, with the filters and met
 never moves while the count of parts stays): ``output/pagefind/<n>/`` is one Pagefind bundle, ``output/pagefind/parts.json``
 lists them, and the search page merges them in the browser (Pagefind's ``mergeIndex``).
 A build re-indexes only the parts where a page was added, changed or removed, each from
-a folder of hard links to its pages, two at a time.
+a folder of hard links to its pages, two at a time. Each finished part is kept in
+``.cache/`` (``bundles.py``), so a build after output/ was removed puts the unchanged parts
+back instead of indexing them again.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ import shutil
 import subprocess
 import threading
 import time
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from netroots.site import cache_dir, read_json, write_json, write_output
 
+from .bundles import ENTRY, FOLDER, KeptBundles, link_or_copy, listing
 from .documents import HTML_PREFIX, html_document, scan_output
 from .generator import search_index, search_state
 from .spec import search_settings
@@ -95,8 +99,26 @@ def split(pages: dict[str, str], parts: int) -> list[dict[str, str]]:
     return found
 
 
-def _fingerprint(pages: dict[str, str]) -> str:
+def _tool(search: dict[str, Any]) -> str:
+    """What a bundle depends on besides its pages: which Pagefind (version, or the binary
+    ``PAGEFIND_BINARY_PATH`` names) and its arguments."""
+    named = os.environ.get("PAGEFIND_BINARY_PATH")
+    if named:
+        which = f"{named} ({os.stat(named).st_size if os.path.isfile(named) else 'missing'})"
+    else:
+        found = []
+        for name in ("pagefind_bin_extended", "pagefind_bin", "pagefind"):
+            try:
+                found.append(f"{name} {version(name)}")
+            except PackageNotFoundError:
+                pass
+        which = ", ".join(found)
+    return json.dumps([which, list(search["pagefind_args"])])
+
+
+def _fingerprint(pages: dict[str, str], tool: str) -> str:
     hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(tool.encode() + b"\n")
     for relative in sorted(pages):
         hasher.update(f"{relative}\0{pages[relative]}\n".encode())
     return hasher.hexdigest()
@@ -106,12 +128,7 @@ def _stage(output: Path, pages: dict[str, str], folder: Path) -> None:
     """A folder holding just ``pages`` (hard links, or copies across file systems)."""
     shutil.rmtree(folder, ignore_errors=True)
     for relative in pages:
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(output / relative, target)
-        except OSError:
-            shutil.copy2(output / relative, target)
+        link_or_copy(output / relative, folder / relative)
 
 
 def index_parts(
@@ -120,46 +137,62 @@ def index_parts(
     pages: dict[str, str],
     state: dict[str, Any],
     search: dict[str, Any],
-) -> tuple[dict[str, Any], int]:
-    """Re-index the parts whose pages changed; returns the new state and how many parts ran."""
+) -> tuple[dict[str, Any], int, int]:
+    """Bring ``output/pagefind/`` up to date: Pagefind indexes the parts whose pages changed,
+    the others are kept or restored from ``.cache/``. Returns the new state and how many
+    parts were indexed and restored."""
     parts = part_count(len(pages), state.get("parts"), int(search["pagefind_part_pages"]))
     bundle = output / BUNDLE
+    kept = KeptBundles(settings)
     if parts != state.get("parts"):
         shutil.rmtree(bundle, ignore_errors=True)
-    old = state.get("fingerprints", []) if parts == state.get("parts") else []
     groups = split(pages, parts)
-    fingerprints = [_fingerprint(group) for group in groups]
-    todo = _changed_parts(bundle, groups, fingerprints, old)
-    for number, group in enumerate(groups):
-        if not group:
-            shutil.rmtree(bundle / str(number), ignore_errors=True)
+    tool = _tool(search)
+    fingerprints = [_fingerprint(group, tool) for group in groups]
+    in_use = set() if state.get("parts") not in (None, parts) else {n for n, group in enumerate(groups) if group}
+    kept.prune(in_use)  # parts that are gone; every part when their count changed
+    todo, restored = _changed_parts(bundle, groups, fingerprints, kept)
     stage = cache_dir(settings, "search") / "pagefind-stage"
-    failed = _run_parts(output, bundle, stage, {number: groups[number] for number in todo}, search)
-    for number in failed:
-        fingerprints[number] = ""  # try again next build
+    # A part that fails has no kept record, so the next build tries it again.
+    _run_parts(output, bundle, stage, {number: groups[number] for number in todo}, search, kept, fingerprints)
     listed = [str(number) for number, group in enumerate(groups) if group]
     write_output(output, f"{BUNDLE}/{LIST}", json.dumps({"parts": listed}))
-    return {"parts": parts, "fingerprints": fingerprints}, len(todo)
+    return {"parts": parts, "listed": len(listed)}, len(todo), restored
 
 
-def _changed_parts(bundle: Path, groups: list[dict[str, str]], fingerprints: list[str], old: list[str]) -> list[int]:
-    """Parts with pages whose fingerprint differs from the last build's, or whose bundle is missing."""
-    return [
-        number
-        for number, group in enumerate(groups)
-        if group
-        and (
-            number >= len(old)
-            or old[number] != fingerprints[number]
-            or not (bundle / str(number) / "pagefind-entry.json").is_file()
-        )
-    ]
+def _changed_parts(
+    bundle: Path, groups: list[dict[str, str]], fingerprints: list[str], kept: KeptBundles
+) -> tuple[list[int], int]:
+    """The parts Pagefind must index: those without a whole kept bundle of their pages. The
+    others are restored from it where output/ is missing or differs (``(todo, restored)``).
+    A kept bundle is the only one trusted: a file in output/ written in place through its link
+    changed the kept file too, so output/ alone proves nothing."""
+    todo, restored = [], 0
+    for number, group in enumerate(groups):
+        target = bundle / str(number)
+        if not group:
+            shutil.rmtree(target, ignore_errors=True)
+            continue
+        files = kept.files(number, fingerprints[number])
+        if files is None:
+            todo.append(number)
+        elif listing(target) != files:
+            kept.restore(number, files, target)
+            restored += 1
+    return todo, restored
 
 
 def _run_parts(
-    output: Path, bundle: Path, stage: Path, todo: dict[int, dict[str, str]], search: dict[str, Any]
-) -> list[int]:
-    """Pagefind over each part's staged pages, a few processes at a time; returns the parts that failed."""
+    output: Path,
+    bundle: Path,
+    stage: Path,
+    todo: dict[int, dict[str, str]],
+    search: dict[str, Any],
+    kept: KeptBundles,
+    fingerprints: list[str],
+) -> None:
+    """Pagefind over each part's staged pages into ``.cache/``, a few processes at a time,
+    then into output/."""
     extra, timeout = list(search["pagefind_args"]), float(search["pagefind_timeout"])
     jobs = max(1, min(os.cpu_count() or 1, 4))
     running: list[tuple[int, subprocess.Popen]] = []
@@ -168,7 +201,12 @@ def _run_parts(
     def finish(number: int, process: subprocess.Popen) -> None:
         try:
             finish_pagefind(process, timeout)
-        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            kept.keep(number, fingerprints[number])
+            files = kept.files(number, fingerprints[number])
+            if files is None:
+                raise RuntimeError(f"Pagefind wrote no {ENTRY}")
+            kept.restore(number, files, bundle / str(number))
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
             failed[number] = f"part {number}: {exc}"
         shutil.rmtree(stage / str(number), ignore_errors=True)
 
@@ -176,18 +214,19 @@ def _run_parts(
         while len(running) >= jobs:
             finish(*running.pop(0))
         _stage(output, group, stage / str(number))
-        target = bundle / str(number)
-        shutil.rmtree(target, ignore_errors=True)
-        command = [str(pagefind_executable()), "--site", str(stage / str(number)), "--output-path", str(target)]
+        shutil.rmtree(bundle / str(number), ignore_errors=True)
+        command = [str(pagefind_executable()), "--site", str(stage / str(number)), "--output-path"]
         process = subprocess.Popen(
-            [*command, "--silent", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [*command, str(kept.start(number)), "--silent", *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         running.append((number, process))
     for number, process in running:
         finish(number, process)
     if failed:
         logger.error("search: the in-browser search index was not built: %s", "; ".join(failed.values()))
-    return sorted(failed)
 
 
 def finalized(pelican: Any) -> None:
@@ -212,16 +251,18 @@ def finalized(pelican: Any) -> None:
             nonlocal pagefind
             previous = state.get("pagefind") if isinstance(state.get("pagefind"), dict) else {}
             try:
-                pagefind, ran = index_parts(settings, output, pages, previous, search)
+                pagefind, ran, restored = index_parts(settings, output, pages, previous, search)
             except Exception as exc:  # in a thread: say it, the build goes on
                 logger.error("search: the in-browser search index was not built: %s: %s", type(exc).__name__, exc)
                 return
-            if ran:
+            if ran or restored:
                 logger.info(
-                    "search: Pagefind indexed %d of %d parts of %s in %.2f s",
+                    "search: Pagefind indexed %d of %d parts of %s, restored %d from .cache/search/%s, in %.2f s",
                     ran,
-                    pagefind["parts"],
+                    pagefind["listed"],
                     output,
+                    restored,
+                    FOLDER,
                     time.perf_counter() - started,
                 )
             else:

@@ -1,0 +1,108 @@
+"""Finished Pagefind bundles kept between builds, in ``.cache/search/pagefind-bundles/``.
+
+CI removes output/ before every deploy and keeps ``.cache/``. A part of the index whose
+pages did not change is then put back into ``output/pagefind/<n>/`` from here (hard
+links, or copies across file systems) instead of running Pagefind over its pages again.
+
+``<n>/`` is part n's bundle as Pagefind wrote it; ``<n>.json`` records the fingerprint of
+the pages it was made from and each file's size and modification time. The record is
+written only once the bundle is whole and removed before the bundle is replaced, so an
+interrupted build leaves a folder without a record, which is indexed again. Nothing
+writes into a linked file: Pagefind writes only here (``<n>.new/``), and files in output/
+are replaced, never rewritten (``netroots.site``); should anything write into one anyway,
+its size or time no longer matches the record and the part is indexed again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from netroots.site import cache_dir, read_json, write_json
+
+FOLDER = "pagefind-bundles"
+ENTRY = "pagefind-entry.json"
+
+Listing = dict[str, list[int]]
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """``target`` as a hard link to ``source``, or a copy (same bytes and times) where links fail."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def listing(folder: Path) -> Listing:
+    """Every file under ``folder``: relative path with ``/`` -> [size, mtime in ns]; {} if missing."""
+    found: Listing = {}
+    todo = [(str(folder), "")]
+    while todo:
+        where, prefix = todo.pop()
+        try:
+            entries = list(os.scandir(where))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                todo.append((entry.path, f"{prefix}{entry.name}/"))
+            else:
+                stat = entry.stat(follow_symlinks=False)
+                found[prefix + entry.name] = [stat.st_size, stat.st_mtime_ns]
+    return found
+
+
+class KeptBundles:
+    """The kept bundle of each part, checked against its record before any use."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.root = cache_dir(settings, "search") / FOLDER
+
+    def files(self, number: int, fingerprint: str) -> Listing | None:
+        """Part ``number``'s kept files if they were made from pages with ``fingerprint`` and are whole."""
+        record = read_json(self.root / f"{number}.json")
+        if not isinstance(record, dict) or record.get("fingerprint") != fingerprint:
+            return None
+        files = record.get("files")
+        if not isinstance(files, dict) or ENTRY not in files or listing(self.root / str(number)) != files:
+            return None
+        return files
+
+    def restore(self, number: int, files: Listing, target: Path) -> None:
+        """Put the kept bundle at ``target`` in one step (a half restore never looks whole)."""
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        for relative in files:
+            link_or_copy(self.root / str(number) / relative, partial / relative)
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(partial, target)
+
+    def start(self, number: int) -> Path:
+        """The folder Pagefind writes part ``number`` into; its old record is dropped first."""
+        (self.root / f"{number}.json").unlink(missing_ok=True)
+        new = self.root / f"{number}.new"
+        shutil.rmtree(new, ignore_errors=True)
+        return new
+
+    def keep(self, number: int, fingerprint: str) -> None:
+        """Pagefind finished part ``number`` in :meth:`start`'s folder: it becomes the kept bundle."""
+        folder = self.root / str(number)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(self.root / f"{number}.new", folder)
+        write_json(self.root / f"{number}.json", {"fingerprint": fingerprint, "files": listing(folder)})
+
+    def prune(self, numbers: set[int]) -> None:
+        """Forget every part not in ``numbers`` (parts that are gone, or all when the count of parts changed)."""
+        if not self.root.is_dir():
+            return
+        names = {str(number) for number in numbers}
+        for entry in os.scandir(self.root):
+            if entry.name.split(".")[0] not in names:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)

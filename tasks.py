@@ -7,6 +7,7 @@ Run it inside the project's virtual environment: ``.venv/bin/python tasks.py --h
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import importlib
 import logging
 import os
@@ -283,6 +284,7 @@ def rebuild(settings_for_build, counter=None) -> bool:
     if result.errors:
         click.echo(f"Rebuilt with {len(result.errors)} error(s) above; those files were left out.", err=True)
     click.echo(f"Rebuilt: {result.summary}" if result.summary else "Rebuilt.")
+    gc.collect()  # builds run without full collections (netroots.build): free what this one left
     return True
 
 

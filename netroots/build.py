@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +150,20 @@ def keep_compiled_templates(settings: dict[str, Any]) -> None:
     settings["JINJA_ENVIRONMENT"] = jinja
 
 
+@contextmanager
+def no_full_collections() -> Iterator[None]:
+    """Python's full garbage collections walk every object alive; a build's objects (10,000
+    diaries and all they hold) live until it ends, so during a build those walks find nothing
+    and took 2 s of a 10 s unchanged build at 10,000 diaries. Young objects are still collected;
+    ``serve`` collects fully after each build."""
+    young, middle, full = gc.get_threshold()
+    gc.set_threshold(young, middle, 1 << 30)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, full)
+
+
 def build(settings: dict[str, Any]) -> BuildResult:
     """Build the site once; errors in content are logged and counted, never raised."""
     from .manifest import track, untrack
@@ -162,7 +178,8 @@ def build(settings: dict[str, Any]) -> BuildResult:
         start(settings)
         keep_compiled_templates(settings)
         pelican = NetrootsPelican(settings)
-        pelican.run()
+        with no_full_collections():
+            pelican.run()
     finally:
         root_logger.removeHandler(counter)
         untrack()

@@ -444,3 +444,47 @@ def test_diaries_of_the_same_date_are_listed_in_the_same_order_in_every_process(
         page = (output / "tags" / "same-day" / "index.html").read_text(encoding="utf-8")
         pages.append(re.findall(r"Same day \d by [\w-]+", page))
     assert len(pages[0]) == 8 and pages[0] == pages[1]
+
+
+def test_an_edit_of_an_old_diary_renders_only_the_pages_that_show_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A diary's page lists four of its member's newest diaries: editing an older one must
+    not render the member's other pages again (at 10,000 diaries that was 100 pages an edit)."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    content, output = tmp_path / "content", tmp_path / "output"
+    folder = content / "diaries" / "sam-hollis"
+    oldest = folder / "2026-02-20-one-progressive-in-casper.md"
+    text = oldest.read_text(encoding="utf-8")
+    for month in range(1, 7):  # eleven diaries by one member in all
+        (folder / f"2025-{month:02d}-03-notes-{month}.md").write_text(
+            text.replace("title: One progressive in Casper", f"title: Notes from Casper, part {month}").replace(
+                "date: 2026-02-20", f"date: 2025-{month:02d}-03"
+            ),
+            encoding="utf-8",
+        )
+    build_site(content, output, SEARCH=SEARCH)
+    edited = folder / "2025-01-03-notes-1.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more thought about the county fair.\n")
+    caplog.set_level("INFO", logger="netroots.incremental")
+    result = build_site(content, output, SEARCH=SEARCH)
+    written = [r.getMessage().split('"')[1] for r in caplog.records if r.getMessage().startswith("Writing ")]
+    pages = output / "diaries" / "sam-hollis"
+    own = [Path(path) for path in written if Path(path).is_relative_to(pages)]
+    assert pages / "notes-1" / "index.html" in own, result.summary
+    for page in own:  # the edited diary's own page, and pages whose lists link to it (related diaries)
+        assert page == pages / "notes-1" / "index.html" or "/notes-1/" in page.read_text(encoding="utf-8"), page
+    newest = (pages / "commons-radio-has-a-sound" / "index.html").read_text(encoding="utf-8")
+    assert "More by Sam" in newest and "The wind farm hearing" in newest
+
+
+def test_a_build_holds_full_collections_and_gives_them_back_even_when_it_fails() -> None:
+    import gc
+
+    from netroots.build import no_full_collections
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), no_full_collections():
+        assert gc.get_threshold()[2] > 1_000_000
+        raise RuntimeError("a build that stops")
+    assert gc.get_threshold() == before

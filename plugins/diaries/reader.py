@@ -197,11 +197,16 @@ class NetrootsReader(YAMLMetadataReader):
         return {name: plain(value) for name, value in metadata.items()}
 
     def _restored(self, stored: dict[str, Any]) -> dict[str, Any]:
-        """``_stored`` undone: new Tag/Author/Category objects for this build's settings."""
+        """``_stored`` undone: Tag/Author/Category objects for this build's settings, one per
+        name (a new one per diary would work out its slug again: 40,000 times at 10,000 diaries)."""
+        wrappers = self.__dict__.setdefault("_wrappers", {})
 
         def made(value: Any) -> Any:
             if isinstance(value, tuple) and len(value) == 3 and value[0] == WRAPPED:
-                return WRAPPERS[value[1]](value[2], self.settings)
+                found = wrappers.get(value)
+                if found is None:
+                    found = wrappers[value] = WRAPPERS[value[1]](value[2], self.settings)
+                return found
             if isinstance(value, list):
                 return [made(item) for item in value]
             return value

@@ -12,6 +12,8 @@ from netroots.avatars import make_avatar, publish_avatar
 from netroots.members import members_in
 from netroots.site import cache_dir, write_page
 
+NEWEST = 5  # a diary page lists four of its member's others: the newest five hold them
+
 
 class MembersGenerator(Generator):
     """Writes ``/members/`` and ``/members/<handle>/`` for every member."""
@@ -22,6 +24,10 @@ class MembersGenerator(Generator):
         for article in self.context.get("articles", []):
             diaries_by_member[article.author.name].append(article)
         self.context["diaries_by_member"] = dict(diaries_by_member)
+        # What a diary's page and the member list show, apart: a page depends only on what it
+        # reads, so an edit of a member's old diary re-renders none of their other diaries' pages.
+        self.context["newest_by_member"] = {handle: found[:NEWEST] for handle, found in diaries_by_member.items()}
+        self.context["diary_counts"] = {handle: len(found) for handle, found in diaries_by_member.items()}
         self.members = sorted(members.values(), key=lambda m: m.name.casefold())
         # Avatars: the member's content/diaries/<handle>/images/avatar.jpg, resized; else initials.
         self.avatar_cache = cache_dir(self.settings, "avatars")

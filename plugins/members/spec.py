@@ -51,6 +51,6 @@ SPEC = PluginSpec(
             exists="",
         ),
     ),
-    provides=("diaries_by_member", "avatars"),
+    provides=("diaries_by_member", "newest_by_member", "diary_counts", "avatars"),
     docs="docs/content.md",
 )

@@ -11,6 +11,7 @@ from pelican import signals
 from pelican.urlwrappers import Tag
 
 from netroots.outputs import Output
+from netroots.plugin import build_state
 from netroots.report import Report
 
 from .company import tag_company
@@ -36,10 +37,13 @@ def normalize_tags(generator: Any, metadata: dict[str, Any]) -> None:
     if "tags" not in metadata:
         return
     vocabulary = _vocabulary(generator)
+    made: dict[str, Tag] = build_state(generator.settings, "tags").setdefault("made", {})
     seen: dict[str, Tag] = {}
     for tag in metadata["tags"]:
         name = vocabulary.normalize(tag.name)
-        seen.setdefault(name.casefold(), Tag(name, generator.settings))
+        if name not in made:  # one Tag a name: each works its slug out once a build
+            made[name] = Tag(name, generator.settings)
+        seen.setdefault(name.casefold(), made[name])
     metadata["tags"] = list(seen.values())
 
 

@@ -31,7 +31,8 @@ BUILD_SPEC = PluginSpec(
             "jobs",
             0,
             whole(minimum=0),
-            "Worker processes that render pages and read content files not in the read cache; 0: one per core.",
+            "Worker processes that render pages, read content files not in the read cache and compute a first "
+            "build's related diaries; 0: one per core.",
         ),
         Setting(
             "parallel_min",

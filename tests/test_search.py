@@ -564,3 +564,100 @@ def test_a_page_changed_only_in_its_related_diaries_keeps_its_search_hash(tmp_pa
     )
     assert after["a/index.html"] == before["a/index.html"]
     assert after["b/index.html"] != before["b/index.html"]
+
+
+def related_outcome(index: object, folder: Path) -> tuple:
+    """What a first computation of related diaries gives: the lists, and the cache it keeps."""
+    from search.index import UpdateStats
+    from search.related import update_related
+
+    keys = sorted(index.entries())
+    related, redone = update_related(index, UpdateStats(added=keys), folder, 4)
+    cached = json.loads((folder / "related.json").read_text())
+    return related, sorted(redone), cached["signatures"], cached["lists"], cached["weights"]
+
+
+def test_related_diaries_computed_in_two_processes_equal_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first build walks every document's words and computes every list with its work shared
+    out over worker processes: the same words, signatures, weights and lists as one process."""
+    from search import related
+
+    from bench.synthetic import diaries
+
+    monkeypatch.setattr(related, "PARALLEL_LISTS", 1)
+    items = diaries(80, 8, seed=2)
+    documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
+    index, _ = synthetic_index(tmp_path / "whoosh", documents)
+    alone = related_outcome(index, tmp_path / "one")
+    walked_alone = index.document_terms(sorted(documents))
+    index.workers = 2
+    shared = related_outcome(index, tmp_path / "two")
+    assert shared == alone
+    assert index.document_terms(sorted(documents)) == walked_alone
+    assert len(shared[0]) == 80 and all(shared[0].values())
+
+
+def test_a_failed_related_worker_is_reported_and_its_share_done_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker process that fails (here: raises in every process but the build's) is named in
+    a warning; the build computes that share itself, so the lists are the same."""
+    import os
+
+    from search import index as index_module
+    from search import related
+
+    from bench.synthetic import diaries
+
+    monkeypatch.setattr(related, "PARALLEL_LISTS", 1)
+    items = diaries(40, 4, seed=4)
+    documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
+    index, _ = synthetic_index(tmp_path / "whoosh", documents)
+    alone = related_outcome(index, tmp_path / "one")
+    parent, walked, best = os.getpid(), index_module._walked, related._best
+
+    def failing(function):
+        def run(*args, **kwargs):
+            if os.getpid() != parent:
+                raise RuntimeError("worker lost")
+            return function(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(index_module, "_walked", failing(walked))
+    monkeypatch.setattr(related, "_best", failing(best))
+    index.workers = 2
+    assert related_outcome(index, tmp_path / "two") == alone
+    warned = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert any(
+        "reading words for related diaries failed in a worker process" in w and "worker lost" in w for w in warned
+    )
+    assert any("computing related diaries failed in a worker process" in w and "worker lost" in w for w in warned)
+
+
+def test_a_first_build_with_related_diaries_in_workers_equals_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search fixture built with every step in one process and with worker processes
+    (related diaries' words walked in two): the same related lists on every diary page."""
+    from search import index as index_module
+
+    shared, in_workers = [], index_module.in_workers
+    monkeypatch.setattr(
+        index_module, "in_workers", lambda shares, *a, **k: shared.append(shares) or in_workers(shares, *a, **k)
+    )
+    content = fresh_copy(tmp_path)
+    one = build_site(content, tmp_path / "one", NETROOTS_BUILD={"jobs": 1})
+    assert shared == []
+    shutil.rmtree(content.parent / ".cache")
+    two = build_site(content, tmp_path / "two", NETROOTS_BUILD={"jobs": 2, "parallel_min": 1})
+    assert shared == [2]
+    assert not one.errors and not two.errors, (one.errors, two.errors)
+    pages = sorted(
+        path.relative_to(tmp_path / "one").as_posix() for path in (tmp_path / "one" / "diaries").rglob("index.html")
+    )
+    assert len(pages) > 10
+    for page in pages:
+        if 'class="related-diaries"' in read(tmp_path / "one", page):
+            diary = page.removeprefix("diaries/").removesuffix("/index.html")
+            assert related_ids(tmp_path / "two", diary) == related_ids(tmp_path / "one", diary), page

@@ -19,6 +19,7 @@ from pelican.generators import Generator
 
 from netroots.members import load_members, members_in
 from netroots.plugin import build_state
+from netroots.readcache import workers_for
 from netroots.report import Report
 from netroots.site import cache_dir, write_page
 
@@ -127,6 +128,7 @@ class SearchGenerator(Generator):
 
         first_index = build.pop("first_index", None)
         index = search_index(self.settings)
+        index.workers = workers_for(self.settings, len(current))  # a first build's related lists: every core
         if first_index is not None:
             first_index.join()  # same keys and hashes: the update below finds them done
             if first_index.exitcode != 0:

@@ -8,9 +8,11 @@ rewriting this file only.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import shutil
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +24,9 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from netroots.site import read_json, write_json
+from netroots.workers import in_workers
+
+logger = logging.getLogger(__name__)
 
 # Bump when the schema or the way documents are made changes: the index is rebuilt.
 VERSION = 2
@@ -120,10 +125,14 @@ def _terms(text: str) -> list[str]:
 
 
 class SearchIndex:
-    """A Whoosh index in ``folder`` plus a manifest of each document's content hash."""
+    """A Whoosh index in ``folder`` plus a manifest of each document's content hash.
 
-    def __init__(self, folder: Path) -> None:
+    ``workers``: processes that may share a walk over every document's words (a first build's
+    related diaries, :meth:`document_terms`); 1 keeps it in this process."""
+
+    def __init__(self, folder: Path, workers: int = 1) -> None:
         self.folder = Path(folder)
+        self.workers = workers
         self.manifest_path = self.folder / "manifest.json"
         self._index = None
         self._manifest: dict[str, dict[str, str]] | None = None
@@ -277,8 +286,9 @@ class SearchIndex:
         """What "more like this" needs of each indexed document among ``keys`` (:class:`Terms`).
 
         A few documents: their stored title and body are analysed again, as indexing did.
-        Many: one pass over the index's postings. Both give the same numbers
-        (tests/test_search.py), so a cache of them equals a fresh computation.
+        Many: one pass over the index's postings, its words shared out over ``workers``
+        processes. Both give the same numbers (tests/test_search.py), so a cache of them
+        equals a fresh computation.
         """
         ix = self._open()
         with ix.searcher() as searcher:
@@ -286,11 +296,40 @@ class SearchIndex:
             if len(numbers) * WALK_SHARE < searcher.doc_count():
                 counts = {number: _analysed(ix.schema, searcher.stored_fields(number)) for number in numbers}
             else:
-                counts = _walked(ix, searcher.reader(), numbers)
+                counts = self._walked_in_workers(ix, searcher.reader(), numbers)
             found = {}
             for number, (weighted, body) in counts.items():
                 tags = [tag for tag in (searcher.stored_fields(number).get("tags") or "").lower().split(",") if tag]
                 found[numbers[number]] = Terms(weighted, sorted(set(weighted) - body), tags)
+        return found
+
+    def _walked_in_workers(
+        self, ix: Any, reader: Any, numbers: Mapping[int, str]
+    ) -> dict[int, tuple[dict[str, float], set[str]]]:
+        """:func:`_walked`, each of ``self.workers`` processes walking the postings of its share
+        of the words (a word's title and body postings in one process, added in the same
+        order: the same sums as one walk). A share whose process failed is walked here."""
+        if self.workers < 2:
+            return _walked(ix, reader, numbers)
+
+        def walk(share: int, shares: int) -> dict[int, tuple[dict[str, float], set[str]]]:
+            if share == 0:
+                return _walked(ix, reader, numbers, share, shares)
+            # A forked process reads through its own files, never the parent's open ones.
+            with index.open_dir(str(self.folder), indexname=INDEX_NAME).reader() as own:
+                return _walked(ix, own, numbers, share, shares)
+
+        found: dict[int, tuple[dict[str, float], set[str]]] = {number: ({}, set()) for number in numbers}
+        for share, (ok, answer) in enumerate(in_workers(self.workers, walk, here=True)):
+            if not ok:
+                logger.warning(
+                    "search: reading words for related diaries failed in a worker process; read here instead (%s)",
+                    str(answer).splitlines()[0],
+                )
+                answer = _walked(ix, reader, numbers, share, self.workers)
+            for number, (counts, body) in answer.items():
+                found[number][0].update(counts)
+                found[number][1].update(body)
         return found
 
     def holding(self, words: Iterable[str]) -> set[str]:
@@ -380,13 +419,17 @@ def _analysed(schema: Any, stored: Mapping[str, Any]) -> tuple[dict[str, float],
     return counts, body
 
 
-def _walked(ix: Any, reader: Any, numbers: Mapping[int, str]) -> dict[int, tuple[dict[str, float], set[str]]]:
+def _walked(
+    ix: Any, reader: Any, numbers: Mapping[int, str], share: int = 0, shares: int = 1
+) -> dict[int, tuple[dict[str, float], set[str]]]:
     """Weighted counts and body words of the ``numbers`` documents, in one pass over the
-    title and body postings."""
+    title and body postings (of share ``share`` of ``shares`` of the words, by a stable hash)."""
     found: dict[int, tuple[dict[str, float], set[str]]] = {number: ({}, set()) for number in numbers}
     for field_name, weight in FIELD_WEIGHTS:
         weight /= ix.schema[field_name].format.field_boost  # postings carry the field's boost
         for term in reader.field_terms(field_name):
+            if shares > 1 and zlib.crc32(term.encode("utf-8")) % shares != share:
+                continue
             postings = reader.postings(field_name, term)
             while postings.is_active():
                 entry = found.get(postings.id())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import logging
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from netroots.site import read_json, write_json
+from netroots.workers import in_workers
 
 from .index import ANALYSIS, SearchIndex, Terms, UpdateStats, idf, signature_of
 
@@ -32,6 +34,10 @@ CANDIDATES_PER_TERM = 300
 # Words per signature; a change here invalidates the cached signatures.
 SIGNATURE_TERMS = 12
 FORMAT = 3  # of related.json: lists with their scores, signatures with their hashes and word weights
+# With at least this many lists to compute (a first build), they are shared out over the workers.
+PARALLEL_LISTS = 1000
+
+logger = logging.getLogger(__name__)
 
 Signatures = dict[str, dict[str, float]]
 Scored = dict[str, list[tuple[str, float]]]
@@ -111,7 +117,12 @@ def _moved(old_signatures: Signatures, signatures: Signatures, holders: CappedHo
 
 
 def update_lists(
-    old_signatures: Signatures, old_lists: Scored, signatures: Signatures, count: int, cap: int = CANDIDATES_PER_TERM
+    old_signatures: Signatures,
+    old_lists: Scored,
+    signatures: Signatures,
+    count: int,
+    cap: int = CANDIDATES_PER_TERM,
+    workers: int = 1,
 ) -> tuple[Scored, list[str]]:
     """Every key's scored list, recomputing only those that can differ from ``old_lists``.
 
@@ -150,16 +161,37 @@ def update_lists(
                 return False
         return True
 
-    lists: Scored = {}
-    redone: list[str] = []
+    redone = []
     for key, signature in signatures.items():
         kept = old_lists.get(key)
         if kept is None or old_signatures.get(key) != signature or not unchanged(key, signature, kept):
-            lists[key] = _best(signatures, holders, key, count)
             redone.append(key)
-        else:
-            lists[key] = kept
-    return lists, redone
+    fresh = best_lists(signatures, holders, redone, count, workers if len(redone) >= PARALLEL_LISTS else 1)
+    return {key: fresh[key] if key in fresh else old_lists[key] for key in signatures}, redone
+
+
+def best_lists(
+    signatures: Signatures, holders: Holders | CappedHolders, keys: list[str], count: int, workers: int = 1
+) -> Scored:
+    """The scored lists of ``keys``, each of ``workers`` forked processes computing a share of
+    them (they read the same signatures and holders; a share whose process failed is
+    computed here)."""
+
+    def share_of(share: int, shares: int) -> Scored:
+        return {key: _best(signatures, holders, key, count) for key in keys[share::shares]}
+
+    if workers < 2:
+        return share_of(0, 1)
+    lists: Scored = {}
+    for share, (ok, answer) in enumerate(in_workers(workers, share_of, here=True)):
+        if not ok:
+            logger.warning(
+                "search: computing related diaries failed in a worker process; computed here instead (%s)",
+                str(answer).splitlines()[0],
+            )
+            answer = share_of(share, workers)
+        lists.update(answer)
+    return lists
 
 
 class TermStore:
@@ -294,7 +326,8 @@ def current_signatures(
 def update_related(
     index: SearchIndex, stats: UpdateStats, folder: Path, count: int
 ) -> tuple[dict[str, list[str]], list[str]]:
-    """``key -> [url]`` of related diaries for every indexed diary; returns it and the keys recomputed."""
+    """``key -> [url]`` of related diaries for every indexed diary; returns it and the keys recomputed.
+    A first computation walks the index and computes the lists in ``index.workers`` processes."""
     path = folder / "related.json"
     cached = _read_cache(path, count)
     entries = index.entries()
@@ -308,7 +341,11 @@ def update_related(
             signatures, weights = current_signatures(index, store, corpus, list(diaries), cached)
         finally:
             store.close()
-        lists, todo = update_lists(cached["signatures"], cached["lists"], signatures, count) if count else ({}, [])
+        lists, todo = (
+            update_lists(cached["signatures"], cached["lists"], signatures, count, workers=index.workers)
+            if count
+            else ({}, [])
+        )
         hashes = {key: corpus[key] for key in signatures}
         cached.update(signatures=signatures, lists=lists, corpus=len(corpus), hashes=hashes, weights=weights)
         _write_cache(path, cached)

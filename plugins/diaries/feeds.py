@@ -12,6 +12,7 @@ from netroots.feeds import absolute
 from netroots.fingerprint import reads
 from netroots.html import absolute_urls
 from netroots.members import members_in
+from netroots.plugin import build_state
 from netroots.site import site_address
 
 
@@ -20,11 +21,16 @@ def feed_generated(context: dict[str, Any], feed: Any) -> None:
     """``feed_generated``: fix each diary entry before Pelican writes the feed."""
     members = members_in(context, context)
     site_url = site_address(context)
+    # A diary is in many feeds (everyone's, its member's, its tags'): its HTML is made absolute once a build.
+    made: dict[tuple[str, str], str] = build_state(context, "diaries").setdefault("absolute_urls", {})
     for item in feed.items:
         link = absolute(site_url, item.get("link") or "")
         for key in ("content", "description"):
             if item.get(key):
-                item[key] = absolute_urls(item[key], link)
+                found = made.get((item[key], link))
+                if found is None:
+                    found = made[(item[key], link)] = absolute_urls(item[key], link)
+                item[key] = found
         author = item.get("author_name")
         handle = getattr(author, "name", author)
         member = members.get(str(handle)) if handle else None

@@ -295,7 +295,8 @@ def one_line(value: str) -> str:
 def plain_text(value: str) -> str:
     """Text with every tag dropped and entities decoded, for titles and authors."""
     stripped = nh3.clean(remove_xml_invalid(value), tags=set(), clean_content_tags={"script", "style"})
-    return WHITESPACE.sub(" ", html.unescape(stripped)).strip()
+    # again after decoding: "&#1;" is a control character, and one makes a whole feed invalid
+    return WHITESPACE.sub(" ", remove_xml_invalid(html.unescape(stripped))).strip()
 
 
 def new_markdown() -> markdown.Markdown:

@@ -28,8 +28,9 @@ from pelican.urlwrappers import URLWrapper
 from pelican.utils import path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from .feeds import FeedStore
 from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_fingerprint, receiver_inputs
-from .plugin import STATE_KEY
+from .plugin import STATE_KEY, build_state
 from .report import Report
 from .site import cache_dir, preview_of
 from .workers import in_workers
@@ -138,8 +139,8 @@ def _stat(path: str) -> list[int] | None:
     return [found.st_size, found.st_mtime_ns]
 
 
-def _write_if_changed(path: str, text: str) -> None:
-    data = text.encode("utf-8")
+def _write_if_changed(path: str, text: str | bytes) -> None:
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         with open(path, "rb") as existing:
             if existing.read() == data:
@@ -172,6 +173,9 @@ class IncrementalWriter(Writer):
         self.summary = ""
         self.stats = {"pages": 0, "rendered": 0, "kept": 0, "feeds": 0, "feeds_kept": 0, "deleted": 0}
         self.preview = preview_of(self.settings)
+        self.feeds: FeedStore | None = None
+        if self.options["incremental"] and not self.preview:
+            self.feeds = build_state(self.settings, "feeds")["store"] = FeedStore(self.settings, self.world)
 
     def _load(self) -> None:
         if not self.options["incremental"]:
@@ -312,10 +316,23 @@ class IncrementalWriter(Writer):
                 self.stats["feeds_kept"] += 1
                 signals.feed_written.send(complete, context=context, feed=None)
                 return None
+            made = self.feeds.get(relative, fingerprint) if self.feeds is not None else None
+            if made is not None:  # made by an earlier build from the same inputs: output/ was emptied
+                _write_if_changed(complete, made)
+                self._written_files.add(complete)
+                self.new[relative] = {"stat": _stat(complete), "fingerprint": fingerprint}
+                signals.feed_written.send(complete, context=context, feed=None)
+                return None
         feed = super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
         entry: dict[str, Any] = {"stat": _stat(complete)}
         if fingerprint is not None:
             entry["fingerprint"] = fingerprint
+            if self.feeds is not None:
+                try:
+                    with open(complete, "rb") as written:
+                        self.feeds.put(relative, fingerprint, written.read())
+                except OSError:
+                    pass
         self.new[relative] = entry
         return feed
 
@@ -354,6 +371,8 @@ class IncrementalWriter(Writer):
             signals.content_written.send(job.path, context=job.localcontext)
         self._delete_stale()
         self._save()
+        if self.feeds is not None:
+            self.feeds.save()
         note = f" (all: {self.reason})" if self.reason and self.stats["rendered"] else ""
         self.summary = (
             f"rendered {self.stats['rendered']} of {self.stats['pages']} pages{note}, "

@@ -18,7 +18,7 @@ from typing import Any
 from markupsafe import escape
 from pelican.generators import Generator
 
-from netroots.feeds import FeedEntry, absolute, write_feeds
+from netroots.feeds import FeedEntry, FeedJob, absolute, write_feed_jobs
 from netroots.html import images_for_readers
 from netroots.manifest import produced
 from netroots.members import members_in
@@ -248,6 +248,7 @@ class CommentsGenerator(Generator):
         written: dict[str, Any] = {}
         sitename = self.settings["SITENAME"]
         zone = site_timezone(self.settings)
+        jobs: list[FeedJob] = []
 
         def feed(paths: dict[str, str | None], title: str, page: str, nodes: list[Node]) -> None:
             entries = [comment_entry(node, members, site_url, self.articles, zone) for node in nodes]
@@ -258,21 +259,14 @@ class CommentsGenerator(Generator):
             targets = [p for p in paths.values() if p]
             if not targets:
                 return
+            written.update({p: key for p in targets})
             if all(previous.get(p) == key and os.path.isfile(os.path.join(output, p)) for p in targets):
-                written.update({p: key for p in targets})
                 for p in targets:
                     produced(output / p)  # kept, not rewritten: still this build's file
                 return
-            write_feeds(
-                output,
-                atom_path=paths["atom"],
-                rss_path=paths["rss"],
-                title=title,
-                site_url=site_url,
-                page_path=page,
-                entries=entries,
+            jobs.append(
+                FeedJob(key, paths, {"title": title, "site_url": site_url, "page_path": page, "entries": entries})
             )
-            written.update({p: key for p in targets})
 
         for diary_id, article in self.articles.items():
             thread = self.conversation.threads.get(diary_id)
@@ -290,6 +284,7 @@ class CommentsGenerator(Generator):
             "",
             recent,
         )
+        write_feed_jobs(self.settings, jobs)  # two feeds a diary: on every core
         if written != previous:
             try:
                 write_cache(manifest_path, written)

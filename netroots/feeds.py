@@ -294,6 +294,20 @@ class FeedStore:
         except sqlite3.Error:
             pass
 
+    def prune(self, keep: set[str]) -> None:
+        """Forget the feeds not in ``keep`` (this build's files: a renamed diary's old feeds go)."""
+        connection = self._connection() if self.usable and keep else None
+        if connection is None:
+            return
+        try:
+            gone = [(path,) for (path,) in connection.execute("SELECT path FROM feeds") if path not in keep]
+            if gone:
+                with connection:
+                    connection.execute("BEGIN")
+                    connection.executemany("DELETE FROM feeds WHERE path = ?", gone)
+        except sqlite3.Error:
+            pass
+
 
 @dataclass
 class FeedJob:

@@ -30,6 +30,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from .feeds import FeedStore
 from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_fingerprint, receiver_inputs
+from .manifest import recorded
 from .plugin import STATE_KEY, build_state
 from .report import Report
 from .site import cache_dir, preview_of
@@ -373,6 +374,7 @@ class IncrementalWriter(Writer):
         self._save()
         if self.feeds is not None:
             self.feeds.save()
+            self.feeds.prune(recorded())  # every feed is made by now (comment feeds too)
         note = f" (all: {self.reason})" if self.reason and self.stats["rendered"] else ""
         self.summary = (
             f"rendered {self.stats['rendered']} of {self.stats['pages']} pages{note}, "

@@ -45,6 +45,11 @@ def produced(path: str | os.PathLike[str]) -> None:
         STATE["written"].add(relative)
 
 
+def recorded() -> set[str]:
+    """The files (paths under output/ with ``/``) this build has made so far; empty when not recording."""
+    return set(STATE["written"]) if STATE["output"] is not None else set()
+
+
 def manifest_path(settings: dict[str, Any]) -> Path:
     from .site import cache_dir
 

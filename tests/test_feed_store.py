@@ -202,3 +202,19 @@ def test_an_empty_feed_is_made_without_feedgen_once_its_shape_is_known(monkeypat
     monkeypatch.setattr(netroots.feeds, "FeedGenerator", refuse)
     made = write("Second & third")
     assert b"<title>Second &amp; third</title>" in made["c/a.atom"]
+
+
+def test_the_store_forgets_the_feeds_of_a_renamed_diary(tmp_path: Path) -> None:
+    import sqlite3
+
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    content, output = tmp_path / "content", tmp_path / "output"
+    build_site(content, output, SEARCH=SEARCH)
+    diary = content / "diaries" / "maria-lopez" / "2026-05-14-what-meridian-did-to-kbrt.md"
+    diary.rename(diary.with_name("2026-05-14-renamed.md"))
+    build_site(content, output, SEARCH=SEARCH)
+    with sqlite3.connect(tmp_path / ".cache" / "build" / "feeds.sqlite") as store:
+        paths = {path for (path,) in store.execute("SELECT path FROM feeds")}
+    assert "feeds/comments/maria-lopez/renamed.atom.xml" in paths
+    assert [path for path in paths if "what-meridian" in path] == []
+    assert paths <= set(_files(output))

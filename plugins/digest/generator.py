@@ -13,7 +13,7 @@ from netroots.site import cache_dir, site_address, write_page
 from netroots.today import build_now, build_today, site_timezone
 
 from .mail import compose, subject, text_part, unsubscribe_parts
-from .model import Digest, gather, parse_week, weeks_back
+from .model import Digest, day_of, gather, parse_week, weeks_back
 from .spec import digest_settings
 
 FEED = "feeds/digest.atom.xml"
@@ -29,9 +29,15 @@ class DigestGenerator(Generator):
 
     def digests(self) -> list[Digest]:
         today = build_today(self.settings)
+        weeks = weeks_back(today, int(self.options["archive_weeks"]))
+        # Each week looks for its new diaries among those of the weeks shown, not among all
+        # 10,000 of a large network once a week.
+        first = dt.date.fromisocalendar(*weeks[-1], 1)
+        recent = [a for a in self.context.get("articles") or [] if a.date is not None and day_of(a.date) >= first]
+        context = {**self.context, "articles": recent}
         found = []
-        for index, (year, week) in enumerate(weeks_back(today, int(self.options["archive_weeks"]))):
-            digest = gather(self.context, year, week, today, self.options)
+        for index, (year, week) in enumerate(weeks):
+            digest = gather(context, year, week, today, self.options)
             if index == 0 or not digest.empty:
                 found.append(digest)
         return found

@@ -76,7 +76,7 @@ class Digest:
         )
 
 
-def _day(value: Any) -> dt.date:
+def day_of(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
@@ -99,7 +99,7 @@ def gather(context: dict[str, Any], year: int, week: int, today: dt.date, option
     current = week_of(today) == (year, week)
 
     def within(value: Any) -> bool:
-        return value is not None and start <= _day(value) <= end
+        return value is not None and start <= day_of(value) <= end
 
     digest = Digest(year=year, week=week, start=start, end=end, current=current)
     if current:
@@ -110,7 +110,7 @@ def gather(context: dict[str, Any], year: int, week: int, today: dt.date, option
         (
             e
             for e in context.get("events") or []
-            if end < _day(e.start) <= horizon and getattr(e, "status", "") != "cancelled"
+            if end < day_of(e.start) <= horizon and getattr(e, "status", "") != "cancelled"
         ),
         key=lambda e: e.start,
     )[:limit]

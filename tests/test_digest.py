@@ -62,6 +62,16 @@ def test_digest_page_archive_and_feed(tmp_path: Path) -> None:
     assert (content.parent / ".cache" / "digest" / "2026-w47.eml").is_file()
 
 
+def test_the_oldest_archived_week_lists_its_new_diaries(tmp_path: Path) -> None:
+    content = digest_content(tmp_path)
+    oldest = WEEK_DIARY.replace("Rally at the", "Canvass at the").replace("2026-11-18 19:00", "2026-08-24 00:30")
+    (content / "diaries" / "ana" / "2026-08-24-canvass.md").write_text(oldest, encoding="utf-8")
+    result = run(content, tmp_path / "output", "--dev")
+    assert result.exit_code == 0, result.output
+    page = read(tmp_path / "output", "digest/2026-w35/index.html")  # twelve weeks before week 47
+    assert "Canvass at the statehouse" in page and "Rally at the statehouse" not in page
+
+
 def test_a_bad_week_is_explained(tmp_path: Path) -> None:
     result = run(digest_content(tmp_path), tmp_path / "output", "--week", "2026-W60")
     assert result.exit_code == 2

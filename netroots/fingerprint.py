@@ -125,6 +125,8 @@ class Digester:
                 out.append(item.encode())
             elif kind in _SCALARS:
                 out.append(repr(item).encode())
+            elif kind in _EMPTY and not item:  # a diary holds several: no updates, no groups...
+                out.append(_EMPTY[kind])
             else:
                 digest, reached = walk(item, depth)
                 if reached < low:
@@ -138,6 +140,13 @@ class _Name(str):
 
 
 _SCALARS = frozenset({int, bool, float, type(None)})
+# What _parts makes of an empty list, tuple or dict: its type's name alone.
+_EMPTY = {
+    kind: hashlib.blake2b(
+        len(kind.__qualname__).to_bytes(4, "little") + kind.__qualname__.encode(), digest_size=16
+    ).digest()
+    for kind in (list, tuple, dict)
+}
 
 _STR, _SCALAR, _BYTES, _REPR, _CODE, _DICT, _SEQUENCE, _SET, _STATE, _METHOD, _OBJECT = range(11)
 _KINDS: dict[type, tuple[int, Any]] = {}

@@ -427,7 +427,7 @@ def test_first_build_indexes_in_a_second_process_and_falls_back_if_it_fails(
     from search import generator
 
     if second_process_fails:
-        monkeypatch.setattr(generator, "_index_content", lambda settings: (_ for _ in ()).throw(RuntimeError("boom")))
+        monkeypatch.setattr(generator, "_index_content", lambda *args: (_ for _ in ()).throw(RuntimeError("boom")))
     content = fresh_copy(tmp_path)
     result = build_site(content, tmp_path / "output")
     assert not result.errors, result.errors
@@ -435,6 +435,55 @@ def test_first_build_indexes_in_a_second_process_and_falls_back_if_it_fails(
     assert fell_back == second_process_fails
     for diary in sorted(CLUSTERS["canvassing"]):
         assert set(related_ids(tmp_path / "output", diary)[:2]) <= CLUSTERS["canvassing"] - {diary}
+
+
+def first_build_search(root: Path) -> tuple[list, dict]:
+    """Build the search fixture in ``root`` from scratch; what its Whoosh index answers and holds."""
+    from search.generator import search_index
+
+    content = fresh_copy(root)
+    result = build_site(content, root / "output")
+    assert not result.errors, result.errors
+    index = search_index(site_settings(content, root / "output"))
+    hits = [
+        (
+            query,
+            hit.url,
+            hit.kind,
+            hit.title,
+            round(hit.score, 6),
+            hit.snippet,
+            hit.summary,
+            hit.date,
+            hit.member,
+            hit.tags,
+        )
+        for query in ("library", "eviction court", "rent", "voters doors", "budget")
+        for hit in index.search(query, limit=20)
+    ]
+    return hits, {"warnings": result.warnings, "entries": index.entries()}
+
+
+def test_a_first_build_indexes_what_pelican_read_without_parsing_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first Whoosh index is made in a second process from the diaries and pages Pelican
+    read (no file read or rendered again from content/): the same documents, hashes and
+    search results as when the build's own process indexes them."""
+    from search import documents, generator
+
+    def parsed_again(*args, **kwargs):
+        raise RuntimeError("a content file was parsed again for the search index")
+
+    monkeypatch.setattr(documents, "source_documents", parsed_again)
+    monkeypatch.setattr(documents, "render_markdown", parsed_again)
+    second, made = first_build_search(tmp_path / "second")
+    assert not any("first indexing process failed" in warning for warning in made["warnings"])
+    monkeypatch.setattr(generator, "_index_content", parsed_again)
+    here, made_here = first_build_search(tmp_path / "here")
+    assert any("first indexing process failed" in warning for warning in made_here["warnings"])
+    assert second == here and len(second) > 10
+    assert made["entries"] == made_here["entries"] and len(made["entries"]) > 10
 
 
 def synthetic_index(folder: Path, documents: dict[str, list]) -> tuple[object, object]:

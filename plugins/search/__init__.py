@@ -16,6 +16,6 @@ def get_generators(_pelican: object) -> type[SearchGenerator]:
 
 
 def register() -> None:
-    signals.initialized.connect(start_first_index)
+    signals.page_generator_finalized.connect(start_first_index)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finalized)

@@ -12,15 +12,15 @@ import multiprocessing
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pelican.generators import Generator
 
-from netroots.members import load_members, members_in
+from netroots.members import members_in
 from netroots.plugin import build_state
 from netroots.readcache import workers_for
-from netroots.report import Report
 from netroots.site import cache_dir, write_page
 
 from .documents import build_document, content_hash, source_key, vocabulary_digest
@@ -37,27 +37,62 @@ def search_state(settings: dict[str, Any]) -> dict[str, Any]:
     return build_state(settings, "search")
 
 
-def start_first_index(pelican: Any) -> None:
-    """A first build indexes every diary and page: start that in a second process now,
-    so it runs while Pelican reads and renders (``generate_context`` waits for it)."""
-    if not search_settings(pelican.settings)["whoosh"] or search_index(pelican.settings).exists():
+def start_first_index(generator: Any) -> None:
+    """``page_generator_finalized``: a first build indexes every diary and page. Pelican has just
+    read them all (the diaries in worker processes), so a second process forked now indexes what
+    was read, parsing no file again, while the other plugins make their context and pages
+    (``generate_context`` waits for it, then finds every key indexed with the same hash)."""
+    settings = generator.settings
+    if not search_settings(settings)["whoosh"] or search_index(settings).exists():
         return
-    process = multiprocessing.get_context("fork").Process(target=_index_content_or_exit, args=(pelican.settings,))
+    process = multiprocessing.get_context("fork").Process(
+        target=_index_content_or_exit, args=(generator.context, settings)
+    )
     process.start()
-    search_state(pelican.settings)["first_index"] = process
+    search_state(settings)["first_index"] = process
 
 
-def _index_content_or_exit(settings: dict[str, Any]) -> None:
+def _index_content_or_exit(context: dict[str, Any], settings: dict[str, Any]) -> None:
     """The second process: on any failure it exits with 1, and the build indexes itself."""
     try:
-        _index_content(settings)
+        _index_content(context, settings)
     except Exception:
         sys.exit(1)
 
 
-def _index_content(settings: dict[str, Any]) -> None:
+def _index_content(context: dict[str, Any], settings: dict[str, Any]) -> None:
+    _, current, make = read_items(context, settings)
+    search_index(settings).update(current, make, scope=is_source_key)
+
+
+def read_items(
+    context: dict[str, Any], settings: dict[str, Any]
+) -> tuple[dict[str, tuple[Any, str, str]], dict[str, str], Callable[[str], Document]]:
+    """The diaries and pages Pelican read: ``key -> (item, kind, member's state)``, ``key -> content
+    hash``, and ``make(key)``, their search documents (what a first build and each build index)."""
     content = Path(settings["PATH"]).resolve()
-    refresh_from_content(settings, load_members(content, Report(root=content.parent)))
+    members = members_in(context, settings)
+    vocabulary = vocabulary_digest(content)
+    items: dict[str, tuple[Any, str, str]] = {}
+    current: dict[str, str] = {}
+    for kind, group in (("diary", context.get("articles", [])), ("page", context.get("pages", []))):
+        for item in group:
+            if kind == "diary" and not getattr(item, "diary_id", None):
+                continue  # not read by the diaries reader: nothing to index or relate
+            path = Path(item.source_path)
+            try:
+                key = source_key(path, content)
+            except ValueError:
+                continue
+            state = (getattr(members.get(item.author.name), "state", None) or "") if kind == "diary" else ""
+            items[key] = (item, kind, state)
+            current[key] = content_hash(path, state, vocabulary)
+
+    def make(key: str) -> Document:
+        item, kind, state = items[key]
+        return build_document(key, item, kind, state)
+
+    return items, current, make
 
 
 def search_index(settings: dict[str, Any]) -> SearchIndex:
@@ -104,28 +139,7 @@ class SearchGenerator(Generator):
         if not self.search["whoosh"]:
             return
         started = time.perf_counter()
-        content = Path(self.settings["PATH"]).resolve()
-        members = members_in(self.context, self.settings)
-        vocabulary = vocabulary_digest(content)
-        items: dict[str, tuple[Any, str, str]] = {}
-        current: dict[str, str] = {}
-        for kind, group in (("diary", articles), ("page", pages)):
-            for item in group:
-                if kind == "diary" and not getattr(item, "diary_id", None):
-                    continue  # not read by the diaries reader: nothing to index or relate
-                path = Path(item.source_path)
-                try:
-                    key = source_key(path, content)
-                except ValueError:
-                    continue
-                state = (getattr(members.get(item.author.name), "state", None) or "") if kind == "diary" else ""
-                items[key] = (item, kind, state)
-                current[key] = content_hash(path, state, vocabulary)
-
-        def make(key: str):
-            item, kind, state = items[key]
-            return build_document(key, item, kind, state)
-
+        items, current, make = read_items(self.context, self.settings)
         first_index = build.pop("first_index", None)
         index = search_index(self.settings)
         index.workers = workers_for(self.settings, len(current))  # a first build's related lists: every core

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -306,6 +307,14 @@ def test_a_build_after_output_was_removed_restores_pagefind_without_running_it(
     next((output / "pagefind" / listed[0] / "fragment").iterdir()).unlink()  # a part left incomplete in output/
     said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
     assert pagefind_runs(runs) == parts and "restored 1 from" in said
+    assert bundle_files(output) == first
+
+    shutil.rmtree(output)  # .cache/ saved and restored with times to the whole second (tar's default format)
+    for kept in (content.parent / ".cache/search/pagefind-bundles").rglob("*"):
+        seconds = kept.stat().st_mtime_ns // 10**9 * 10**9
+        os.utime(kept, ns=(seconds, seconds))
+    said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
+    assert pagefind_runs(runs) == parts and f"restored {parts} from" in said
     assert bundle_files(output) == first
 
 

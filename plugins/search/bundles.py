@@ -56,6 +56,19 @@ def listing(folder: Path) -> Listing:
     return found
 
 
+def _same(recorded: Listing, found: Listing) -> bool:
+    """``found`` is what was recorded: same files, sizes and times. A copy of the cache that
+    kept times to the whole second only (tar's old formats) still counts; a write sets a time
+    with its nanoseconds."""
+    if recorded.keys() != found.keys():
+        return False
+    for name, (size, mtime) in found.items():
+        was = recorded[name]
+        if size != was[0] or (mtime != was[1] and (mtime % 10**9 or mtime // 10**9 != was[1] // 10**9)):
+            return False
+    return True
+
+
 class KeptBundles:
     """The kept bundle of each part, checked against its record before any use."""
 
@@ -63,14 +76,15 @@ class KeptBundles:
         self.root = cache_dir(settings, "search") / FOLDER
 
     def files(self, number: int, fingerprint: str) -> Listing | None:
-        """Part ``number``'s kept files if they were made from pages with ``fingerprint`` and are whole."""
+        """Part ``number``'s kept files (as :func:`listing` finds them) if they were made from pages
+        with ``fingerprint`` and are whole."""
         record = read_json(self.root / f"{number}.json")
         if not isinstance(record, dict) or record.get("fingerprint") != fingerprint:
             return None
-        files = record.get("files")
-        if not isinstance(files, dict) or ENTRY not in files or listing(self.root / str(number)) != files:
+        files, found = record.get("files"), listing(self.root / str(number))
+        if not isinstance(files, dict) or ENTRY not in files or not _same(files, found):
             return None
-        return files
+        return found
 
     def restore(self, number: int, files: Listing, target: Path) -> None:
         """Put the kept bundle at ``target`` in one step (a half restore never looks whole)."""

@@ -240,6 +240,8 @@ class FeedStore:
 
     def __init__(self, settings: dict[str, Any], world: Mapping[str, str]) -> None:
         self.world = json.dumps(dict(world), sort_keys=True).encode()
+        # for a caller's own record of what it wrote (comments' feeds.json): new code, new feeds
+        self.stamp = hashlib.blake2b(self.world, digest_size=8).hexdigest()
         self.pending: list[tuple[str, str, bytes]] = []
         self.path = cache_dir(settings, "build") / "feeds.sqlite"
         self.opened: tuple[int, sqlite3.Connection | None] | None = None

@@ -218,3 +218,26 @@ def test_the_store_forgets_the_feeds_of_a_renamed_diary(tmp_path: Path) -> None:
     assert "feeds/comments/maria-lopez/renamed.atom.xml" in paths
     assert [path for path in paths if "what-meridian" in path] == []
     assert paths <= set(_files(output))
+
+
+def test_new_code_makes_the_kept_comment_feeds_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import netroots.incremental
+
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    content, output = tmp_path / "content", tmp_path / "output"
+    build_site(content, output, SEARCH=SEARCH)
+    real_world, real_bytes = netroots.incremental.world, netroots.feeds.feed_bytes
+
+    def new_world(settings: dict) -> dict[str, str]:
+        return {**real_world(settings), "code": "new code"}
+
+    def new_format(**kwargs: object) -> dict[str, bytes]:
+        return {path: data + b"<!-- new format -->" for path, data in real_bytes(**kwargs).items()}
+
+    monkeypatch.setattr(netroots.incremental, "world", new_world)
+    monkeypatch.setattr(netroots.feeds, "feed_bytes", new_format)
+    build_site(content, output, SEARCH=SEARCH)  # the output folder kept
+    comment_feeds = [name for name in _feeds(output) if name.startswith("feeds/comments")]
+    assert comment_feeds
+    old = [name for name in comment_feeds if not (output / name).read_bytes().endswith(b"<!-- new format -->")]
+    assert old == []

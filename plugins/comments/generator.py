@@ -18,7 +18,7 @@ from typing import Any
 from markupsafe import escape
 from pelican.generators import Generator
 
-from netroots.feeds import FeedEntry, FeedJob, absolute, write_feed_jobs
+from netroots.feeds import FeedEntry, FeedJob, absolute, feed_store, write_feed_jobs
 from netroots.html import images_for_readers
 from netroots.manifest import produced
 from netroots.members import members_in
@@ -249,11 +249,13 @@ class CommentsGenerator(Generator):
         sitename = self.settings["SITENAME"]
         zone = site_timezone(self.settings)
         jobs: list[FeedJob] = []
+        store = feed_store(self.settings)  # settings, templates and code: kept feeds are made again when they change
+        world = store.stamp if store is not None else ""
 
         def feed(paths: dict[str, str | None], title: str, page: str, nodes: list[Node]) -> None:
             entries = [comment_entry(node, members, site_url, self.articles, zone) for node in nodes]
             key = hashlib.blake2b(
-                json.dumps([title, page, site_url, [entry_key(e) for e in entries]], default=str).encode(),
+                json.dumps([title, page, site_url, [entry_key(e) for e in entries], world], default=str).encode(),
                 digest_size=16,
             ).hexdigest()
             targets = [p for p in paths.values() if p]

@@ -719,3 +719,25 @@ def test_a_first_build_with_related_diaries_in_workers_equals_one_process(
         if 'class="related-diaries"' in read(tmp_path / "one", page):
             diary = page.removeprefix("diaries/").removesuffix("/index.html")
             assert related_ids(tmp_path / "two", diary) == related_ids(tmp_path / "one", diary), page
+
+
+def test_a_title_with_markup_gives_the_same_related_lists_kept_or_clean(tmp_path: Path) -> None:
+    """A title edited to hold markup (``<script>`` words dropped from the page's text): a build
+    with .cache/ kept lists the same related diaries as a clean build, since a first build
+    indexes the same documents a later one does (what Pelican read, not the raw front matter)."""
+    content = fresh_copy(tmp_path)
+    build_site(content, tmp_path / "kept")
+    diary = next((content / "diaries" / "ben").glob("*library-board*"))
+    diary.write_text(
+        diary.read_text().replace(
+            "title: The library board budget fight",
+            'title: "Library <script>eviction court tenants rent strike</script> budget & \\\\a ]]> fight"',
+        )
+    )
+    kept = build_site(content, tmp_path / "kept")
+    shutil.rmtree(content.parent / ".cache")
+    clean = build_site(content, tmp_path / "clean")
+    assert not kept.errors and not clean.errors, (kept.errors, clean.errors)
+    for folder in sorted((tmp_path / "clean" / "diaries").glob("*/*/")):
+        diary_id = folder.relative_to(tmp_path / "clean" / "diaries").as_posix()
+        assert related_ids(tmp_path / "kept", diary_id) == related_ids(tmp_path / "clean", diary_id), diary_id

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pelican import generators
+from pelican import generators, signals
+from pelican.contents import Article
 
 
 class ListedByIdentity(list):
@@ -25,6 +26,11 @@ class ArticlesGenerator(generators.ArticlesGenerator):
     of the same date, which Pelican's search for translations used to give), and writing
     tag pages without a quadratic membership test (and no member or category pages: the
     members plugin writes members' pages, and diaries have no categories)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Connected after every plugin's receiver: a diary's address comes from its final values.
+        signals.content_object_init.connect(format_address)
 
     def get_files(self, paths: Any, exclude: Any = None, extensions: Any = None) -> list[str]:
         return sorted(super().get_files(paths, exclude, extensions))
@@ -50,3 +56,20 @@ class ArticlesGenerator(generators.ArticlesGenerator):
         self.authors[:] = [(author, ListedByIdentity(articles)) for author, articles in self.authors]
         self.categories[:] = [(category, ListedByIdentity(articles)) for category, articles in self.categories]
         super().generate_output(writer)
+
+
+def format_address(content: Any) -> None:
+    """``content_object_init``: a diary's ``url`` and ``save_as`` from one ``url_format``.
+
+    Pelican formats both anew on every access, and each format works out the diary's path and
+    its author's and category's slugs: three times a diary before Pelican has even listed it.
+    The keys are Pelican's (``ARTICLE_URL``, ``DRAFT_SAVE_AS``, ``ARTICLE_LANG_URL``...). A
+    diary whose front matter gives its own ``url`` or ``save_as`` is left to Pelican.
+    """
+    if type(content) is not Article or hasattr(content, "override_url") or hasattr(content, "override_save_as"):
+        return
+    values = content.url_format
+    kind = "DRAFT" if content.status == "draft" else "ARTICLE"
+    language = "" if content.in_default_lang else "LANG_"
+    content.override_url = str(content.settings[f"{kind}_{language}URL"]).format(**values)
+    content.override_save_as = str(content.settings[f"{kind}_{language}SAVE_AS"]).format(**values)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import feedparser
-from conftest import read
+import pytest
+from conftest import ROOT, read, site_settings
 
 
 def test_diary_published_at_folder_url_with_author_from_folder(site) -> None:
@@ -109,3 +111,34 @@ def test_control_characters_in_front_matter_never_break_pages_or_feeds(site, cop
     assert '<h1 class="p-name">Odd title</h1>' in read(result.output, "diaries/ben/odd/index.html")
     feed = feedparser.parse(result.output / "feeds/all.atom.xml")
     assert not feed.bozo and "Odd title" in [entry.title for entry in feed.entries]
+
+
+@pytest.mark.parametrize("status", ["published", "draft"])
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_diary_address_formatted_once_is_pelicans(tmp_path: Path, status: str, lang: str) -> None:
+    """netroots.generators.format_address gives what Pelican's own formatting gives, for
+    published and scheduled (draft) diaries, in the site's language and another."""
+    from pelican import signals
+    from pelican.contents import Article
+    from pelican.urlwrappers import Author, Category
+    from pelican.utils import SafeDatetime
+
+    from netroots.generators import format_address
+
+    settings = site_settings(ROOT / "content", tmp_path / "output", ARTICLE_LANG_URL="{lang}/{slug}/")
+    metadata = {
+        "title": "Rally at the statehouse",
+        "date": SafeDatetime(2026, 11, 18, 19, 0),
+        "slug": "rally",
+        "author": Author("ana", settings),
+        "category": Category("diaries", settings),
+        "status": status,
+        "lang": lang,
+    }
+    source = str(ROOT / "content" / "diaries" / "ana" / "2026-11-18-rally.md")
+    signals.content_object_init.disconnect(format_address)  # an earlier build in this process connected it
+    pelicans = Article("<p>Body</p>", dict(metadata), settings, source_path=source, context={})
+    ours = Article("<p>Body</p>", dict(metadata), settings, source_path=source, context={})
+    format_address(ours)
+    assert (ours.override_url, ours.override_save_as) == (pelicans.url, pelicans.save_as)
+    assert "override_url" not in vars(pelicans)

@@ -122,6 +122,8 @@ def build_command(publish: bool, offline: bool, fetch_first: bool, output: Path 
     if result.errors:
         summary += f" with {len(result.errors)} error(s): the files named above were left out"
     click.echo(summary, err=bool(result.errors))
+    global _BUILT
+    _BUILT = True
     if strict and result.errors:
         sys.exit(1)
 
@@ -403,5 +405,29 @@ def _load_plugin_commands() -> None:
 
 _load_plugin_commands()
 
+_BUILT = False  # set by ``build``: what it leaves in memory need not be freed before exiting
+
+
+def main() -> None:
+    """Run a command; after ``build``, end the process without freeing the build's objects
+    one by one (Python's teardown took 0.6 s at 10,000 diaries, after everything was written)."""
+    try:
+        cli()
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    if not _BUILT:
+        sys.exit(code)
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    cli()
+    main()

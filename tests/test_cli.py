@@ -142,3 +142,23 @@ def test_every_new_command_writes_into_the_content_given_with_today_given(kind: 
     assert not project.exists()
     if kind == "member":
         assert yaml.safe_load((content / written).read_text(encoding="utf-8"))["joined"].isoformat() == "2026-03-04"
+
+
+def test_build_as_a_command_ends_with_its_exit_code_and_every_line_printed(copy_fixture, tmp_path: Path) -> None:
+    """``python tasks.py build`` ends without Python's teardown (tasks.main): its exit code,
+    its messages and its files must all still be there."""
+    import sys
+
+    def build(name: str, *args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, str(tasks.ROOT / "tasks.py"), "--content", str(copy_fixture(name))]
+        command += ["--output", str(tmp_path / name), "build", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+    good = build("basic")
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.strip().splitlines()[-1].startswith(f"Built {tmp_path / 'basic'}: rendered ")
+    assert (tmp_path / "basic" / "index.html").is_file()
+    broken = build("broken", "--strict")
+    assert broken.returncode == 1, broken.stdout
+    assert "error(s): the files named above were left out" in broken.stderr
+    assert "error:" in broken.stderr and (tmp_path / "broken" / "index.html").is_file()

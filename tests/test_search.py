@@ -359,7 +359,7 @@ def test_a_broken_kept_bundle_is_indexed_again(tmp_path: Path, caplog, monkeypat
         entry.write(b" ")
     assert f"indexed 1 of {len(parts)} parts" in pagefind_said(content, output, caplog, pagefind_part_pages=4)
     json.loads((output / "pagefind" / parts[1] / "pagefind-entry.json").read_text())
-    pagefind_said(content, output, caplog)  # parts of 1,000 pages: one part, the others are dropped
+    pagefind_said(content, output, caplog)  # parts of 500 pages: one part, the others are dropped
     assert sorted(path.name for path in kept.iterdir()) == ["0", "0.json"]
 
 

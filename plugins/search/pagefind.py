@@ -2,7 +2,7 @@
 
 Pagefind runs as its own CLI (the binary the ``pagefind[extended]`` PyPI package ships):
 it indexes only elements marked ``data-pagefind-body``, with the filters and metadata
-``pagefind_meta`` wrote. The index is split into parts of about 1,000 pages
+``pagefind_meta`` wrote. The index is split into parts of about 500 pages
 (``SEARCH['pagefind_part_pages']``; a page's part comes from a hash of its path, so it
 never moves while the count of parts stays): ``output/pagefind/<n>/`` is one Pagefind bundle, ``output/pagefind/parts.json``
 lists them, and the search page merges them in the browser (Pagefind's ``mergeIndex``).

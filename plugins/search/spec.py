@@ -45,7 +45,7 @@ SPEC = PluginSpec(
         ),
         Setting(
             "pagefind_part_pages",
-            1000,
+            500,
             whole(minimum=1),
             "Pages per part of the Pagefind index, about: a build re-indexes only the parts whose pages changed.",
         ),

@@ -40,7 +40,8 @@ function load() {
         const module = await import(`${bundle}${first ? `${first}/` : ""}pagefind.js`);
         // noWorker: search on the page; saves the worker's download and start-up.
         await module.options({ baseUrl: site, excerptLength: 30, noWorker: true });
-        for (const part of others) await module.mergeIndex(`${bundle}${part}/`, { baseUrl: site });
+        // All at once: each part's files are fetched side by side (Pagefind keeps them in this order).
+        await Promise.all(others.map((part) => module.mergeIndex(`${bundle}${part}/`, { baseUrl: site })));
         module.init();
         return module;
       });

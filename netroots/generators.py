@@ -31,6 +31,8 @@ class ArticlesGenerator(generators.ArticlesGenerator):
         super().__init__(*args, **kwargs)
         # Connected after every plugin's receiver: a diary's address comes from its final values.
         signals.content_object_init.connect(format_address)
+        skip_file_stamps(self)
+        skip_file_stamps(self.readers)
 
     def get_files(self, paths: Any, exclude: Any = None, extensions: Any = None) -> list[str]:
         return sorted(super().get_files(paths, exclude, extensions))
@@ -56,6 +58,17 @@ class ArticlesGenerator(generators.ArticlesGenerator):
         self.authors[:] = [(author, ListedByIdentity(articles)) for author, articles in self.authors]
         self.categories[:] = [(category, ListedByIdentity(articles)) for category, articles in self.categories]
         super().generate_output(writer)
+
+
+def skip_file_stamps(cacher: Any) -> None:
+    """Pelican's content caches (``CACHE_CONTENT``, ``LOAD_CONTENT_CACHE``; Netroots keeps its
+    own, netroots/readcache.py) take each file's time when they look a file up and when they
+    store it, even when they are off: four ``stat``s a diary a build, for nothing. When this
+    cache neither stores nor holds anything, its look-up is the default and storing does nothing."""
+    if cacher._cache_data_policy or cacher._cache:
+        return
+    cacher.get_cached_data = lambda _filename, default=None: default
+    cacher.cache_data = lambda _filename, _data: None
 
 
 def format_address(content: Any) -> None:

@@ -162,6 +162,7 @@ class IncrementalWriter(Writer):
         self.jobs: dict[str, Job] = {}
         self.order: list[str] = []
         self.record_path = _record_path(self.settings, output_path)
+        self.root = os.path.abspath(self.output_path) + os.sep  # what ``_relative`` cuts off
         self.world = world(self.settings)
         self.old: dict[str, Any] = {}
         self.reason = ""
@@ -347,7 +348,7 @@ class IncrementalWriter(Writer):
         # a page with its record digests its values; the pages to render are digested next.
         todo: list[Job] = []
         for job in jobs:
-            relative = os.path.relpath(job.path, self.output_path)
+            relative = self._relative(job.path)
             old = self.old.get(relative, {})
             if "fingerprint" in old and old.get("stat") is not None and _stat(job.path) == old["stat"]:
                 names = self._names(job.template)
@@ -384,6 +385,12 @@ class IncrementalWriter(Writer):
         logger.info("build: %s", self.summary)
         self.jobs.clear()
         self.order.clear()
+
+    def _relative(self, path: str) -> str:
+        """``os.path.relpath(path, output)`` for a path made by ``sanitised_join`` (absolute,
+        normalized) by slicing: relpath costs more than the rest of checking a kept page."""
+        root = self.root
+        return path[len(root) :] if path.startswith(root) else os.path.relpath(path, self.output_path)
 
     def _names(self, template: Any) -> Any:
         environment = template.environment
@@ -442,7 +449,7 @@ class IncrementalWriter(Writer):
         if fingerprint is not None:
             entry["fingerprint"] = fingerprint
             entry["keys"] = {name: read for name, read in keys.items() if read is not None}
-        return os.path.relpath(job.path, self.output_path), entry
+        return self._relative(job.path), entry
 
     def _delete_stale(self) -> None:
         """Pages and feeds the last build wrote and this one did not (deleted or renamed content)."""

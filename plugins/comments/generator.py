@@ -240,7 +240,7 @@ class CommentsGenerator(Generator):
         if self.preview:
             return  # the preview shows the thread; feeds and the caches of every thread are the build's
         build_state(self.settings, "comments")["renderer"] = self.renderer  # saved when pages are written
-        output = Path(self.output_path)
+        output = str(self.output_path)
         site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
         members = self.context["members"]
         manifest_path = cache_dir(self.settings, "comments") / "feeds.json"
@@ -262,9 +262,10 @@ class CommentsGenerator(Generator):
             if not targets:
                 return
             written.update({p: key for p in targets})
+            # Strings, not Paths: two feeds a diary are checked every build.
             if all(previous.get(p) == key and os.path.isfile(os.path.join(output, p)) for p in targets):
                 for p in targets:
-                    produced(output / p)  # kept, not rewritten: still this build's file
+                    produced(os.path.join(output, p))  # kept, not rewritten: still this build's file
                 return
             jobs.append(
                 FeedJob(key, paths, {"title": title, "site_url": site_url, "page_path": page, "entries": entries})

@@ -5,8 +5,10 @@ fresh processes: plain Pelican on the same diaries (the baseline, no cache), Net
 first build of a clone (no ``.cache/``, no output), a warm full build (``.cache/`` kept,
 output folder removed, as CI builds), a build with nothing changed, and builds after
 editing one diary. Every process of a build is sampled from ``/proc`` (the build,
-its rendering workers, Pagefind) for peak memory: the largest single process and the
-largest sum at one moment.
+its rendering workers, Pagefind) for peak memory: the largest single process, the
+largest sum of resident sizes at one moment, and the largest sum of proportional sizes
+(``Pss``: a page shared by forked processes counted once, split between them), which is
+what the machine holds.
 """
 
 from __future__ import annotations
@@ -51,6 +53,18 @@ def _rss(pid: int) -> tuple[str, int]:
     return name, resident
 
 
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes (0 when the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float | dict[str, float]]:
     """Wall time and peak memory (MB) of ``command`` and every process it starts."""
     started = time.perf_counter()
@@ -58,11 +72,12 @@ def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float | d
         command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     peaks: dict[str, int] = {}
-    total_peak = 0
+    total_peak = proportional_peak = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal total_peak
+        nonlocal total_peak, proportional_peak
+        rounds = 0
         while not done.is_set():
             todo, seen, total = [process.pid], set(), 0
             while todo:
@@ -77,6 +92,9 @@ def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float | d
                     total += resident
                 todo += _children(pid)
             total_peak = max(total_peak, total)
+            if rounds % 4 == 0:  # reading Pss walks the page tables: every fifth of a second
+                proportional_peak = max(proportional_peak, sum(_pss(pid) for pid in seen))
+            rounds += 1
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -92,6 +110,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float | d
     return {
         "seconds": round(elapsed, 2),
         "peak_total_mb": round(total_peak / 2**20),
+        "peak_pss_mb": round(proportional_peak / 2**20),
         "peak_mb": {name: round(value / 2**20) for name, value in sorted(peaks.items())},
         "summary": summary,
     }
@@ -136,7 +155,10 @@ def measure(count: int, members: int, edits: int, work: Path, vocabulary: str = 
 def _line(label: str, entry: dict) -> str:
     memory = ", ".join(f"{name} {mb} MB" for name, mb in entry["peak_mb"].items())
     ratio = f" ({entry['ratio']}x)" if "ratio" in entry else ""
-    return f"  {label:<10} {entry['seconds']:>8.2f} s{ratio}; peak {entry['peak_total_mb']} MB in all ({memory})"
+    return (
+        f"  {label:<10} {entry['seconds']:>8.2f} s{ratio}; peak {entry['peak_total_mb']} MB in all ({memory}),"
+        f" {entry['peak_pss_mb']} MB with shared pages once"
+    )
 
 
 @click.command()

@@ -13,8 +13,9 @@ import math
 import os
 import shutil
 import zlib
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -282,44 +283,44 @@ class SearchIndex:
             tags=[t for t in (stored.get("tags") or "").split(",") if t],
         )
 
-    def document_terms(self, keys: Iterable[str]) -> dict[str, Terms]:
+    def document_terms(self, keys: Iterable[str]) -> Mapping[str, Terms]:
         """What "more like this" needs of each indexed document among ``keys`` (:class:`Terms`).
 
         A few documents: their stored title and body are analysed again, as indexing did.
         Many: one pass over the index's postings, its words shared out over ``workers``
-        processes. Both give the same numbers (tests/test_search.py), so a cache of them
-        equals a fresh computation.
+        processes, kept compact (:class:`WalkedTerms`). Both give the same numbers
+        (tests/test_search.py), so a cache of them equals a fresh computation.
         """
         ix = self._open()
         with ix.searcher() as searcher:
             numbers = _document_numbers(searcher, set(keys))
-            if len(numbers) * WALK_SHARE < searcher.doc_count():
-                counts = {number: _analysed(ix.schema, searcher.stored_fields(number)) for number in numbers}
-            else:
-                counts = self._walked_in_workers(ix, searcher.reader(), numbers)
+            tags = {
+                number: [tag for tag in (searcher.stored_fields(number).get("tags") or "").lower().split(",") if tag]
+                for number in numbers
+            }
+            if len(numbers) * WALK_SHARE >= searcher.doc_count():
+                return WalkedTerms(self._walked_in_workers(ix, searcher.reader(), numbers), numbers, tags)
             found = {}
-            for number, (weighted, body) in counts.items():
-                tags = [tag for tag in (searcher.stored_fields(number).get("tags") or "").lower().split(",") if tag]
-                found[numbers[number]] = Terms(weighted, sorted(set(weighted) - body), tags)
+            for number in numbers:
+                weighted, body = _analysed(ix.schema, searcher.stored_fields(number))
+                found[numbers[number]] = Terms(weighted, sorted(set(weighted) - body), tags[number])
         return found
 
-    def _walked_in_workers(
-        self, ix: Any, reader: Any, numbers: Mapping[int, str]
-    ) -> dict[int, tuple[dict[str, float], set[str]]]:
+    def _walked_in_workers(self, ix: Any, reader: Any, numbers: Mapping[int, str]) -> list[Walk]:
         """:func:`_walked`, each of ``self.workers`` processes walking the postings of its share
         of the words (a word's title and body postings in one process, added in the same
         order: the same sums as one walk). A share whose process failed is walked here."""
         if self.workers < 2:
-            return _walked(ix, reader, numbers)
+            return [_walked(ix, reader, numbers)]
 
-        def walk(share: int, shares: int) -> dict[int, tuple[dict[str, float], set[str]]]:
+        def walk(share: int, shares: int) -> Walk:
             if share == 0:
                 return _walked(ix, reader, numbers, share, shares)
             # A forked process reads through its own files, never the parent's open ones.
             with index.open_dir(str(self.folder), indexname=INDEX_NAME).reader() as own:
                 return _walked(ix, own, numbers, share, shares)
 
-        found: dict[int, tuple[dict[str, float], set[str]]] = {number: ({}, set()) for number in numbers}
+        walks = []
         for share, (ok, answer) in enumerate(in_workers(self.workers, walk, here=True)):
             if not ok:
                 logger.warning(
@@ -327,10 +328,8 @@ class SearchIndex:
                     str(answer).splitlines()[0],
                 )
                 answer = _walked(ix, reader, numbers, share, self.workers)
-            for number, (counts, body) in answer.items():
-                found[number][0].update(counts)
-                found[number][1].update(body)
-        return found
+            walks.append(answer)
+        return walks
 
     def holding(self, words: Iterable[str]) -> set[str]:
         """Keys of the documents whose title or body holds one of ``words`` (from the postings of
@@ -419,26 +418,68 @@ def _analysed(schema: Any, stored: Mapping[str, Any]) -> tuple[dict[str, float],
     return counts, body
 
 
-def _walked(
-    ix: Any, reader: Any, numbers: Mapping[int, str], share: int = 0, shares: int = 1
-) -> dict[int, tuple[dict[str, float], set[str]]]:
-    """Weighted counts and body words of the ``numbers`` documents, in one pass over the
-    title and body postings (of share ``share`` of ``shares`` of the words, by a stable hash)."""
-    found: dict[int, tuple[dict[str, float], set[str]]] = {number: ({}, set()) for number in numbers}
+# One share of a walk: its words, and per document number the words it holds (each a
+# word's number times two, plus one for a body word) and their weights, in walk order.
+Walk = tuple[list[str], dict[int, tuple[array, array]]]
+
+
+def _walked(ix: Any, reader: Any, numbers: Mapping[int, str], share: int = 0, shares: int = 1) -> Walk:
+    """The words and weights of the ``numbers`` documents, in one pass over the title and body
+    postings (of share ``share`` of ``shares`` of the words, by a stable hash). Arrays, not a
+    dict per document: at 50,000 diaries those dicts took gigabytes."""
+    words: list[str] = []
+    numbered: dict[str, int] = {}
+    found: dict[int, tuple[array, array]] = {number: (array("I"), array("d")) for number in numbers}
     for field_name, weight in FIELD_WEIGHTS:
         weight /= ix.schema[field_name].format.field_boost  # postings carry the field's boost
+        in_body = field_name == "body"
         for term in reader.field_terms(field_name):
             if shares > 1 and zlib.crc32(term.encode("utf-8")) % shares != share:
                 continue
+            number = numbered.get(term)
+            if number is None:
+                number = numbered[term] = len(words)
+                words.append(term)
+            code = 2 * number + in_body
             postings = reader.postings(field_name, term)
             while postings.is_active():
                 entry = found.get(postings.id())
                 if entry is not None:
-                    entry[0][term] = entry[0].get(term, 0.0) + weight * postings.weight()
-                    if field_name == "body":
-                        entry[1].add(term)
+                    entry[0].append(code)
+                    entry[1].append(weight * postings.weight())
                 postings.next()
-    return found
+    return words, found
+
+
+class WalkedTerms(Mapping[str, Terms]):
+    """The :class:`Terms` of walked documents by key, each made when asked for from the walks'
+    arrays (the build holds one document's dict at a time, not every document's)."""
+
+    def __init__(self, walks: list[Walk], numbers: Mapping[int, str], tags: Mapping[int, list[str]]) -> None:
+        self._walks, self._tags = walks, tags
+        self._numbers = {key: number for number, key in numbers.items()}
+
+    def __getitem__(self, key: str) -> Terms:
+        number = self._numbers[key]
+        counts: dict[str, float] = {}
+        body: set[str] = set()
+        for words, found in self._walks:
+            codes, weights = found[number]
+            for code, weight in zip(codes, weights, strict=True):
+                term = words[code >> 1]
+                counts[term] = counts.get(term, 0.0) + weight
+                if code & 1:
+                    body.add(term)
+        return Terms(counts, sorted(set(counts) - body), self._tags[number])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._numbers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._numbers)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
 
 
 def document_frequencies(found: Iterable[Terms]) -> dict[str, int]:

@@ -18,7 +18,7 @@ import heapq
 import json
 import logging
 import sqlite3
-from collections import Counter, defaultdict
+from collections import ChainMap, Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -247,7 +247,8 @@ class TermStore:
                 found[key] = Terms.from_json(json.loads(row[0]))
         return found
 
-    def save(self, fresh: Mapping[str, tuple[str, Terms]], gone: Iterable[str], frequencies: Counter[str]) -> None:
+    def save(self, fresh: Iterable[tuple[str, str, Terms]], gone: Iterable[str], frequencies: Counter[str]) -> None:
+        """Store ``(key, content hash, terms)`` rows (made one at a time as they are written)."""
         if self.connection is None:
             return
         try:
@@ -256,7 +257,7 @@ class TermStore:
                 self.connection.executemany("DELETE FROM terms WHERE key = ?", [(key,) for key in sorted(gone)])
                 self.connection.executemany(
                     "INSERT OR REPLACE INTO terms VALUES (?, ?, ?)",
-                    [(key, digest, json.dumps(terms.to_json())) for key, (digest, terms) in fresh.items()],
+                    ((key, digest, json.dumps(terms.to_json())) for key, digest, terms in fresh),
                 )
                 self.connection.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('frequencies', ?)", (json.dumps(frequencies, sort_keys=True),)
@@ -271,7 +272,7 @@ class TermStore:
 
 def update_terms(
     index: SearchIndex, hashes: Mapping[str, str], store: TermStore
-) -> tuple[Counter[str], int, dict[str, Terms]]:
+) -> tuple[Counter[str], int, Mapping[str, Terms]]:
     """Document frequencies over the documents in ``hashes`` (key -> content hash), their count,
     and the :class:`Terms` of those that are new or changed since the store was written. Only
     those are read from the index: the frequencies are the stored ones, less the words of
@@ -288,7 +289,7 @@ def update_terms(
         frequencies.update(terms.body())
     frequencies = +frequencies  # drop words no document holds any more
     store.save(
-        {key: (hashes[key], terms) for key, terms in fresh.items()}, [*gone, *set(stale) - set(fresh)], frequencies
+        ((key, hashes[key], terms) for key, terms in fresh.items()), [*gone, *set(stale) - set(fresh)], frequencies
     )
     total = sum(1 for key, digest in hashes.items() if key in fresh or known.get(key) == digest)
     return frequencies, total, fresh
@@ -309,16 +310,17 @@ def current_signatures(
     redo = {key for key in keys if key not in old or old_hashes.get(key) != hashes[key]}
     if moved and len(redo) < len(keys):
         redo |= index.holding(moved) & set(keys)
-    found = {key: fresh[key] for key in redo if key in fresh}
-    found.update(store.terms(sorted(redo - set(found))))
-    missing = redo - set(found)
+    # Each document's terms are made when its signature is (a first build's are many).
+    found = ChainMap(fresh, store.terms(sorted(key for key in redo if key not in fresh)))
+    missing = {key for key in redo if key not in found}
     if missing:  # not in the store (it could not be written): from the index
-        found.update(index.document_terms(missing))
+        found.maps.append(index.document_terms(missing))
     signatures: Signatures = {}
     for key in keys:
-        if key in found:
-            signatures[key] = signature_of(found[key], frequencies, max(total, 1), SIGNATURE_TERMS)
-        elif key not in redo:
+        if key in redo:
+            if key in found:
+                signatures[key] = signature_of(found[key], frequencies, max(total, 1), SIGNATURE_TERMS)
+        else:
             signatures[key] = old[key]
     return signatures, weights
 

@@ -229,11 +229,14 @@ INPUTS_ATTRIBUTE = "fingerprint_inputs"
 
 
 def reads(inputs: Callable[[dict[str, Any]], Any]) -> Callable[[Any], Any]:
-    """Mark a ``feed_generated`` receiver with what it reads besides the feed's entries.
+    """Mark a receiver with what it reads besides what it is handed.
 
-    ``inputs(context)`` returns those values (members, the site address...); they become
-    part of the feed's fingerprint, so an unchanged feed is not written again. A receiver
-    without this mark makes every feed be written every build.
+    ``feed_generated``: ``inputs(context)`` returns those values (members, the site
+    address...); they become part of the feed's fingerprint, so an unchanged feed is not
+    written again. A receiver without this mark makes every feed be written every build.
+    ``article_generator_context``/``content_object_init`` (what Pelican makes of a diary):
+    ``inputs(context)`` becomes part of every kept diary's key (netroots/articlecache.py);
+    a receiver without this mark makes every diary be made again every build.
     """
 
     def mark(receiver: Any) -> Any:

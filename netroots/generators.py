@@ -7,6 +7,9 @@ from typing import Any
 from pelican import generators, signals
 from pelican.contents import Article
 
+from .articlecache import KeptArticles
+from .fingerprint import reads
+
 
 class ListedByIdentity(list):
     """A list whose ``in`` is a set lookup: Pelican asks ``article in articles`` of a tag's
@@ -31,14 +34,33 @@ class ArticlesGenerator(generators.ArticlesGenerator):
         super().__init__(*args, **kwargs)
         # Connected after every plugin's receiver: a diary's address comes from its final values.
         signals.content_object_init.connect(format_address)
-        skip_file_stamps(self)
         skip_file_stamps(self.readers)
+        self.kept = KeptArticles(self)
+
+    def _pelicans_cache(self) -> bool:
+        """Is Pelican's own content cache on (``CACHE_CONTENT``/``LOAD_CONTENT_CACHE``)?"""
+        return bool(self._cache_data_policy or self._cache)
+
+    def get_cached_data(self, filename: str, default: Any = None) -> Any:
+        """Pelican asks before making each diary's object: a kept one (netroots/articlecache.py)."""
+        if self._pelicans_cache():
+            return super().get_cached_data(filename, default)
+        found = self.kept.get(filename)
+        return default if found is None else found
+
+    def cache_data(self, filename: str, data: Any) -> None:
+        """Pelican made a diary's object and found it valid."""
+        if self._pelicans_cache():
+            super().cache_data(filename, data)
+        else:
+            self.kept.put(filename, data)
 
     def get_files(self, paths: Any, exclude: Any = None, extensions: Any = None) -> list[str]:
         return sorted(super().get_files(paths, exclude, extensions))
 
     def generate_context(self) -> None:
         super().generate_context()
+        self.kept.save()
         # Pelican formats a diary's address from its settings on every ``url``/``save_as``
         # (~10 times a diary a build); they are final now, so each is formatted once.
         for article in [*self.articles, *self.translations, *self.hidden_articles, *self.drafts]:
@@ -71,6 +93,7 @@ def skip_file_stamps(cacher: Any) -> None:
     cacher.cache_data = lambda _filename, _data: None
 
 
+@reads(lambda _context: None)  # the diary's own values and the settings
 def format_address(content: Any) -> None:
     """``content_object_init``: a diary's ``url`` and ``save_as`` from one ``url_format``.
 

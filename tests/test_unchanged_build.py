@@ -6,9 +6,12 @@ These tests count work (calls), never time: a build's floor at 10,000 diaries is
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import build_site
 from pelican.cache import FileStampDataCacher
 
 from netroots.fingerprint import Digester, page_fingerprint
@@ -71,3 +74,89 @@ def test_checking_kept_pages_digests_each_shared_value_once(monkeypatch: pytest.
     assert sum(1 for value in walked if value == "A network") == 1
     assert sum(1 for value in walked if isinstance(value, list)) == 1
     assert len(walked) == len(shared) + len(pages) + 2  # each page's own file name; localsiteurl and SITEURL
+
+
+def _html(output: Path) -> dict[str, bytes]:
+    """Every file a reader loads, by path (Pagefind's hashed index files aside)."""
+    return {
+        str(path.relative_to(output)): path.read_bytes()
+        for path in sorted(output.rglob("*"))
+        if path.is_file() and "pagefind" not in path.parts
+    }
+
+
+def _made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The diaries Pelican makes an ``Article`` object for, in order."""
+    from pelican.contents import Content
+
+    made: list[str] = []
+    original = Content.__init__
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        if type(self).__name__ == "Article":
+            made.append(Path(self.source_path).name)
+
+    monkeypatch.setattr(Content, "__init__", counted)
+    return made
+
+
+def test_an_unchanged_build_makes_no_diary_again_and_writes_the_same_site(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept diary (netroots/articlecache.py) is restored, not made: and an edited one is made."""
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    first = build_site(content, output)
+    assert not first.errors
+    before = _html(output)
+    made = _made(monkeypatch)
+    again = build_site(content, output)
+    assert made == []
+    assert again.summary.startswith("rendered 0 of ")
+    assert _html(output) == before
+
+    edited = content / "diaries" / "ana" / "2026-03-01-rent-strike-notes.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
+    build_site(content, output)
+    assert made == ["2026-03-01-rent-strike-notes.md"]
+    assert "A new line." in (output / "diaries" / "ana" / "rent-strike-notes" / "index.html").read_text("utf-8")
+
+
+def test_kept_diaries_follow_the_tag_vocabulary_as_a_clean_build_does(copy_fixture, tmp_path: Path) -> None:
+    """A diary's tags are respelled by content/tags.yaml, which is not the diary's file: a
+    change there makes every diary again (its spellings, descriptions on tag pages)."""
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    build_site(content, output)
+    build_site(content, output)  # every diary kept, the vocabulary still read for tag pages
+    housing = (output / "tags" / "housing" / "index.html").read_text("utf-8")
+    assert "Rent, tenants and a home for everyone." in housing
+    (content / "tags.yaml").write_text(
+        "Housing Justice:\n  aliases: [housing]\n  description: Homes for all.\n", encoding="utf-8"
+    )
+    build_site(content, output)
+    clean = tmp_path / "clean"
+    shutil.copytree(content, clean / "content")
+    build_site(clean / "content", clean / "output")
+    assert _html(output) == _html(clean / "output")
+    assert "Homes for all." in (output / "tags" / "housing-justice" / "index.html").read_text("utf-8")
+
+
+def test_a_diary_with_pictures_is_made_every_build_so_its_pictures_are_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The media plugin records a diary's pictures as its object is made: a build whose output
+    folder was emptied (CI's warm build) still publishes them."""
+    from test_media_pictures import media_content
+
+    content = media_content(tmp_path / "site")
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    published = sorted(str(p.relative_to(output)) for p in output.rglob("images/*"))
+    assert published
+    shutil.rmtree(output)
+    made = _made(monkeypatch)
+    assert not build_site(content, output).errors
+    assert made == ["2026-03-03-our-new-office.md"]
+    assert sorted(str(p.relative_to(output)) for p in output.rglob("images/*")) == published

@@ -106,6 +106,11 @@ class NetrootsReader(YAMLMetadataReader):
         body, metadata, extra = made
         return key, (body, self._stored(metadata), extra)
 
+    def article_key(self, path: str) -> str | None:
+        """The read cache's key of ``path`` (absolute), for keeping the object Pelican makes of
+        it (netroots/articlecache.py); the key made by the pre-pass is left for ``read``."""
+        return self._keys().get(path) or self._cache_key(path)
+
     def missing(self, paths: list[str]) -> list[str]:
         """Those of ``paths`` (absolute) whose reads are not in the cache."""
         digests = self.cache().content_digests(paths)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from feedgenerator import Enclosure
 from pelican.generators import Generator
 
+from netroots.articlecache import made_fresh
 from netroots.feeds import absolute
 from netroots.fingerprint import reads
 from netroots.images import copy_variants
@@ -33,6 +34,7 @@ def used(settings: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
+@reads(lambda _context: None)  # a diary without pictures or media: its own values only
 def diary_read(instance: Any) -> None:
     """``content_object_init``: own pictures become ``<picture>``s; ``media:`` is read."""
     if getattr(instance, "kind", None) != "diary":
@@ -42,6 +44,7 @@ def diary_read(instance: Any) -> None:
     instance.media_info = None
     if not has_pictures and raw_media is None:
         return
+    made_fresh(instance)  # pictures and files to publish are recorded here, every build
     settings = instance.settings
     options = media_settings(settings)
     path = Path(instance.source_path).resolve()

@@ -10,6 +10,7 @@ from typing import Any
 from pelican import signals
 from pelican.urlwrappers import Tag
 
+from netroots.fingerprint import reads
 from netroots.outputs import Output
 from netroots.plugin import build_state
 from netroots.report import Report
@@ -22,9 +23,13 @@ __all__ = ["SPEC", "check", "outputs", "register"]
 
 
 def _vocabulary(generator: Any) -> Vocabulary:
-    context = generator.context
+    return vocabulary_in(generator.context)
+
+
+def vocabulary_in(context: dict[str, Any]) -> Vocabulary:
+    """content/tags.yaml, read once a build into the context (``tag_vocabulary``, ``tag_info``)."""
     if "tag_vocabulary" not in context:
-        content = Path(generator.settings["PATH"]).resolve()
+        content = Path(context["PATH"]).resolve()
         report = Report(root=content.parent)
         context["tag_vocabulary"] = load_vocabulary(content, report)
         context["tag_info"] = context["tag_vocabulary"].descriptions
@@ -32,6 +37,9 @@ def _vocabulary(generator: Any) -> Vocabulary:
     return context["tag_vocabulary"]
 
 
+# What it reads besides the diary: the vocabulary (a kept diary is made again when it changes,
+# netroots/articlecache.py; reading it here also puts tag_info in the context when every diary is kept).
+@reads(vocabulary_in)
 def normalize_tags(generator: Any, metadata: dict[str, Any]) -> None:
     """Respell a diary's tags before Pelican files it under them."""
     if "tags" not in metadata:

@@ -1,0 +1,239 @@
+"""Diaries kept as Pelican made them, so a build makes ``Article`` objects only for what changed.
+
+Pelican makes an ``Article`` for every diary in every build: its metadata from the settings
+and the path, the reader's result, the ``article_generator_context`` receivers (the tags
+plugin's spellings), ``Content.__init__`` (dates, zones, slugs, paths) and the
+``content_object_init`` receivers (the media plugin, ``format_address``). With the read
+cache (netroots/readcache.py) that was still 1.4 s of CPU a build at 10,000 diaries. Each
+diary's finished object is kept in ``.cache/build/reads.sqlite`` (table ``articles``, one row
+a path), keyed by its read-cache key (the file's bytes, what reading it consults, the build's
+settings, templates and code) and by what every receiver of those two signals says it reads
+(``netroots.fingerprint.reads``; the tags plugin: its vocabulary). A later build with the same
+key unpickles the object instead of making it (Pelican's own hook for a content cache,
+``get_cached_data``/``cache_data``, which Netroots' ``ArticlesGenerator`` answers).
+
+Kept only when it is safe to skip making the object again:
+- every receiver of those signals is marked with ``reads`` (an unmarked one turns the cache off);
+- a receiver that did something a build needs besides the object (the media plugin records
+  pictures to publish) calls ``made_fresh(article)``: that diary is made again every build;
+- nothing was logged at warning level or above while the diary was made (warnings are
+  reported by every build);
+- not a preview, and incremental builds are on.
+The settings and the build's context are not stored (restored as this build's), and a Tag,
+Author or Category is stored as its name (one object a name a build, as the reader does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import pickle
+import sqlite3
+from typing import Any
+
+from pelican import signals
+from pelican.urlwrappers import Author, Category, Tag, URLWrapper
+
+from .fingerprint import Digester, receiver_inputs
+from .plugin import STATE_KEY, build_state
+from .readcache import LoggedProblems
+from .site import cache_dir, preview_of
+
+logger = logging.getLogger(__name__)
+
+WRAPPERS: dict[str, type[URLWrapper]] = {"Tag": Tag, "Author": Author, "Category": Category}
+# Receivers connected without a sender (every plugin's) answer this one.
+_ANY_ARTICLE = object()
+
+
+def made_fresh(article: Any) -> None:
+    """``content_object_init`` receivers: this diary's object must be made again next build
+    (the receiver did more than set attributes on it, e.g. recorded files to publish)."""
+    settings = getattr(article, "settings", None)
+    if isinstance(settings, dict):
+        build_state(settings, "articles").setdefault("fresh", set()).add(id(article))
+
+
+class KeptArticles:
+    """``get``/``put`` for one ``ArticlesGenerator``'s build; does nothing when turned off."""
+
+    def __init__(self, generator: Any) -> None:
+        from .incremental import build_settings
+
+        self.generator = generator
+        self.settings = generator.settings
+        self.context = generator.context
+        self.on = bool(build_settings(self.settings)["incremental"]) and not preview_of(self.settings)
+        self.inputs: bytes | None = None
+        self.connection: sqlite3.Connection | None = None
+        self.rows: list[tuple[str, str, bytes]] = []
+        self.watch: tuple[str, LoggedProblems] | None = None
+        self.wrappers: dict[Any, URLWrapper] = {}
+        self.restored = 0
+        self.made = 0
+
+    def _start(self) -> bool:
+        """The receivers' inputs and the store, once (receivers are all connected by now)."""
+        if self.inputs is not None or not self.on:
+            return self.on
+        marked = [
+            receiver_inputs(signals.article_generator_preread.receivers_for(self.generator), self.context),
+            receiver_inputs(signals.article_generator_context.receivers_for(self.generator), self.context),
+            receiver_inputs(signals.content_object_init.receivers_for(_ANY_ARTICLE), self.context),
+        ]
+        if any(found is None for found in marked):
+            logger.debug("kept diaries: off (a content receiver does not say what it reads)")
+            self.on = False
+            return False
+        self.inputs = Digester(opaque=[self.settings, self.context, self.settings.get(STATE_KEY)])(marked)
+        try:
+            path = cache_dir(self.settings, "build") / "reads.sqlite"
+            self.connection = sqlite3.connect(path, isolation_level=None)
+            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection.execute("PRAGMA synchronous=OFF")
+            self.connection.execute("CREATE TABLE IF NOT EXISTS articles (path TEXT PRIMARY KEY, key TEXT, value BLOB)")
+        except (OSError, sqlite3.Error):
+            self.connection = None
+            self.on = False
+        return self.on
+
+    def _key(self, filename: str) -> str | None:
+        reader = self.generator.readers.readers.get(filename.rsplit(".", 1)[-1])
+        article_key = getattr(reader, "article_key", None)
+        read_key = article_key(filename) if article_key is not None else None
+        if read_key is None or self.inputs is None:
+            return None
+        return hashlib.blake2b(read_key.encode() + b"\0" + self.inputs, digest_size=20).hexdigest()
+
+    def get(self, filename: str) -> Any | None:
+        """The kept object of ``filename`` (under the content folder), or None (then Pelican makes it)."""
+        self._unwatch()
+        if not self._start() or self.connection is None:
+            return None
+        path = os.path.abspath(os.path.join(self.generator.path, filename))  # as Pelican's read_file
+        key = self._key(path)
+        if key is None:
+            return None
+        try:
+            row = self.connection.execute("SELECT key, value FROM articles WHERE path = ?", (path,)).fetchone()
+        except sqlite3.Error:
+            row = None
+        if row is not None and row[0] == key:
+            try:
+                article = self._load(row[1])
+            except Exception:
+                article = None
+            if article is not None:
+                self.restored += 1
+                return article
+        handler = LoggedProblems()
+        logging.getLogger().addHandler(handler)
+        self.watch = (path, handler)
+        return None
+
+    def put(self, filename: str, article: Any) -> None:
+        """Pelican made ``article`` for ``filename`` and found it valid: keep it if it is safe."""
+        path = os.path.abspath(os.path.join(self.generator.path, filename))  # as Pelican's read_file
+        watched = self.watch
+        self._unwatch()
+        self.made += 1
+        if not self.on or watched is None or watched[0] != path or watched[1].count:
+            return
+        if id(article) in build_state(self.settings, "articles").get("fresh", ()):
+            return
+        key = self._key(path)
+        if key is None:
+            return
+        try:
+            self.rows.append((path, key, self._dump(article)))
+        except Exception:
+            return
+
+    def save(self) -> None:
+        """Store what this build made, in one transaction."""
+        self._unwatch()
+        logger.debug("kept diaries: %d restored, %d made, %d kept", self.restored, self.made, len(self.rows))
+        if self.connection is None or not self.rows:
+            return
+        try:
+            with self.connection:
+                self.connection.execute("BEGIN")
+                self.connection.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", self.rows)
+        except sqlite3.Error:
+            pass
+        self.rows = []
+
+    def _unwatch(self) -> None:
+        if self.watch is not None:
+            logging.getLogger().removeHandler(self.watch[1])
+            self.watch = None
+
+    def _settings(self) -> dict[str, dict[str, Any]]:
+        """The settings dicts a diary's objects may hold, by name: the build's and each reader's
+        own copy (the diaries reader makes Authors with its own)."""
+        found = {"settings": self.settings}
+        for extension, reader in sorted(self.generator.readers.readers.items()):
+            if isinstance(getattr(reader, "settings", None), dict) and reader.settings is not self.settings:
+                found[f"reader:{extension}"] = reader.settings
+        return found
+
+    def _dump(self, article: Any) -> bytes:
+        out = io.BytesIO()
+        _Pickler(out, self._settings(), self.context).dump(article)
+        return out.getvalue()
+
+    def _load(self, blob: bytes) -> Any:
+        return _Unpickler(io.BytesIO(blob), self._settings(), self.context, self.wrappers).load()
+
+
+class _Pickler(pickle.Pickler):
+    """Settings and the build's context by name; a Tag, Author or Category by its name and
+    the name of the settings it holds."""
+
+    def __init__(self, out: io.BytesIO, settings: dict[str, dict[str, Any]], context: dict[str, Any]) -> None:
+        super().__init__(out, protocol=5)
+        self.names = {id(value): name for name, value in settings.items()}
+        self.context = context
+
+    def persistent_id(self, obj: Any) -> Any:
+        if obj is self.context:
+            return "context"
+        if type(obj) is dict:
+            return self.names.get(id(obj))
+        if type(obj) in _WRAPPED:
+            held = self.names.get(id(obj.settings))
+            if held is None:
+                raise pickle.PicklingError("a Tag, Author or Category with other settings")
+            return (type(obj).__name__, obj._name, held)
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    """``_Pickler`` undone with this build's settings and context, and one Tag, Author or
+    Category a name (and settings) a build."""
+
+    def __init__(
+        self,
+        blob: io.BytesIO,
+        settings: dict[str, dict[str, Any]],
+        context: dict[str, Any],
+        wrappers: dict[Any, URLWrapper],
+    ) -> None:
+        super().__init__(blob)
+        self.settings, self.context, self.wrappers = settings, context, wrappers
+
+    def persistent_load(self, pid: Any) -> Any:
+        if pid == "context":
+            return self.context
+        if isinstance(pid, str):
+            return self.settings[pid]
+        found = self.wrappers.get(pid)
+        if found is None:
+            kind, name, held = pid
+            found = self.wrappers[pid] = WRAPPERS[kind](name, self.settings[held])
+        return found
+
+
+_WRAPPED = frozenset(WRAPPERS.values())

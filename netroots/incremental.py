@@ -77,10 +77,23 @@ def world(settings: dict[str, Any]) -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             versions.append(f"{name}=?")
     return {
-        "settings": Digester()({k: v for k, v in settings.items() if k != STATE_KEY}).hex(),  # not per-build state
+        "settings": Digester()(_what_settings(settings)).hex(),
         "templates": _hash_files(templates),
         "code": _hash_files(code) + "/" + ",".join(versions),
     }
+
+
+# How a build runs, not what it makes: with another number of worker processes, the same pages.
+HOW_NOT_WHAT = ("jobs", "parallel_min")
+
+
+def _what_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings output depends on: not this build's state, not how many processes work."""
+    values = {key: value for key, value in settings.items() if key != STATE_KEY}
+    tuning = values.get("NETROOTS_BUILD")
+    if isinstance(tuning, dict):
+        values["NETROOTS_BUILD"] = {key: value for key, value in tuning.items() if key not in HOW_NOT_WHAT}
+    return values
 
 
 def _record_path(settings: dict[str, Any], output: str) -> Path:

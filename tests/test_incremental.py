@@ -272,6 +272,19 @@ def test_a_build_with_nothing_changed_renders_nothing(tmp_path: Path) -> None:
     assert "deleted 0 stale" in again.summary
 
 
+def test_another_number_of_workers_renders_nothing_again_but_a_setting_change_does(tmp_path: Path) -> None:
+    """``jobs`` and ``parallel_min`` say how a build runs, not what it makes: changing them
+    (another machine in CI, a laptop) keeps every page, read and feed; ``SITENAME`` does not."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    content, output = tmp_path / "content", tmp_path / "output"
+    build_site(content, output, SEARCH=SEARCH, NETROOTS_BUILD={"jobs": 1})
+    again = build_site(content, output, SEARCH=SEARCH, NETROOTS_BUILD={"jobs": 2, "parallel_min": 1})
+    assert again.summary.startswith("rendered 0 of "), again.summary
+    assert re.search(r", 0 of \d+ feeds,", again.summary), again.summary
+    renamed = build_site(content, output, SEARCH=SEARCH, NETROOTS_BUILD={"jobs": 2}, SITENAME="Renamed network")
+    assert "(all: settings changed since the last build)" in renamed.summary, renamed.summary
+
+
 def test_a_template_change_renders_everything_and_says_why(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "content", tmp_path / "content")
     theme = tmp_path / "theme"

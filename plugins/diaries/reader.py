@@ -68,6 +68,9 @@ class NetrootsReader(YAMLMetadataReader):
     file_extensions: ClassVar[list[str]] = ["md", "markdown"]
 
     def __init__(self, settings: dict[str, Any]) -> None:
+        # Tags and authors hold the build's own settings, which page fingerprints leave out
+        # (netroots/fingerprint.py); this reader's copy would be digested whole in every page.
+        self._build_settings = settings
         settings = {**settings, "MARKDOWN": {**settings.get("MARKDOWN", {}), "extensions": list(MARKDOWN_EXTENSIONS)}}
         super().__init__(settings)
         self.content = Path(settings["PATH"]).resolve()
@@ -92,7 +95,7 @@ class NetrootsReader(YAMLMetadataReader):
         # Only a read that reported nothing is kept, and only if the file did not change meanwhile.
         if key and not report.problems and not logged.count and self._cache_key(path) == key:
             self.cache().put(key, (body, self._stored(metadata), extra))
-        return body, {**metadata, **extra}
+        return body, {**self._restored(self._stored(metadata)), **extra}
 
     def fresh(self, path: str) -> tuple[str, Stored] | None:
         """``read_ahead``'s work for one file: its cache key and what to store, or None
@@ -202,7 +205,7 @@ class NetrootsReader(YAMLMetadataReader):
         return {name: plain(value) for name, value in metadata.items()}
 
     def _restored(self, stored: dict[str, Any]) -> dict[str, Any]:
-        """``_stored`` undone: Tag/Author/Category objects for this build's settings, one per
+        """``_stored`` undone: Tag/Author/Category objects with the build's settings, one per
         name (a new one per diary would work out its slug again: 40,000 times at 10,000 diaries)."""
         wrappers = self.__dict__.setdefault("_wrappers", {})
 
@@ -210,7 +213,7 @@ class NetrootsReader(YAMLMetadataReader):
             if isinstance(value, tuple) and len(value) == 3 and value[0] == WRAPPED:
                 found = wrappers.get(value)
                 if found is None:
-                    found = wrappers[value] = WRAPPERS[value[1]](value[2], self.settings)
+                    found = wrappers[value] = WRAPPERS[value[1]](value[2], self._build_settings)
                 return found
             if isinstance(value, list):
                 return [made(item) for item in value]

@@ -65,8 +65,11 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float | dict[str, float]]:
-    """Wall time and peak memory (MB) of ``command`` and every process it starts."""
+def run_measured(
+    command: list[str], env: dict[str, str], pss_every: float = 2.0
+) -> dict[str, float | dict[str, float]]:
+    """Wall time and peak memory (MB) of ``command`` and every process it starts; resident
+    sizes every 0.05 s, proportional sizes every ``pss_every`` s."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -77,7 +80,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float | d
 
     def sample() -> None:
         nonlocal total_peak, proportional_peak
-        rounds = 0
+        next_pss = 0.0
         while not done.is_set():
             todo, seen, total = [process.pid], set(), 0
             while todo:
@@ -93,10 +96,10 @@ def run_measured(command: list[str], env: dict[str, str]) -> dict[str, float | d
                 todo += _children(pid)
             total_peak = max(total_peak, total)
             # Reading Pss walks the page tables under the process's memory lock (40-300 ms for a
-            # 1.4 GB build): every 2 s, so it neither slows the build nor competes for a core.
-            if rounds % 40 == 0:
+            # 1.4 GB build): seldom (2 s by default), so it neither slows the build nor takes a core.
+            if time.perf_counter() >= next_pss:
                 proportional_peak = max(proportional_peak, sum(_pss(pid) for pid in seen))
-            rounds += 1
+                next_pss = time.perf_counter() + pss_every
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -15,10 +15,10 @@ def test_memory_shared_by_a_forked_process_is_counted_once_in_proportional_sizes
         "block = bytearray(200 * 2**20)\n"
         "block[::4096] = b'x' * len(block[::4096])\n"
         "if os.fork() == 0:\n"
-        "    time.sleep(2.5); os._exit(0)\n"
-        "time.sleep(2.5); os.wait()\n"
+        "    time.sleep(1.5); os._exit(0)\n"
+        "time.sleep(1.5); os.wait()\n"
     )
-    measured = run_measured([sys.executable, "-c", script], {})
+    measured = run_measured([sys.executable, "-c", script], {}, pss_every=0.1)
     assert measured["peak_mb"]["build"] >= 200
     assert measured["peak_total_mb"] >= 400
     assert 200 <= measured["peak_pss_mb"] < 300

@@ -7,6 +7,7 @@ These tests count work (calls), never time: a build's floor at 10,000 diaries is
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,31 @@ def test_a_diary_with_pictures_is_made_every_build_so_its_pictures_are_published
     assert not build_site(content, output).errors
     assert made == ["2026-03-03-our-new-office.md"]
     assert sorted(str(p.relative_to(output)) for p in output.rglob("images/*")) == published
+
+
+def test_the_read_keys_of_all_diaries_look_at_the_members_folder_once(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A diary's read key covers the names in members/ and groups/ and its member's file
+    (netroots/readcache.py): made for every diary at once, each is looked at once a build."""
+    import netroots.readcache as readcache
+
+    content = copy_fixture("basic")
+    (content / "diaries" / "ana" / "2026-05-01-more.md").write_text(
+        "---\ntitle: More\ndate: 2026-05-01\ntags: [housing]\n---\n\nMore.\n", encoding="utf-8"
+    )
+    output = tmp_path / "output"
+    build_site(content, output)
+    looked: list[str] = []
+    original = readcache.os.stat
+
+    def counted(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if sys._getframe(1).f_code.co_filename == readcache.__file__:  # the read cache's own looks
+            looked.append(str(path))
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(readcache.os, "stat", counted)
+    assert build_site(content, output).summary.startswith("rendered 0 of ")
+    members = str(content / "members")
+    assert looked.count(members) == 1
+    assert looked.count(str(content / "members" / "ana.yaml")) == 1

@@ -117,7 +117,8 @@ class NetrootsReader(YAMLMetadataReader):
     def missing(self, paths: list[str]) -> list[str]:
         """Those of ``paths`` (absolute) whose reads are not in the cache."""
         digests = self.cache().content_digests(paths)
-        keys = {path: self._cache_key(path, digest) for path, digest in digests.items() if digest}
+        seen: dict[str, bytes] = {}  # one look at each folder and member file for all the keys
+        keys = {path: self._cache_key(path, digest, seen) for path, digest in digests.items() if digest}
         self._keys().update((path, key) for path, key in keys.items() if key)  # the build's read needs them next
         known = self.cache().known([key for key in keys.values() if key])
         return [path for path, key in keys.items() if key and key not in known]
@@ -156,21 +157,31 @@ class NetrootsReader(YAMLMetadataReader):
             self._read_cache = read_cache(self.settings)
         return self._read_cache
 
-    def _cache_key(self, path: str, content: str | None = None) -> str | None:
+    def _cache_key(self, path: str, content: str | None = None, seen: dict[str, bytes] | None = None) -> str | None:
         """The read cache's key: the file's bytes (``content``: their digest, when known) and
-        what reading it consults (netroots/readcache.py)."""
+        what reading it consults (netroots/readcache.py). ``seen`` keeps the folders' names and
+        member files' stamps for the keys of many files made at one moment (``missing``)."""
         content = content or content_digest(path)
         if content is None:
             return None
-        around = [listing(os.path.dirname(path))]
+
+        def looked(what: Any, where: str) -> bytes:
+            if seen is None:
+                return what(where)
+            found = seen.get(where)
+            if found is None:
+                found = seen[where] = what(where)
+            return found
+
+        around = [looked(listing, os.path.dirname(path))]
         parts = self._relative(path).split("/")
         if parts[0] == "diaries":
             handle = parts[1] if len(parts) > 2 else ""
             members = os.path.join(self._content_str, "members")
             around += [
-                listing(members),
-                stamp(os.path.join(members, f"{handle}.yaml")),
-                listing(os.path.join(self._content_str, "groups")),
+                looked(listing, members),
+                looked(stamp, os.path.join(members, f"{handle}.yaml")),
+                looked(listing, os.path.join(self._content_str, "groups")),
                 # A diary dated after today is scheduled: the same file reads differently on its day.
                 self._today,
             ]

@@ -73,7 +73,7 @@ def _index_received(receive: Any, settings: dict[str, Any]) -> None:
             current[document.key] = digest
             documents[document.key] = document
     receive.close()
-    search_index(settings).update(current, documents.pop, scope=is_source_key)
+    search_index(settings).update(current, documents.pop, scope=is_source_key, buffer_mb=FIRST_INDEX_BUFFER_MB)
 
 
 def send_first_documents(generator: Any) -> None:
@@ -107,6 +107,10 @@ def send_first_documents(generator: Any) -> None:
 
 
 SEND_BATCH = 200  # documents a message: the second process indexes while the rest are made
+# Whoosh's buffer in each of the second process's two sub-writers. They index while the build
+# renders, so their memory adds to the rendering processes': half the usual 256 MB (about 330 MB
+# less at 10,000 diaries, for about 10 s more CPU in the background, merging the spilled runs).
+FIRST_INDEX_BUFFER_MB = 128
 
 
 def finish_first_index(settings: dict[str, Any]) -> SearchIndex:

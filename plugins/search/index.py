@@ -182,11 +182,12 @@ class SearchIndex:
         current: Mapping[str, str],
         make: Callable[[str], Document | None],
         scope: Callable[[str], bool] = lambda key: True,
+        buffer_mb: int = 256,
     ) -> UpdateStats:
         """Bring the documents in ``scope`` in line with ``current`` (``key -> content hash``).
 
-        ``make(key)`` is called only for new and changed keys; indexed keys in
-        ``scope`` missing from ``current`` are deleted. Nothing else is touched.
+        ``make(key)`` is called only for new and changed keys; indexed keys in ``scope`` missing
+        from ``current`` are deleted. Nothing else is touched. ``buffer_mb``: Whoosh's per process.
         """
         ix = self._open()
         known = {k: v for k, v in self.entries().items() if scope(k)}
@@ -207,7 +208,7 @@ class SearchIndex:
             return stats
         # A first build indexes every diary: a second process halves that on two cores.
         procs = 2 if len(todo) > 200 and (os.cpu_count() or 1) > 1 else 1
-        writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
+        writer = ix.writer(limitmb=buffer_mb, procs=procs, multisegment=procs > 1)
         try:
             for key in [*stats.removed, *stats.changed]:
                 writer.delete_by_term("key", key)

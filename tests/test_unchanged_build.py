@@ -189,3 +189,14 @@ def test_the_read_keys_of_all_diaries_look_at_the_members_folder_once(
     members = str(content / "members")
     assert looked.count(members) == 1
     assert looked.count(str(content / "members" / "ana.yaml")) == 1
+
+
+def test_the_command_line_loads_no_http_client_until_something_is_fetched() -> None:
+    """Every command (``build`` too) loads each plugin's ``cli.py``; the allies' fetcher
+    (httpx) is imported only by ``fetch`` and ``build --fetch``."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    code = "import sys; sys.argv = ['tasks.py']; import tasks; print(sorted(m for m in sys.modules if 'httpx' in m))"
+    found = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"

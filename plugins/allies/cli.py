@@ -6,16 +6,17 @@ import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from netroots.report import Report
 
-from .fetch import Outcome, Summary
 from .model import Ally, allies_file, allies_settings, load_allies, normalize_url
 from .opml import OPMLError, Subscription, read_opml, yaml_item
-from .update import run_fetch
+
+if TYPE_CHECKING:  # fetching imports httpx and asyncio: only when fetching (every command loads this module)
+    from .fetch import Outcome, Summary
 
 
 def _show_progress(config: dict[str, Any]) -> bool:
@@ -26,6 +27,8 @@ def _show_progress(config: dict[str, Any]) -> bool:
 
 def fetch_allies(settings: dict[str, Any], *, force: bool = False, echo: bool = True) -> Summary:
     """Fetch every ally into the cache (``build --fetch`` calls this). Never raises for a bad feed."""
+    from .update import run_fetch
+
     config = allies_settings(settings)
     with ExitStack() as stack:
         on_start = on_done = None

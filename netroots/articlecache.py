@@ -69,7 +69,7 @@ class KeptArticles:
         self.inputs: bytes | None = None
         self.connection: sqlite3.Connection | None = None
         self.rows: list[tuple[str, str, bytes]] = []
-        self.watch: tuple[str, LoggedProblems] | None = None
+        self.watch: tuple[str, LoggedProblems, str] | None = None
         self.wrappers: dict[Any, URLWrapper] = {}
         self.restored = 0
         self.made = 0
@@ -130,7 +130,7 @@ class KeptArticles:
                 return article
         handler = LoggedProblems()
         logging.getLogger().addHandler(handler)
-        self.watch = (path, handler)
+        self.watch = (path, handler, key)  # the key the object is made from (Pelican's read uses it)
         return None
 
     def put(self, filename: str, article: Any) -> None:
@@ -143,8 +143,8 @@ class KeptArticles:
             return
         if id(article) in build_state(self.settings, "articles").get("fresh", ()):
             return
-        key = self._key(path)
-        if key is None:
+        key = watched[2]
+        if self._key(path) != key:  # the file changed while it was read: its next build makes it again
             return
         try:
             self.rows.append((path, key, self._dump(article)))

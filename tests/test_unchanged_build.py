@@ -200,3 +200,29 @@ def test_the_command_line_loads_no_http_client_until_something_is_fetched() -> N
     code = "import sys; sys.argv = ['tasks.py']; import tasks; print(sorted(m for m in sys.modules if 'httpx' in m))"
     found = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]"
+
+
+def test_a_diary_saved_while_its_object_is_made_is_made_again_next_build(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer saving a diary during a build: the object made from the bytes read before the
+    save is not kept under the new bytes' key, so the next build shows the saved text."""
+    from diaries.reader import NetrootsReader
+
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    diary = content / "diaries" / "ana" / "2026-03-01-rent-strike-notes.md"
+    original = NetrootsReader.read
+
+    def read_then_saved(self: Any, source_path: str) -> Any:
+        made = original(self, source_path)
+        if source_path.endswith(diary.name):
+            diary.write_text(diary.read_text(encoding="utf-8") + "\nSaved during the build.\n", encoding="utf-8")
+        return made
+
+    monkeypatch.setattr(NetrootsReader, "read", read_then_saved)
+    build_site(content, output)
+    monkeypatch.setattr(NetrootsReader, "read", original)
+    build_site(content, output)
+    page = (output / "diaries" / "ana" / "rent-strike-notes" / "index.html").read_text("utf-8")
+    assert "Saved during the build." in page

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import click
@@ -299,21 +300,33 @@ def serve(port: int, bind: str, once: bool) -> None:
     and reload open pages after each rebuild."""
     from watchfiles import watch
 
-    from netroots.devserver import BuildCounter, start_server
+    from netroots.devserver import BuildCounter, changed_since, start_server
 
     settings = cli_settings()
     output = Path(settings["OUTPUT_PATH"])
     output.mkdir(parents=True, exist_ok=True)
     counter = BuildCounter()
+    started = time.time()
     rebuild(lambda: settings, counter)
     server = start_server(output, bind, port, counter)
-    click.echo(f"Serving {output} at http://{bind}:{server.server_address[1]}/ (Ctrl+C to stop)")
+    serving = f"Serving {output} at http://{bind}:{server.server_address[1]}/ (Ctrl+C to stop)"
     if once:
+        click.echo(serving)
         server.shutdown()
         return
     watched = [Path(settings["PATH"]), Path(settings["THEME"]), ROOT / "plugins", ROOT / "pelicanconf.py"]
+    # The watcher is on once the first step returns (changes, or nothing within the timeout):
+    # only then does serve say it is serving, and it rebuilds what was saved before that.
+    steps = watch(*watched, yield_on_timeout=True, rust_timeout=250)
     try:
-        for changes in watch(*watched):
+        first = next(steps)
+        click.echo(serving)
+        if first or changed_since(started, watched):
+            click.echo("Changed while building; rebuilding…")
+            rebuild(cli_settings, counter)
+        for changes in steps:
+            if not changes:
+                continue
             names = ", ".join(sorted({Path(p).name for _, p in changes}))[:200]
             click.echo(f"Changed: {names}; rebuilding…")
             rebuild(cli_settings, counter)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -98,3 +99,24 @@ def start_server(output: Path, bind: str, port: int, counter: BuildCounter) -> T
     server = ThreadingHTTPServer((bind, port), partial(handler, directory=str(output)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def changed_since(started: float, paths: Iterable[Path]) -> bool:
+    """Whether a file or folder under ``paths`` changed after ``started`` (``time.time()``):
+    what a writer saved while serve's first build ran, before its watcher was on. A folder's
+    time covers files deleted or renamed in it."""
+    for path in paths:
+        for root, folders, files in os.walk(path) if path.is_dir() else [(str(path.parent), [], [path.name])]:
+            folders[:] = [name for name in folders if name not in IGNORED_FOLDERS]
+            names = files if not path.is_dir() else ["", *files]  # "": the folder itself
+            for name in names:
+                try:
+                    if os.stat(os.path.join(root, name) if name else root).st_mtime > started:
+                        return True
+                except OSError:
+                    continue
+    return False
+
+
+# Written by Python and tools, never by writers (watchfiles ignores them too).
+IGNORED_FOLDERS = frozenset({"__pycache__", ".git", ".pytest_cache", "node_modules"})

@@ -112,6 +112,35 @@ def test_serve_answers_on_localhost(copy_fixture, tmp_path) -> None:
         process.stdout.close()
 
 
+def test_serve_sees_what_was_saved_while_its_first_build_ran(copy_fixture, tmp_path) -> None:
+    """serve's watcher starts after its first build: a save, a new file or a deletion made
+    meanwhile is found by the times of files and folders, and a build itself changes none."""
+    import os
+
+    from conftest import build_site
+
+    from netroots.devserver import changed_since
+
+    content = copy_fixture("basic")
+    watched = [content, Path(tasks.ROOT) / "theme", Path(tasks.ROOT) / "plugins", Path(tasks.ROOT) / "pelicanconf.py"]
+    started = time.time()
+    build_site(content, tmp_path / "output")
+    assert not changed_since(started, watched)
+    diary = content / "diaries/ana/2026-03-01-rent-strike-notes.md"
+    for change in (
+        lambda: diary.write_text(diary.read_text() + "\nOne more line.\n"),
+        lambda: (content / "diaries/ana/2026-03-02-new.md").write_text("---\ntitle: New\n---\nBody.\n"),
+        lambda: diary.unlink(),
+    ):
+        started = time.time()
+        for path in [content, *content.rglob("*")]:
+            os.utime(path, (started - 10, started - 10))
+        assert not changed_since(started, watched)
+        time.sleep(0.01)
+        change()
+        assert changed_since(started, watched)
+
+
 NEW_COMMANDS = {
     "diary": (["new", "diary", "Notes from the door", "--member", "ana"], "diaries/ana/2026-03-04-notes-from-the-door.md"),
     "member": (["new", "member", "dee-n", "--name", "Dee N"], "members/dee-n.yaml"),

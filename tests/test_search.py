@@ -436,7 +436,7 @@ def test_first_build_indexes_in_a_second_process_and_falls_back_if_it_fails(
     from search import generator
 
     if second_process_fails:
-        monkeypatch.setattr(generator, "_index_received", lambda *args: (_ for _ in ()).throw(RuntimeError("boom")))
+        monkeypatch.setattr(generator, "_index_content", lambda *args: (_ for _ in ()).throw(RuntimeError("boom")))
     content = fresh_copy(tmp_path)
     result = build_site(content, tmp_path / "output")
     assert not result.errors, result.errors
@@ -444,22 +444,6 @@ def test_first_build_indexes_in_a_second_process_and_falls_back_if_it_fails(
     assert fell_back == second_process_fails
     for diary in sorted(CLUSTERS["canvassing"]):
         assert set(related_ids(tmp_path / "output", diary)[:2]) <= CLUSTERS["canvassing"] - {diary}
-
-
-def test_a_first_index_process_ends_when_the_build_stops_before_sending_documents(tmp_path: Path) -> None:
-    """The second process is forked when a first build starts and waits for the documents; a
-    build that stops before sending them (an error, Ctrl-C) leaves no process behind and no
-    half-made index: the process ends as the pipe closes."""
-    from types import SimpleNamespace
-
-    from search.generator import search_index, search_state, start_first_index
-
-    settings = site_settings(fresh_copy(tmp_path), tmp_path / "output")
-    start_first_index(SimpleNamespace(settings=settings))
-    pid, send = search_state(settings).pop("first_index")
-    send.close()
-    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 1
-    assert not search_index(settings).exists()
 
 
 def first_build_search(root: Path) -> tuple[list, dict]:
@@ -504,7 +488,7 @@ def test_a_first_build_indexes_what_pelican_read_without_parsing_again(
     monkeypatch.setattr(documents, "render_markdown", parsed_again)
     second, made = first_build_search(tmp_path / "second")
     assert not any("first indexing process failed" in warning for warning in made["warnings"])
-    monkeypatch.setattr(generator, "_index_received", parsed_again)
+    monkeypatch.setattr(generator, "_index_content", parsed_again)
     here, made_here = first_build_search(tmp_path / "here")
     assert any("first indexing process failed" in warning for warning in made_here["warnings"])
     assert second == here and len(second) > 10
@@ -585,42 +569,6 @@ def test_words_of_a_document_are_the_same_analysed_again_or_walked(tmp_path: Pat
     assert analysed["diaries/x/title-words.md"].counts == {"zebra": 4.0, "cross": 3.0, "onc": 1.0}
     assert analysed["diaries/x/title-words.md"].title_only == ["zebra"]
     assert len(documents) > module.WALK_SHARE  # so one document is analysed again, and all are walked
-
-
-HOSTILE_TEXT = [
-    ["", "", []],
-    ["A", "a an the I x", ["Local News"]],
-    ["U.S.A. e.g. v1.2.3 a*b ** *star* 3.14 .5 5.", "Hello...world ..dots.. end.", ["a,b", "C,D "]],
-    ["İstanbul ÉCOLE Straße ﬁre ǅemal", "ΣΟΦΟΣ Ǆ ß ǈ KELVIN K Å naïve café résumé", ["Ünïcode"]],
-    ["Running runners RUN ran", "generously generous generation running <script>alert(1)</script> &amp;", []],
-    ["日本語のテキスト 中文", "١٢٣ arabic-indic ४५६ digits_with_underscores __init__", ["tag"]],
-    ["tab\tnew\nline\r\x00nul", "\u200bzero\u200bwidth \ufeffbom \U0001f600emoji\U0001f600 word", [" spaced "]],
-    ["Zebra zebra crossing", "Crossing once.", ["Local news"]],
-]
-
-
-def test_words_of_documents_are_the_index_s_words_on_hostile_text(tmp_path: Path) -> None:
-    """A first build's related diaries count each document's words itself (one loop instead of
-    Whoosh's analyzer): the same words, weights, title-only words and tags as the index's
-    postings give for those documents, on text members could write, and the same holders."""
-    from search.index import Document, DocumentWords
-
-    from bench.synthetic import diaries
-
-    documents = {f"diaries/x/{number}.md": value for number, value in enumerate(HOSTILE_TEXT)}
-    items = diaries(30, 3, seed=5)
-    documents |= {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
-    index, _ = synthetic_index(tmp_path / "whoosh", documents)
-    words = DocumentWords()
-    for key, (title, body, tags) in documents.items():
-        words.add(Document(key=key, url=key, kind="diary", title=title, body=body, tags=tuple(tags)), "hash")
-    walked = index.document_terms(sorted(documents))
-    analysed = {key: index.document_terms([key])[key] for key in documents}
-    assert words.document_terms(sorted(documents)) == walked == analysed
-    assert words.entries() == {key: {"hash": "hash", "url": key, "kind": "diary"} for key in documents}
-    for probe in (["zebra"], ["cross", "onc"], ["istanbul", "straße"], ["nothing-here"]):
-        assert words.holding(probe) == index.holding(probe), probe
-    assert words.document_terms(["diaries/x/7.md"])["diaries/x/7.md"].counts == {"zebra": 4.0, "cross": 3.0, "onc": 1.0}
 
 
 def test_an_edit_reads_the_words_of_the_edited_diary_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -749,13 +697,12 @@ def test_a_first_build_with_related_diaries_in_workers_equals_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The search fixture built with every step in one process and with worker processes
-    (related lists shared out over two): the same related lists on every diary page."""
-    from search import related
+    (related diaries' words walked in two): the same related lists on every diary page."""
+    from search import index as index_module
 
-    shared, in_workers = [], related.in_workers
-    monkeypatch.setattr(related, "PARALLEL_LISTS", 1)
+    shared, in_workers = [], index_module.in_workers
     monkeypatch.setattr(
-        related, "in_workers", lambda shares, *a, **k: shared.append(shares) or in_workers(shares, *a, **k)
+        index_module, "in_workers", lambda shares, *a, **k: shared.append(shares) or in_workers(shares, *a, **k)
     )
     content = fresh_copy(tmp_path)
     one = build_site(content, tmp_path / "one", NETROOTS_BUILD={"jobs": 1})
@@ -772,63 +719,6 @@ def test_a_first_build_with_related_diaries_in_workers_equals_one_process(
         if 'class="related-diaries"' in read(tmp_path / "one", page):
             diary = page.removeprefix("diaries/").removesuffix("/index.html")
             assert related_ids(tmp_path / "two", diary) == related_ids(tmp_path / "one", diary), page
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    """Every file of an output folder but Pagefind's bundle (whose file names differ from one
-    run to the next on the same pages)."""
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.relative_to(folder).parts[0] != "pagefind"
-    }
-
-
-def terms_rows(cache: Path) -> dict[str, tuple]:
-    import sqlite3
-
-    with sqlite3.connect(cache / "search" / "terms.sqlite") as connection:
-        rows = connection.execute("SELECT key, hash, data FROM terms").fetchall()
-        meta = connection.execute("SELECT name, value FROM meta").fetchall()
-    return {key: (digest, json.loads(data)) for key, digest, data in rows} | {"meta": sorted(meta)}
-
-
-@pytest.mark.parametrize("fixture", ["search", "comments"])
-def test_a_first_build_relates_diaries_from_their_documents_as_a_walk_of_the_index_does(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture: str
-) -> None:
-    """A first build computes related diaries from the documents it hands to the Whoosh
-    process, not from the index (the build renders while Whoosh indexes): every output file,
-    the kept words and lists, and the index's entries are the same as when the build indexes
-    everything itself first and walks the index's postings."""
-    import search
-    from search import generator
-    from search.index import SearchIndex
-
-    def from_the_index(*args, **kwargs):
-        raise RuntimeError("a first build read related diaries' words from the Whoosh index")
-
-    outcomes = []
-    for name in ("documents", "walked"):
-        root = tmp_path / name
-        shutil.copytree(FIXTURES / fixture, root)
-        with monkeypatch.context() as patch:
-            if name == "documents":
-                patch.setattr(SearchIndex, "document_terms", from_the_index)
-            else:
-                patch.setattr(search, "start_first_index", lambda pelican: None)  # the build indexes itself
-            result = build_site(root / "content", root / "output")
-        assert not result.errors and not result.warnings, (result.errors, result.warnings)
-        index = generator.search_index(site_settings(root / "content", root / "output"))
-        related = json.loads((root / ".cache" / "search" / "related.json").read_text())
-        outcomes.append((files_of(root / "output"), related, terms_rows(root / ".cache"), index.entries()))
-    documents, walked = outcomes
-    assert documents[0].keys() == walked[0].keys()
-    assert [name for name in documents[0] if documents[0][name] != walked[0][name]] == []
-    assert documents[1:] == walked[1:]
-    assert sum(len(found) for found in documents[1]["lists"].values()) > 1
-    if fixture == "comments":
-        assert any(key.startswith("extra:") for key in documents[3])
 
 
 def test_a_title_with_markup_gives_the_same_related_lists_kept_or_clean(tmp_path: Path) -> None:

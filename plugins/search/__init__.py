@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from .generator import SearchGenerator, send_first_documents, start_first_index
+from .generator import SearchGenerator, start_first_index
 from .pagefind import finalized
 from .spec import SPEC
 
@@ -16,7 +16,6 @@ def get_generators(_pelican: object) -> type[SearchGenerator]:
 
 
 def register() -> None:
-    signals.initialized.connect(start_first_index)
-    signals.page_generator_finalized.connect(send_first_documents)
+    signals.page_generator_finalized.connect(start_first_index)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finalized)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import highlight, index, qparser, query, scoring, versionstring
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StemmingAnalyzer, StopFilter
+from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from netroots.site import read_json, write_json
@@ -182,12 +182,11 @@ class SearchIndex:
         current: Mapping[str, str],
         make: Callable[[str], Document | None],
         scope: Callable[[str], bool] = lambda key: True,
-        buffer_mb: int = 256,
     ) -> UpdateStats:
         """Bring the documents in ``scope`` in line with ``current`` (``key -> content hash``).
 
-        ``make(key)`` is called only for new and changed keys; indexed keys in ``scope`` missing
-        from ``current`` are deleted. Nothing else is touched. ``buffer_mb``: Whoosh's per process.
+        ``make(key)`` is called only for new and changed keys; indexed keys in
+        ``scope`` missing from ``current`` are deleted. Nothing else is touched.
         """
         ix = self._open()
         known = {k: v for k, v in self.entries().items() if scope(k)}
@@ -208,7 +207,7 @@ class SearchIndex:
             return stats
         # A first build indexes every diary: a second process halves that on two cores.
         procs = 2 if len(todo) > 200 and (os.cpu_count() or 1) > 1 else 1
-        writer = ix.writer(limitmb=buffer_mb, procs=procs, multisegment=procs > 1)
+        writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
         try:
             for key in [*stats.removed, *stats.changed]:
                 writer.delete_by_term("key", key)
@@ -419,46 +418,6 @@ def _analysed(schema: Any, stored: Mapping[str, Any]) -> tuple[dict[str, float],
     return counts, body
 
 
-def _posting_weights(field: Any) -> Callable[[str], dict[str, float]]:
-    """``text -> {word: posting weight}`` as indexing ``field`` makes them (occurrences times
-    the field's boost).
-
-    Whoosh's ``StemmingAnalyzer`` (tokenizer, lowercase, stop words, stems) is done in one
-    loop with the build's stems memoized: five times faster than its chain of generators,
-    with the same words (tests/test_search.py compares them on hostile text). Any other
-    analyzer is asked through the field itself."""
-    items = getattr(field.analyzer, "items", None)
-    kinds = (RegexTokenizer, LowercaseFilter, StopFilter, StemFilter)
-    if not (
-        items
-        and len(items) == len(kinds)
-        and all(type(item) is kind for item, kind in zip(items, kinds, strict=True))
-        and not items[0].gaps
-        and items[2].max is None
-        and not items[3].lang
-    ):
-        return lambda text: {
-            (word.decode("utf-8") if isinstance(word, bytes) else word): weight
-            for word, _, weight, _ in field.index(text)
-        }
-    find, stops, shortest = items[0].expression.finditer, items[2].stops, items[2].min
-    ignore, stem, boost = items[3].ignore, items[3].stemfn, field.format.field_boost
-    stems: dict[str, str] = {}
-
-    def weights(text: str) -> dict[str, float]:
-        found: Counter[str] = Counter()
-        for match in find(text):
-            word = match.group(0).lower()
-            if len(word) >= shortest and word not in stops:
-                stemmed = stems.get(word)
-                if stemmed is None:
-                    stemmed = stems[word] = word if word in ignore else stem(word)
-                found[stemmed] += 1
-        return {word: float(count) * boost for word, count in found.items()}
-
-    return weights
-
-
 # One share of a walk: its words, and per document number the words it holds (each a
 # word's number times two, plus one for a body word) and their weights, in walk order.
 Walk = tuple[list[str], dict[int, tuple[array, array]]]
@@ -521,60 +480,6 @@ class WalkedTerms(Mapping[str, Terms]):
 
     def __len__(self) -> int:
         return len(self._numbers)
-
-
-class DocumentWords:
-    """What a :class:`SearchIndex` holding the documents given to :meth:`add` answers for
-    related diaries (``entries``, ``document_terms``, ``holding``), from the documents
-    themselves: a first build computes its related lists with it while Whoosh indexes the
-    same documents in another process. The same numbers as the index's postings give
-    (tests/test_search.py), kept as compactly as a walk of them (:class:`WalkedTerms`)."""
-
-    def __init__(self, workers: int = 1) -> None:
-        self.workers = workers
-        schema = _schema()
-        self._fields = [
-            (weight / schema[name].format.field_boost, name == "body", _posting_weights(schema[name]))
-            for name, weight in FIELD_WEIGHTS
-        ]
-        self._walk: Walk = ([], {})
-        self._numbered: dict[str, int] = {}
-        self._numbers: dict[int, str] = {}
-        self._tags: dict[int, list[str]] = {}
-        self._entries: dict[str, dict[str, str]] = {}
-
-    def add(self, document: Document, digest: str) -> None:
-        """Count ``document``'s words (its text is not kept), title then body as a walk adds them."""
-        words, found = self._walk
-        number = len(self._numbers)
-        codes, weights = found[number] = (array("I"), array("d"))
-        for weight, in_body, posting_weights in self._fields:
-            for term, posting_weight in posting_weights(
-                getattr(document, "body" if in_body else "title") or ""
-            ).items():
-                word = self._numbered.get(term)
-                if word is None:
-                    word = self._numbered[term] = len(words)
-                    words.append(term)
-                codes.append(2 * word + in_body)
-                weights.append(weight * posting_weight)
-        self._numbers[number] = document.key
-        self._tags[number] = [tag for tag in ",".join(document.tags).lower().split(",") if tag]  # as stored, read back
-        self._entries[document.key] = {"hash": digest, "url": document.url, "kind": document.kind}
-
-    def entries(self, prefix: str = "") -> dict[str, dict[str, str]]:
-        return {key: entry for key, entry in self._entries.items() if key.startswith(prefix)}
-
-    def document_terms(self, keys: Iterable[str]) -> Mapping[str, Terms]:
-        wanted = set(keys)
-        return WalkedTerms(
-            [self._walk], {number: key for number, key in self._numbers.items() if key in wanted}, self._tags
-        )
-
-    def holding(self, words: Iterable[str]) -> set[str]:
-        codes = {2 * self._numbered[word] + in_body for word in words if word in self._numbered for in_body in (0, 1)}
-        found = self._walk[1]
-        return {key for number, key in self._numbers.items() if not codes.isdisjoint(found[number][0])}
 
 
 def document_frequencies(found: Iterable[Terms]) -> dict[str, int]:

@@ -30,7 +30,7 @@ from netroots.site import cache_dir, read_json, write_json, write_output
 
 from .bundles import ENTRY, FOLDER, KeptBundles, link_or_copy, listing
 from .documents import HTML_PREFIX, html_document, scan_output
-from .generator import finish_first_index, search_state
+from .generator import search_index, search_state
 from .spec import search_settings
 
 logger = logging.getLogger(__name__)
@@ -271,7 +271,7 @@ def finalized(pelican: Any) -> None:
         worker = threading.Thread(target=run, name="pagefind")
         worker.start()
     if search["whoosh"]:
-        stats = finish_first_index(settings).update(
+        stats = search_index(settings).update(
             current,
             lambda key: html_document(output, key.removeprefix(HTML_PREFIX)),
             scope=lambda key: key.startswith(HTML_PREFIX),

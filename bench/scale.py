@@ -7,8 +7,8 @@ output folder removed, as CI builds), a build with nothing changed, and builds a
 editing one diary. Every process of a build is sampled from ``/proc`` (the build,
 its rendering workers, Pagefind) for peak memory: the largest single process, the
 largest sum of resident sizes at one moment, and the largest sum of proportional sizes
-(``Pss``: a page shared by forked processes counted once, split between them, sampled
-every 2 s), which is what the machine holds.
+(``Pss``: a page shared by forked processes counted once, split between them; read every
+2 s and after each new peak of resident sizes), which is what the machine holds.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def run_measured(
 
     def sample() -> None:
         nonlocal total_peak, proportional_peak
-        next_pss = 0.0
+        last_pss, pss_cost, pending = 0.0, 0.0, False
         while not done.is_set():
             todo, seen, total = [process.pid], set(), 0
             while todo:
@@ -94,12 +94,15 @@ def run_measured(
                     peaks[key] = max(peaks.get(key, 0), resident)
                     total += resident
                 todo += _children(pid)
-            total_peak = max(total_peak, total)
             # Reading Pss walks the page tables under the process's memory lock (40-300 ms for a
-            # 1.4 GB build): seldom (2 s by default), so it neither slows the build nor takes a core.
-            if time.perf_counter() >= next_pss:
+            # 1.4 GB build): every ``pss_every`` s, and after a new peak of resident sizes once 25
+            # times its last cost has passed, so it takes under 4% of a core and still sees a
+            # short run's peak.
+            now, pending = time.perf_counter(), pending or total > total_peak
+            if now - last_pss >= pss_every or (pending and now - last_pss >= max(0.25, 25 * pss_cost)):
                 proportional_peak = max(proportional_peak, sum(_pss(pid) for pid in seen))
-                next_pss = time.perf_counter() + pss_every
+                last_pss, pss_cost, pending = time.perf_counter(), time.perf_counter() - now, False
+            total_peak = max(total_peak, total)
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -105,16 +105,22 @@ def changed_since(started: float, paths: Iterable[Path]) -> bool:
     """Whether a file or folder under ``paths`` changed after ``started`` (``time.time()``):
     what a writer saved while serve's first build ran, before its watcher was on. A folder's
     time covers files deleted or renamed in it."""
+
+    def newer(path: str) -> bool:
+        try:
+            return os.stat(path).st_mtime > started
+        except OSError:
+            return False
+
     for path in paths:
-        for root, folders, files in os.walk(path) if path.is_dir() else [(str(path.parent), [], [path.name])]:
+        if not path.is_dir():
+            if newer(str(path)):
+                return True
+            continue
+        for root, folders, files in os.walk(path):
             folders[:] = [name for name in folders if name not in IGNORED_FOLDERS]
-            names = files if not path.is_dir() else ["", *files]  # "": the folder itself
-            for name in names:
-                try:
-                    if os.stat(os.path.join(root, name) if name else root).st_mtime > started:
-                        return True
-                except OSError:
-                    continue
+            if newer(root) or any(newer(os.path.join(root, name)) for name in files):
+                return True
     return False
 
 

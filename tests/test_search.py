@@ -164,7 +164,9 @@ def test_one_edit_and_one_deletion_update_only_those_documents(tmp_path: Path) -
     settings = site_settings(content, output)
     members = load_members(content, Report())
     _, stats = refresh_from_content(settings, members)
-    assert (stats.added, stats.changed, stats.removed, stats.unchanged) == ([], [], [], 11)  # the build's hashes
+    assert (len(stats.added), stats.changed, stats.removed, stats.unchanged) == (11, [], [], 0)  # builds leave it
+    _, stats = refresh_from_content(settings, members)
+    assert (stats.added, stats.changed, stats.removed, stats.unchanged) == ([], [], [], 11)
 
     edited = content / "diaries/ana/2026-03-01-rent-strike-notes.md"
     edited.write_text(edited.read_text().replace("laundry room", "zeppelin hangar"), encoding="utf-8")
@@ -177,9 +179,10 @@ def test_one_edit_and_one_deletion_update_only_those_documents(tmp_path: Path) -
     assert index.search("laundry") == []
     assert all(hit.url != "diaries/ben/tenants-union-first-vote/" for hit in index.search("tenants union"))
 
-    # The next build re-indexes nothing and drops the deleted diary from related lists.
+    # A build leaves the terminal index alone, and drops the deleted diary from related lists.
+    before = {path.name: path.stat().st_mtime_ns for path in search_index(settings).folder.iterdir()}
     assert not build_site(content, output).errors
-    assert search_index(settings).entries("diaries/ben/2026-02-10") == {}
+    assert {path.name: path.stat().st_mtime_ns for path in search_index(settings).folder.iterdir()} == before
     assert "ben/tenants-union-first-vote" not in related_ids(output, "cara/eviction-court-watch")
     assert "zeppelin hangar" in read(output, "diaries/ana/rent-strike-notes/index.html")
 
@@ -197,7 +200,7 @@ def test_rebuilds_redo_only_what_changed(tmp_path: Path, caplog) -> None:
         return [r.getMessage() for r in caplog.records if r.name.startswith("search")]
 
     messages = rebuild()
-    assert any("0 added, 0 changed, 0 removed, 11 unchanged" in m and "recomputed for 0 " in m for m in messages)
+    assert any("related diaries of 11 documents recomputed for 0 " in m for m in messages), messages
     assert any("Pagefind's bundle is up to date" in m for m in messages)
 
     edited = content / "diaries/cara/2026-07-20-bookmobile-returns.md"
@@ -205,7 +208,7 @@ def test_rebuilds_redo_only_what_changed(tmp_path: Path, caplog) -> None:
     messages = rebuild()
     # Signatures are all recomputed, lists only where they can change: the edited diary's and
     # those its new weights can enter or leave (equal to a clean build's: tests/test_incremental.py).
-    recomputed = [m for m in messages if "0 added, 1 changed, 0 removed, 10 unchanged" in m]
+    recomputed = [m for m in messages if "related diaries of 11 documents" in m]
     assert recomputed and 1 <= int(recomputed[0].split("recomputed for ")[1].split()[0]) < 10, messages
     assert any("Pagefind indexed" in m for m in messages)
     assert "new driver" in pagefind_pages(tmp_path / "output")["/diaries/cara/bookmobile-returns/"]["content"]
@@ -382,26 +385,15 @@ def test_whoosh_work_can_be_switched_off(tmp_path: Path) -> None:
     result = build_site(content, tmp_path / "output", SEARCH={"whoosh": False})
     assert not result.errors
     assert 'class="related-diaries"' not in read(result.output, "diaries/ana/rent-strike-notes/index.html")
-    assert not (tmp_path / "net/.cache/search/whoosh").exists()
+    assert not (tmp_path / "net/.cache/search/related.json").exists()
+    assert not (tmp_path / "net/.cache/search/terms.sqlite").exists()
     assert (result.output / "pagefind/0/pagefind.js").is_file()
 
 
-def test_related_signatures_are_the_same_for_one_diary_and_for_all(built: Path, tmp_path: Path) -> None:
-    """A signature depends on the corpus it is weighed against, not on which other
-    signatures are computed with it, nor on other kinds of pages in the index."""
-    from search.generator import search_index
-
-    settings = site_settings(built.parent / "content", built)
-    index = search_index(settings)
-    keys = sorted(index.entries("diaries/"))
-    corpus = sorted(key for key in index.entries() if not key.startswith("html:"))
-    one_pass = index.signatures(keys, corpus=corpus)
-    one_by_one = {}
-    for key in keys:
-        one_by_one.update(index.signatures([key], corpus=corpus))
-    assert one_pass == one_by_one
-    assert len(one_pass) == 10
-    bookmobile = one_pass["diaries/cara/2026-07-20-bookmobile-returns.md"]
+def test_a_build_keeps_each_diary_s_signature_from_its_title_tags_and_body(built: Path) -> None:
+    kept = json.loads((built.parent / ".cache/search/related.json").read_text())["signatures"]
+    assert len(kept) == 10
+    bookmobile = kept["diaries/cara/2026-07-20-bookmobile-returns.md"]
     assert "#libraries" in bookmobile and "bookmobil" in bookmobile
 
 
@@ -427,108 +419,109 @@ def test_only_content_pages_are_indexed_each_with_its_kind(demo_output) -> None:
         assert found == ([kind] if kind else []), (path, found)
 
 
-@pytest.mark.parametrize("second_process_fails", [False, True])
-def test_first_build_indexes_in_a_second_process_and_falls_back_if_it_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, second_process_fails: bool
-) -> None:
-    """A first build hands the Whoosh work to a second process; the result is the same
-    related diaries either way, and a failed process costs time, not content."""
-    from search import generator
+def test_a_build_leaves_the_terminal_index_to_the_first_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds never open the Whoosh index (a CI build nobody searches from pays nothing for
+    it): ``search`` makes it on first use, with a progress bar, from content/, the built
+    pages and the comments the last build kept, and brings it up to date after later builds."""
+    from search import cli
 
-    if second_process_fails:
-        monkeypatch.setattr(generator, "_index_content", lambda *args: (_ for _ in ()).throw(RuntimeError("boom")))
+    import tasks
+
+    content = FIXTURES / "comments" / "content"
+    shutil.copytree(content.parent, tmp_path / "net")
+    content, output = tmp_path / "net" / "content", tmp_path / "net" / "output"
+    assert not build_site(content, output).errors
+    assert not (tmp_path / "net/.cache/search/whoosh").exists()
+    monkeypatch.setattr(cli, "PROGRESS_FROM", 1)
+
+    def search(*words: str) -> tuple[dict[str, str], str]:
+        result = CliRunner().invoke(
+            tasks.cli, ["--content", str(content), "--output", str(output), "search", *words, "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        found = json.loads(result.stdout)["results"]
+        return {hit["url"]: hit["kind"] for hit in found}, result.stderr
+
+    found, progress = search("landlord", "answer", "letter")
+    assert "Indexing for search" in progress
+    assert found == {"diaries/ana/rent-strike-notes/#c-ben.2026-03-02-0900-week-two": "comment"}
+    found, progress = search("tenants")
+    assert "groups/tenants/" in found and found["groups/tenants/"] == "group", found
+    assert "Indexing for search" not in progress  # up to date: nothing indexed again
+
+    comment = content / "comments/ben/2026-03-02-0900-week-two.md"
+    comment.write_text(comment.read_text().replace("landlord", "zeppelin captain"), encoding="utf-8")
+    assert search("zeppelin")[0] == {}  # as last built
+    assert not build_site(content, output).errors
+    assert list(search("zeppelin")[0].values()) == ["comment"]
+
+
+def test_a_build_relates_what_pelican_read_without_parsing_a_file_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Related diaries count the words of the diaries and pages Pelican read: no content file
+    is read or rendered again from content/ for them."""
+    from search import documents
+
+    def parsed_again(*args, **kwargs):
+        raise RuntimeError("a content file was parsed again for related diaries")
+
+    monkeypatch.setattr(documents, "source_documents", parsed_again)
+    monkeypatch.setattr(documents, "render_markdown", parsed_again)
     content = fresh_copy(tmp_path)
     result = build_site(content, tmp_path / "output")
-    assert not result.errors, result.errors
-    fell_back = any("first indexing process failed" in warning for warning in result.warnings)
-    assert fell_back == second_process_fails
+    assert not result.errors and not result.warnings, (result.errors, result.warnings)
     for diary in sorted(CLUSTERS["canvassing"]):
         assert set(related_ids(tmp_path / "output", diary)[:2]) <= CLUSTERS["canvassing"] - {diary}
 
 
-def first_build_search(root: Path) -> tuple[list, dict]:
-    """Build the search fixture in ``root`` from scratch; what its Whoosh index answers and holds."""
-    from search.generator import search_index
-
-    content = fresh_copy(root)
-    result = build_site(content, root / "output")
-    assert not result.errors, result.errors
-    index = search_index(site_settings(content, root / "output"))
-    hits = [
-        (
-            query,
-            hit.url,
-            hit.kind,
-            hit.title,
-            round(hit.score, 6),
-            hit.snippet,
-            hit.summary,
-            hit.date,
-            hit.member,
-            hit.tags,
-        )
-        for query in ("library", "eviction court", "rent", "voters doors", "budget")
-        for hit in index.search(query, limit=20)
-    ]
-    return hits, {"warnings": result.warnings, "entries": index.entries()}
-
-
-def test_a_first_build_indexes_what_pelican_read_without_parsing_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The first Whoosh index is made in a second process from the diaries and pages Pelican
-    read (no file read or rendered again from content/): the same documents, hashes and
-    search results as when the build's own process indexes them."""
-    from search import documents, generator
-
-    def parsed_again(*args, **kwargs):
-        raise RuntimeError("a content file was parsed again for the search index")
-
-    monkeypatch.setattr(documents, "source_documents", parsed_again)
-    monkeypatch.setattr(documents, "render_markdown", parsed_again)
-    second, made = first_build_search(tmp_path / "second")
-    assert not any("first indexing process failed" in warning for warning in made["warnings"])
-    monkeypatch.setattr(generator, "_index_content", parsed_again)
-    here, made_here = first_build_search(tmp_path / "here")
-    assert any("first indexing process failed" in warning for warning in made_here["warnings"])
-    assert second == here and len(second) > 10
-    assert made["entries"] == made_here["entries"] and len(made["entries"]) > 10
-
-
-def synthetic_index(folder: Path, documents: dict[str, list]) -> tuple[object, object]:
-    """A Whoosh index of ``key -> [title, body, tags]`` (what a build indexes of diaries), and its update stats."""
+def synthetic_documents(documents: dict[str, list]) -> tuple[dict, object]:
+    """``key -> (content hash, kind, url)`` and ``make(key)`` for ``key -> [title, body, tags]``
+    (what a build relates of diaries; each url is its key)."""
     import hashlib
 
-    from search.index import Document, SearchIndex
+    from search.index import Document
 
-    index = SearchIndex(folder)
-    if not index.exists():
-        index.clear()
-    current = {key: hashlib.sha1(repr(value).encode()).hexdigest() for key, value in documents.items()}
+    current = {key: (hashlib.sha1(repr(value).encode()).hexdigest(), "diary", key) for key, value in documents.items()}
 
     def make(key: str) -> Document:
         title, body, tags = documents[key]
         return Document(key=key, url=key, kind="diary", title=title, body=body, tags=tuple(tags))
 
-    return index, index.update(current, make)
+    return current, make
+
+
+def synthetic_related(folder: Path, documents: dict[str, list], workers: int = 1, make=None) -> tuple:
+    """Related lists (4 each) of the synthetic ``documents``, kept in ``folder``; and the keys recomputed."""
+    from search.related import update_related
+
+    current, made = synthetic_documents(documents)
+    return update_related(current, make or made, folder, 4, workers)
+
+
+def clean_signatures(documents: dict[str, list]) -> dict:
+    """Every signature computed from scratch: each document's words counted, nothing kept."""
+    from search.index import document_frequencies, signature_of
+    from search.related import SIGNATURE_TERMS, count_words
+
+    found = count_words(sorted(documents), synthetic_documents(documents)[1])
+    frequencies = document_frequencies(found.values())
+    return {key: signature_of(found[key], frequencies, len(found), SIGNATURE_TERMS) for key in found}
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_related_lists_from_kept_words_equal_a_clean_index(tmp_path: Path, seed: int) -> None:
+def test_related_lists_from_kept_words_equal_a_clean_computation(tmp_path: Path, seed: int) -> None:
     """After edits (new rare words, removed paragraphs), new and deleted diaries, the related
     lists, signatures and word weights an incremental build keeps (terms.sqlite, related.json)
-    equal those of an index built from scratch from the same diaries."""
+    equal those computed from scratch from the same diaries."""
     import random
-
-    from search.related import update_related
 
     from bench.synthetic import diaries
 
     rng = random.Random(seed)
     items = diaries(90, 9, seed=seed)
     documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
-    index, stats = synthetic_index(tmp_path / "kept" / "whoosh", documents)
-    update_related(index, stats, tmp_path / "kept", 4)
+    synthetic_related(tmp_path / "kept", documents)
     for step in range(5):
         for _ in range(rng.randint(1, 3)):
             key = rng.choice(sorted(documents))
@@ -541,60 +534,101 @@ def test_related_lists_from_kept_words_equal_a_clean_index(tmp_path: Path, seed:
                 del documents[key]
             else:
                 documents[f"diaries/new/{step}-{rng.randint(0, 999)}.md"] = [items[0].title, rng.choice(items).body, []]
-        index, stats = synthetic_index(tmp_path / "kept" / "whoosh", documents)
-        kept, _ = update_related(index, stats, tmp_path / "kept", 4)
-        clean_index, clean_stats = synthetic_index(tmp_path / f"clean{step}" / "whoosh", documents)
-        clean, _ = update_related(clean_index, clean_stats, tmp_path / f"clean{step}", 4)
+        kept, _ = synthetic_related(tmp_path / "kept", documents)
+        clean, _ = synthetic_related(tmp_path / f"clean{step}", documents)
         assert kept == clean
         cached = json.loads((tmp_path / "kept" / "related.json").read_text())
         fresh = json.loads((tmp_path / f"clean{step}" / "related.json").read_text())
         assert (cached["signatures"], cached["weights"]) == (fresh["signatures"], fresh["weights"])
-        assert cached["signatures"] == index.signatures(sorted(documents))
+        assert cached["signatures"] == clean_signatures(documents)
 
 
-def test_words_of_a_document_are_the_same_analysed_again_or_walked(tmp_path: Path) -> None:
-    """A few changed documents are analysed again from their stored text, many are read from
-    the postings: the same counts either way (the cache depends on it)."""
-    from search import index as module
+HOSTILE_TEXT = [
+    ["", "", []],
+    ["A", "a an the I x", ["Local News"]],
+    ["U.S.A. e.g. v1.2.3 a*b ** *star* 3.14 .5 5.", "Hello...world ..dots.. end.", ["a,b", "C,D "]],
+    ["İstanbul ÉCOLE Straße ﬁre ǅemal", "ΣΟΦΟΣ Ǆ ß ǈ KELVIN K Å naïve café résumé", ["Ünïcode"]],
+    ["Running runners RUN ran", "generously generous generation running <script>alert(1)</script> &amp;", []],
+    ["日本語のテキスト 中文", "١٢٣ arabic-indic ४५६ digits_with_underscores __init__", ["tag"]],
+    ["tab\tnew\nline\r\x00nul", "\u200bzero\u200bwidth \ufeffbom \U0001f600emoji\U0001f600 word", [" spaced "]],
+    ["Zebra zebra crossing", "Crossing once.", ["Local news"]],
+]
+
+
+def indexed_words(folder: Path, documents: dict[str, list]) -> dict[str, tuple[dict, list, list]]:
+    """Each document's words as the terminal's Whoosh index holds them (its postings): weighted
+    counts (title words twice), title-only words, lowercased tags."""
+    from search.index import SearchIndex
+
+    index = SearchIndex(folder)
+    current, make = synthetic_documents(documents)
+    index.update({key: value[0] for key, value in current.items()}, make)
+    ix = index._open()
+    found: dict[str, tuple[dict, set, list]] = {}
+    with ix.searcher() as searcher:
+        numbers = {searcher.document_number(key=key): key for key in documents}
+        for number, key in numbers.items():
+            tags = [tag for tag in (searcher.stored_fields(number).get("tags") or "").lower().split(",") if tag]
+            found[key] = ({}, set(), tags)
+        for name, weight in (("title", 2.0), ("body", 1.0)):
+            boost = ix.schema[name].format.field_boost
+            for term in searcher.reader().field_terms(name):
+                postings = searcher.reader().postings(name, term)
+                while postings.is_active():
+                    counts, body, _ = found[numbers[postings.id()]]
+                    counts[term] = counts.get(term, 0.0) + weight * postings.weight() / boost
+                    if name == "body":
+                        body.add(term)
+                    postings.next()
+    return {key: (counts, sorted(set(counts) - body), tags) for key, (counts, body, tags) in found.items()}
+
+
+def test_words_counted_for_related_diaries_are_the_terminal_index_s_words_on_hostile_text(tmp_path: Path) -> None:
+    """Related diaries count each document's words in one loop (not Whoosh's chain of
+    analyzers): the same words, weights, title-only words and tags as the terminal index's
+    postings, on text members could write; and the same in worker processes."""
+    from search import related
 
     from bench.synthetic import diaries
 
-    items = diaries(40, 4, seed=3)
-    documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
-    documents["diaries/x/title-words.md"] = ["Zebra zebra crossing", "Crossing once.", ["Local news"]]
-    index, _ = synthetic_index(tmp_path / "whoosh", documents)
-    walked = index.document_terms(sorted(documents))
-    analysed = {key: index.document_terms([key])[key] for key in documents}
-    assert walked == analysed
-    assert analysed["diaries/x/title-words.md"].counts == {"zebra": 4.0, "cross": 3.0, "onc": 1.0}
-    assert analysed["diaries/x/title-words.md"].title_only == ["zebra"]
-    assert len(documents) > module.WALK_SHARE  # so one document is analysed again, and all are walked
+    documents = {f"diaries/x/{number}.md": value for number, value in enumerate(HOSTILE_TEXT)}
+    items = diaries(30, 3, seed=5)
+    documents |= {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
+    make = synthetic_documents(documents)[1]
+    counted = related.count_words(sorted(documents), make)
+    assert {key: (t.counts, t.title_only, t.tags) for key, t in counted.items()} == indexed_words(
+        tmp_path / "whoosh", documents
+    )
+    assert counted["diaries/x/7.md"].counts == {"zebra": 4.0, "cross": 3.0, "onc": 1.0}
+    assert counted["diaries/x/7.md"].title_only == ["zebra"]
+    assert dict(related.count_words(sorted(documents), make, workers=2).items()) != {}
+    related.PARALLEL_WORDS, saved = 1, related.PARALLEL_WORDS
+    try:
+        assert dict(related.count_words(sorted(documents), make, workers=2).items()) == dict(counted.items())
+    finally:
+        related.PARALLEL_WORDS = saved
 
 
-def test_an_edit_reads_the_words_of_the_edited_diary_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A one-diary edit reads that diary's words from the index (not every document's) and
-    recomputes the signatures of that diary and of the few holding a word whose weight moved."""
+def test_an_edit_counts_the_words_of_the_edited_diary_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-diary edit counts that diary's words (not every document's) and recomputes the
+    signatures of that diary and of the few holding a word whose weight moved."""
     from search import related
 
     from bench.synthetic import diaries
 
     items = diaries(60, 6, seed=5)
     documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
-    index, stats = synthetic_index(tmp_path / "whoosh", documents)
-    related.update_related(index, stats, tmp_path, 4)
-    read, signed = [], []
-    document_terms, signature_of = type(index).document_terms, related.signature_of
-    monkeypatch.setattr(
-        type(index), "document_terms", lambda self, keys: read.append(sorted(keys)) or document_terms(self, keys)
-    )
+    synthetic_related(tmp_path, documents)
+    counted, signed = [], []
+    make = synthetic_documents(documents)[1]
+    signature_of = related.signature_of
     monkeypatch.setattr(
         related, "signature_of", lambda terms, *args: signed.append(terms) or signature_of(terms, *args)
     )
     edited = sorted(documents)[7]
     documents[edited][1] += "\nOne more paragraph about the library budget.\n"
-    index, stats = synthetic_index(tmp_path / "whoosh", documents)
-    related.update_related(index, stats, tmp_path, 4)
-    assert read == [[edited]]
+    synthetic_related(tmp_path, documents, make=lambda key: counted.append(key) or make(key))
+    assert counted == [edited]
     assert 1 <= len(signed) <= 6
 
 
@@ -624,34 +658,27 @@ def test_a_page_changed_only_in_its_related_diaries_keeps_its_search_hash(tmp_pa
     assert after["b/index.html"] != before["b/index.html"]
 
 
-def related_outcome(index: object, folder: Path) -> tuple:
+def related_outcome(documents: dict[str, list], folder: Path, workers: int) -> tuple:
     """What a first computation of related diaries gives: the lists, and the cache it keeps."""
-    from search.index import UpdateStats
-    from search.related import update_related
-
-    keys = sorted(index.entries())
-    related, redone = update_related(index, UpdateStats(added=keys), folder, 4)
+    related, redone = synthetic_related(folder, documents, workers)
     cached = json.loads((folder / "related.json").read_text())
     return related, sorted(redone), cached["signatures"], cached["lists"], cached["weights"]
 
 
 def test_related_diaries_computed_in_two_processes_equal_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A first build walks every document's words and computes every list with its work shared
+    """A first build counts every document's words and computes every list with its work shared
     out over worker processes: the same words, signatures, weights and lists as one process."""
     from search import related
 
     from bench.synthetic import diaries
 
     monkeypatch.setattr(related, "PARALLEL_LISTS", 1)
+    monkeypatch.setattr(related, "PARALLEL_WORDS", 1)
     items = diaries(80, 8, seed=2)
     documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
-    index, _ = synthetic_index(tmp_path / "whoosh", documents)
-    alone = related_outcome(index, tmp_path / "one")
-    walked_alone = index.document_terms(sorted(documents))
-    index.workers = 2
-    shared = related_outcome(index, tmp_path / "two")
+    alone = related_outcome(documents, tmp_path / "one", 1)
+    shared = related_outcome(documents, tmp_path / "two", 2)
     assert shared == alone
-    assert index.document_terms(sorted(documents)) == walked_alone
     assert len(shared[0]) == 80 and all(shared[0].values())
 
 
@@ -662,17 +689,17 @@ def test_a_failed_related_worker_is_reported_and_its_share_done_here(
     a warning; the build computes that share itself, so the lists are the same."""
     import os
 
-    from search import index as index_module
     from search import related
+    from search.index import WordCounter
 
     from bench.synthetic import diaries
 
     monkeypatch.setattr(related, "PARALLEL_LISTS", 1)
+    monkeypatch.setattr(related, "PARALLEL_WORDS", 1)
     items = diaries(40, 4, seed=4)
     documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
-    index, _ = synthetic_index(tmp_path / "whoosh", documents)
-    alone = related_outcome(index, tmp_path / "one")
-    parent, walked, best = os.getpid(), index_module._walked, related._best
+    alone = related_outcome(documents, tmp_path / "one", 1)
+    parent, add, best = os.getpid(), WordCounter.add, related._best
 
     def failing(function):
         def run(*args, **kwargs):
@@ -682,13 +709,12 @@ def test_a_failed_related_worker_is_reported_and_its_share_done_here(
 
         return run
 
-    monkeypatch.setattr(index_module, "_walked", failing(walked))
+    monkeypatch.setattr(WordCounter, "add", failing(add))
     monkeypatch.setattr(related, "_best", failing(best))
-    index.workers = 2
-    assert related_outcome(index, tmp_path / "two") == alone
+    assert related_outcome(documents, tmp_path / "two", 2) == alone
     warned = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
     assert any(
-        "reading words for related diaries failed in a worker process" in w and "worker lost" in w for w in warned
+        "counting words for related diaries failed in a worker process" in w and "worker lost" in w for w in warned
     )
     assert any("computing related diaries failed in a worker process" in w and "worker lost" in w for w in warned)
 
@@ -697,19 +723,21 @@ def test_a_first_build_with_related_diaries_in_workers_equals_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The search fixture built with every step in one process and with worker processes
-    (related diaries' words walked in two): the same related lists on every diary page."""
-    from search import index as index_module
+    (words counted and lists computed in two): the same related lists on every diary page."""
+    from search import related
 
-    shared, in_workers = [], index_module.in_workers
+    shared, in_workers = [], related.in_workers
     monkeypatch.setattr(
-        index_module, "in_workers", lambda shares, *a, **k: shared.append(shares) or in_workers(shares, *a, **k)
+        related, "in_workers", lambda shares, *a, **k: shared.append(shares) or in_workers(shares, *a, **k)
     )
+    monkeypatch.setattr(related, "PARALLEL_LISTS", 1)
+    monkeypatch.setattr(related, "PARALLEL_WORDS", 1)
     content = fresh_copy(tmp_path)
     one = build_site(content, tmp_path / "one", NETROOTS_BUILD={"jobs": 1})
     assert shared == []
     shutil.rmtree(content.parent / ".cache")
     two = build_site(content, tmp_path / "two", NETROOTS_BUILD={"jobs": 2, "parallel_min": 1})
-    assert shared == [2]
+    assert shared == [2, 2]
     assert not one.errors and not two.errors, (one.errors, two.errors)
     pages = sorted(
         path.relative_to(tmp_path / "one").as_posix() for path in (tmp_path / "one" / "diaries").rglob("index.html")

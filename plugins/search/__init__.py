@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pelican import signals
 
-from .generator import SearchGenerator, start_first_index
+from .generator import SearchGenerator
 from .pagefind import finalized
 from .spec import SPEC
 
@@ -16,6 +16,5 @@ def get_generators(_pelican: object) -> type[SearchGenerator]:
 
 
 def register() -> None:
-    signals.page_generator_finalized.connect(start_first_index)
     signals.get_generators.connect(get_generators)
     signals.finalized.connect(finalized)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import json
+import sys
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -14,18 +16,30 @@ from netroots.site import site_address
 from .spec import KIND_LABELS, search_settings
 
 BOLD = ("\x1b[1;33m", "\x1b[0m")
+# From this many documents to index, a progress bar (a first search of a big network).
+PROGRESS_FROM = 200
+
+
+def progress(todo: list[str]) -> Iterator[str]:
+    """A bar on stderr while many documents are indexed (the first search after a clone
+    indexes them all), nothing for a few."""
+    if len(todo) < PROGRESS_FROM:
+        yield from todo
+        return
+    with click.progressbar(todo, label="Indexing for search", file=sys.stderr) as bar:
+        yield from bar
 
 
 def run_search(settings: dict, text: str, *, kind=None, member=None, tag=None, limit=10, as_html=False):
-    """Refresh the index from content/ (only changed files), then search it."""
+    """Bring the index up to date (only what changed), then search it."""
     from netroots.members import load_members
     from netroots.report import Report
 
-    from .generator import refresh_from_content
+    from .generator import refresh
 
     content = Path(settings["PATH"]).resolve()
     members = load_members(content, Report(root=content.parent))
-    index, _ = refresh_from_content(settings, members)
+    index = refresh(settings, members, progress)
     marks = ("<mark>", "</mark>") if as_html else BOLD
     escape = html.escape if as_html else str
     return index.search(text, kind=kind, member=member, tag=tag, limit=limit, marks=marks, escape=escape)

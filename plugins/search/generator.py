@@ -1,15 +1,17 @@
-"""The search plugin's part of the build: the Whoosh index, related diaries, ``/search/``.
+"""The search plugin's part of the build: related diaries, ``/search/``, and what the
+terminal index needs from a build.
 
-Diaries and pages are indexed right after Pelican reads them (so each diary page
-can show its related diaries), incrementally: only files whose content hash changed
-are re-indexed, and only their related lists are recomputed.
+Related diaries are computed right after Pelican reads the diaries (so each diary page
+can show them), incrementally: only documents whose content hash changed have their
+words counted again, and only the lists that can differ are recomputed. The terminal's
+Whoosh index is not touched by builds: ``tasks.py search`` brings it up to date
+(:func:`refresh`) from content/, the built pages and the other plugins' documents a
+build keeps; a build that nobody searches from (CI) never pays for it.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -21,10 +23,19 @@ from pelican.generators import Generator
 from netroots.members import members_in
 from netroots.plugin import build_state
 from netroots.readcache import workers_for
-from netroots.site import cache_dir, write_page
+from netroots.site import cache_dir, read_json, write_json, write_page
 
-from .documents import build_document, content_hash, source_key, vocabulary_digest
-from .index import Document, SearchIndex, UpdateStats
+from .documents import (
+    HTML_PREFIX,
+    build_document,
+    content_hash,
+    digest,
+    html_document,
+    scan_output,
+    source_key,
+    vocabulary_digest,
+)
+from .index import Document, Progress, SearchIndex, UpdateStats
 from .related import update_related
 from .spec import KIND_LABELS, search_settings
 
@@ -32,37 +43,8 @@ logger = logging.getLogger(__name__)
 
 
 def search_state(settings: dict[str, Any]) -> dict[str, Any]:
-    """This build's search state: ``first_index`` (the second process), ``settings``, and ``skip``
-    (what was indexed from content/, so ``finalized`` skips those pages in the HTML)."""
+    """This build's search state: ``settings`` (the ``SEARCH`` options it read)."""
     return build_state(settings, "search")
-
-
-def start_first_index(generator: Any) -> None:
-    """``page_generator_finalized``: a first build indexes every diary and page. Pelican has just
-    read them all (the diaries in worker processes), so a second process forked now indexes what
-    was read, parsing no file again, while the other plugins make their context and pages
-    (``generate_context`` waits for it, then finds every key indexed with the same hash)."""
-    settings = generator.settings
-    if not search_settings(settings)["whoosh"] or search_index(settings).exists():
-        return
-    process = multiprocessing.get_context("fork").Process(
-        target=_index_content_or_exit, args=(generator.context, settings)
-    )
-    process.start()
-    search_state(settings)["first_index"] = process
-
-
-def _index_content_or_exit(context: dict[str, Any], settings: dict[str, Any]) -> None:
-    """The second process: on any failure it exits with 1, and the build indexes itself."""
-    try:
-        _index_content(context, settings)
-    except Exception:
-        sys.exit(1)
-
-
-def _index_content(context: dict[str, Any], settings: dict[str, Any]) -> None:
-    _, current, make = read_items(context, settings)
-    search_index(settings).update(current, make, scope=is_source_key)
 
 
 def read_items(
@@ -100,6 +82,7 @@ def search_index(settings: dict[str, Any]) -> SearchIndex:
 
 
 EXTRA_PREFIX = "extra:"
+EXTRA_FILE = "documents-{}.json"
 
 
 def is_source_key(key: str) -> bool:
@@ -107,12 +90,35 @@ def is_source_key(key: str) -> bool:
     return not key.startswith(("html:", EXTRA_PREFIX))
 
 
-def index_extra_documents(index: SearchIndex, published: Any) -> UpdateStats:
-    """Other plugins' documents, from the context key ``search_documents``:
-    ``key -> (content hash, Document fields)``; e.g. each comment, pointing at its anchor.
+def keep_extra_documents(folder: Path, published: Any) -> None:
+    """Keep other plugins' documents (the context key ``search_documents``:
+    ``key -> (content hash, Document fields)``; e.g. each comment, pointing at its anchor) for
+    ``tasks.py search``, in ``documents-<hash of their hashes>.json``: written only when one changed."""
+    published = dict(published or {})
+    stamp = digest("\0".join(f"{key}\0{published[key][0]}" for key in sorted(published)).encode())
+    path = folder / EXTRA_FILE.format(stamp)
+    if path.is_file():
+        return
+    write_json(path, {key: [str(entry[0]), entry[1]] for key, entry in sorted(published.items())})
+    for old in folder.glob(EXTRA_FILE.format("*")):
+        if old != path:
+            old.unlink(missing_ok=True)
 
-    They live under their own key prefix, so ``tasks.py search`` (which refreshes diaries
-    and pages from content/) leaves them as the last build indexed them.
+
+def kept_extra_documents(folder: Path) -> dict[str, tuple[str, dict]]:
+    """What the last build kept with :func:`keep_extra_documents` (nothing before a first build)."""
+    for path in sorted(folder.glob(EXTRA_FILE.format("*"))):
+        found = read_json(path)
+        if isinstance(found, dict):
+            return {key: (entry[0], entry[1]) for key, entry in found.items()}
+    return {}
+
+
+def index_extra_documents(index: SearchIndex, published: Any, progress: Progress) -> UpdateStats:
+    """Other plugins' documents, as the last build kept them (:func:`keep_extra_documents`).
+
+    They live under their own key prefix, so refreshing diaries and pages from content/
+    leaves them alone.
     """
     published = dict(published or {})
     current = {EXTRA_PREFIX + key: str(entry[0]) for key, entry in published.items()}
@@ -121,11 +127,11 @@ def index_extra_documents(index: SearchIndex, published: Any) -> UpdateStats:
         fields = published[key.removeprefix(EXTRA_PREFIX)][1]
         return Document(key=key, **{name: value for name, value in fields.items() if name != "key"})
 
-    return index.update(current, make, scope=lambda key: key.startswith(EXTRA_PREFIX))
+    return index.update(current, make, scope=lambda key: key.startswith(EXTRA_PREFIX), progress=progress)
 
 
 class SearchGenerator(Generator):
-    """Indexes diaries and pages, sets ``search_related``, and writes ``/search/``."""
+    """Sets ``search_related``, keeps other plugins' documents for the terminal, writes ``/search/``."""
 
     def generate_context(self) -> None:
         self.search = search_settings(self.settings)
@@ -134,23 +140,17 @@ class SearchGenerator(Generator):
         self.context["search_related"] = {}
         self.context["search_settings"] = self.search
         articles = list(self.context.get("articles", []))
-        pages = list(self.context.get("pages", []))
-        build["skip"] = {item.save_as for item in [*articles, *pages]}
         if not self.search["whoosh"]:
             return
         started = time.perf_counter()
+        folder = cache_dir(self.settings, "search")
+        keep_extra_documents(folder, self.context.get("search_documents"))
+        count = int(self.search["related"])
+        if not count:
+            return
         items, current, make = read_items(self.context, self.settings)
-        first_index = build.pop("first_index", None)
-        index = search_index(self.settings)
-        index.workers = workers_for(self.settings, len(current))  # a first build's related lists: every core
-        if first_index is not None:
-            first_index.join()  # same keys and hashes: the update below finds them done
-            if first_index.exitcode != 0:
-                logger.warning("search: the first indexing process failed; indexing here instead")
-                index.clear()
-        stats = index.update(current, make, scope=is_source_key)
-        extra = index_extra_documents(index, self.context.get("search_documents"))
-        related, recomputed = update_related(index, stats, index.folder.parent, int(self.search["related"]))
+        documents = {key: (current[key], kind, item.url) for key, (item, kind, _) in items.items()}
+        related, recomputed = update_related(documents, make, folder, count, workers_for(self.settings, len(current)))
         by_url = {article.url: article for article in articles}
         self.context["search_related"] = {
             items[key][0].diary_id: [by_url[url] for url in urls if url in by_url]
@@ -158,9 +158,8 @@ class SearchGenerator(Generator):
             if key in items and items[key][1] == "diary"
         }
         logger.info(
-            "search: indexed content (%s), other plugins' documents (%s); related diaries recomputed for %d in %.2f s",
-            stats,
-            extra,
+            "search: related diaries of %d documents recomputed for %d in %.2f s",
+            len(documents),
             len(recomputed),
             time.perf_counter() - started,
         )
@@ -183,15 +182,37 @@ class SearchGenerator(Generator):
         )
 
 
-def refresh_from_content(settings: dict[str, Any], members: dict[str, Any]) -> tuple[SearchIndex, UpdateStats]:
-    """Bring the index's diaries and pages up to date straight from ``content/`` (no build).
-
-    Same keys and hashes as the build, so a later build does not redo this work.
-    """
+def refresh_from_content(
+    settings: dict[str, Any],
+    members: dict[str, Any],
+    progress: Progress = list,
+) -> tuple[SearchIndex, UpdateStats]:
+    """Bring the index's diaries and pages up to date straight from ``content/`` (no build)."""
     from .documents import source_documents
 
     content = Path(settings["PATH"]).resolve()
     current, make = source_documents(content, members, settings)
     index = search_index(settings)
-    stats = index.update(current, make, scope=is_source_key)
+    stats = index.update(current, make, scope=is_source_key, progress=progress)
     return index, stats
+
+
+def refresh(
+    settings: dict[str, Any],
+    members: dict[str, Any],
+    progress: Progress = list,
+) -> SearchIndex:
+    """The terminal index, brought up to date (only what changed since it was last brought up
+    to date is indexed): diaries and pages from ``content/``, other kinds from the last build's
+    pages in the output folder and the documents it kept (comments...)."""
+    index, _ = refresh_from_content(settings, members, progress)
+    output = Path(settings["OUTPUT_PATH"])
+    current = scan_output(output, set())[0] if output.is_dir() else {}
+    index.update(
+        current,
+        lambda key: html_document(output, key.removeprefix(HTML_PREFIX)),
+        scope=lambda key: key.startswith(HTML_PREFIX),
+        progress=progress,
+    )
+    index_extra_documents(index, kept_extra_documents(cache_dir(settings, "search")), progress)
+    return index

@@ -1,9 +1,11 @@
-"""The build-time and terminal search index: the ONE module that imports Whoosh.
+"""The terminal search index, and the words related diaries weigh: the ONE module that imports Whoosh.
 
 Whoosh (the pinned ``Whoosh-Reloaded`` fork) is lightly maintained, so everything
 else in Netroots talks to this small API instead: :class:`Document` in,
 :class:`Hit` out, updated incrementally by content hash. Swapping the engine means
-rewriting this file only.
+rewriting this file only. Builds never open the index: ``tasks.py search`` brings it up
+to date when it runs (:func:`search.generator.refresh`); a build counts the words of
+changed documents with the index's own analysis (:class:`WordCounter`) for related diaries.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import logging
 import math
 import os
 import shutil
-import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -21,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import highlight, index, qparser, query, scoring, versionstring
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StemmingAnalyzer, StopFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from netroots.site import read_json, write_json
-from netroots.workers import in_workers
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ VERSION = 2
 # What the words of a document depend on besides its text (caches of them compare it).
 ANALYSIS = f"{VERSION} whoosh {versionstring()}"
 INDEX_NAME = "netroots"
+# Wraps the loop over the documents to index: a progress bar in the terminal.
+Progress = Callable[[list[str]], Iterable[str]]
 
 
 def idf(total: int, frequency: int) -> float:
@@ -121,19 +123,11 @@ class _Marker(highlight.Formatter):
         return self.escape(text)
 
 
-def _terms(text: str) -> list[str]:
-    return [token.text for token in StemmingAnalyzer()(text)]
-
-
 class SearchIndex:
-    """A Whoosh index in ``folder`` plus a manifest of each document's content hash.
+    """A Whoosh index in ``folder`` plus a manifest of each document's content hash."""
 
-    ``workers``: processes that may share a walk over every document's words (a first build's
-    related diaries, :meth:`document_terms`); 1 keeps it in this process."""
-
-    def __init__(self, folder: Path, workers: int = 1) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self.workers = workers
         self.manifest_path = self.folder / "manifest.json"
         self._index = None
         self._manifest: dict[str, dict[str, str]] | None = None
@@ -177,44 +171,49 @@ class SearchIndex:
         return {k: v for k, v in self.manifest.items() if k != "__version__" and k.startswith(prefix)}
 
     # -- writing -----------------------------------------------------------
+    def _compare(self, current: Mapping[str, str], scope: Callable[[str], bool]) -> UpdateStats:
+        """What ``current`` adds, changes and removes among the indexed documents in ``scope``."""
+        known = {k: v for k, v in self.entries().items() if scope(k)}
+        stats = UpdateStats(removed=sorted(set(known) - set(current)))
+        for key, digest in current.items():
+            entry = known.get(key)
+            if entry is None:
+                stats.added.append(key)
+            elif entry["hash"] != digest:
+                stats.changed.append(key)
+            else:
+                stats.unchanged += 1
+        return stats
+
     def update(
         self,
         current: Mapping[str, str],
         make: Callable[[str], Document | None],
         scope: Callable[[str], bool] = lambda key: True,
+        progress: Progress = list,
     ) -> UpdateStats:
         """Bring the documents in ``scope`` in line with ``current`` (``key -> content hash``).
 
         ``make(key)`` is called only for new and changed keys; indexed keys in
         ``scope`` missing from ``current`` are deleted. Nothing else is touched.
+        ``progress(keys)`` wraps the loop over the keys to index (a progress bar).
         """
         ix = self._open()
-        known = {k: v for k, v in self.entries().items() if scope(k)}
-        stats = UpdateStats()
-        stats.removed = sorted(set(known) - set(current))
-        todo = []
-        for key, digest in current.items():
-            entry = known.get(key)
-            if entry is None:
-                todo.append(key)
-                stats.added.append(key)
-            elif entry["hash"] != digest:
-                todo.append(key)
-                stats.changed.append(key)
-            else:
-                stats.unchanged += 1
+        stats = self._compare(current, scope)
+        todo = [*stats.added, *stats.changed]
         if not todo and not stats.removed:
             return stats
-        # A first build indexes every diary: a second process halves that on two cores.
+        # A first index holds every diary: a second process halves that on two cores.
         procs = 2 if len(todo) > 200 and (os.cpu_count() or 1) > 1 else 1
         writer = ix.writer(limitmb=256, procs=procs, multisegment=procs > 1)
         try:
             for key in [*stats.removed, *stats.changed]:
                 writer.delete_by_term("key", key)
                 self.manifest.pop(key, None)
-            for key in todo:
+            for key in progress(todo):
                 document = make(key)
-                if document is None:
+                if document is None:  # left out (a draft, a file with errors) until it changes
+                    self.manifest[key] = {"hash": current[key], "url": "", "kind": ""}
                     continue
                 writer.add_document(
                     key=document.key,
@@ -283,94 +282,9 @@ class SearchIndex:
             tags=[t for t in (stored.get("tags") or "").split(",") if t],
         )
 
-    def document_terms(self, keys: Iterable[str]) -> Mapping[str, Terms]:
-        """What "more like this" needs of each indexed document among ``keys`` (:class:`Terms`).
-
-        A few documents: their stored title and body are analysed again, as indexing did.
-        Many: one pass over the index's postings, its words shared out over ``workers``
-        processes, kept compact (:class:`WalkedTerms`). Both give the same numbers
-        (tests/test_search.py), so a cache of them equals a fresh computation.
-        """
-        ix = self._open()
-        with ix.searcher() as searcher:
-            numbers = _document_numbers(searcher, set(keys))
-            tags = {
-                number: [tag for tag in (searcher.stored_fields(number).get("tags") or "").lower().split(",") if tag]
-                for number in numbers
-            }
-            if len(numbers) * WALK_SHARE >= searcher.doc_count():
-                return WalkedTerms(self._walked_in_workers(ix, searcher.reader(), numbers), numbers, tags)
-            found = {}
-            for number in numbers:
-                weighted, body = _analysed(ix.schema, searcher.stored_fields(number))
-                found[numbers[number]] = Terms(weighted, sorted(set(weighted) - body), tags[number])
-        return found
-
-    def _walked_in_workers(self, ix: Any, reader: Any, numbers: Mapping[int, str]) -> list[Walk]:
-        """:func:`_walked`, each of ``self.workers`` processes walking the postings of its share
-        of the words (a word's title and body postings in one process, added in the same
-        order: the same sums as one walk). A share whose process failed is walked here."""
-        if self.workers < 2:
-            return [_walked(ix, reader, numbers)]
-
-        def walk(share: int, shares: int) -> Walk:
-            if share == 0:
-                return _walked(ix, reader, numbers, share, shares)
-            # A forked process reads through its own files, never the parent's open ones.
-            with index.open_dir(str(self.folder), indexname=INDEX_NAME).reader() as own:
-                return _walked(ix, own, numbers, share, shares)
-
-        walks = []
-        for share, (ok, answer) in enumerate(in_workers(self.workers, walk, here=True)):
-            if not ok:
-                logger.warning(
-                    "search: reading words for related diaries failed in a worker process; read here instead (%s)",
-                    str(answer).splitlines()[0],
-                )
-                answer = _walked(ix, reader, numbers, share, self.workers)
-            walks.append(answer)
-        return walks
-
-    def holding(self, words: Iterable[str]) -> set[str]:
-        """Keys of the documents whose title or body holds one of ``words`` (from the postings of
-        those words only; it may include documents deleted since, never miss a current one)."""
-        ix = self._open()
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-            numbers: set[int] = set()
-            for field_name, _ in FIELD_WEIGHTS:
-                for word in words:
-                    if (field_name, word) in reader:
-                        numbers.update(reader.postings(field_name, word).all_ids())
-            return {searcher.stored_fields(number)["key"] for number in numbers}
-
-    def signatures(
-        self, keys: Iterable[str], *, terms: int = 12, corpus: Iterable[str] | None = None
-    ) -> dict[str, dict[str, float]]:
-        """Each document's "more like this" signature (:func:`signature_of`), with document
-        frequencies over the ``corpus`` documents (default: ``keys``) in the index: the result
-        depends on those documents alone, never on deleted documents waiting for a merge or
-        on other kinds indexed later, so an incremental build computes what a clean one does.
-        """
-        keys = list(keys)
-        found = self.document_terms({*keys, *(corpus if corpus is not None else ())})
-        frequencies = document_frequencies(found.values())
-        total = max(len(found), 1)
-        return {key: signature_of(found[key], frequencies, total, terms) for key in keys if key in found}
-
     def count(self) -> int:
         with self._open().searcher() as searcher:
             return searcher.doc_count()
-
-
-def _document_numbers(searcher: Any, keys: set[str]) -> dict[int, str]:
-    """Whoosh's document number -> key, for the keys that are in the index."""
-    members: dict[int, str] = {}
-    for key in keys:
-        number = searcher.document_number(key=key)
-        if number is not None:
-            members[number] = key
-    return members
 
 
 @dataclass(frozen=True)
@@ -395,75 +309,99 @@ class Terms:
         return cls(counts, title_only, tags)
 
 
-# document_terms analyses stored text again for fewer than 1 in WALK_SHARE documents (about
-# as costly per document as a walk over everything is per document), and
-# walks the postings of all for more (a first build, a new vocabulary).
-WALK_SHARE = 3
 # (field, weight): title words count twice.
 FIELD_WEIGHTS = (("title", 2.0), ("body", 1.0))
 
 
-def _analysed(schema: Any, stored: Mapping[str, Any]) -> tuple[dict[str, float], set[str]]:
-    """Weighted counts and body words of one document, from its stored text, as indexing made
-    its postings (the same analyzer, the same weights, added in the same order as :func:`_walked`)."""
-    counts: dict[str, float] = {}
-    body: set[str] = set()
-    for field_name, weight in FIELD_WEIGHTS:
-        weight /= schema[field_name].format.field_boost  # postings carry the field's boost
-        for word, _, posting_weight, _ in schema[field_name].index(stored.get(field_name) or ""):
-            term = word.decode("utf-8") if isinstance(word, bytes) else word
-            counts[term] = counts.get(term, 0.0) + weight * posting_weight
-            if field_name == "body":
-                body.add(term)
-    return counts, body
+def _posting_weights(field: Any) -> Callable[[str], dict[str, int]]:
+    """``text -> {word: occurrences}`` with the words indexing ``field`` makes.
+
+    Whoosh's ``StemmingAnalyzer`` (tokenizer, lowercase, stop words, stems) is done in one
+    loop with the stems memoized: about five times faster than its chain of generators, with
+    the same words (tests/test_search.py compares them on hostile text). Any other analyzer
+    is asked through the field itself."""
+    items = getattr(field.analyzer, "items", None)
+    kinds = (RegexTokenizer, LowercaseFilter, StopFilter, StemFilter)
+    if not (
+        items
+        and len(items) == len(kinds)
+        and all(type(item) is kind for item, kind in zip(items, kinds, strict=True))
+        and not items[0].gaps
+        and items[2].max is None
+        and not items[3].lang
+    ):
+        boost = field.format.field_boost
+        return lambda text: {
+            (word.decode("utf-8") if isinstance(word, bytes) else word): round(weight / boost)
+            for word, _, weight, _ in field.index(text)
+        }
+    find, stops, shortest = items[0].expression.finditer, items[2].stops, items[2].min
+    ignore, stem = items[3].ignore, items[3].stemfn
+    stems: dict[str, str] = {}
+
+    def occurrences(text: str) -> dict[str, int]:
+        found: Counter[str] = Counter()
+        for match in find(text):
+            word = match.group(0).lower()
+            if len(word) >= shortest and word not in stops:
+                stemmed = stems.get(word)
+                if stemmed is None:
+                    stemmed = stems[word] = word if word in ignore else stem(word)
+                found[stemmed] += 1
+        return found
+
+    return occurrences
 
 
-# One share of a walk: its words, and per document number the words it holds (each a
-# word's number times two, plus one for a body word) and their weights, in walk order.
-Walk = tuple[list[str], dict[int, tuple[array, array]]]
+# One share of counted documents: its words, and per document number the words it holds
+# (each a word's number times two, plus one for a body word) and their weights.
+Counted = tuple[list[str], dict[int, tuple[array, array]]]
 
 
-def _walked(ix: Any, reader: Any, numbers: Mapping[int, str], share: int = 0, shares: int = 1) -> Walk:
-    """The words and weights of the ``numbers`` documents, in one pass over the title and body
-    postings (of share ``share`` of ``shares`` of the words, by a stable hash). Arrays, not a
-    dict per document: at 50,000 diaries those dicts took gigabytes."""
-    words: list[str] = []
-    numbered: dict[str, int] = {}
-    found: dict[int, tuple[array, array]] = {number: (array("I"), array("d")) for number in numbers}
-    for field_name, weight in FIELD_WEIGHTS:
-        weight /= ix.schema[field_name].format.field_boost  # postings carry the field's boost
-        in_body = field_name == "body"
-        for term in reader.field_terms(field_name):
-            if shares > 1 and zlib.crc32(term.encode("utf-8")) % shares != share:
-                continue
-            number = numbered.get(term)
-            if number is None:
-                number = numbered[term] = len(words)
-                words.append(term)
-            code = 2 * number + in_body
-            postings = reader.postings(field_name, term)
-            while postings.is_active():
-                entry = found.get(postings.id())
-                if entry is not None:
-                    entry[0].append(code)
-                    entry[1].append(weight * postings.weight())
-                postings.next()
-    return words, found
+class WordCounter:
+    """Counts documents' words for "more like this" (:class:`Terms`) as the index analyses
+    them, keeping them as compact arrays: at 50,000 diaries a dict per document took gigabytes."""
+
+    def __init__(self) -> None:
+        schema = _schema()
+        self._fields = [(weight, name == "body", _posting_weights(schema[name])) for name, weight in FIELD_WEIGHTS]
+        self.counted: Counted = ([], {})
+        self._numbered: dict[str, int] = {}
+
+    def add(self, number: int, document: Document) -> None:
+        """Count ``document``'s words (its text is not kept) under ``number``."""
+        words, found = self.counted
+        codes, weights = found[number] = (array("I"), array("d"))
+        for weight, in_body, occurrences in self._fields:
+            for term, count in occurrences(document.body if in_body else document.title).items():
+                word = self._numbered.get(term)
+                if word is None:
+                    word = self._numbered[term] = len(words)
+                    words.append(term)
+                codes.append(2 * word + in_body)
+                weights.append(weight * count)
 
 
-class WalkedTerms(Mapping[str, Terms]):
-    """The :class:`Terms` of walked documents by key, each made when asked for from the walks'
-    arrays (the build holds one document's dict at a time, not every document's)."""
+def tags_of(document: Document) -> list[str]:
+    """A document's tags as related diaries weigh them: lowercased, as the index stores them."""
+    return [tag for tag in ",".join(document.tags).lower().split(",") if tag]
 
-    def __init__(self, walks: list[Walk], numbers: Mapping[int, str], tags: Mapping[int, list[str]]) -> None:
-        self._walks, self._tags = walks, tags
+
+class CountedTerms(Mapping[str, Terms]):
+    """The :class:`Terms` of counted documents by key, each made when asked for from the
+    shares' arrays (the build holds one document's dict at a time, not every document's)."""
+
+    def __init__(self, shares: list[Counted], numbers: Mapping[int, str], tags: Mapping[int, list[str]]) -> None:
+        self._shares, self._tags = shares, tags
         self._numbers = {key: number for number, key in numbers.items()}
 
     def __getitem__(self, key: str) -> Terms:
         number = self._numbers[key]
         counts: dict[str, float] = {}
         body: set[str] = set()
-        for words, found in self._walks:
+        for words, found in self._shares:
+            if number not in found:
+                continue
             codes, weights = found[number]
             for code, weight in zip(codes, weights, strict=True):
                 term = words[code >> 1]

@@ -1,4 +1,4 @@
-"""The end of the build: Pagefind over the output folder, and the other kinds into Whoosh.
+"""The end of the build: Pagefind over the output folder.
 
 Pagefind runs as its own CLI (the binary the ``pagefind[extended]`` PyPI package ships):
 it indexes only elements marked ``data-pagefind-body``, with the filters and metadata
@@ -20,7 +20,6 @@ import logging
 import os
 import shutil
 import subprocess
-import threading
 import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -29,8 +28,8 @@ from typing import Any
 from netroots.site import cache_dir, read_json, write_json, write_output
 
 from .bundles import ENTRY, FOLDER, KeptBundles, link_or_copy, listing
-from .documents import HTML_PREFIX, html_document, scan_output
-from .generator import search_index, search_state
+from .documents import scan_output
+from .generator import search_state
 from .spec import search_settings
 
 logger = logging.getLogger(__name__)
@@ -232,9 +231,8 @@ def _run_parts(
 def finalized(pelican: Any) -> None:
     """Signal receiver: runs after every page of the build is written."""
     settings = pelican.settings
-    build = search_state(settings)
-    search = build.get("settings") or search_settings(settings)
-    if not (search["whoosh"] or search["pagefind"]):
+    search = search_state(settings).get("settings") or search_settings(settings)
+    if not search["pagefind"]:
         return
     started = time.perf_counter()
     output = Path(pelican.output_path)
@@ -242,41 +240,24 @@ def finalized(pelican: Any) -> None:
     state = read_json(stamp)
     state = state if isinstance(state, dict) else {}
     seen = state.get("seen") if isinstance(state.get("seen"), dict) else {}
-    current, pages = scan_output(output, build.get("skip", set()), seen)
+    _, pages = scan_output(output, set(), seen)
+    previous = state.get("pagefind") if isinstance(state.get("pagefind"), dict) else {}
     pagefind: dict[str, Any] = {}
-    worker = None
-    if search["pagefind"]:  # in a thread: Pagefind's processes run while Whoosh indexes below
-
-        def run() -> None:
-            nonlocal pagefind
-            previous = state.get("pagefind") if isinstance(state.get("pagefind"), dict) else {}
-            try:
-                pagefind, ran, restored = index_parts(settings, output, pages, previous, search)
-            except Exception as exc:  # in a thread: say it, the build goes on
-                logger.error("search: the in-browser search index was not built: %s: %s", type(exc).__name__, exc)
-                return
-            if ran or restored:
-                logger.info(
-                    "search: Pagefind indexed %d of %d parts of %s, restored %d from .cache/search/%s, in %.2f s",
-                    ran,
-                    pagefind["listed"],
-                    output,
-                    restored,
-                    FOLDER,
-                    time.perf_counter() - started,
-                )
-            else:
-                logger.info("search: no indexed page changed; Pagefind's bundle is up to date")
-
-        worker = threading.Thread(target=run, name="pagefind")
-        worker.start()
-    if search["whoosh"]:
-        stats = search_index(settings).update(
-            current,
-            lambda key: html_document(output, key.removeprefix(HTML_PREFIX)),
-            scope=lambda key: key.startswith(HTML_PREFIX),
-        )
-        logger.info("search: indexed built pages (%s)", stats)
-    if worker is not None:
-        worker.join()
+    try:
+        pagefind, ran, restored = index_parts(settings, output, pages, previous, search)
+    except Exception as exc:  # say it, the build goes on
+        logger.error("search: the in-browser search index was not built: %s: %s", type(exc).__name__, exc)
+    else:
+        if ran or restored:
+            logger.info(
+                "search: Pagefind indexed %d of %d parts of %s, restored %d from .cache/search/%s, in %.2f s",
+                ran,
+                pagefind["listed"],
+                output,
+                restored,
+                FOLDER,
+                time.perf_counter() - started,
+            )
+        else:
+            logger.info("search: no indexed page changed; Pagefind's bundle is up to date")
     write_json(stamp, {"seen": seen, "pagefind": pagefind})

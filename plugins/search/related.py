@@ -1,8 +1,8 @@
 """Related diaries: more like this, over each diary's key-term signature (title, tags, body).
 
-Each document's words come from the Whoosh index (:meth:`SearchIndex.document_terms`) and
-are kept in ``.cache/search/terms.sqlite`` by the document's content hash, so a build
-reads again only the documents that changed. Signatures (:func:`index.signature_of`), the
+Each document's words are counted as the terminal index analyses them (:class:`WordCounter`)
+and kept in ``.cache/search/terms.sqlite`` by the document's content hash, so a build
+counts again only the documents that changed. Signatures (:func:`index.signature_of`), the
 word weights they used, lists and their scores are cached in ``.cache/search/related.json``.
 A signature is computed again only when its document changed or the weight of one of its
 words did (document frequencies are global, weights move in steps of 0.1); a diary's list
@@ -14,19 +14,21 @@ tests/test_incremental.py compares them.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import logging
 import sqlite3
+from array import array
 from collections import ChainMap, Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from netroots.site import read_json, write_json
 from netroots.workers import in_workers
 
-from .index import ANALYSIS, SearchIndex, Terms, UpdateStats, idf, signature_of
+from .index import ANALYSIS, Counted, CountedTerms, Document, Terms, WordCounter, idf, signature_of, tags_of
 
 # Each word keeps only its strongest holders as candidates: bounded work per diary,
 # exact for networks where no word is in more than this many signatures.
@@ -194,10 +196,18 @@ def best_lists(
     return lists
 
 
+# A first build counts every document's words: from this many, in worker processes.
+PARALLEL_WORDS = 1000
+# What terms.sqlite holds and how; another value starts it over.
+STORE = f"2 {ANALYSIS}"
+Words = Callable[[list[str]], Mapping[str, Terms]]
+
+
 class TermStore:
-    """Each document's :class:`Terms` by key and content hash, and how many of them hold each
-    word in their body, in ``terms.sqlite`` (written in one transaction, so they agree).
-    Empty when it cannot be opened or was made by another index version or Whoosh."""
+    """Each content document's :class:`Terms` by key and content hash, the documents holding
+    each word (in the title or the body: :meth:`holding`), and how many hold each word in their
+    body, in ``terms.sqlite`` (written in one transaction, so they agree). Empty when it cannot
+    be opened or was made by another version."""
 
     def __init__(self, path: Path) -> None:
         self.connection: sqlite3.Connection | None = None
@@ -205,13 +215,18 @@ class TermStore:
             self.connection = sqlite3.connect(path, isolation_level=None)
             self.connection.execute("PRAGMA journal_mode=WAL")
             self.connection.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-            self.connection.execute("CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, hash TEXT, data TEXT)")
-            if self._meta("version") != ANALYSIS:
+            if self._meta("version") != STORE:
                 with self.connection:
                     self.connection.execute("BEGIN")
-                    self.connection.execute("DELETE FROM terms")
+                    self.connection.execute("DROP TABLE IF EXISTS terms")
+                    self.connection.execute("DROP TABLE IF EXISTS holders")
                     self.connection.execute("DELETE FROM meta")
-                    self.connection.execute("INSERT INTO meta VALUES ('version', ?)", (ANALYSIS,))
+                    self.connection.execute("INSERT INTO meta VALUES ('version', ?)", (STORE,))
+            self.connection.execute(
+                "CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, number INTEGER UNIQUE, hash TEXT, data TEXT)"
+            )
+            # A word's holders as an array of document numbers: compact at 50,000 diaries.
+            self.connection.execute("CREATE TABLE IF NOT EXISTS holders (word TEXT PRIMARY KEY, numbers BLOB)")
         except sqlite3.Error:
             self.connection = None
 
@@ -224,7 +239,7 @@ class TermStore:
         if self.connection is None:
             return {}
         try:
-            return dict(self.connection.execute("SELECT key, hash FROM terms").fetchall())
+            return {key: digest for key, digest in self.connection.execute("SELECT key, hash FROM terms")}
         except sqlite3.Error:
             return {}
 
@@ -247,74 +262,173 @@ class TermStore:
                 found[key] = Terms.from_json(json.loads(row[0]))
         return found
 
-    def save(self, fresh: Iterable[tuple[str, str, Terms]], gone: Iterable[str], frequencies: Counter[str]) -> None:
-        """Store ``(key, content hash, terms)`` rows (made one at a time as they are written)."""
+    def holding(self, words: Iterable[str]) -> set[str]:
+        """Keys of the stored documents whose title or body holds one of ``words``."""
+        if self.connection is None:
+            return set()
+        numbers = array("I")
+        for chunk in _chunks(sorted(set(words))):
+            query = f"SELECT numbers FROM holders WHERE word IN ({','.join('?' * len(chunk))})"
+            for (blob,) in self.connection.execute(query, chunk):
+                numbers.frombytes(blob)
+        keys: set[str] = set()
+        for chunk in _chunks(sorted(set(numbers))):
+            query = f"SELECT key FROM terms WHERE number IN ({','.join('?' * len(chunk))})"
+            keys.update(key for (key,) in self.connection.execute(query, chunk))
+        return keys
+
+    def save(
+        self,
+        fresh: Iterable[tuple[str, str, Terms]],
+        replaced: Mapping[str, Terms],
+        gone: Iterable[str],
+        frequencies: Counter[str],
+    ) -> None:
+        """Store ``(key, content hash, terms)`` rows (made one at a time as they are written),
+        whose earlier terms, if any, were ``replaced``; remove the ``gone`` keys."""
         if self.connection is None:
             return
         try:
             with self.connection:
                 self.connection.execute("BEGIN")
-                self.connection.executemany("DELETE FROM terms WHERE key = ?", [(key,) for key in sorted(gone)])
-                self.connection.executemany(
-                    "INSERT OR REPLACE INTO terms VALUES (?, ?, ?)",
-                    ((key, digest, json.dumps(terms.to_json())) for key, digest, terms in fresh),
-                )
-                self.connection.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('frequencies', ?)", (json.dumps(frequencies, sort_keys=True),)
-                )
+                self._save(fresh, replaced, gone, frequencies)
         except sqlite3.Error:
             pass
+
+    def _save(
+        self, fresh: Iterable[tuple[str, str, Terms]], replaced: Mapping[str, Terms], gone: Iterable[str], frequencies
+    ) -> None:
+        assert self.connection is not None
+        numbers = dict(self.connection.execute("SELECT key, number FROM terms"))
+        dropped: defaultdict[str, set[int]] = defaultdict(set)
+        for key, terms in replaced.items():
+            if key in numbers:
+                for word in terms.counts:
+                    dropped[word].add(numbers[key])
+        gone = sorted(gone)
+        self.connection.executemany("DELETE FROM terms WHERE key = ?", [(key,) for key in gone])
+        added: defaultdict[str, array] = defaultdict(lambda: array("I"))
+        next_number = max(numbers.values(), default=-1) + 1
+
+        def rows() -> Iterator[tuple[str, int, str, str]]:
+            nonlocal next_number
+            for key, digest, terms in fresh:
+                number = numbers.get(key)
+                if number is None:
+                    number, next_number = next_number, next_number + 1
+                for word in terms.counts:
+                    added[word].append(number)
+                yield key, number, digest, json.dumps(terms.to_json())
+
+        self.connection.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?, ?, ?)", rows())
+        if not numbers:  # a first store: nothing to read back
+            self.connection.executemany(
+                "INSERT INTO holders VALUES (?, ?)", ((w, a.tobytes()) for w, a in added.items())
+            )
+        else:
+            for word in sorted(dropped.keys() | added.keys()):
+                row = self.connection.execute("SELECT numbers FROM holders WHERE word = ?", (word,)).fetchone()
+                held = array("I", row[0]) if row else array("I")
+                if word in dropped:
+                    held = array("I", (number for number in held if number not in dropped[word]))
+                held.extend(added.get(word, ()))
+                if held:
+                    self.connection.execute("INSERT OR REPLACE INTO holders VALUES (?, ?)", (word, held.tobytes()))
+                else:
+                    self.connection.execute("DELETE FROM holders WHERE word = ?", (word,))
+        self.connection.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('frequencies', ?)", (json.dumps(frequencies, sort_keys=True),)
+        )
 
     def close(self) -> None:
         if self.connection is not None:
             self.connection.close()
 
 
+def _chunks(values: list, size: int = 500) -> Iterator[list]:
+    """SQLite takes a bounded number of ``?`` in one statement."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def count_words(keys: list[str], make: Callable[[str], Document], workers: int = 1) -> Mapping[str, Terms]:
+    """The :class:`Terms` of the documents ``make(key)`` gives, counted in ``workers`` forked
+    processes when there are many (a first build's; a share whose process failed is counted here)."""
+
+    def share_of(share: int, shares: int) -> tuple[Counted, dict[int, list[str]]]:
+        counter, tags = WordCounter(), {}
+        for number in range(share, len(keys), shares):
+            document = make(keys[number])
+            counter.add(number, document)
+            tags[number] = tags_of(document)
+        return counter.counted, tags
+
+    shares = workers if len(keys) >= PARALLEL_WORDS else 1
+    answers = []
+    if shares < 2:
+        answers.append(share_of(0, 1))
+    else:
+        for share, (ok, answer) in enumerate(in_workers(shares, share_of, here=True)):
+            if not ok:
+                logger.warning(
+                    "search: counting words for related diaries failed in a worker process; counted here instead (%s)",
+                    str(answer).splitlines()[0],
+                )
+                answer = share_of(share, shares)
+            answers.append(answer)
+    tags: dict[int, list[str]] = {}
+    for _, found in answers:
+        tags.update(found)
+    return CountedTerms([counted for counted, _ in answers], dict(enumerate(keys)), tags)
+
+
 def update_terms(
-    index: SearchIndex, hashes: Mapping[str, str], store: TermStore
+    words: Words, hashes: Mapping[str, str], store: TermStore
 ) -> tuple[Counter[str], int, Mapping[str, Terms]]:
     """Document frequencies over the documents in ``hashes`` (key -> content hash), their count,
     and the :class:`Terms` of those that are new or changed since the store was written. Only
-    those are read from the index: the frequencies are the stored ones, less the words of
+    those are counted (``words(keys)``): the frequencies are the stored ones, less the words of
     changed and removed documents, plus those of the new and changed ones."""
     known, frequencies = store.hashes(), store.frequencies()
     if frequencies is None:
         known, frequencies = {}, Counter()
     stale = [key for key, digest in hashes.items() if known.get(key) != digest]
     gone = [key for key in known if key not in hashes]
-    for terms in store.terms([*gone, *(key for key in stale if key in known)]).values():
+    replaced = store.terms([*gone, *(key for key in stale if key in known)])
+    for terms in replaced.values():
         frequencies.subtract(terms.body())
-    fresh = index.document_terms(stale)
+    fresh = words(stale)
     for terms in fresh.values():
         frequencies.update(terms.body())
     frequencies = +frequencies  # drop words no document holds any more
     store.save(
-        ((key, hashes[key], terms) for key, terms in fresh.items()), [*gone, *set(stale) - set(fresh)], frequencies
+        ((key, hashes[key], fresh[key]) for key in fresh), replaced, [*gone, *set(stale) - set(fresh)], frequencies
     )
     total = sum(1 for key, digest in hashes.items() if key in fresh or known.get(key) == digest)
     return frequencies, total, fresh
 
 
 def current_signatures(
-    index: SearchIndex, store: TermStore, hashes: Mapping[str, str], keys: list[str], cached: dict
+    words: Words, store: TermStore, hashes: Mapping[str, str], keys: list[str], cached: dict
 ) -> tuple[Signatures, dict[str, float]]:
-    """Signatures of ``keys`` (those in the index) and the word weights they use, equal to
-    :meth:`SearchIndex.signatures` with ``hashes`` as the corpus. A cached signature is kept
-    when its document has the same hash and none of its words changed weight (:func:`idf`
-    moves in steps of 0.1, so a change moves few): only the others' words are read."""
-    frequencies, total, fresh = update_terms(index, hashes, store)
+    """Signatures of ``keys`` and the word weights they use, with ``hashes`` (key -> content
+    hash) as the corpus: equal to :func:`signature_of` over every document's words counted
+    afresh. A cached signature is kept when its document has the same hash and none of its
+    words changed weight (:func:`idf` moves in steps of 0.1, so a change moves few): only the
+    others' words are read."""
+    frequencies, total, fresh = update_terms(words, hashes, store)
     weights = {term: idf(max(total, 1), count) for term, count in frequencies.items()}
     before = cached.get("weights", {})
     moved = {term for term in before.keys() | weights.keys() if before.get(term) != weights.get(term)}
     old, old_hashes = cached["signatures"], cached.get("hashes", {})
     redo = {key for key in keys if key not in old or old_hashes.get(key) != hashes[key]}
     if moved and len(redo) < len(keys):
-        redo |= index.holding(moved) & set(keys)
+        redo |= store.holding(moved) & set(keys)
     # Each document's terms are made when its signature is (a first build's are many).
     found = ChainMap(fresh, store.terms(sorted(key for key in redo if key not in fresh)))
-    missing = {key for key in redo if key not in found}
-    if missing:  # not in the store (it could not be written): from the index
-        found.maps.append(index.document_terms(missing))
+    missing = sorted(key for key in redo if key not in found)
+    if missing:  # not in the store (it could not be written): counted again
+        found.maps.append(words(missing))
     signatures: Signatures = {}
     for key in keys:
         if key in redo:
@@ -326,30 +440,33 @@ def current_signatures(
 
 
 def update_related(
-    index: SearchIndex, stats: UpdateStats, folder: Path, count: int
+    documents: Mapping[str, tuple[str, str, str]],
+    make: Callable[[str], Document],
+    folder: Path,
+    count: int,
+    workers: int = 1,
 ) -> tuple[dict[str, list[str]], list[str]]:
-    """``key -> [url]`` of related diaries for every indexed diary; returns it and the keys recomputed.
-    A first computation walks the index and computes the lists in ``index.workers`` processes."""
+    """``key -> [url]`` of related diaries for every diary among ``documents`` (the content
+    documents: ``key -> (content hash, kind, url)``); returns it and the keys recomputed.
+    ``make(key)`` gives a new or changed document's :class:`Document` to count its words;
+    a first computation counts them and computes the lists in ``workers`` processes."""
     path = folder / "related.json"
     cached = _read_cache(path, count)
-    entries = index.entries()
-    diaries = {key: entry["url"] for key, entry in entries.items() if entry["kind"] == "diary"}
-    corpus = {key: entries[key]["hash"] for key in sorted(entries) if not key.startswith("html:")}
-    changed = bool(stats.added or stats.changed or stats.removed) or set(cached["signatures"]) != set(diaries)
+    diaries = {key: url for key, (_, kind, url) in documents.items() if kind == "diary"}
+    corpus = {key: documents[key][0] for key in sorted(documents)}
+    state = hashlib.blake2b("\0".join(f"{key}\0{digest}" for key, digest in corpus.items()).encode(), digest_size=16)
     todo: list[str] = []
-    if changed or cached.get("corpus") != len(corpus):
+    if cached.get("corpus") != state.hexdigest() or set(cached["signatures"]) != set(diaries):
         store = TermStore(folder / "terms.sqlite")
         try:
-            signatures, weights = current_signatures(index, store, corpus, list(diaries), cached)
+            signatures, weights = current_signatures(
+                lambda keys: count_words(keys, make, workers), store, corpus, list(diaries), cached
+            )
         finally:
             store.close()
-        lists, todo = (
-            update_lists(cached["signatures"], cached["lists"], signatures, count, workers=index.workers)
-            if count
-            else ({}, [])
-        )
+        lists, todo = update_lists(cached["signatures"], cached["lists"], signatures, count, workers=workers)
         hashes = {key: corpus[key] for key in signatures}
-        cached.update(signatures=signatures, lists=lists, corpus=len(corpus), hashes=hashes, weights=weights)
+        cached.update(signatures=signatures, lists=lists, corpus=state.hexdigest(), hashes=hashes, weights=weights)
         _write_cache(path, cached)
     related = {
         key: [diaries[other] for other, _ in found if other in diaries]

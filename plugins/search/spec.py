@@ -36,7 +36,10 @@ SPEC = PluginSpec(
     settings_name="SEARCH",
     settings=(
         Setting(
-            "whoosh", True, FLAG, "Build-time Whoosh work (the terminal index and related diaries); False skips it."
+            "whoosh",
+            True,
+            FLAG,
+            "Related diaries, and keeping other plugins' documents for the terminal index; False skips both.",
         ),
         Setting("pagefind", True, FLAG, "Run the Pagefind CLI over the output folder at the end of every build."),
         Setting("pagefind_args", [], STRINGS, "Extra arguments for the Pagefind CLI, e.g. ['--force-language', 'en']."),

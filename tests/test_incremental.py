@@ -9,6 +9,7 @@ its `.cache/`, is compared file by file with a clean build of the same content.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -353,40 +354,115 @@ def test_the_development_server_reloads_pages_and_published_output_has_no_script
         server.server_close()
 
 
+def brute_force_lists(signatures: dict[str, dict[str, float]], count: int) -> dict[str, list[tuple[str, float]]]:
+    """Each diary's ``count`` best by the products of shared words' weights summed in its own
+    signature's order, over every other signature; ties by key; only scores above 0."""
+    lists = {}
+    for key, signature in signatures.items():
+        found = []
+        for other, theirs in signatures.items():
+            total = 0.0
+            for word, weight in signature.items():
+                if word in theirs:
+                    total += weight * theirs[word]
+            if other != key and total > 0:
+                found.append((-total, other))
+        lists[key] = [(other, -negative) for negative, other in sorted(found)[:count]]
+    return lists
+
+
+def random_signatures(rng: random.Random, keys: list[str], words: list[str]) -> dict[str, dict[str, float]]:
+    """Signatures with ties everywhere: weights from a few values, some diaries alike word for word."""
+
+    def signature() -> dict[str, float]:
+        chosen = rng.sample(words, rng.randint(1, 6))
+        return {word: rng.choice([0.25, 0.5, round(rng.uniform(0.01, 1.0), 2)]) for word in chosen}
+
+    signatures = {key: signature() for key in keys}
+    for key in rng.sample(keys, len(keys) // 10):
+        signatures[key] = dict(signatures[rng.choice(keys)])
+    return signatures
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_related_lists_are_the_exact_best_over_all_signatures(seed: int) -> None:
+    """Every list is the true best over all signatures, scores to the last bit, even for words
+    held by more than 300 diaries (once capped to their 300 strongest holders), ties, equal
+    weights, diaries alike word for word, and diaries with fewer matches than asked."""
+    from search.related import update_lists
+
+    rng = random.Random(seed)
+    common = [f"w{n}" for n in range(8)]  # each held by about 400 of the 900 diaries
+    rare = [f"r{n}" for n in range(300)]
+    signatures = random_signatures(rng, [f"d{n:03}" for n in range(900)], common)
+    for key in rng.sample(sorted(signatures), 200):
+        signatures[key].update({word: 0.5 for word in rng.sample(rare, 2)})
+    signatures["lone"] = {"only-here": 1.0}  # no match at all
+    signatures["pair"] = {"only-pair": 0.5, "w0": 0.01}  # few matches
+    signatures["other-pair"] = {"only-pair": 0.3}
+    lists, redone = update_lists({}, {}, signatures, 5)
+    assert sorted(redone) == sorted(signatures)
+    assert lists == brute_force_lists(signatures, 5)
+    assert lists["lone"] == []
+    assert [other for other, _ in lists["other-pair"]] == ["pair"]
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_related_lists_kept_from_the_last_build_equal_a_full_computation(seed: int) -> None:
-    """Related lists are recomputed only where they can change; after random signature
-    changes (new, edited, deleted diaries; words moving among a word's capped holders)
-    they equal lists computed from scratch, scores and order included."""
-    from search.related import _best as best
-    from search.related import holders_of, update_lists
+    """Related lists are recomputed only where they can change; after random sequences of
+    signature changes (new, edited, deleted diaries) they equal lists computed from scratch,
+    scores and order included."""
+    from search.related import update_lists
 
     rng = random.Random(seed)
     words = [f"w{n}" for n in range(25)]
-
-    def signature() -> dict[str, float]:
-        return {word: round(rng.uniform(0.01, 1.0), 2) for word in sorted(rng.sample(words, rng.randint(1, 6)))}
-
-    signatures = {f"d{n}": signature() for n in range(80)}
-    cap, count = 12, 4
-    lists, _ = update_lists({}, {}, signatures, count, cap)
+    signatures = random_signatures(rng, [f"d{n}" for n in range(80)], words)
+    count = 4
+    lists, _ = update_lists({}, {}, signatures, count)
     for _ in range(30):
         old = signatures
         signatures = dict(old)
         for _ in range(rng.randint(1, 3)):
             roll = rng.random()
             if roll < 0.2:
-                signatures[f"d{rng.randint(100, 999)}"] = signature()
+                signatures[f"d{rng.randint(100, 999)}"] = random_signatures(rng, ["new"], words)["new"]
             elif roll < 0.35 and len(signatures) > 10:
                 del signatures[rng.choice(sorted(signatures))]
+            elif roll < 0.7:  # one word reweighted
+                key = rng.choice(sorted(signatures))
+                word = rng.choice(sorted(signatures[key]))
+                signatures[key] = {**signatures[key], word: rng.choice([0.25, 0.5, round(rng.uniform(0.01, 1.0), 2)])}
             else:
-                signatures[rng.choice(sorted(signatures))] = signature()
-        lists, redone = update_lists(old, lists, signatures, count, cap)
-        holders = holders_of(signatures, cap)
-        assert {key: [tuple(pair) for pair in found] for key, found in lists.items()} == {
-            key: best(signatures, holders, key, count) for key in signatures
-        }
+                signatures[rng.choice(sorted(signatures))] = random_signatures(rng, ["new"], words)["new"]
+        # kept lists come back from related.json as JSON
+        lists, redone = update_lists(old, json.loads(json.dumps(lists)), signatures, count)
+        assert {key: [tuple(pair) for pair in found] for key, found in lists.items()} == brute_force_lists(
+            signatures, count
+        )
         assert len(redone) < len(signatures)
+
+
+def test_one_edit_recomputes_a_handful_of_related_lists_when_words_are_common() -> None:
+    """On a flat network (every word held by over a thousand diaries, with near-equal
+    weights) one edit recomputes its own list and those it enters or leaves, all of which
+    change. With each word's holders capped at 300, moving one diary across a word's cap
+    changed every score that word gave it: 36 to 46 lists here, thousands at 50,000 diaries."""
+    from search.related import update_lists
+
+    rng = random.Random(5)
+    words = [f"w{n}" for n in range(20)]
+    signatures = {
+        f"d{n:04}": {word: round(rng.uniform(0.27, 0.30), 4) for word in rng.sample(words, 12)} for n in range(2000)
+    }
+    lists, _ = update_lists({}, {}, signatures, 5)
+    for edit, word in enumerate(words[:6]):
+        ranked = sorted((signature[word], key) for key, signature in signatures.items() if word in signature)
+        weight, key = ranked[-300] if edit % 2 else ranked[-301]  # the 300th strongest holder steps down, the 301st up
+        after = {**signatures, key: {**signatures[key], word: round(weight * (0.98 if edit % 2 else 1.02), 4)}}
+        fresh, redone = update_lists(signatures, lists, after, 5)
+        assert len(redone) <= 20, (edit, len(redone))
+        assert fresh == update_lists({}, {}, after, 5)[0]
+        assert {other for other in fresh if fresh[other] != lists[other]} >= set(redone) - {key}
 
 
 def test_a_list_page_depends_on_its_own_slice_and_the_count_of_pages() -> None:

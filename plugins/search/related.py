@@ -23,158 +23,151 @@ from array import array
 from collections import ChainMap, Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+
+import numpy as np
 
 from netroots.site import read_json, write_json
 from netroots.workers import in_workers
 
 from .index import ANALYSIS, Counted, CountedTerms, Document, Terms, WordCounter, idf, signature_of, tags_of
 
-# Each word keeps only its strongest holders as candidates: bounded work per diary,
-# exact for networks where no word is in more than this many signatures.
-CANDIDATES_PER_TERM = 300
 # Words per signature; a change here invalidates the cached signatures.
 SIGNATURE_TERMS = 12
-FORMAT = 3  # of related.json: lists with their scores, signatures with their hashes and word weights
+FORMAT = 4  # of related.json: lists with their scores (exact since 4), signatures with their hashes and word weights
 # With at least this many lists to compute (a first build), they are shared out over the workers.
 PARALLEL_LISTS = 1000
+# Quick sums (numpy, in any order) pick the candidates; they differ from the exact ones by
+# rounding only (about 1e-15 of the score), so this slack keeps every diary that can tie.
+SLACK = 1e-9
 
 logger = logging.getLogger(__name__)
 
 Signatures = dict[str, dict[str, float]]
 Scored = dict[str, list[tuple[str, float]]]
-Holders = dict[str, list[tuple[float, str]]]
 
 
-def holders_of(signatures: Signatures, cap: int = CANDIDATES_PER_TERM) -> Holders:
-    """Each word's strongest ``cap`` holders, as (weight, key), strongest first."""
-    holders: Holders = defaultdict(list)
-    for key, signature in signatures.items():
-        for term, weight in signature.items():
-            holders[term].append((weight, key))
-    return {term: heapq.nlargest(cap, found) for term, found in holders.items()}
+class Holders:
+    """Every holder of each word, as arrays of diary numbers and weights: one diary's scores
+    against all the others are one weighted count (:meth:`scores`), so every list is exact
+    (no cap on a word's holders) at a cost that grows with the holders of its words."""
 
-
-class CappedHolders:
-    """:func:`holders_of`, each word's list made when first asked for (``get``): an
-    incremental build needs the lists of the words of the few signatures it recomputes."""
-
-    def __init__(self, signatures: Signatures, cap: int = CANDIDATES_PER_TERM) -> None:
-        self.all: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        for key, signature in signatures.items():
+    def __init__(self, signatures: Signatures) -> None:
+        self.keys = list(signatures)
+        self.number = {key: number for number, key in enumerate(self.keys)}
+        found: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for number, signature in enumerate(signatures.values()):
             for term, weight in signature.items():
-                self.all[term].append((weight, key))
-        self.cap = cap
-        self.capped: Holders = {}
+                numbers, weights = found[term]
+                numbers.append(number)
+                weights.append(weight)
+        self.numbers = {term: np.array(numbers, dtype=np.int32) for term, (numbers, _) in found.items()}
+        self.weights = {term: np.array(weights, dtype=np.float64) for term, (_, weights) in found.items()}
 
-    def get(self, term: str, default: Any = ()) -> Any:
-        found = self.capped.get(term)
-        if found is None:
-            if term not in self.all:
-                return default
-            found = self.capped[term] = heapq.nlargest(self.cap, self.all[term])
-        return found
-
-
-def _best(signatures: Signatures, holders: Holders | CappedHolders, key: str, count: int) -> list[tuple[str, float]]:
-    scores: dict[str, float] = defaultdict(float)
-    for term, weight in signatures.get(key, {}).items():
-        for other_weight, other in holders.get(term, ()):
-            scores[other] += weight * other_weight
-    scores.pop(key, None)
-    best = heapq.nsmallest(count, scores.items(), key=lambda item: (-item[1], item[0]))
-    return [(other, score) for other, score in best if score > 0]
+    def scores(self, signature: Mapping[str, float]) -> np.ndarray:
+        """Each diary's score against ``signature``, by number, up to rounding (the sums'
+        order is numpy's): to choose candidates, never to rank them."""
+        terms = [term for term in signature if term in self.numbers]
+        if not terms:
+            return np.zeros(len(self.keys))
+        numbers = np.concatenate([self.numbers[term] for term in terms])
+        weights = np.concatenate([self.weights[term] * signature[term] for term in terms])
+        return np.bincount(numbers, weights, minlength=len(self.keys))
 
 
-def nearest(
-    signatures: Signatures, targets: list[str], count: int, cap: int = CANDIDATES_PER_TERM
-) -> dict[str, list[str]]:
-    """For each target key, the ``count`` keys whose signatures are most alike (cosine)."""
-    holders = holders_of(signatures, cap)
-    return {key: [other for other, _ in _best(signatures, holders, key, count)] for key in targets}
+def score(signature: Mapping[str, float], other: Mapping[str, float]) -> float:
+    """Cosine of two signatures: the products of shared words' weights, summed in the order
+    of ``signature``'s words, so that a list is the same float whichever way it is found."""
+    total = 0.0
+    for term, weight in signature.items():
+        theirs = other.get(term)
+        if theirs is not None:
+            total += weight * theirs
+    return total
 
 
-def _moved(old_signatures: Signatures, signatures: Signatures, holders: CappedHolders, cap: int) -> dict[str, set[str]]:
-    """Each word whose strongest holders changed -> the diaries whose entry among them changed.
-
-    Only the words of changed signatures can have other holders than before: their holders
-    then are today's, with the changed diaries' entries as they were.
-    """
-    changed = {
-        key for key in old_signatures.keys() | signatures.keys() if old_signatures.get(key) != signatures.get(key)
-    }
-    moved: dict[str, set[str]] = {}
-    for term in sorted(
-        set().union(*(old_signatures.get(key, {}).keys() | signatures.get(key, {}).keys() for key in changed))
-    ):
-        before = heapq.nlargest(
-            cap,
-            [(weight, key) for weight, key in holders.all.get(term, ()) if key not in changed]
-            + [(old_signatures[key][term], key) for key in changed if term in old_signatures.get(key, {})],
-        )
-        after = holders.get(term, [])
-        if before != after:
-            moved[term] = {key for _, key in set(before) ^ set(after)}
-    return moved
+def _best(signatures: Signatures, holders: Holders, key: str, count: int) -> list[tuple[str, float]]:
+    """The ``count`` diaries most like ``key`` over all signatures, best first (ties by key;
+    only scores above 0): the quick sums keep those within ``SLACK`` of the ``count``-th,
+    which are then scored exactly."""
+    signature = signatures.get(key, {})
+    if count < 1:
+        return []
+    quick = holders.scores(signature)
+    if key in holders.number:
+        quick[holders.number[key]] = 0.0
+    cut = len(quick) - count
+    kth = float(np.partition(quick, cut)[cut]) if cut >= 0 else 0.0
+    chosen = np.flatnonzero(quick >= kth * (1 - SLACK)) if kth > 0 else np.flatnonzero(quick > 0)
+    others = [holders.keys[number] for number in chosen.tolist()]
+    found = [(other, score(signature, signatures[other])) for other in others]
+    best = heapq.nsmallest(count, found, key=lambda item: (-item[1], item[0]))
+    return [(other, value) for other, value in best if value > 0]
 
 
 def update_lists(
-    old_signatures: Signatures,
-    old_lists: Scored,
-    signatures: Signatures,
-    count: int,
-    cap: int = CANDIDATES_PER_TERM,
-    workers: int = 1,
+    old_signatures: Signatures, old_lists: Scored, signatures: Signatures, count: int, workers: int = 1
 ) -> tuple[Scored, list[str]]:
     """Every key's scored list, recomputing only those that can differ from ``old_lists``.
 
-    A list depends on the diary's own signature and on the holders of its words. When
-    the holders of a word changed, only the diaries whose entry changed can score
-    differently; the list is kept when none of them was in it and none now beats its
-    last entry (the same sums, in the same order, as a full computation).
+    Lists are exact, so a kept list (its own signature unchanged) can differ only through
+    the diaries whose signature changed, came or went: it is recomputed when one of them
+    was in it, or now scores above its last entry (or above 0, when it is shorter than
+    ``count``). Nothing else moves: one edit recomputes its own list and those it enters
+    or leaves.
     """
-    holders = CappedHolders(signatures, cap)
-    # word -> diaries whose entry changed (a first computation redoes every list: none needed)
-    moved = _moved(old_signatures, signatures, holders, cap) if old_lists else {}
-    held: dict[str, set[str]] = {}  # word -> its holders' keys, as needed
-
-    def holds(term: str, key: str) -> bool:
-        if term not in held:
-            held[term] = {other for _, other in holders.get(term, ())}
-        return key in held[term]
-
-    def unchanged(key: str, signature: dict[str, float], kept: list[tuple[str, float]]) -> bool:
-        touched = set().union(*(moved[term] for term in signature if term in moved)) - {key}
-        if not touched:
-            return True
-        listed = {other for other, _ in kept}
-        last = (-kept[-1][1], kept[-1][0]) if len(kept) >= count else None
-        for other in sorted(touched):
-            if other in listed:
-                return False
-            theirs = signatures.get(other)
-            if theirs is None:
-                continue  # gone, and not in the list
-            score = 0.0
-            for term, weight in signature.items():
-                if term in theirs and holds(term, other):
-                    score += weight * theirs[term]
-            if score > 0 and (last is None or (-score, other) < last):
-                return False
-        return True
-
-    redone = []
-    for key, signature in signatures.items():
-        kept = old_lists.get(key)
-        if kept is None or old_signatures.get(key) != signature or not unchanged(key, signature, kept):
-            redone.append(key)
-    fresh = best_lists(signatures, holders, redone, count, workers if len(redone) >= PARALLEL_LISTS else 1)
-    return {key: fresh[key] if key in fresh else old_lists[key] for key in signatures}, redone
+    holders = Holders(signatures)
+    redone = {
+        key for key, signature in signatures.items() if key not in old_lists or old_signatures.get(key) != signature
+    }
+    changed = {
+        key for key in old_signatures.keys() | signatures.keys() if old_signatures.get(key) != signatures.get(key)
+    }
+    if changed and len(redone) < len(signatures):
+        redone |= _reached(old_lists, signatures, holders, changed, redone, count)
+    todo = [key for key in signatures if key in redone]
+    fresh = best_lists(signatures, holders, todo, count, workers if len(todo) >= PARALLEL_LISTS else 1)
+    return {key: fresh[key] if key in fresh else old_lists[key] for key in signatures}, todo
 
 
-def best_lists(
-    signatures: Signatures, holders: Holders | CappedHolders, keys: list[str], count: int, workers: int = 1
-) -> Scored:
+def _reached(
+    old_lists: Scored, signatures: Signatures, holders: Holders, changed: set[str], redone: set[str], count: int
+) -> set[str]:
+    """The kept lists that a changed diary leaves (it was in them with another score, or is
+    gone) or now enters (it scores above their last entry, or above 0 in a short list)."""
+    reached: set[str] = set()
+    listed: dict[str, dict[str, float]] = defaultdict(dict)  # changed diary -> kept lists it is in, its score there
+    for key, found in old_lists.items():
+        if key in signatures and key not in redone:
+            for other, value in found:
+                if other in changed:
+                    listed[other][key] = value
+    # The score each kept list asks of a newcomer, by number (infinite: recomputed anyway).
+    needed = np.full(len(holders.keys), np.inf)
+    for number, key in enumerate(holders.keys):
+        if key not in redone:
+            found = old_lists[key]
+            needed[number] = found[-1][1] if len(found) >= count else 0.0
+    for other in sorted(changed):
+        theirs = signatures.get(other)
+        for key, value in listed[other].items():
+            if theirs is None or score(signatures[key], theirs) != value:
+                reached.add(key)
+        if theirs is None:
+            continue
+        quick = holders.scores(theirs)
+        quick[holders.number[other]] = 0.0
+        for number in np.flatnonzero((quick > 0) & (quick >= needed * (1 - SLACK))).tolist():
+            key = holders.keys[number]
+            found = old_lists[key]
+            if key in reached or key in listed[other]:
+                continue
+            value = score(signatures[key], theirs)
+            if value > 0 and (len(found) < count or (-value, other) < (-found[-1][1], found[-1][0])):
+                reached.add(key)
+    return reached
+
+
+def best_lists(signatures: Signatures, holders: Holders, keys: list[str], count: int, workers: int = 1) -> Scored:
     """The scored lists of ``keys``, each of ``workers`` forked processes computing a share of
     them (they read the same signatures and holders; a share whose process failed is
     computed here)."""

@@ -69,6 +69,9 @@ class KeptArticles:
         self.inputs: bytes | None = None
         self.connection: sqlite3.Connection | None = None
         self.rows: list[tuple[str, str, bytes]] = []
+        self.stored: sqlite3.Cursor | None = None  # the kept rows in path order, read as Pelican asks
+        self.ahead: tuple[str, str, bytes] | None = None  # the next of them
+        self.asked = ""  # the last path asked for
         self.watch: tuple[str, LoggedProblems, str] | None = None
         self.wrappers: dict[Any, URLWrapper] = {}
         self.restored = 0
@@ -117,7 +120,7 @@ class KeptArticles:
         if key is None:
             return None
         try:
-            row = self.connection.execute("SELECT key, value FROM articles WHERE path = ?", (path,)).fetchone()
+            row = self._row(path)
         except sqlite3.Error:
             row = None
         if row is not None and row[0] == key:
@@ -132,6 +135,23 @@ class KeptArticles:
         logging.getLogger().addHandler(handler)
         self.watch = (path, handler, key)  # the key the object is made from (Pelican's read uses it)
         return None
+
+    def _row(self, path: str) -> tuple[str, bytes] | None:
+        """The kept (key, object) of ``path``. Pelican asks for the diaries in path order, so
+        one query reads them all in that order (a query a diary took 0.15 s at 10,000)."""
+        assert self.connection is not None
+        if path < self.asked:  # asked out of order: look it up alone
+            return self.connection.execute("SELECT key, value FROM articles WHERE path = ?", (path,)).fetchone()
+        self.asked = path
+        if self.stored is None:
+            self.stored = self.connection.execute("SELECT path, key, value FROM articles ORDER BY path")
+            self.ahead = self.stored.fetchone()
+        while self.ahead is not None and self.ahead[0] < path:  # rows of deleted diaries
+            self.ahead = self.stored.fetchone()
+        if self.ahead is None or self.ahead[0] != path:
+            return None
+        found, self.ahead = self.ahead, self.stored.fetchone()
+        return found[1], found[2]
 
     def put(self, filename: str, article: Any) -> None:
         """Pelican made ``article`` for ``filename`` and found it valid: keep it if it is safe."""
@@ -154,6 +174,9 @@ class KeptArticles:
     def save(self) -> None:
         """Store what this build made, in one transaction."""
         self._unwatch()
+        if self.stored is not None:
+            self.stored.close()
+            self.stored, self.ahead = None, None
         logger.debug("kept diaries: %d restored, %d made, %d kept", self.restored, self.made, len(self.rows))
         if self.connection is None or not self.rows:
             return

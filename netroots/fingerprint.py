@@ -127,10 +127,20 @@ class Digester:
             fields = getattr(value, "__dict__", None)
             if fields is None and not extra:
                 return repr(value).encode("utf-8", "surrogatepass"), _CLOSED  # an address in it: never matches
-            named = [(name, item) for name, item in (fields or {}).items() if name not in SKIPPED_ATTRIBUTES]
-            named += [(name, getattr(value, name)) for name in extra if hasattr(value, name)]
-            low = self._add(out, [part for name, item in named for part in (_Name(name), item)], depth)
-        return b"\x1f".join([len(part).to_bytes(4, "little") + part for part in out]), low
+            names = _NAMES
+            parts = [
+                part
+                for name, item in (fields or {}).items()
+                if name not in SKIPPED_ATTRIBUTES
+                for part in (names.get(name) or _name(name), item)
+            ]
+            parts += [part for name in extra if hasattr(value, name) for part in (_name(name), getattr(value, name))]
+            low = self._add(out, parts, depth)
+        try:  # each part with its length in 4 bytes, little-endian; the lengths' bytes are made once
+            prefix = _PREFIXES
+            return b"\x1f".join([prefix[len(part)] + part for part in out]), low
+        except IndexError:  # a part of 64 KiB or more
+            return b"\x1f".join([len(part).to_bytes(4, "little") + part for part in out]), low
 
     def _add(self, out: list[bytes], items: Iterable[Any], depth: int) -> int:
         """Append the digests of ``items`` to ``out``; the lowest depth they point back to.
@@ -142,7 +152,7 @@ class Digester:
             if kind is str:
                 out.append(b"s" + item.encode("utf-8", "surrogatepass"))
             elif kind is _Name:
-                out.append(item.encode())
+                out.append(item)
             elif kind in _SCALARS:
                 out.append(repr(item).encode())
             elif kind in _EMPTY and not item:  # a diary holds several: no updates, no groups...
@@ -155,8 +165,21 @@ class Digester:
         return low
 
 
-class _Name(str):
+class _Name(bytes):
     """An attribute's name among an object's digested values (written as its bare bytes)."""
+
+
+_NAMES: dict[str, _Name] = {}  # one per attribute name: objects' names are made once
+
+
+def _name(name: str) -> _Name:
+    found = _NAMES.get(name)
+    if found is None:
+        found = _NAMES[name] = _Name(name.encode())
+    return found
+
+
+_PREFIXES = [length.to_bytes(4, "little") for length in range(1 << 16)]
 
 
 _SCALARS = frozenset({int, bool, float, type(None)})
@@ -408,7 +431,7 @@ def page_fingerprint(
     keys: dict[str, list[str] | None],
 ) -> str:
     """The page's fingerprint; ``keys`` says which keys of each large dict it read (None = all)."""
-    top = digest.top
+    top, tops = digest.top, digest.tops  # a value digested for an earlier page: looked up here
     parts = [template.encode(), top(localcontext.get("localsiteurl")), top(localcontext.get("SITEURL"))]
     for name, encoded in digest.ordered(names):
         value = localcontext.get(name, MISSING)
@@ -417,6 +440,8 @@ def page_fingerprint(
         if read is not None and isinstance(value, dict):
             for key in read:
                 parts += (b"k", key.encode(), top(value[key]) if key in value else MISSING)
+        elif value is MISSING:
+            parts.append(MISSING)
         else:
-            parts.append(MISSING if value is MISSING else top(value))
+            parts.append(tops.get(id(value)) or top(value))
     return hashlib.blake2b(b"\x1e".join(parts), digest_size=16).hexdigest()

@@ -226,3 +226,71 @@ def test_a_diary_saved_while_its_object_is_made_is_made_again_next_build(
     build_site(content, output)
     page = (output / "diaries" / "ana" / "rent-strike-notes" / "index.html").read_text("utf-8")
     assert "Saved during the build." in page
+
+
+def test_kept_diaries_are_read_from_their_store_in_one_query(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pelican asks for the diaries in path order: one query reads the kept ones in that order
+    (a query a diary took 0.15 s at 10,000), passing over the rows of deleted diaries; the
+    site is the same, and a diary asked for out of order is still found."""
+    import sqlite3
+
+    from netroots.articlecache import KeptArticles
+
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    build_site(content, output)
+    before = _html(output)
+    statements: list[str] = []
+    started = KeptArticles._start
+
+    def traced(self: KeptArticles) -> bool:
+        on = started(self)
+        if self.connection is not None:
+            self.connection.set_trace_callback(statements.append)
+        return on
+
+    monkeypatch.setattr(KeptArticles, "_start", traced)
+    database = content.parent / ".cache" / "build" / "reads.sqlite"
+    with sqlite3.connect(database) as connection:  # a deleted diary's row, first in path order
+        connection.execute("INSERT INTO articles VALUES (?, ?, ?)", (str(content / "diaries" / "0.md"), "old", b""))
+    made = _made(monkeypatch)
+    build_site(content, output)
+    assert made == []
+    assert len([sql for sql in statements if sql.startswith("SELECT") and "FROM articles" in sql]) == 1
+    assert _html(output) == before
+
+    kept = KeptArticles.__new__(KeptArticles)
+    kept.connection, kept.stored, kept.ahead, kept.asked = sqlite3.connect(database), None, None, ""
+    paths = sorted(row[0] for row in kept.connection.execute("SELECT path FROM articles"))
+    assert kept._row(paths[-1]) is not None and kept._row(paths[1]) is not None  # the second: out of order
+    assert kept._row(paths[-1] + "-gone") is None
+
+
+class _Diary:
+    __slots__ = ("__dict__", "extra")
+
+
+def test_digests_stay_what_they_were_for_every_kind_of_value() -> None:
+    """The walk was made faster (names and lengths' bytes made once): a digest must mean
+    the same in every build, so these digests are the ones the earlier walk gave."""
+    import datetime as dt
+
+    def sample() -> _Diary:
+        diary = _Diary()
+        diary.title = "Canvass — día 1 \ud800"
+        diary.body = "x" * 70_000  # longer than the lengths made once
+        diary.date = dt.date(2026, 11, 22)
+        diary.tags = ["Labor", "GA-05"]
+        diary.metadata = {"n": 3, "f": 1.5, "b": True, "none": None, "set": {"b", "a"}, "t": (1, "two")}
+        diary.groups = []
+        diary.extra = b"raw"
+        other = type("Plain", (), {})()
+        other.back = diary  # a cycle
+        diary.other = other
+        diary._context = {"ignored": 1}
+        return diary
+
+    assert Digester()(sample()).hex() == "29d6bbd19c64cd063aeee3751845be0b"
+    assert Digester()([sample(), {"k": []}, ()]).hex() == "cb104e1c1535015b87cc3d1ee4707291"

@@ -31,9 +31,23 @@ from netroots.today import ENV_TODAY  # noqa: E402
 
 
 class WholeHelpGroup(click.Group):
-    """Lists each command with its whole first sentence, wrapped, never cut off with "..."."""
+    """Lists each command with its whole first sentence, wrapped, never cut off with "...".
+
+    Plugins' commands and benchmarks are added when first asked for (a name this group does
+    not know, or the list of them): ``build`` and the other built-in commands import no
+    plugin's command line and no benchmark."""
 
     group_class = type  # groups made with @cli.group() list their commands the same way
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _load_plugin_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and _load_plugin_commands():
+            found = super().get_command(ctx, cmd_name)
+        return found
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
@@ -376,6 +390,7 @@ def screenshots(into: Path) -> None:
 def bench(ctx: click.Context) -> None:
     """Benchmarks (bench/): compare Netroots against a baseline in the same run."""
     if ctx.invoked_subcommand is None:
+        _load_plugin_commands()
         ctx.invoke(bench.commands["diaries"])
 
 
@@ -399,9 +414,16 @@ def settings_doc(only_check: bool) -> None:
     click.echo(f"Wrote {target.relative_to(ROOT)}")
 
 
-def _load_plugin_commands() -> None:
+_PLUGIN_COMMANDS: list[bool] = []  # [True] once they are loaded
+
+
+def _load_plugin_commands() -> bool:
     """Plugins add commands in ``plugins/<name>/cli.py`` (``add_commands(cli, new)``) and ``new``
-    commands by declaring starters (``PluginSpec.starters``); benchmarks are ``bench/<name>.py`` modules exposing a click ``command``."""
+    commands by declaring starters (``PluginSpec.starters``); benchmarks are ``bench/<name>.py`` modules exposing a click ``command``.
+    Once, when a command line first asks for one (``WholeHelpGroup``); False when already loaded."""
+    if _PLUGIN_COMMANDS:
+        return False
+    _PLUGIN_COMMANDS.append(True)
     for folder in sorted((ROOT / "plugins").iterdir()):
         if (folder / "cli.py").is_file():
             module = importlib.import_module(f"{folder.name}.cli")
@@ -414,9 +436,8 @@ def _load_plugin_commands() -> None:
         command = getattr(module, "command", None)
         if isinstance(command, click.Command):
             bench.add_command(command, script.stem)
+    return True
 
-
-_load_plugin_commands()
 
 _BUILT = False  # set by ``build``: what it leaves in memory need not be freed before exiting
 

@@ -202,6 +202,36 @@ def test_the_command_line_loads_no_http_client_until_something_is_fetched() -> N
     assert found.stdout.strip() == "[]"
 
 
+def test_a_build_imports_no_plugin_command_line_and_help_still_lists_every_command(
+    copy_fixture, tmp_path: Path
+) -> None:
+    """Plugins' commands and benchmarks load when a command line asks for one of them (or for
+    the list): a build imports neither, ``--help`` shows them all and they still run."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    content = copy_fixture("basic")
+    code = (
+        "import sys; sys.argv = ['tasks.py']; import tasks\n"
+        f"tasks.cli.main(['--content', {str(content)!r}, 'build', '--output', {str(tmp_path / 'out')!r}],"
+        " standalone_mode=False)\n"
+        "print(sorted(m for m in sys.modules if m.endswith('.cli') or m.startswith('bench')))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert found.stdout.strip().splitlines()[-1] == "[]"
+    shown = subprocess.run([sys.executable, "tasks.py", "--help"], cwd=root, capture_output=True, text=True, check=True)
+    for command in ("build", "serve", "new", "bench", "fetch", "digest", "publish", "search", "codeowners"):
+        assert f"\n  {command} " in shown.stdout
+    listed = subprocess.run(
+        [sys.executable, "tasks.py", "new", "--help"], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert "diary" in listed.stdout and "member" in listed.stdout
+    benches = subprocess.run(
+        [sys.executable, "tasks.py", "bench", "--help"], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert "scale" in benches.stdout
+
+
 def test_a_diary_saved_while_its_object_is_made_is_made_again_next_build(
     copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

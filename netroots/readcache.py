@@ -90,6 +90,7 @@ class ReadCache:
     def __init__(self, settings: dict[str, Any], world: dict[str, str]) -> None:
         self.stamp = json.dumps(world, sort_keys=True).encode()
         self.connection: sqlite3.Connection | None = None
+        self.digests: dict[str, str | None] = {}  # made this build: each file's bytes are hashed once
         try:
             path = cache_dir(settings, "build") / "reads.sqlite"
             self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -153,7 +154,16 @@ class ReadCache:
             if digest is not None:
                 made.append((path, shown, digest, now))
         self._write("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?)", made)
+        self.digests.update(found)
         return found
+
+    def digests_of(self, paths: list[str]) -> dict[str, str | None]:
+        """:meth:`content_digests`, those made earlier in this build taken as they were: what
+        a reader made of a file and what a plugin hashes of it come from the same bytes."""
+        missing = [path for path in paths if path not in self.digests]
+        if missing:
+            self.content_digests(missing)
+        return {path: self.digests.get(path) for path in paths}
 
     def known(self, keys: list[str]) -> set[str]:
         """Which of ``keys`` are stored (without reading their values)."""

@@ -723,7 +723,8 @@ def test_a_first_build_with_related_diaries_in_workers_equals_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The search fixture built with every step in one process and with worker processes
-    (words counted and lists computed in two): the same related lists on every diary page."""
+    (words counted, signatures weighed and lists computed in two): the same related lists on
+    every diary page."""
     from search import related
 
     shared, in_workers = [], related.in_workers
@@ -737,7 +738,7 @@ def test_a_first_build_with_related_diaries_in_workers_equals_one_process(
     assert shared == []
     shutil.rmtree(content.parent / ".cache")
     two = build_site(content, tmp_path / "two", NETROOTS_BUILD={"jobs": 2, "parallel_min": 1})
-    assert shared == [2, 2]
+    assert shared == [2, 2, 2]  # words counted, weighed, lists computed
     assert not one.errors and not two.errors, (one.errors, two.errors)
     pages = sorted(
         path.relative_to(tmp_path / "one").as_posix() for path in (tmp_path / "one" / "diaries").rglob("index.html")

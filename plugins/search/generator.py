@@ -12,6 +12,7 @@ build keeps; a build that nobody searches from (CI) never pays for it.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from pelican.generators import Generator
 
 from netroots.members import members_in
 from netroots.plugin import build_state
-from netroots.readcache import workers_for
+from netroots.readcache import read_cache, workers_for
 from netroots.site import cache_dir, read_json, write_json, write_page
 
 from .documents import (
@@ -51,12 +52,13 @@ def read_items(
     context: dict[str, Any], settings: dict[str, Any]
 ) -> tuple[dict[str, tuple[Any, str, str]], dict[str, str], Callable[[str], Document]]:
     """The diaries and pages Pelican read: ``key -> (item, kind, member's state)``, ``key -> content
-    hash``, and ``make(key)``, their search documents (what a first build and each build index)."""
+    hash`` (the file's bytes, its author's state, the tag vocabulary), and ``make(key)``, their
+    search documents (what related diaries weigh)."""
     content = Path(settings["PATH"]).resolve()
     members = members_in(context, settings)
     vocabulary = vocabulary_digest(content)
     items: dict[str, tuple[Any, str, str]] = {}
-    current: dict[str, str] = {}
+    paths: dict[str, str] = {}
     for kind, group in (("diary", context.get("articles", [])), ("page", context.get("pages", []))):
         for item in group:
             if kind == "diary" and not getattr(item, "diary_id", None):
@@ -68,7 +70,15 @@ def read_items(
                 continue
             state = (getattr(members.get(item.author.name), "state", None) or "") if kind == "diary" else ""
             items[key] = (item, kind, state)
-            current[key] = content_hash(path, state, vocabulary)
+            paths[key] = os.path.abspath(item.source_path)
+    # The reader hashed each file's bytes this build (netroots/readcache.py): not read again.
+    digests = read_cache(settings).digests_of(list(paths.values()))
+    current: dict[str, str] = {}
+    for key, (_, _, state) in items.items():
+        found = digests.get(paths[key])
+        current[key] = (
+            digest(found.encode(), state, vocabulary) if found else content_hash(Path(paths[key]), state, vocabulary)
+        )
 
     def make(key: str) -> Document:
         item, kind, state = items[key]

@@ -366,6 +366,7 @@ class WordCounter:
         schema = _schema()
         self._fields = [(weight, name == "body", _posting_weights(schema[name])) for name, weight in FIELD_WEIGHTS]
         self.counted: Counted = ([], {})
+        self.frequencies: Counter[str] = Counter()  # how many documents hold each word in their body
         self._numbered: dict[str, int] = {}
 
     def add(self, number: int, document: Document) -> None:
@@ -380,6 +381,8 @@ class WordCounter:
                     words.append(term)
                 codes.append(2 * word + in_body)
                 weights.append(weight * count)
+                if in_body:
+                    self.frequencies[term] += 1
 
 
 def tags_of(document: Document) -> list[str]:
@@ -391,9 +394,16 @@ class CountedTerms(Mapping[str, Terms]):
     """The :class:`Terms` of counted documents by key, each made when asked for from the
     shares' arrays (the build holds one document's dict at a time, not every document's)."""
 
-    def __init__(self, shares: list[Counted], numbers: Mapping[int, str], tags: Mapping[int, list[str]]) -> None:
+    def __init__(
+        self,
+        shares: list[Counted],
+        numbers: Mapping[int, str],
+        tags: Mapping[int, list[str]],
+        frequencies: Counter[str],
+    ) -> None:
         self._shares, self._tags = shares, tags
         self._numbers = {key: number for number, key in numbers.items()}
+        self.frequencies = frequencies  # how many of the documents hold each word in their body
 
     def __getitem__(self, key: str) -> Terms:
         number = self._numbers[key]

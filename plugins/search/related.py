@@ -193,7 +193,7 @@ def best_lists(signatures: Signatures, holders: Holders, keys: list[str], count:
 PARALLEL_WORDS = 1000
 # What terms.sqlite holds and how; another value starts it over.
 STORE = f"2 {ANALYSIS}"
-Words = Callable[[list[str]], Mapping[str, Terms]]
+Words = Callable[[list[str]], CountedTerms]
 
 
 class TermStore:
@@ -344,40 +344,45 @@ def _chunks(values: list, size: int = 500) -> Iterator[list]:
         yield values[start : start + size]
 
 
-def count_words(keys: list[str], make: Callable[[str], Document], workers: int = 1) -> Mapping[str, Terms]:
-    """The :class:`Terms` of the documents ``make(key)`` gives, counted in ``workers`` forked
-    processes when there are many (a first build's; a share whose process failed is counted here)."""
+def _in_shares(work: Callable[[int, int], Any], shares: int, doing: str) -> list[Any]:
+    """``work(share, shares)`` for each share, in forked worker processes (share 0 here); a
+    share whose process failed is done here, with a warning naming what it was ``doing``."""
+    if shares < 2:
+        return [work(0, 1)]
+    answers = []
+    for share, (ok, answer) in enumerate(in_workers(shares, work, here=True)):
+        if not ok:
+            logger.warning(
+                "search: %s failed in a worker process; done here instead (%s)", doing, str(answer).splitlines()[0]
+            )
+            answer = work(share, shares)
+        answers.append(answer)
+    return answers
 
-    def share_of(share: int, shares: int) -> tuple[Counted, dict[int, list[str]]]:
+
+def count_words(keys: list[str], make: Callable[[str], Document], workers: int = 1) -> CountedTerms:
+    """The :class:`Terms` of the documents ``make(key)`` gives, counted in ``workers`` forked
+    processes when there are many (a first build's)."""
+
+    def share_of(share: int, shares: int) -> tuple[Counted, dict[int, list[str]], Counter[str]]:
         counter, tags = WordCounter(), {}
         for number in range(share, len(keys), shares):
             document = make(keys[number])
             counter.add(number, document)
             tags[number] = tags_of(document)
-        return counter.counted, tags
+        return counter.counted, tags, counter.frequencies
 
     shares = workers if len(keys) >= PARALLEL_WORDS else 1
-    answers = []
-    if shares < 2:
-        answers.append(share_of(0, 1))
-    else:
-        for share, (ok, answer) in enumerate(in_workers(shares, share_of, here=True)):
-            if not ok:
-                logger.warning(
-                    "search: counting words for related diaries failed in a worker process; counted here instead (%s)",
-                    str(answer).splitlines()[0],
-                )
-                answer = share_of(share, shares)
-            answers.append(answer)
+    answers = _in_shares(share_of, shares, "counting words for related diaries")
     tags: dict[int, list[str]] = {}
-    for _, found in answers:
+    frequencies: Counter[str] = Counter()
+    for _, found, held in answers:
         tags.update(found)
-    return CountedTerms([counted for counted, _ in answers], dict(enumerate(keys)), tags)
+        frequencies.update(held)
+    return CountedTerms([counted for counted, _, _ in answers], dict(enumerate(keys)), tags, frequencies)
 
 
-def update_terms(
-    words: Words, hashes: Mapping[str, str], store: TermStore
-) -> tuple[Counter[str], int, Mapping[str, Terms]]:
+def update_terms(words: Words, hashes: Mapping[str, str], store: TermStore) -> tuple[Counter[str], int, CountedTerms]:
     """Document frequencies over the documents in ``hashes`` (key -> content hash), their count,
     and the :class:`Terms` of those that are new or changed since the store was written. Only
     those are counted (``words(keys)``): the frequencies are the stored ones, less the words of
@@ -391,8 +396,7 @@ def update_terms(
     for terms in replaced.values():
         frequencies.subtract(terms.body())
     fresh = words(stale)
-    for terms in fresh.values():
-        frequencies.update(terms.body())
+    frequencies.update(fresh.frequencies)
     frequencies = +frequencies  # drop words no document holds any more
     store.save(
         ((key, hashes[key], fresh[key]) for key in fresh), replaced, [*gone, *set(stale) - set(fresh)], frequencies
@@ -402,7 +406,7 @@ def update_terms(
 
 
 def current_signatures(
-    words: Words, store: TermStore, hashes: Mapping[str, str], keys: list[str], cached: dict
+    words: Words, store: TermStore, hashes: Mapping[str, str], keys: list[str], cached: dict, workers: int = 1
 ) -> tuple[Signatures, dict[str, float]]:
     """Signatures of ``keys`` and the word weights they use, with ``hashes`` (key -> content
     hash) as the corpus: equal to :func:`signature_of` over every document's words counted
@@ -422,13 +426,19 @@ def current_signatures(
     missing = sorted(key for key in redo if key not in found)
     if missing:  # not in the store (it could not be written): counted again
         found.maps.append(words(missing))
-    signatures: Signatures = {}
-    for key in keys:
-        if key in redo:
-            if key in found:
-                signatures[key] = signature_of(found[key], frequencies, max(total, 1), SIGNATURE_TERMS)
-        else:
-            signatures[key] = old[key]
+    todo = [key for key in keys if key in redo and key in found]
+
+    def share_of(share: int, shares: int) -> Signatures:
+        return {
+            key: signature_of(found[key], frequencies, max(total, 1), SIGNATURE_TERMS) for key in todo[share::shares]
+        }
+
+    made: Signatures = {}
+    for answer in _in_shares(
+        share_of, workers if len(todo) >= PARALLEL_WORDS else 1, "weighing related diaries' words"
+    ):
+        made.update(answer)
+    signatures = {key: made[key] if key in redo else old[key] for key in keys if key in made or key not in redo}
     return signatures, weights
 
 
@@ -453,7 +463,7 @@ def update_related(
         store = TermStore(folder / "terms.sqlite")
         try:
             signatures, weights = current_signatures(
-                lambda keys: count_words(keys, make, workers), store, corpus, list(diaries), cached
+                lambda keys: count_words(keys, make, workers), store, corpus, list(diaries), cached, workers
             )
         finally:
             store.close()

@@ -23,6 +23,7 @@ from array import array
 from collections import ChainMap, Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -167,24 +168,31 @@ def _reached(
     return reached
 
 
+def _in_shares(work: Callable[[int, int], Any], shares: int, doing: str) -> list[Any]:
+    """``work(share, shares)`` for each share, in forked worker processes (share 0 here); a
+    share whose process failed is done here, with a warning naming what it was ``doing``."""
+    if shares < 2:
+        return [work(0, 1)]
+    answers = []
+    for share, (ok, answer) in enumerate(in_workers(shares, work, here=True)):
+        if not ok:
+            logger.warning(
+                "search: %s failed in a worker process; done here instead (%s)", doing, str(answer).splitlines()[0]
+            )
+            answer = work(share, shares)
+        answers.append(answer)
+    return answers
+
+
 def best_lists(signatures: Signatures, holders: Holders, keys: list[str], count: int, workers: int = 1) -> Scored:
     """The scored lists of ``keys``, each of ``workers`` forked processes computing a share of
-    them (they read the same signatures and holders; a share whose process failed is
-    computed here)."""
+    them (they read the same signatures and holders)."""
 
     def share_of(share: int, shares: int) -> Scored:
         return {key: _best(signatures, holders, key, count) for key in keys[share::shares]}
 
-    if workers < 2:
-        return share_of(0, 1)
     lists: Scored = {}
-    for share, (ok, answer) in enumerate(in_workers(workers, share_of, here=True)):
-        if not ok:
-            logger.warning(
-                "search: computing related diaries failed in a worker process; computed here instead (%s)",
-                str(answer).splitlines()[0],
-            )
-            answer = share_of(share, workers)
+    for answer in _in_shares(share_of, workers, "computing related diaries"):
         lists.update(answer)
     return lists
 
@@ -344,22 +352,6 @@ def _chunks(values: list, size: int = 500) -> Iterator[list]:
         yield values[start : start + size]
 
 
-def _in_shares(work: Callable[[int, int], Any], shares: int, doing: str) -> list[Any]:
-    """``work(share, shares)`` for each share, in forked worker processes (share 0 here); a
-    share whose process failed is done here, with a warning naming what it was ``doing``."""
-    if shares < 2:
-        return [work(0, 1)]
-    answers = []
-    for share, (ok, answer) in enumerate(in_workers(shares, work, here=True)):
-        if not ok:
-            logger.warning(
-                "search: %s failed in a worker process; done here instead (%s)", doing, str(answer).splitlines()[0]
-            )
-            answer = work(share, shares)
-        answers.append(answer)
-    return answers
-
-
 def count_words(keys: list[str], make: Callable[[str], Document], workers: int = 1) -> CountedTerms:
     """The :class:`Terms` of the documents ``make(key)`` gives, counted in ``workers`` forked
     processes when there are many (a first build's)."""
@@ -421,25 +413,37 @@ def current_signatures(
     redo = {key for key in keys if key not in old or old_hashes.get(key) != hashes[key]}
     if moved and len(redo) < len(keys):
         redo |= store.holding(moved) & set(keys)
-    # Each document's terms are made when its signature is (a first build's are many).
-    found = ChainMap(fresh, store.terms(sorted(key for key in redo if key not in fresh)))
-    missing = sorted(key for key in redo if key not in found)
+    made = _weighed(words, store, fresh, [key for key in keys if key in redo], frequencies, max(total, 1), workers)
+    signatures = {key: made[key] if key in redo else old[key] for key in keys if key in made or key not in redo}
+    return signatures, weights
+
+
+def _weighed(
+    words: Words,
+    store: TermStore,
+    fresh: Mapping[str, Terms],
+    keys: list[str],
+    frequencies: Counter[str],
+    total: int,
+    workers: int,
+) -> Signatures:
+    """The signatures of ``keys``, each document's terms made when its signature is (a first
+    build's are many: on every core)."""
+    found = ChainMap(fresh, store.terms(sorted(key for key in keys if key not in fresh)))
+    missing = sorted(key for key in keys if key not in found)
     if missing:  # not in the store (it could not be written): counted again
         found.maps.append(words(missing))
-    todo = [key for key in keys if key in redo and key in found]
+    todo = [key for key in keys if key in found]
 
     def share_of(share: int, shares: int) -> Signatures:
-        return {
-            key: signature_of(found[key], frequencies, max(total, 1), SIGNATURE_TERMS) for key in todo[share::shares]
-        }
+        return {key: signature_of(found[key], frequencies, total, SIGNATURE_TERMS) for key in todo[share::shares]}
 
     made: Signatures = {}
     for answer in _in_shares(
         share_of, workers if len(todo) >= PARALLEL_WORDS else 1, "weighing related diaries' words"
     ):
         made.update(answer)
-    signatures = {key: made[key] if key in redo else old[key] for key in keys if key in made or key not in redo}
-    return signatures, weights
+    return made
 
 
 def update_related(

@@ -1,7 +1,8 @@
 """Related diaries benchmark: every list from scratch, and what one edit recomputes.
 
-``python tasks.py bench related RELATED_JSON... [--baseline f2be632]``. Each file is a
-build's ``.cache/search/related.json`` (read only: its ``signatures``). For each, against
+``python tasks.py bench related CACHE... [--baseline f2be632]``. Each file is a
+build's ``.cache/search/related.pickle`` (``related.json`` before session 7; read only: its
+``signatures``). For each, against
 ``plugins/search/related.py`` as it was at ``--baseline`` (the capped lists, loaded from git):
 
 1. all lists: CPU seconds and peak resident memory of one process computing every list
@@ -122,6 +123,14 @@ def one_edits(
     return rows
 
 
+def signatures_in(cache: Path) -> dict:
+    """The signatures a build kept: ``related.pickle``, or an older build's ``related.json``."""
+    from netroots.site import read_pickle
+
+    found = json.loads(cache.read_text()) if cache.suffix == ".json" else read_pickle(cache)
+    return found["signatures"]
+
+
 @click.command()
 @click.argument("caches", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--baseline", "revision", default="f2be632", show_default=True, help="The git revision compared.")
@@ -132,7 +141,7 @@ def one_edits(
     "--real-edit",
     nargs=2,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="BEFORE AFTER: related.json of a build before and after an edit; BEFORE among the CACHES.",
+    help="BEFORE AFTER: the related cache of a build before and after an edit; BEFORE among the CACHES.",
 )
 def command(
     caches: tuple[Path, ...], revision: str, edits: int, sample: int, seed: int, real_edit: tuple[Path, Path] | None
@@ -141,7 +150,7 @@ def command(
     old, new = baseline(revision), current()
     result: dict = {"machine": machine(), "baseline": revision, "sizes": []}
     for cache in caches:
-        signatures = json.loads(cache.read_text())["signatures"]
+        signatures = signatures_in(cache)
         row: dict = {"cache": str(cache), "diaries": len(signatures)}
         click.echo(f"{cache}: {len(signatures)} signatures")
         for name, module in (("baseline", old), ("today", new)):
@@ -157,7 +166,7 @@ def command(
             row[name]["exact_in_sample"] = sum(1 for key in keys if [tuple(p) for p in lists[key]] == exact[key])
             real = None
             if real_edit and real_edit[0].resolve() == cache.resolve():
-                real = json.loads(real_edit[1].read_text())["signatures"]
+                real = signatures_in(real_edit[1])
             row[name]["edits"] = one_edits(old if name == "baseline" else new, signatures, lists, edits, seed, real)
             click.echo(f"  {name}: {row[name]['exact_in_sample']} of {len(keys)} sampled lists exact")
             for edit in row[name]["edits"]:

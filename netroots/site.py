@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import pickle
 import shutil
 import stat
 import tempfile
@@ -81,11 +82,31 @@ def read_json(path: Path) -> Any:
 
 def write_json(path: Path, data: Any) -> None:
     """Write atomically: an interrupted build never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    _write_atomically(path, lambda out: out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()))
+
+
+def read_pickle(path: Path) -> Any:
+    """A cache file :func:`write_pickle` wrote; None when missing or unreadable (then the
+    cache starts over)."""
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        with open(path, "rb") as file:
+            return pickle.load(file)
+    except Exception:  # a damaged or foreign file: any error unpickling it
+        return None
+
+
+def write_pickle(path: Path, data: Any) -> None:
+    """Write a cache file atomically, as pickle: several times faster than JSON to read and
+    write for the big caches a build rewrites after each change (only for ``.cache/``)."""
+    _write_atomically(path, lambda out: pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write_atomically(path: Path, write: Callable[[Any], Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -434,7 +434,7 @@ def test_related_lists_kept_from_the_last_build_equal_a_full_computation(seed: i
                 signatures[key] = {**signatures[key], word: rng.choice([0.25, 0.5, round(rng.uniform(0.01, 1.0), 2)])}
             else:
                 signatures[rng.choice(sorted(signatures))] = random_signatures(rng, ["new"], words)["new"]
-        # kept lists come back from related.json as JSON
+        # kept lists may come back as lists of lists (any pairs do)
         lists, redone = update_lists(old, json.loads(json.dumps(lists)), signatures, count)
         assert {key: [tuple(pair) for pair in found] for key, found in lists.items()} == brute_force_lists(
             signatures, count

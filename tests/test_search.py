@@ -385,13 +385,15 @@ def test_whoosh_work_can_be_switched_off(tmp_path: Path) -> None:
     result = build_site(content, tmp_path / "output", SEARCH={"whoosh": False})
     assert not result.errors
     assert 'class="related-diaries"' not in read(result.output, "diaries/ana/rent-strike-notes/index.html")
-    assert not (tmp_path / "net/.cache/search/related.json").exists()
+    assert not (tmp_path / "net/.cache/search/related.pickle").exists()
     assert not (tmp_path / "net/.cache/search/terms.sqlite").exists()
     assert (result.output / "pagefind/0/pagefind.js").is_file()
 
 
 def test_a_build_keeps_each_diary_s_signature_from_its_title_tags_and_body(built: Path) -> None:
-    kept = json.loads((built.parent / ".cache/search/related.json").read_text())["signatures"]
+    from search.related import kept_related
+
+    kept = kept_related(built.parent / ".cache/search")["signatures"]
     assert len(kept) == 10
     bookmobile = kept["diaries/cara/2026-07-20-bookmobile-returns.md"]
     assert "#libraries" in bookmobile and "bookmobil" in bookmobile
@@ -512,9 +514,11 @@ def clean_signatures(documents: dict[str, list]) -> dict:
 @pytest.mark.parametrize("seed", range(3))
 def test_related_lists_from_kept_words_equal_a_clean_computation(tmp_path: Path, seed: int) -> None:
     """After edits (new rare words, removed paragraphs), new and deleted diaries, the related
-    lists, signatures and word weights an incremental build keeps (terms.sqlite, related.json)
+    lists, signatures and word weights an incremental build keeps (terms.sqlite, related.pickle)
     equal those computed from scratch from the same diaries."""
     import random
+
+    from search.related import kept_related
 
     from bench.synthetic import diaries
 
@@ -537,10 +541,26 @@ def test_related_lists_from_kept_words_equal_a_clean_computation(tmp_path: Path,
         kept, _ = synthetic_related(tmp_path / "kept", documents)
         clean, _ = synthetic_related(tmp_path / f"clean{step}", documents)
         assert kept == clean
-        cached = json.loads((tmp_path / "kept" / "related.json").read_text())
-        fresh = json.loads((tmp_path / f"clean{step}" / "related.json").read_text())
+        cached = kept_related(tmp_path / "kept")
+        fresh = kept_related(tmp_path / f"clean{step}")
         assert (cached["signatures"], cached["weights"]) == (fresh["signatures"], fresh["weights"])
         assert cached["signatures"] == clean_signatures(documents)
+
+
+def test_a_damaged_related_cache_is_computed_again(tmp_path: Path) -> None:
+    """``related.pickle`` is only a cache: cut short or overwritten, the next build computes
+    every list again, the same as before."""
+    from bench.synthetic import diaries
+
+    items = diaries(30, 3, seed=6)
+    documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
+    first, redone = synthetic_related(tmp_path, documents)
+    assert len(redone) == 30
+    cache = tmp_path / "related.pickle"
+    for damage in (cache.read_bytes()[:100], b"not a pickle", b""):
+        cache.write_bytes(damage)
+        again, redone = synthetic_related(tmp_path, documents)
+        assert again == first and len(redone) == 30
 
 
 HOSTILE_TEXT = [
@@ -661,7 +681,9 @@ def test_a_page_changed_only_in_its_related_diaries_keeps_its_search_hash(tmp_pa
 def related_outcome(documents: dict[str, list], folder: Path, workers: int) -> tuple:
     """What a first computation of related diaries gives: the lists, and the cache it keeps."""
     related, redone = synthetic_related(folder, documents, workers)
-    cached = json.loads((folder / "related.json").read_text())
+    from search.related import kept_related
+
+    cached = kept_related(folder)
     return related, sorted(redone), cached["signatures"], cached["lists"], cached["weights"]
 
 

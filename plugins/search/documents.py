@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,12 @@ def vocabulary_digest(content: Path) -> str:
     """Tag spellings come from ``content/tags.yaml``: a change there re-indexes the diaries."""
     path = content / "tags.yaml"
     return digest(path.read_bytes()) if path.is_file() else ""
+
+
+def digest_of_hashes(hashes: Mapping[str, str]) -> str:
+    """One hash of ``key -> content hash`` pairs: it changes when any document is added,
+    changed or removed."""
+    return digest("\0".join(f"{key}\0{hashes[key]}" for key in sorted(hashes)).encode())
 
 
 def content_hash(path: Path, state: str, vocabulary: str, raw: bytes | None = None, mark: str = "") -> str:
@@ -250,9 +256,7 @@ def html_document(output: Path, relative: str) -> Document | None:
     )
 
 
-def scan_output(
-    output: Path, skip: set[str], seen: dict[str, list] | None = None
-) -> tuple[dict[str, str], dict[str, str]]:
+def scan_output(output: Path, seen: dict[str, list] | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """One pass over the built HTML: ``(key -> hash of pages to index from HTML, pages)``.
 
     ``pages`` maps every page Pagefind would index (those with ``data-pagefind-body``)
@@ -281,7 +285,7 @@ def scan_output(
         if page_hash is None:
             continue
         pages[relative] = page_hash
-        if relative in skip or relative.startswith(("theme/", "search/")):
+        if relative.startswith(("theme/", "search/")):
             continue
         if kind and kind not in SOURCE_KINDS.values():  # stale copies of removed diaries too
             current[HTML_PREFIX + relative] = page_hash

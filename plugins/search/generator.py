@@ -31,6 +31,7 @@ from .documents import (
     build_document,
     content_hash,
     digest,
+    digest_of_hashes,
     html_document,
     scan_output,
     source_key,
@@ -105,8 +106,7 @@ def keep_extra_documents(folder: Path, published: Any) -> None:
     ``key -> (content hash, Document fields)``; e.g. each comment, pointing at its anchor) for
     ``tasks.py search``, in ``documents-<hash of their hashes>.json``: written only when one changed."""
     published = dict(published or {})
-    stamp = digest("\0".join(f"{key}\0{published[key][0]}" for key in sorted(published)).encode())
-    path = folder / EXTRA_FILE.format(stamp)
+    path = folder / EXTRA_FILE.format(digest_of_hashes({key: str(entry[0]) for key, entry in published.items()}))
     if path.is_file():
         return
     write_json(path, {key: [str(entry[0]), entry[1]] for key, entry in sorted(published.items())})
@@ -217,7 +217,7 @@ def refresh(
     pages in the output folder and the documents it kept (comments...)."""
     index, _ = refresh_from_content(settings, members, progress)
     output = Path(settings["OUTPUT_PATH"])
-    current = scan_output(output, set())[0] if output.is_dir() else {}
+    current = scan_output(output)[0] if output.is_dir() else {}
     index.update(
         current,
         lambda key: html_document(output, key.removeprefix(HTML_PREFIX)),

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import highlight, index, qparser, query, scoring, versionstring
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StemmingAnalyzer, StopFilter
+from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from netroots.site import read_json, write_json
@@ -313,30 +313,14 @@ class Terms:
 FIELD_WEIGHTS = (("title", 2.0), ("body", 1.0))
 
 
-def _posting_weights(field: Any) -> Callable[[str], dict[str, int]]:
-    """``text -> {word: occurrences}`` with the words indexing ``field`` makes.
-
-    Whoosh's ``StemmingAnalyzer`` (tokenizer, lowercase, stop words, stems) is done in one
-    loop with the stems memoized: about five times faster than its chain of generators, with
-    the same words (tests/test_search.py compares them on hostile text). Any other analyzer
-    is asked through the field itself."""
-    items = getattr(field.analyzer, "items", None)
-    kinds = (RegexTokenizer, LowercaseFilter, StopFilter, StemFilter)
-    if not (
-        items
-        and len(items) == len(kinds)
-        and all(type(item) is kind for item, kind in zip(items, kinds, strict=True))
-        and not items[0].gaps
-        and items[2].max is None
-        and not items[3].lang
-    ):
-        boost = field.format.field_boost
-        return lambda text: {
-            (word.decode("utf-8") if isinstance(word, bytes) else word): round(weight / boost)
-            for word, _, weight, _ in field.index(text)
-        }
-    find, stops, shortest = items[0].expression.finditer, items[2].stops, items[2].min
-    ignore, stem = items[3].ignore, items[3].stemfn
+def _occurrences(analyzer: Any) -> Callable[[str], dict[str, int]]:
+    """``text -> {word: occurrences}`` with the words Whoosh's ``StemmingAnalyzer`` (tokenizer,
+    lowercase, stop words, stems) makes, in one loop with the stems memoized: about five
+    times faster than its chain of generators (tests/test_search.py compares the words with
+    the index's postings on hostile text, so a Whoosh that analyses otherwise fails there)."""
+    tokenizer, _, stop, stemmer = analyzer.items
+    find, stops, shortest = tokenizer.expression.finditer, stop.stops, stop.min
+    ignore, stem = stemmer.ignore, stemmer.stemfn
     stems: dict[str, str] = {}
 
     def occurrences(text: str) -> dict[str, int]:
@@ -364,13 +348,15 @@ class WordCounter:
 
     def __init__(self) -> None:
         schema = _schema()
-        self._fields = [(weight, name == "body", _posting_weights(schema[name])) for name, weight in FIELD_WEIGHTS]
+        self._fields = [(weight, name == "body", _occurrences(schema[name].analyzer)) for name, weight in FIELD_WEIGHTS]
         self.counted: Counted = ([], {})
         self.frequencies: Counter[str] = Counter()  # how many documents hold each word in their body
+        self.tags: dict[int, list[str]] = {}  # lowercased, as the index stores them
         self._numbered: dict[str, int] = {}
 
     def add(self, number: int, document: Document) -> None:
-        """Count ``document``'s words (its text is not kept) under ``number``."""
+        """Count ``document``'s words and tags (its text is not kept) under ``number``."""
+        self.tags[number] = [tag for tag in ",".join(document.tags).lower().split(",") if tag]
         words, found = self.counted
         codes, weights = found[number] = (array("I"), array("d"))
         for weight, in_body, occurrences in self._fields:
@@ -383,11 +369,6 @@ class WordCounter:
                 weights.append(weight * count)
                 if in_body:
                     self.frequencies[term] += 1
-
-
-def tags_of(document: Document) -> list[str]:
-    """A document's tags as related diaries weigh them: lowercased, as the index stores them."""
-    return [tag for tag in ",".join(document.tags).lower().split(",") if tag]
 
 
 class CountedTerms(Mapping[str, Terms]):

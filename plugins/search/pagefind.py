@@ -240,7 +240,7 @@ def finalized(pelican: Any) -> None:
     state = read_json(stamp)
     state = state if isinstance(state, dict) else {}
     seen = state.get("seen") if isinstance(state.get("seen"), dict) else {}
-    _, pages = scan_output(output, set(), seen)
+    _, pages = scan_output(output, seen)
     previous = state.get("pagefind") if isinstance(state.get("pagefind"), dict) else {}
     pagefind: dict[str, Any] = {}
     try:

@@ -14,7 +14,6 @@ tests/test_incremental.py compares them.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import json
 import logging
@@ -30,7 +29,8 @@ import numpy as np
 from netroots.site import read_pickle, write_pickle
 from netroots.workers import in_workers
 
-from .index import ANALYSIS, Counted, CountedTerms, Document, Terms, WordCounter, idf, signature_of, tags_of
+from .documents import digest_of_hashes
+from .index import ANALYSIS, Counted, CountedTerms, Document, Terms, WordCounter, idf, signature_of
 
 # Words per signature; a change here invalidates the cached signatures.
 SIGNATURE_TERMS = 12
@@ -359,12 +359,10 @@ def count_words(keys: list[str], make: Callable[[str], Document], workers: int =
     processes when there are many (a first build's)."""
 
     def share_of(share: int, shares: int) -> tuple[Counted, dict[int, list[str]], Counter[str]]:
-        counter, tags = WordCounter(), {}
+        counter = WordCounter()
         for number in range(share, len(keys), shares):
-            document = make(keys[number])
-            counter.add(number, document)
-            tags[number] = tags_of(document)
-        return counter.counted, tags, counter.frequencies
+            counter.add(number, make(keys[number]))
+        return counter.counted, counter.tags, counter.frequencies
 
     shares = workers if len(keys) >= PARALLEL_WORDS else 1
     answers = _in_shares(share_of, shares, "counting words for related diaries")
@@ -463,9 +461,9 @@ def update_related(
     cached = _read_cache(path, count)
     diaries = {key: url for key, (_, kind, url) in documents.items() if kind == "diary"}
     corpus = {key: documents[key][0] for key in sorted(documents)}
-    state = hashlib.blake2b("\0".join(f"{key}\0{digest}" for key, digest in corpus.items()).encode(), digest_size=16)
+    state = digest_of_hashes(corpus)
     todo: list[str] = []
-    if cached.get("corpus") != state.hexdigest() or set(cached["signatures"]) != set(diaries):
+    if cached.get("corpus") != state or set(cached["signatures"]) != set(diaries):
         store = TermStore(folder / "terms.sqlite")
         try:
             signatures, weights = current_signatures(
@@ -475,7 +473,7 @@ def update_related(
             store.close()
         lists, todo = update_lists(cached["signatures"], cached["lists"], signatures, count, workers=workers)
         hashes = {key: corpus[key] for key in signatures}
-        cached.update(signatures=signatures, lists=lists, corpus=state.hexdigest(), hashes=hashes, weights=weights)
+        cached.update(signatures=signatures, lists=lists, corpus=state, hashes=hashes, weights=weights)
         _write_cache(path, cached)
     related = {
         key: [diaries[other] for other, _ in found if other in diaries]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 from bench.scale import run_measured
@@ -22,3 +23,27 @@ def test_memory_shared_by_a_forked_process_is_counted_once_in_proportional_sizes
     assert measured["peak_mb"]["build"] >= 200
     assert measured["peak_total_mb"] >= 400
     assert 200 <= measured["peak_pss_mb"] < 300
+
+
+def test_phases_of_one_build_name_each_generator_and_add_up(tmp_path) -> None:
+    """``bench phases`` times a real build: each plugin's generator is a line, and no phase
+    takes longer than the whole build."""
+    import shutil
+
+    from click.testing import CliRunner
+    from conftest import FIXTURES
+
+    import tasks
+
+    shutil.copytree(FIXTURES / "search", tmp_path / "net")
+    arguments = ["bench", "phases", "--content", str(tmp_path / "net/content"), "--output", str(tmp_path / "out")]
+    result = CliRunner().invoke(tasks.cli, [*arguments, "--today", "2026-11-22", "--shortest", "0"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out/index.html").is_file()
+    times = {
+        found[1]: float(found[2])
+        for found in (re.match(r"^\s*(\S.*?)\s+([\d.]+)s\s+[\d.]+s$", line) for line in result.output.splitlines())
+        if found
+    }
+    assert {"SearchGenerator.generate_context", "signal finalized", "total"} <= set(times), times
+    assert all(0 <= value <= times["total"] for value in times.values())

@@ -7,6 +7,9 @@ files it wrote (Pelican's writer, feeds, static files, and anything a plugin rep
 before the sitemap and search index are made from output/. Nothing else is ever deleted,
 so a file no build recorded (a maintainer's own) is safe. A build that skips writing an
 unchanged file must still report it with :func:`produced`.
+
+The same record, once stale files are gone, is the list of this build's pages that the sitemap
+and the search index read (:func:`built_pages`): no walk of output/ to find them.
 """
 
 from __future__ import annotations
@@ -16,17 +19,27 @@ import hashlib
 import json
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
-# The one build running in this process: its output folder and the files written so far.
-STATE: dict[str, Any] = {"output": None, "written": set(), "settings": None, "preview": False}
+# The one build running in this process: its output folder and the files written so far;
+# ``made``: (output folder, its files) once stale files are removed (the finalized signal on);
+# ``pages``: built_pages' answer for it, made on first use.
+STATE: dict[str, Any] = {
+    "output": None,
+    "written": set(),
+    "settings": None,
+    "preview": False,
+    "made": None,
+    "pages": None,
+}
 
 
-def _relative(path: str | os.PathLike[str]) -> str | None:
-    output = STATE["output"]
+def _relative(path: str | os.PathLike[str], output: Path | None = None) -> str | None:
+    output = STATE["output"] if output is None else output
     if output is None:
         return None
     found, prefix = os.path.abspath(path), str(output) + os.sep  # strings: a build reports ~10 files a diary
@@ -43,6 +56,13 @@ def produced(path: str | os.PathLike[str]) -> None:
     relative = _relative(path)
     if relative is not None:
         STATE["written"].add(relative)
+    elif STATE["made"] is not None:  # written after stale files were removed (finalized receivers)
+        output, files = STATE["made"]
+        relative = _relative(path, output)
+        if relative is not None and relative not in files:
+            files.add(relative)
+            if relative.endswith(".html"):
+                STATE["pages"] = None  # built_pages lists it too from now on
 
 
 def recorded() -> set[str]:
@@ -63,7 +83,7 @@ def track(settings: dict[str, Any]) -> None:
 
     from .site import preview_of
 
-    STATE.update(output=None, written=set(), settings=None, preview=bool(preview_of(settings)))
+    STATE.update(output=None, written=set(), settings=None, preview=bool(preview_of(settings)), made=None, pages=None)
     if STATE["preview"]:
         return  # tasks.py preview empties its own folder; no record of it in .cache/
     STATE.update(output=Path(settings["OUTPUT_PATH"]).resolve(), written=set(), settings=settings)
@@ -75,7 +95,7 @@ def track(settings: dict[str, Any]) -> None:
 
 def untrack() -> None:
     """After a build (finished or not): nothing more is recorded, and no longer a preview."""
-    STATE.update(output=None, written=set(), settings=None, preview=False)
+    STATE.update(output=None, written=set(), settings=None, preview=False, made=None, pages=None)
 
 
 def _on_written(path: str, *_: Any, **__: Any) -> None:
@@ -127,4 +147,30 @@ def _remove_stale(_pelican: Any) -> None:
     temporary = record.with_suffix(".tmp")
     temporary.write_text(json.dumps(sorted(written)), encoding="utf-8")
     os.replace(temporary, record)
-    STATE.update(output=None, settings=None, written=set())
+    STATE.update(output=None, settings=None, written=set(), made=(output, written), pages=None)
+
+
+def built_pages(output: str | os.PathLike[str]) -> list[tuple[str, int, int]] | None:
+    """(path under ``output`` with ``/``, size, modification time in ns) of every ``.html`` file
+    this build made, sorted; None before its stale files are removed, after it, or for another
+    folder (then only a walk of output/ can tell).
+
+    Every file a build leaves in output/ is one it recorded (tests/test_output_files.py), and
+    ``_remove_stale`` took away those the last build made and this one did not, so these are
+    the site's pages: a file no build made (put there by hand, or left from a build whose
+    record is gone) is neither in the sitemap nor searched. Each page is stat'ed once a build
+    (both readers share the answer); a page written later in the build is listed too."""
+    made = STATE["made"]
+    if made is None or os.path.realpath(output) != str(made[0]):
+        return None
+    if STATE["pages"] is None:
+        folder, pages = str(made[0]), []
+        for relative in sorted(name for name in made[1] if name.endswith(".html")):
+            try:
+                found = os.stat(os.path.join(folder, relative))
+            except OSError:
+                continue  # recorded, then gone (its write failed)
+            if stat.S_ISREG(found.st_mode):
+                pages.append((relative, found.st_size, found.st_mtime_ns))
+        STATE["pages"] = pages
+    return list(STATE["pages"])

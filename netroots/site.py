@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .manifest import previewing, produced
+from .manifest import built_pages, previewing, produced
 
 LOCAL_ADDRESS = "http://localhost:8000"  # where `python tasks.py serve` answers
 
@@ -115,7 +115,13 @@ def _write_atomically(path: Path, write: Callable[[Any], Any]) -> None:
 
 def html_files(output: Path) -> list[tuple[str, int, int]]:
     """(path under ``output`` with ``/``, size, modification time in ns) of every ``.html``
-    file, sorted: what the sitemap and the search index scan after each build."""
+    file, sorted: what the sitemap and the search index scan after each build.
+
+    At the end of a build, the pages it made, from its own record (``netroots.manifest.built_pages``:
+    no walk of a folder per diary); outside a build (``tasks.py search``), every file found."""
+    made = built_pages(output)
+    if made is not None:
+        return made
     found: list[tuple[str, int, int]] = []
     todo = [(str(output), "")]
     while todo:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import os
 from pathlib import Path
@@ -252,18 +251,18 @@ class CommentsGenerator(Generator):
         store = feed_store(self.settings)  # settings, templates and code: kept feeds are made again when they change
         world = store.stamp if store is not None else ""
 
+        present = FeedFolders(output)
+
         def feed(paths: dict[str, str | None], title: str, page: str, nodes: list[Node]) -> None:
             entries = [comment_entry(node, members, site_url, self.articles, zone) for node in nodes]
-            key = hashlib.blake2b(
-                json.dumps([title, page, site_url, [entry_key(e) for e in entries], world], default=str).encode(),
-                digest_size=16,
-            ).hexdigest()
+            # repr, not JSON: unambiguous for strings and lists, and cheaper (two feeds a diary, every build)
+            inputs = repr((title, page, site_url, [entry_key(e) for e in entries], world))
+            key = hashlib.blake2b(inputs.encode(), digest_size=16).hexdigest()
             targets = [p for p in paths.values() if p]
             if not targets:
                 return
             written.update({p: key for p in targets})
-            # Strings, not Paths: two feeds a diary are checked every build.
-            if all(previous.get(p) == key and os.path.isfile(os.path.join(output, p)) for p in targets):
+            if all(previous.get(p) == key and present(p) for p in targets):
                 for p in targets:
                     produced(os.path.join(output, p))  # kept, not rewritten: still this build's file
                 return
@@ -293,6 +292,28 @@ class CommentsGenerator(Generator):
                 write_cache(manifest_path, written)
             except OSError as exc:
                 logger.warning("comments: could not write %s (%s)", manifest_path, exc)
+
+
+class FeedFolders:
+    """Is a feed's file in output/? One listing of each feeds' folder a build (a member's
+    diaries' feeds share one) instead of a ``stat`` for each of a diary's two feeds. Only feeds
+    not written yet this build are asked about: a listing taken before a write still holds."""
+
+    def __init__(self, output: str) -> None:
+        self.output = output
+        self.folders: dict[str, frozenset[str]] = {}
+
+    def __call__(self, relative: str) -> bool:
+        folder, _, name = relative.rpartition("/")
+        names = self.folders.get(folder)
+        if names is None:
+            try:
+                with os.scandir(os.path.join(self.output, folder)) as entries:
+                    names = frozenset(entry.name for entry in entries if entry.is_file())
+            except OSError:
+                names = frozenset()
+            self.folders[folder] = names
+        return name in names
 
 
 def comment_entry(node: Node, members: dict[str, Any], site_url: str, articles: dict[str, Any], zone: Any) -> FeedEntry:

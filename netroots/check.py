@@ -11,6 +11,7 @@ from typing import Any
 
 from pelican.plugins._utils import load_plugins
 
+from .contentfiles import ContentFiles
 from .members import load_members, remember_handles
 from .outputs import check_outputs
 from .plugin import content_patterns, enabled_specs, known_specs, spec_of, start
@@ -48,53 +49,54 @@ def layout_hint(relative: str, patterns: list[tuple[str, str, bool]]) -> str:
     return LAYOUT_HELP
 
 
-def check_layout(content: Path, report: Report, patterns: list[tuple[str, str, bool]]) -> None:
-    """Every file under content/ must be one a plugin declares (``layout``); images must be safe."""
-    links, files = _walk_content(content)
-    for link in links:
+def check_layout(
+    content: Path, report: Report, patterns: list[tuple[str, str, bool]], files: ContentFiles | None = None
+) -> None:
+    """Every file under content/ must be one a plugin declares (``layout``); images must be safe.
+
+    ``files``: the build's walk of content/ (netroots/contentfiles.py), else one is made."""
+    files = files or ContentFiles(str(content))
+    root = Path(files.root)
+    for link in files.links:
         report.error(
-            link,
+            root / link,
             1,
-            f"content/{link.relative_to(content).as_posix()} is a symbolic link: content files and folders "
+            f"content/{link} is a symbolic link: content files and folders "
             "must be real, so nothing from outside content/ is published; nothing is read through it",
         )
     matchers = [
         (re.compile(translate(pattern)).match, pattern.count("/"), owner, on) for pattern, owner, on in patterns
     ]
-    for path in files:
-        relative = path.relative_to(content).as_posix()
-        if path.name.startswith(".") or path.name.endswith("~"):
+    for relative in files.files:
+        name = relative.rsplit("/", 1)[-1]
+        if name.startswith(".") or name.endswith("~"):
             continue
         depth = relative.count("/")
         owners = [(owner, on) for match, slashes, owner, on in matchers if slashes == depth and match(relative)]
         if not owners:
             report.error(
-                path,
+                root / relative,
                 1,
                 f"this file is outside the layout: content/{relative} is not read by anything "
                 f"({layout_hint(relative, patterns)})",
             )
         elif not any(on for _owner, on in owners):
-            report.warning(path, 1, f"content/{relative} is read by the {owners[0][0]} plugin, which is not in PLUGINS")
-        elif relative.startswith("images/") and (problem := static_problem(path, content)):
-            report.error(path, 1, problem)
+            report.warning(
+                root / relative, 1, f"content/{relative} is read by the {owners[0][0]} plugin, which is not in PLUGINS"
+            )
+        elif relative.startswith("images/") and (problem := image_problem(relative)):
+            # The walk follows no link, so no folder above a walked file is one (``static_problem``).
+            report.error(root / relative, 1, problem)
 
 
-def _walk_content(content: Path) -> tuple[list[Path], list[Path]]:
-    """(symbolic links, regular files) under ``content``, sorted; links are not followed."""
-    links: list[Path] = []
-    files: list[Path] = []
-    todo = [str(content)]
-    while todo:
-        with os.scandir(todo.pop()) as entries:
-            for entry in entries:
-                if entry.is_symlink():
-                    links.append(Path(entry.path))
-                elif entry.is_dir(follow_symlinks=False):
-                    todo.append(entry.path)
-                elif entry.is_file(follow_symlinks=False):
-                    files.append(Path(entry.path))
-    return sorted(links), sorted(files)
+def image_problem(relative: str) -> str | None:
+    """Why ``content/<relative>`` (under ``images/``) is not an image that may be published."""
+    if os.path.splitext(relative)[1].lower() in IMAGE_SUFFIXES:
+        return None
+    return (
+        f"content/{relative} is not published: images must be {', '.join(IMAGE_SUFFIXES)} "
+        "(SVG, HTML and script files could run code on the site)"
+    )
 
 
 def static_problem(path: Path, content: Path) -> str | None:
@@ -107,11 +109,8 @@ def static_problem(path: Path, content: Path) -> str | None:
         relative = Path(path).relative_to(content)
     except ValueError:
         return f"{path} is outside content/; only files under content/images/ are published"
-    if relative.parts[0] == "images" and relative.suffix.lower() not in IMAGE_SUFFIXES:
-        return (
-            f"content/{relative.as_posix()} is not published: images must be {', '.join(IMAGE_SUFFIXES)} "
-            "(SVG, HTML and script files could run code on the site)"
-        )
+    if relative.parts[0] == "images" and (problem := image_problem(relative.as_posix())):
+        return problem
     inside = content
     for part in relative.parts:
         inside = inside / part

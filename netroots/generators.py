@@ -56,7 +56,14 @@ class ArticlesGenerator(generators.ArticlesGenerator):
             self.kept.put(filename, data)
 
     def get_files(self, paths: Any, exclude: Any = None, extensions: Any = None) -> list[str]:
-        return sorted(super().get_files(paths, exclude, extensions))
+        """Pelican's, sorted; the walk is made once a build for the same question (the diaries'
+        read-ahead asks before Pelican does, netroots/readcache.py): a list of content/ each."""
+        asked = repr((paths, exclude, extensions))
+        walked = self.__dict__.setdefault("_files_walked", {})  # asked during Pelican's __init__
+        found = walked.get(asked)
+        if found is None:
+            found = walked[asked] = sorted(super().get_files(paths, exclude, extensions))
+        return list(found)
 
     def generate_context(self) -> None:
         super().generate_context()

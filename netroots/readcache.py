@@ -39,6 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .contentfiles import content_files
 from .site import cache_dir
 
 
@@ -89,8 +90,11 @@ class ReadCache:
 
     def __init__(self, settings: dict[str, Any], world: dict[str, str]) -> None:
         self.stamp = json.dumps(world, sort_keys=True).encode()
+        self._keyed = hashlib.blake2b(self.stamp, digest_size=20)  # every key starts so: hashed once
+        self.settings = settings
         self.connection: sqlite3.Connection | None = None
         self.digests: dict[str, str | None] = {}  # made this build: each file's bytes are hashed once
+        self._kept: dict[str, tuple[str, str, int]] | None = None  # the kept hashes, read once a build
         try:
             path = cache_dir(settings, "build") / "reads.sqlite"
             self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -106,7 +110,7 @@ class ReadCache:
     def key(self, path: Path | str, content: str, around: list[bytes]) -> str:
         """``content``: the file's ``content_digest``; ``around``: what else the read consults
         (``listing(folder)``, ``stamp(file)``)."""
-        digest = hashlib.blake2b(self.stamp, digest_size=20)
+        digest = self._keyed.copy()
         digest.update(str(path).encode() + b"\0" + content.encode())
         for part in around:
             digest.update(b"\0" + part)
@@ -125,19 +129,13 @@ class ReadCache:
         """Each file's ``content_digest``, from the kept hashes where they can be trusted (see
         the module's docstring), else by reading it (and keeping the new hash); None for a
         missing file or a symbolic link."""
-        kept: dict[str, tuple[str, str, int]] = {}
-        if self.connection is not None:
-            try:
-                kept = {
-                    row[0]: row[1:] for row in self.connection.execute("SELECT path, stat, digest, made FROM digests")
-                }
-            except sqlite3.Error:
-                kept = {}
+        kept = self._kept_digests()
+        lstat = content_files(self.settings).lstat  # the build's walk took each file's kind; its lstat is kept
         found: dict[str, str | None] = {}
         made: list[tuple[str, str, str, int]] = []
         for path in paths:
             try:
-                info = os.lstat(path)
+                info = lstat(path)
             except OSError:
                 found[path] = None
                 continue
@@ -153,9 +151,22 @@ class ReadCache:
             found[path] = digest = content_digest(path)
             if digest is not None:
                 made.append((path, shown, digest, now))
+                kept[path] = (shown, digest, now)
         self._write("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?)", made)
         self.digests.update(found)
         return found
+
+    def _kept_digests(self) -> dict[str, tuple[str, str, int]]:
+        """``path -> (stat, digest, made)`` as the last builds kept them (read once a build)."""
+        if self._kept is None:
+            self._kept = {}
+            if self.connection is not None:
+                try:
+                    rows = self.connection.execute("SELECT path, stat, digest, made FROM digests")
+                    self._kept = {row[0]: row[1:] for row in rows}
+                except sqlite3.Error:
+                    self._kept = {}
+        return self._kept
 
     def digests_of(self, paths: list[str]) -> dict[str, str | None]:
         """:meth:`content_digests`, those made earlier in this build taken as they were: what

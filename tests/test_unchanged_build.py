@@ -6,6 +6,7 @@ These tests count work (calls), never time: a build's floor at 10,000 diaries is
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from conftest import build_site
 from pelican.cache import FileStampDataCacher
 
 from netroots.fingerprint import Digester, page_fingerprint
+from netroots.readcache import ReadCache
 
 
 def test_a_build_takes_no_file_times_for_pelicans_own_content_cache(site, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -349,3 +351,46 @@ def test_pages_relative_addresses_are_pelicans_without_its_path_splitting(
     assert 'href="../../../theme/' in (
         result.output / "diaries" / "ana" / "rent-strike-notes" / "index.html"
     ).read_text("utf-8")
+
+
+def test_an_unchanged_build_walks_content_once_and_reads_the_kept_hashes_once(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layout check, the diaries' read-ahead and Pelican's list of diaries each walked
+    content/ (the last two twice: the read-ahead asks Pelican's question first), and the
+    reader and search each opened the read cache and loaded every kept hash: one walk of each
+    member's folder and one load of the hashes a build now (netroots/contentfiles.py)."""
+    import sqlite3
+
+    import netroots.readcache as readcache
+
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    assert not build_site(content, output, SEARCH={"whoosh": True}).errors
+    walked: list[str] = []
+    scandir = os.scandir
+
+    def listed(path: Any = ".") -> Any:
+        walked.append(os.path.realpath(path))
+        return scandir(path)
+
+    statements: list[str] = []
+    opened: list[ReadCache] = []
+    start = readcache.ReadCache.__init__
+
+    def traced(self: Any, *args: Any) -> None:
+        start(self, *args)
+        opened.append(self)
+        if isinstance(self.connection, sqlite3.Connection):
+            self.connection.set_trace_callback(statements.append)
+
+    monkeypatch.setattr(os, "scandir", listed)
+    monkeypatch.setattr(readcache.ReadCache, "__init__", traced)
+    result = build_site(content, output, SEARCH={"whoosh": True})
+    assert result.summary.startswith("rendered 0 of ")
+    member = os.path.realpath(content / "diaries" / "ana")
+    # The build's walk, and Pelican's own two: the diaries (asked by the read-ahead, then kept)
+    # and the files no reader reads.
+    assert walked.count(member) == 3, walked.count(member)
+    assert len(opened) == 1, "the reader and search share one read cache"
+    assert sum("FROM digests" in statement for statement in statements) == 1

@@ -8,6 +8,7 @@ from pathlib import Path
 from pelican import signals
 
 from netroots.check import check_layout, layout, static_problem
+from netroots.contentfiles import content_files
 from netroots.members import members_in
 from netroots.readcache import read_ahead
 from netroots.report import Report
@@ -45,9 +46,10 @@ def check_layout_on_build(pelican) -> None:
     it reads only some plugins' files, and ``check`` is the writer's tool for the rest)."""
     if preview_of(pelican.settings):
         return
-    content = Path(pelican.settings["PATH"]).resolve()
+    files = content_files(pelican.settings)  # the build's one walk of content/, shared
+    content = Path(files.root)
     report = Report(root=content.parent)
-    check_layout(content, report, layout(pelican.settings))
+    check_layout(content, report, layout(pelican.settings), files)
     report.log()
 
 

@@ -154,7 +154,8 @@ class NetrootsReader(YAMLMetadataReader):
     def cache(self) -> ReadCache:
         """The build's read cache (netroots/readcache.py)."""
         if getattr(self, "_read_cache", None) is None:
-            self._read_cache = read_cache(self.settings)
+            # The build's settings, not this reader's copy: one cache, whose hashes search takes too.
+            self._read_cache = read_cache(self._build_settings)
         return self._read_cache
 
     def _cache_key(self, path: str, content: str | None = None, seen: dict[str, bytes] | None = None) -> str | None:

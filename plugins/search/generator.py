@@ -64,9 +64,8 @@ def read_items(
         for item in group:
             if kind == "diary" and not getattr(item, "diary_id", None):
                 continue  # not read by the diaries reader: nothing to index or relate
-            path = Path(item.source_path)
             try:
-                key = source_key(path, content)
+                key = _source_key(item.source_path, content)
             except ValueError:
                 continue
             state = (getattr(members.get(item.author.name), "state", None) or "") if kind == "diary" else ""
@@ -86,6 +85,15 @@ def read_items(
         return build_document(key, item, kind, state)
 
     return items, current, make
+
+
+def _source_key(source: str, content: Path) -> str:
+    """``source_key`` without a ``Path`` for a plain path under ``content`` (Pelican's are: its
+    folder joined to the names a walk found): 10,000 ``Path`` objects a build, for nothing."""
+    prefix = f"{content}{os.sep}"
+    if os.sep == "/" and source.startswith(prefix) and "/." not in source and "//" not in source:
+        return source[len(prefix) :]
+    return source_key(Path(source), content)
 
 
 def search_index(settings: dict[str, Any]) -> SearchIndex:

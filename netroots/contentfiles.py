@@ -17,6 +17,8 @@ the hash was made) then reads it again next build, as before.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from fnmatch import fnmatch
 from typing import Any
 
 from .plugin import build_state
@@ -28,6 +30,7 @@ class ContentFiles:
     def __init__(self, root: str) -> None:
         self.root = root
         self.entries: dict[str, os.DirEntry[str]] = {}  # absolute path -> a regular file's entry
+        self.special = False  # a fifo, socket or device: Pelican's walk would list it
         links: list[str] = []
         todo = [root]
         while todo:
@@ -39,6 +42,8 @@ class ContentFiles:
                         todo.append(entry.path)
                     elif entry.is_file(follow_symlinks=False):
                         self.entries[entry.path] = entry
+                    else:
+                        self.special = True
         prefix = len(root) + 1
         # Sorted as paths are (by their parts: "a/b" before "a.b/c"), so reports keep their order.
         self.links = sorted((path[prefix:].replace(os.sep, "/") for path in links), key=_parts)
@@ -48,6 +53,67 @@ class ContentFiles:
         """``os.lstat(path)`` (absolute), taken once a build for a file of the walk."""
         entry = self.entries.get(path)
         return os.lstat(path) if entry is None else entry.stat(follow_symlinks=False)
+
+    def pelican_files(
+        self,
+        base: str,
+        paths: Any,
+        exclude: list[str] | None,
+        ignores: list[str],
+        included: Callable[[str], bool],
+    ) -> set[str] | None:
+        """What Pelican's ``Generator.get_files(paths, exclude)`` answers (``included``: its
+        ``_include_path`` for the extensions asked), from this walk instead of ``os.walk``; None
+        when the walk cannot answer as Pelican's would: a symbolic link anywhere under content/
+        (Pelican's walk follows them), a special file, or a path that is not a plain folder name.
+
+        ``base``: the generator's ``path`` (content/ as the settings name it)."""
+        if self.links or self.special or os.path.realpath(base) != self.root:
+            return None
+        paths = [paths] if isinstance(paths, str) else list(paths)
+        if not all(path and os.path.normpath(path) == path and not path.startswith(("/", "..")) for path in paths):
+            return None
+        pruned = {os.path.split(os.path.join(base, name)) for name in exclude or []}
+        found: set[str] = set()
+        for path in paths:
+            if path in self.files_set:
+                if included(path):
+                    found.add(path)  # a file named on its own, as Pelican's ``elif``
+                continue
+            prefix = f"{path}/"
+            walked: dict[str, bool] = {}  # folder (relative) -> is it walked into?
+            for relative in self.files:
+                if not relative.startswith(prefix):
+                    continue
+                folder = relative.rpartition("/")[0]
+                if folder not in walked:
+                    walked[folder] = self._walked_into(base, path, folder, pruned, ignores, walked)
+                if walked[folder] and included(relative):
+                    found.add(relative)
+        return found
+
+    @staticmethod
+    def _walked_into(
+        base: str, path: str, folder: str, pruned: set[tuple[str, str]], ignores: list[str], walked: dict[str, bool]
+    ) -> bool:
+        """Does Pelican's walk from ``path`` reach ``folder``? Not when a folder on the way is
+        excluded (``(parent, name)`` in ``pruned``) or matches ``IGNORE_FILES``."""
+        if folder == path:
+            return True
+        parent, _, name = folder.rpartition("/")
+        above = walked.get(parent)
+        if above is None:
+            above = walked[parent] = ContentFiles._walked_into(base, path, parent, pruned, ignores, walked)
+        if not above:
+            return False
+        return (os.path.join(base, parent), name) not in pruned and not any(fnmatch(name, i) for i in ignores)
+
+    @property
+    def files_set(self) -> set[str]:
+        found = self.__dict__.get("_files_set")
+        if found is None:
+            found = self.__dict__["_files_set"] = set(self.files)
+        return found
 
 
 def _parts(relative: str) -> list[str]:

@@ -8,7 +8,11 @@ from pelican import generators, signals
 from pelican.contents import Article
 
 from .articlecache import KeptArticles
+from .contentfiles import content_files
 from .fingerprint import reads
+
+# pelicanconf.py's ``INTRASITE_LINK_REGEX``: a pattern that matches nothing (no {static} links).
+NO_INTRASITE_LINKS = "(?P<what>(?!))"
 
 
 class ListedByIdentity(list):
@@ -56,14 +60,27 @@ class ArticlesGenerator(generators.ArticlesGenerator):
             self.kept.put(filename, data)
 
     def get_files(self, paths: Any, exclude: Any = None, extensions: Any = None) -> list[str]:
-        """Pelican's, sorted; the walk is made once a build for the same question (the diaries'
-        read-ahead asks before Pelican does, netroots/readcache.py): a list of content/ each."""
+        """Pelican's, sorted, from the build's walk of content/ (netroots/contentfiles.py), and
+        once a build for the same question (the diaries' read-ahead asks before Pelican does)."""
         asked = repr((paths, exclude, extensions))
         walked = self.__dict__.setdefault("_files_walked", {})  # asked during Pelican's __init__
         found = walked.get(asked)
         if found is None:
-            found = walked[asked] = sorted(super().get_files(paths, exclude, extensions))
+            listed = content_files(self.settings).pelican_files(
+                self.path,
+                paths,
+                exclude,
+                self.settings["IGNORE_FILES"],
+                lambda path: self._include_path(path, extensions),
+            )
+            found = walked[asked] = sorted(super().get_files(paths, exclude, extensions) if listed is None else listed)
         return list(found)
+
+    def add_static_links(self, content: Any) -> None:
+        """Pelican scans every diary's HTML for ``{static}`` links each build; with Netroots'
+        ``INTRASITE_LINK_REGEX``, which matches nothing (pelicanconf.py), it can find none."""
+        if self.settings.get("INTRASITE_LINK_REGEX") != NO_INTRASITE_LINKS:
+            super().add_static_links(content)
 
     def generate_context(self) -> None:
         super().generate_context()

@@ -97,3 +97,53 @@ def test_builds_in_one_process_see_files_added_renamed_edited_and_deleted_betwee
     stray.unlink()
     assert built().errors == []
     assert not moved.exists()
+
+
+@pytest.mark.parametrize("extensions", [None, False, ["md"]])
+def test_the_walk_answers_pelicans_get_files_as_pelicans_own_walk_does(
+    copy_fixture, tmp_path: Path, extensions: Any
+) -> None:
+    """Excluded folders (members' images/ and media/), ignored names (``.#*``, hidden
+    folders when the settings say so), nested folders, a file named on its own."""
+    from pelican.generators import Generator
+
+    from netroots.contentfiles import content_files
+    from netroots.plugin import start
+
+    content = copy_fixture("basic")
+    for name in (
+        "diaries/ana/images/notes.md",
+        "diaries/ana/media/transcript.md",
+        "diaries/ana/.#2026-03-01-rent-strike-notes.md",
+        "diaries/ben/.hidden/secret.md",
+        "diaries/ben/deeper/still/2026-01-01-deep.md",
+        "diaries/ben/photo.png",
+        "pages/more/nested.md",
+    ):
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("x", encoding="utf-8")
+    settings = site_settings(content, tmp_path / "output")
+    settings["IGNORE_FILES"] = [".#*", ".*"]
+    start(settings)
+
+    class Readers:
+        extensions = ("md", "markdown")
+
+    generator = Generator.__new__(Generator)
+    generator.path, generator.settings, generator.readers = settings["PATH"], settings, Readers()
+    excludes = ["diaries/ana/images", "diaries/ana/media", "diaries/nobody/images", "pages/more/"]
+    files = content_files(settings)
+    for paths in (["diaries"], ["pages"], ["diaries", "pages"], ["pages/about.md"], ["images"]):
+        for exclude in ([], excludes):
+            listed = files.pelican_files(
+                generator.path,
+                paths,
+                exclude,
+                settings["IGNORE_FILES"],
+                lambda path: generator._include_path(path, extensions),
+            )
+            assert listed == generator.get_files(paths, exclude, extensions), (paths, exclude)
+    assert "diaries/ben/deeper/still/2026-01-01-deep.md" in generator.get_files(["diaries"], [], extensions)
+    (content / "diaries" / "ben" / "link.md").symlink_to(content / "pages" / "about.md")
+    start(settings)
+    assert content_files(settings).pelican_files(generator.path, ["diaries"], [], [], bool) is None

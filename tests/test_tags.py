@@ -126,6 +126,31 @@ def test_tag_company_is_what_the_tag_page_template_gathered_on_every_page() -> N
         assert "".join(f"{name}={url}|" for name, url in company.tags) == neighbours
 
 
+def test_a_tags_company_formats_each_neighbouring_tags_address_once() -> None:
+    """A Tag's ``url`` is formatted from the settings on every access: a tag with 1,000
+    diaries formatted its neighbours' addresses 1,000 times each."""
+    from types import SimpleNamespace
+
+    from tags.company import company_of
+
+    formatted: list[str] = []
+
+    class CountedTag:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        @property
+        def url(self) -> str:
+            formatted.append(self.name)
+            return f"tags/{self.name}/"
+
+    housing, transit, zoning = CountedTag("housing"), CountedTag("transit"), CountedTag("zoning")
+    articles = [SimpleNamespace(author=SimpleNamespace(name="ana"), tags=[housing, transit, zoning])] * 50
+    company = company_of("housing", articles)
+    assert company.tags == (("transit", "tags/transit/"), ("zoning", "tags/zoning/"))
+    assert sorted(formatted) == ["transit", "zoning"]
+
+
 def test_every_page_of_a_tag_shows_the_company_of_all_its_diaries(site) -> None:
     """Page 2 of a tag lists the writers and tags of the diaries on page 1 too."""
     result = site("basic", PAGINATED_TEMPLATES={"diaries": 20, "tag": 1})

@@ -356,10 +356,10 @@ def test_pages_relative_addresses_are_pelicans_without_its_path_splitting(
 def test_an_unchanged_build_walks_content_once_and_reads_the_kept_hashes_once(
     copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The layout check, the diaries' read-ahead and Pelican's list of diaries each walked
-    content/ (the last two twice: the read-ahead asks Pelican's question first), and the
-    reader and search each opened the read cache and loaded every kept hash: one walk of each
-    member's folder and one load of the hashes a build now (netroots/contentfiles.py)."""
+    """The layout check, the diaries' read-ahead and Pelican's lists of diaries each walked
+    content/ (four walks of each member's folder), and the reader and search each opened the
+    read cache and loaded every kept hash: one walk and one load a build now
+    (netroots/contentfiles.py)."""
     import sqlite3
 
     import netroots.readcache as readcache
@@ -389,8 +389,36 @@ def test_an_unchanged_build_walks_content_once_and_reads_the_kept_hashes_once(
     result = build_site(content, output, SEARCH={"whoosh": True})
     assert result.summary.startswith("rendered 0 of ")
     member = os.path.realpath(content / "diaries" / "ana")
-    # The build's walk, and Pelican's own two: the diaries (asked by the read-ahead, then kept)
-    # and the files no reader reads.
-    assert walked.count(member) == 3, walked.count(member)
+    # The build's walk, which answers Pelican's questions too (the diaries, asked by the
+    # read-ahead and by Pelican, and the files no reader reads).
+    assert walked.count(member) == 1, walked.count(member)
     assert len(opened) == 1, "the reader and search share one read cache"
     assert sum("FROM digests" in statement for statement in statements) == 1
+
+
+def test_a_build_scans_no_diary_for_static_links_its_link_pattern_cannot_match(
+    site, copy_fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Netroots' ``INTRASITE_LINK_REGEX`` matches nothing (pelicanconf.py: no {static} links),
+    yet Pelican ran its link regex over every diary's HTML each build. Another pattern in the
+    settings is still Pelican's to apply."""
+    from pelican.contents import Article, Content
+
+    from netroots.build import load_settings
+    from netroots.generators import NO_INTRASITE_LINKS
+
+    assert load_settings()["INTRASITE_LINK_REGEX"] == NO_INTRASITE_LINKS
+    scanned: list[str] = []
+    original = Content.get_static_links
+
+    def counted(self: Any) -> Any:
+        if isinstance(self, Article):
+            scanned.append(self.source_path)
+        return original(self)
+
+    monkeypatch.setattr(Content, "get_static_links", counted)
+    content = copy_fixture("basic")
+    assert not site(content).errors
+    assert scanned == []
+    assert not site(content, INTRASITE_LINK_REGEX="[{|](?P<what>.*?)[|}]").errors
+    assert scanned

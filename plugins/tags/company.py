@@ -39,9 +39,11 @@ def company_of(name: str, articles: Iterable[Any]) -> TagCompany:
         for slug in getattr(article, "groups", None) or []:
             groups.setdefault(slug)
         for other in article.tags:
-            if other.name != name:
-                counts[other.name] = counts.get(other.name, 0) + 1
-                urls.setdefault(other.name, other.url)
+            known = other.name
+            if known != name:
+                counts[known] = counts.get(known, 0) + 1
+                if known not in urls:  # a tag's address is formatted from the settings: once
+                    urls[known] = other.url
     # Alphabetical without case, then most used first (a stable sort keeps that order among equals).
     ranked = sorted(sorted(counts.items(), key=lambda item: item[0].lower()), key=lambda item: item[1], reverse=True)
     return TagCompany(

@@ -56,9 +56,17 @@ def test_the_sitemap_and_search_list_the_builds_pages_without_walking_the_output
     output = tmp_path / "output"
     assert not build_site(content, output).errors
     first = read(output, "sitemap.xml")
+    cache = content.parent / ".cache"
+    records = {
+        p: p.stat().st_mtime_ns for p in [*(cache / "search").glob("pagefind-*.json"), cache / "publish/noindex.json"]
+    }
     listed = _listed_folders(monkeypatch)
     assert not build_site(content, output).errors
     assert _pages_of(output, listed) == []
+    # Pagefind's parts in output/ match their kept records: the kept copies are not listed too,
+    # and what search and the sitemap remember of each page is not written again.
+    assert [folder for folder in _under(cache, listed) if folder.startswith("search/pagefind-bundles/")] == []
+    assert {p: p.stat().st_mtime_ns for p in records} == records
     assert read(output, "sitemap.xml") == first
     assert "<loc>http://localhost:8000/diaries/ana/rent-strike-notes/</loc>" in first
     assert any("rent-strike-notes" in url for url in pagefind_pages(output))

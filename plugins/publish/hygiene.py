@@ -114,8 +114,12 @@ def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str
     known = read_json(cache_path)
     known = known if isinstance(known, dict) else {}
     seen: dict[str, list[Any]] = {}
+    # One expression for every pattern, as fnmatch reads each (a page is matched once, not once a pattern).
+    excluded = re.compile(
+        "|".join(fnmatch.translate(os.path.normcase(p)) for p in options["SITEMAP_EXCLUDE"]) or "(?!)"
+    )
     for relative, size, modified in html_files(output):
-        if any(fnmatch.fnmatch(relative, pattern) for pattern in options["SITEMAP_EXCLUDE"]):
+        if excluded.match(os.path.normcase(relative)):
             continue
         if _noindex(output, relative, [size, modified], known, seen):
             continue

@@ -75,16 +75,30 @@ class KeptBundles:
     def __init__(self, settings: dict[str, Any]) -> None:
         self.root = cache_dir(settings, "search") / FOLDER
 
-    def files(self, number: int, fingerprint: str) -> Listing | None:
-        """Part ``number``'s kept files (as :func:`listing` finds them) if they were made from pages
-        with ``fingerprint`` and are whole."""
+    def record(self, number: int, fingerprint: str) -> Listing | None:
+        """Part ``number``'s recorded files (as :func:`listing` found them when it was kept) if it
+        was made from pages with ``fingerprint``; the folder itself is not looked at."""
         record = read_json(self.root / f"{number}.json")
         if not isinstance(record, dict) or record.get("fingerprint") != fingerprint:
             return None
-        files, found = record.get("files"), listing(self.root / str(number))
-        if not isinstance(files, dict) or ENTRY not in files or not _same(files, found):
+        files = record.get("files")
+        return files if isinstance(files, dict) and ENTRY in files else None
+
+    def files(self, number: int, fingerprint: str, recorded: Listing | None = None) -> Listing | None:
+        """Part ``number``'s kept files (as :func:`listing` finds them) if they were made from pages
+        with ``fingerprint`` and are whole (``recorded``: its :meth:`record`, when already read)."""
+        files = self.record(number, fingerprint) if recorded is None else recorded
+        if files is None:
             return None
-        return found
+        found = listing(self.root / str(number))
+        return found if _same(files, found) else None
+
+    @staticmethod
+    def in_place(recorded: Listing, target: Path) -> bool:
+        """Is ``target`` (``output/pagefind/<n>/``) the kept bundle as ``recorded``? Its files are
+        links to the kept ones (or copies with their sizes and times): when they match the record,
+        nothing was written into them or through them, so the kept files need no listing."""
+        return _same(recorded, listing(target))
 
     def restore(self, number: int, files: Listing, target: Path) -> None:
         """Put the kept bundle at ``target`` in one step (a half restore never looks whole)."""

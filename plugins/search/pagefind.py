@@ -27,7 +27,7 @@ from typing import Any
 
 from netroots.site import cache_dir, read_json, write_json, write_output
 
-from .bundles import ENTRY, FOLDER, KeptBundles, link_or_copy, listing
+from .bundles import ENTRY, FOLDER, KeptBundles, link_or_copy
 from .documents import scan_output
 from .generator import search_state
 from .spec import search_settings
@@ -165,17 +165,21 @@ def _changed_parts(
     """The parts Pagefind must index: those without a whole kept bundle of their pages. The
     others are restored from it where output/ is missing or differs (``(todo, restored)``).
     A kept bundle is the only one trusted: a file in output/ written in place through its link
-    changed the kept file too, so output/ alone proves nothing."""
+    changed the kept file too, so output/ alone proves nothing unless it matches the kept
+    record (then neither was written into: ``KeptBundles.in_place``)."""
     todo, restored = [], 0
     for number, group in enumerate(groups):
         target = bundle / str(number)
         if not group:
             shutil.rmtree(target, ignore_errors=True)
             continue
-        files = kept.files(number, fingerprints[number])
+        recorded = kept.record(number, fingerprints[number])
+        if recorded is not None and kept.in_place(recorded, target):
+            continue  # output/ holds the kept bundle untouched (one listing, of output/ only)
+        files = kept.files(number, fingerprints[number], recorded) if recorded is not None else None
         if files is None:
             todo.append(number)
-        elif listing(target) != files:
+        else:
             kept.restore(number, files, target)
             restored += 1
     return todo, restored
@@ -240,6 +244,7 @@ def finalized(pelican: Any) -> None:
     state = read_json(stamp)
     state = state if isinstance(state, dict) else {}
     seen = state.get("seen") if isinstance(state.get("seen"), dict) else {}
+    before = dict(seen)  # scan_output replaces an entry that changed, never alters one
     _, pages = scan_output(output, seen)
     previous = state.get("pagefind") if isinstance(state.get("pagefind"), dict) else {}
     pagefind: dict[str, Any] = {}
@@ -260,4 +265,5 @@ def finalized(pelican: Any) -> None:
             )
         else:
             logger.info("search: no indexed page changed; Pagefind's bundle is up to date")
-    write_json(stamp, {"seen": seen, "pagefind": pagefind})
+    if seen != before or pagefind != previous:  # an unchanged build writes nothing here
+        write_json(stamp, {"seen": seen, "pagefind": pagefind})

@@ -65,6 +65,23 @@ def produced(path: str | os.PathLike[str]) -> None:
                 STATE["pages"] = None  # built_pages lists it too from now on
 
 
+def produced_under(output: str | os.PathLike[str], relatives: list[str]) -> None:
+    """Record that this build made (or kept) each of ``relatives``, paths under ``output`` with
+    ``/``: :func:`produced` for many files at once (two comment feeds a diary), without making
+    each path absolute when it is already plain (no ``.`` or empty part, not absolute)."""
+    mine = STATE["output"]
+    if mine is None or os.path.realpath(output) != str(mine):
+        for relative in relatives:
+            produced(os.path.join(output, relative))
+        return
+    written = STATE["written"]
+    for relative in relatives:
+        if relative.startswith("/") or "//" in relative or "/." in "/" + relative:
+            produced(os.path.join(output, relative))
+        else:
+            written.add(relative)
+
+
 def recorded() -> set[str]:
     """The files (paths under output/ with ``/``) this build has made so far; empty when not recording."""
     return set(STATE["written"]) if STATE["output"] is not None else set()

@@ -182,3 +182,22 @@ def test_unchanged_comment_feeds_cost_a_listing_of_their_folder_not_a_check_each
     assert not build_site(content, output).errors
     assert not (output / feeds[2]).exists() and not (output / feeds[3]).exists()
     assert "Which route next?" in read(output, f"{FEEDS}/ben/bus-routes-still-matter.atom.xml")
+
+
+def test_recording_many_files_at_once_records_what_one_at_a_time_does(tmp_path: Path) -> None:
+    from netroots import manifest
+
+    output = (tmp_path / "output").resolve()
+    names = ["feeds/a.xml", "./feeds/b.xml", "feeds//c.xml", "feeds/../d.xml", "../outside.xml", "/etc/passwd"]
+    found = []
+    for record in (
+        lambda: [manifest.produced(os.path.join(output, name)) for name in names],
+        lambda: manifest.produced_under(output, names),
+    ):
+        manifest.STATE.update(output=output, written=set())
+        try:
+            record()
+            found.append(manifest.recorded())
+        finally:
+            manifest.untrack()
+    assert found[0] == found[1] == {"feeds/a.xml", "feeds/b.xml", "feeds/c.xml", "d.xml"}

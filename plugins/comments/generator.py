@@ -19,7 +19,7 @@ from pelican.generators import Generator
 
 from netroots.feeds import FeedEntry, FeedJob, absolute, feed_store, write_feed_jobs
 from netroots.html import images_for_readers
-from netroots.manifest import produced
+from netroots.manifest import produced_under
 from netroots.members import members_in
 from netroots.plugin import build_state
 from netroots.report import Report
@@ -252,6 +252,7 @@ class CommentsGenerator(Generator):
         world = store.stamp if store is not None else ""
 
         present = FeedFolders(output)
+        kept: list[str] = []
 
         def feed(paths: dict[str, str | None], title: str, page: str, nodes: list[Node]) -> None:
             entries = [comment_entry(node, members, site_url, self.articles, zone) for node in nodes]
@@ -261,10 +262,10 @@ class CommentsGenerator(Generator):
             targets = [p for p in paths.values() if p]
             if not targets:
                 return
-            written.update({p: key for p in targets})
+            for p in targets:
+                written[p] = key
             if all(previous.get(p) == key and present(p) for p in targets):
-                for p in targets:
-                    produced(os.path.join(output, p))  # kept, not rewritten: still this build's file
+                kept.extend(targets)  # not rewritten: still this build's files
                 return
             jobs.append(
                 FeedJob(key, paths, {"title": title, "site_url": site_url, "page_path": page, "entries": entries})
@@ -286,6 +287,7 @@ class CommentsGenerator(Generator):
             "",
             recent,
         )
+        produced_under(output, kept)
         write_feed_jobs(self.settings, jobs)  # two feeds a diary: on every core
         if written != previous:
             try:

@@ -119,7 +119,7 @@ def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str
         "|".join(fnmatch.translate(os.path.normcase(p)) for p in options["SITEMAP_EXCLUDE"]) or "(?!)"
     )
     for relative, size, modified in html_files(output):
-        if excluded.match(os.path.normcase(relative)):
+        if excluded.match(relative):
             continue
         if _noindex(output, relative, [size, modified], known, seen):
             continue

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import read
 from trust.metric import compute_trust, scaled_capacities
+from trust.model import METRIC_OPTIONS, kept_trust
 from trust.recommend import decay, rank
 
 import tasks
@@ -377,3 +378,30 @@ def test_sybil_cause_stays_below_threshold(site, copy_fixture) -> None:
     assert "Proposed" in page and "Active" not in page
     assert f"60 members support this, {len(trusted_supporters)} of them trusted." in page
     assert "Fake cause" not in read(result.output, "index.html")
+
+
+def test_the_web_of_trust_is_kept_until_what_it_is_computed_from_changes(tmp_path: Path, monkeypatch) -> None:
+    """A build whose vouches, seeds and options are unchanged reuses the kept result (no
+    networkx, no flow); any change, or a damaged file, computes it again."""
+    import trust.model
+
+    computed = []
+
+    def counted(*args, **options):
+        computed.append(args)
+        return compute_trust(*args, **options)
+
+    monkeypatch.setattr(trust.model, "compute_trust", counted)
+    vouches = {"ana": ["ben"], "ben": ["cara"], "cara": [], "dev": ["cara"]}
+    options = {"capacities": (4, 2, 1), "scale": 1.0, "min_scale_members": 50, "damping": 0.85, "max_weight": 3.0}
+    assert sorted(options) == sorted(METRIC_OPTIONS)
+    first = kept_trust(tmp_path, vouches, ["ana"], options)
+    assert kept_trust(tmp_path, vouches, ["ana"], options) == first and len(computed) == 1
+    changed = kept_trust(tmp_path, {**vouches, "dev": ["ben"]}, ["ana"], options)
+    assert changed.members["ben"].vouched_by == ("ana", "dev") and len(computed) == 2
+    kept_trust(tmp_path, {**vouches, "dev": ["ben"]}, ["ana", "dev"], options)
+    kept_trust(tmp_path, {**vouches, "dev": ["ben"]}, ["ana", "dev"], {**options, "damping": 0.5})
+    assert len(computed) == 4
+    (tmp_path / "web.pickle").write_bytes(b"not a pickle")
+    assert kept_trust(tmp_path, vouches, ["ana"], options) == first and len(computed) == 5
+    assert kept_trust(None, vouches, ["ana"], options) == first and len(computed) == 6

@@ -234,6 +234,45 @@ def test_a_build_imports_no_plugin_command_line_and_help_still_lists_every_comma
     assert "scale" in benches.stdout
 
 
+# What a build loads only to compute with: related lists, the web of trust, words of diaries.
+COMPUTING_LIBRARIES = ("networkx", "numpy", "whoosh.analysis")
+
+
+def test_a_build_with_nothing_to_compute_loads_no_library_it_computes_with(copy_fixture, tmp_path: Path) -> None:
+    """numpy, networkx and Whoosh's analysis (0.3 s to import, at every network size) load
+    when a build computes related lists, the web of trust or a diary's words, not otherwise;
+    a kept web of trust is computed again when a vouch changes."""
+    import json
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    content = copy_fixture("trust")
+    output = tmp_path / "out"
+    code = (
+        "import sys, json; sys.argv = ['tasks.py']; import tasks\n"
+        f"tasks.cli.main(['--content', {str(content)!r}, 'build', '--output', {str(output)!r}], standalone_mode=False)\n"
+        f"print(json.dumps(sorted(m for m in {COMPUTING_LIBRARIES!r} if m in sys.modules)))"
+    )
+
+    def loaded() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert loaded() == list(COMPUTING_LIBRARIES)  # a first build computes with all of them
+    before = _html(output)
+    trust = (output / "trust" / "graph.json").read_bytes()
+    assert loaded() == []
+    assert _html(output) == before and (output / "trust" / "graph.json").read_bytes() == trust
+    nell = content / "members" / "nell.yaml"
+    nell.write_text(nell.read_text(encoding="utf-8").replace("vouches: [ana]", "vouches: [ana, kim]"), encoding="utf-8")
+    assert "networkx" in loaded()
+    vouches = {
+        member["handle"]: member["vouches"]
+        for member in json.loads((output / "trust" / "graph.json").read_text())["members"]
+    }
+    assert vouches["nell"] == ["ana", "kim"]
+
+
 def test_a_diary_saved_while_its_object_is_made_is_made_again_next_build(
     copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

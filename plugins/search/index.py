@@ -19,11 +19,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from whoosh import highlight, index, qparser, query, scoring, versionstring
-from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh import versionstring  # the package alone; its parts load where they are used
+
+if TYPE_CHECKING:
+    from whoosh.fields import Schema
 
 from netroots.site import read_json, write_json
 
@@ -46,6 +47,9 @@ def idf(total: int, frequency: int) -> float:
 
 
 def _schema() -> Schema:
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
     text = StemmingAnalyzer()
     return Schema(
         key=ID(unique=True, stored=True),
@@ -108,19 +112,21 @@ class UpdateStats:
         return f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, {self.unchanged} unchanged"
 
 
-class _Marker(highlight.Formatter):
-    """Wraps each matched term in ``before``/``after`` (``<mark>`` or terminal styles)."""
+def _marker(before: str, after: str, escape: Callable[[str], str] = str) -> Any:
+    """A Whoosh formatter that wraps each matched term in ``before``/``after`` (``<mark>`` or
+    terminal styles)."""
+    from whoosh import highlight
 
-    between = " … "
+    class Marker(highlight.Formatter):
+        between = " … "
 
-    def __init__(self, before: str, after: str, escape: Callable[[str], str] = str) -> None:
-        self.before, self.after, self.escape = before, after, escape
+        def format_token(self, text: str, token, replace: bool = False) -> str:
+            return f"{before}{escape(highlight.get_text(text, token, replace))}{after}"
 
-    def format_token(self, text: str, token, replace: bool = False) -> str:
-        return f"{self.before}{self.escape(highlight.get_text(text, token, replace))}{self.after}"
+        def _text(self, text: str) -> str:
+            return escape(text)
 
-    def _text(self, text: str) -> str:
-        return self.escape(text)
+    return Marker()
 
 
 class SearchIndex:
@@ -134,9 +140,13 @@ class SearchIndex:
 
     # -- opening -----------------------------------------------------------
     def exists(self) -> bool:
+        from whoosh import index
+
         return self.manifest_path.is_file() and index.exists_in(str(self.folder), INDEX_NAME)
 
     def _open(self):
+        from whoosh import index
+
         if self._index is None:
             manifest = self.manifest
             if manifest.get("__version__", {}).get("hash") != str(VERSION) or not index.exists_in(
@@ -148,6 +158,8 @@ class SearchIndex:
 
     def clear(self) -> None:
         """Start over with an empty index (a new schema version, or a corrupt folder)."""
+        from whoosh import index
+
         self._index = None
         if self.folder.exists():
             shutil.rmtree(self.folder)
@@ -250,6 +262,8 @@ class SearchIndex:
         escape: Callable[[str], str] = str,
     ) -> list[Hit]:
         """Ranked hits for ``text`` (BM25F over title, tags and body), with marked snippets."""
+        from whoosh import highlight, qparser, query, scoring
+
         ix = self._open()
         parser = qparser.MultifieldParser(["title", "tags", "body"], ix.schema, group=qparser.AndGroup)
         parsed = parser.parse(text)
@@ -260,7 +274,7 @@ class SearchIndex:
         ]
         with ix.searcher(weighting=scoring.BM25F()) as searcher:
             results = searcher.search(parsed, limit=limit, filter=query.And(wanted) if wanted else None, terms=True)
-            results.formatter = _Marker(*marks, escape=escape)
+            results.formatter = _marker(*marks, escape=escape)
             results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=60)
             return [
                 self._hit(hit, hit.score, hit.highlights("body", top=2) or escape(hit["summary"] or ""))

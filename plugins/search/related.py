@@ -22,15 +22,16 @@ from array import array
 from collections import ChainMap, Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from netroots.site import read_pickle, write_pickle
 from netroots.workers import in_workers
 
 from .documents import digest_of_hashes
 from .index import ANALYSIS, Counted, CountedTerms, Document, Terms, WordCounter, idf, signature_of
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Words per signature; a change here invalidates the cached signatures.
 SIGNATURE_TERMS = 12
@@ -55,6 +56,8 @@ class Holders:
     (no cap on a word's holders) at a cost that grows with the holders of its words."""
 
     def __init__(self, signatures: Signatures) -> None:
+        import numpy as np  # here, not at the top: a build that computes no list does not load it
+
         self.keys = list(signatures)
         self.number = {key: number for number, key in enumerate(self.keys)}
         found: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
@@ -69,6 +72,8 @@ class Holders:
     def scores(self, signature: Mapping[str, float]) -> np.ndarray:
         """Each diary's score against ``signature``, by number, up to rounding (the sums'
         order is numpy's): to choose candidates, never to rank them."""
+        import numpy as np
+
         terms = [term for term in signature if term in self.numbers]
         if not terms:
             return np.zeros(len(self.keys))
@@ -92,6 +97,8 @@ def _best(signatures: Signatures, holders: Holders, key: str, count: int) -> lis
     """The ``count`` diaries most like ``key`` over all signatures, best first (ties by key;
     only scores above 0): the quick sums keep those within ``SLACK`` of the ``count``-th,
     which are then scored exactly."""
+    import numpy as np
+
     signature = signatures.get(key, {})
     if count < 1:
         return []
@@ -137,6 +144,8 @@ def _reached(
 ) -> set[str]:
     """The kept lists that a changed diary leaves (it was in them with another score, or is
     gone) or now enters (it scores above their last entry, or above 0 in a short list)."""
+    import numpy as np
+
     reached: set[str] = set()
     listed: dict[str, dict[str, float]] = defaultdict(dict)  # changed diary -> kept lists it is in, its score there
     for key, found in old_lists.items():

@@ -16,7 +16,7 @@ from pelican.generators import Generator
 from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import site_address, write_output, write_page
+from netroots.site import cache_dir, site_address, write_output, write_page
 from netroots.today import build_today
 
 from .model import TrustBuild, build_trust
@@ -130,6 +130,7 @@ class TrustGenerator(Generator):
             options,
             self.today,
             report,
+            cache_dir(self.settings, "trust"),
         )
         report.log()
         publish(self.context, self.built)

@@ -16,6 +16,7 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, build_site
@@ -463,6 +464,37 @@ def test_one_edit_recomputes_a_handful_of_related_lists_when_words_are_common() 
         assert len(redone) <= 20, (edit, len(redone))
         assert fresh == update_lists({}, {}, after, 5)[0]
         assert {other for other in fresh if fresh[other] != lists[other]} >= set(redone) - {key}
+
+
+def test_an_edit_weighs_only_the_holders_of_the_words_it_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first computation holds every word's holders; an edit only those of the words in the
+    signatures it scores against all others (the edited diary's and the lists it reaches),
+    with the same lists as a full computation."""
+    from search import related
+
+    made: list[related.Holders] = []
+    original = related.Holders.__init__
+
+    def recorded(self: related.Holders, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(related.Holders, "__init__", recorded)
+    rng = random.Random(3)
+    rare = [f"r{n}" for n in range(4000)]
+    signatures = {f"d{n:04}": {**{word: 0.4 for word in rng.sample(rare, 3)}, f"c{n % 10}": 0.2} for n in range(2000)}
+    lists, _ = related.update_lists({}, {}, signatures, 5)
+    assert made[-1].covered is None
+    key = "d0100"
+    after = {**signatures, key: {**signatures[key], rng.choice(rare): 0.9}}
+    fresh, redone = related.update_lists(signatures, lists, after, 5)
+    edit = made[-1]
+    assert fresh == related.update_lists({}, {}, after, 5)[0]
+    assert key in redone and edit.covered is not None
+    assert edit.covered >= {word for other in redone for word in after[other]}
+    assert len(edit.covered) < 60  # of 4,010 words
+    with pytest.raises(ValueError):
+        edit.scores({"r-not-covered": 1.0})
 
 
 def test_a_list_page_depends_on_its_own_slice_and_the_count_of_pages() -> None:

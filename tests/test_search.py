@@ -539,12 +539,62 @@ def test_related_lists_from_kept_words_equal_a_clean_computation(tmp_path: Path,
             else:
                 documents[f"diaries/new/{step}-{rng.randint(0, 999)}.md"] = [items[0].title, rng.choice(items).body, []]
         kept, _ = synthetic_related(tmp_path / "kept", documents)
+        (tmp_path / f"clean{step}").mkdir()
         clean, _ = synthetic_related(tmp_path / f"clean{step}", documents)
         assert kept == clean
         cached = kept_related(tmp_path / "kept")
         fresh = kept_related(tmp_path / f"clean{step}")
         assert (cached["signatures"], cached["weights"]) == (fresh["signatures"], fresh["weights"])
         assert cached["signatures"] == clean_signatures(documents)
+        assert held_words(tmp_path / "kept") == held_words(tmp_path / f"clean{step}")
+
+
+def test_an_edit_rewrites_only_the_holders_of_the_words_it_added_or_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A diary edited with one new word rewrites that word's holders and nothing else in
+    terms.sqlite but its own row: not every word of the diary (each held by many others) and
+    not every document's number."""
+    from search import related
+
+    from bench.synthetic import diaries
+
+    statements: list[str] = []
+    opened = related.TermStore.__init__
+
+    def traced(self: related.TermStore, path: Path) -> None:
+        opened(self, path)
+        if self.connection is not None:
+            self.connection.set_trace_callback(statements.append)
+
+    items = diaries(60, 6, seed=2)
+    documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
+    synthetic_related(tmp_path, documents)
+    synthetic_related(tmp_path, documents)  # the store is written from the second time the folder exists
+    monkeypatch.setattr(related.TermStore, "__init__", traced)
+    key = sorted(documents)[7]
+    documents[key][1] += "\nQuuxification.\n"
+    synthetic_related(tmp_path, documents)
+    writes = [s for s in statements if s.startswith(("INSERT OR REPLACE INTO holders", "DELETE FROM holders"))]
+    assert len(writes) == 1 and "quuxif" in writes[0]
+    assert not [s for s in statements if s.startswith("SELECT key, number FROM terms") and "WHERE" not in s]
+    assert held_words(tmp_path)[writes[0].split("'")[1]] == [key]
+
+
+def held_words(folder: Path) -> dict[str, list[str]]:
+    """Which documents hold each word, by key, as ``terms.sqlite``'s holders table says."""
+    import sqlite3
+    from array import array
+
+    connection = sqlite3.connect(folder / "terms.sqlite")
+    try:
+        keys = dict(connection.execute("SELECT number, key FROM terms"))
+        return {
+            word: sorted(keys[number] for number in array("I", numbers))
+            for word, numbers in connection.execute("SELECT word, numbers FROM holders")
+        }
+    finally:
+        connection.close()
 
 
 def test_a_damaged_related_cache_is_computed_again(tmp_path: Path) -> None:

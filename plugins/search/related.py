@@ -316,66 +316,83 @@ class TermStore:
 
     def save(
         self,
-        fresh: Iterable[tuple[str, str, Terms]],
+        fresh: Mapping[str, Terms],
+        hashes: Mapping[str, str],
         replaced: Mapping[str, Terms],
         gone: Iterable[str],
         frequencies: Counter[str],
     ) -> None:
-        """Store ``(key, content hash, terms)`` rows (made one at a time as they are written),
-        whose earlier terms, if any, were ``replaced``; remove the ``gone`` keys."""
+        """Store the ``fresh`` terms (each made as it is written) with their content hashes,
+        whose earlier terms, if any, were ``replaced``; remove the ``gone`` keys. Rows are
+        written for the changed documents only."""
         if self.connection is None:
             return
         try:
             with self.connection:
                 self.connection.execute("BEGIN")
-                self._save(fresh, replaced, gone, frequencies)
+                first = self.connection.execute("SELECT 1 FROM terms LIMIT 1").fetchone() is None
+                numbers = {} if first else self._numbers([*replaced, *fresh])
+                (highest,) = self.connection.execute("SELECT MAX(number) FROM terms").fetchone()
+                next_number = -1 if highest is None else highest
+                dropped: defaultdict[str, set[int]] = defaultdict(set)
+                for key, terms in replaced.items():
+                    if key in numbers:
+                        for word in terms.counts:
+                            dropped[word].add(numbers[key])
+                self.connection.executemany("DELETE FROM terms WHERE key = ?", [(key,) for key in sorted(gone)])
+                added: defaultdict[str, array] = defaultdict(lambda: array("I"))
+
+                def rows() -> Iterator[tuple[str, int, str, str]]:
+                    nonlocal next_number
+                    for key in fresh:
+                        terms = fresh[key]
+                        number = numbers.get(key)
+                        if number is None:
+                            number = next_number = next_number + 1
+                        for word in terms.counts:
+                            added[word].append(number)
+                        yield key, number, hashes[key], json.dumps(terms.to_json())
+
+                self.connection.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?, ?, ?)", rows())
+                self._save_holders(first, dropped, added)
+                self.connection.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('frequencies', ?)", (json.dumps(frequencies, sort_keys=True),)
+                )
         except sqlite3.Error:
             pass
 
-    def _save(
-        self, fresh: Iterable[tuple[str, str, Terms]], replaced: Mapping[str, Terms], gone: Iterable[str], frequencies
-    ) -> None:
+    def _numbers(self, keys: Iterable[str]) -> dict[str, int]:
+        """The stored numbers of ``keys`` (those stored)."""
         assert self.connection is not None
-        numbers = dict(self.connection.execute("SELECT key, number FROM terms"))
-        dropped: defaultdict[str, set[int]] = defaultdict(set)
-        for key, terms in replaced.items():
-            if key in numbers:
-                for word in terms.counts:
-                    dropped[word].add(numbers[key])
-        gone = sorted(gone)
-        self.connection.executemany("DELETE FROM terms WHERE key = ?", [(key,) for key in gone])
-        added: defaultdict[str, array] = defaultdict(lambda: array("I"))
-        next_number = max(numbers.values(), default=-1) + 1
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(keys))):
+            query = f"SELECT key, number FROM terms WHERE key IN ({','.join('?' * len(chunk))})"
+            found.update(self.connection.execute(query, chunk))
+        return found
 
-        def rows() -> Iterator[tuple[str, int, str, str]]:
-            nonlocal next_number
-            for key, digest, terms in fresh:
-                number = numbers.get(key)
-                if number is None:
-                    number, next_number = next_number, next_number + 1
-                for word in terms.counts:
-                    added[word].append(number)
-                yield key, number, digest, json.dumps(terms.to_json())
-
-        self.connection.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?, ?, ?)", rows())
-        if not numbers:  # a first store: nothing to read back
+    def _save_holders(self, first: bool, dropped: Mapping[str, set[int]], added: Mapping[str, array]) -> None:
+        """Of each word's holders, rewrite only those that changed: an edit leaves most of a
+        diary's words where they were, and a common word is held by thousands of diaries."""
+        assert self.connection is not None
+        if first:  # nothing to read back
             self.connection.executemany(
                 "INSERT INTO holders VALUES (?, ?)", ((w, a.tobytes()) for w, a in added.items())
             )
-        else:
-            for word in sorted(dropped.keys() | added.keys()):
-                row = self.connection.execute("SELECT numbers FROM holders WHERE word = ?", (word,)).fetchone()
-                held = array("I", row[0]) if row else array("I")
-                if word in dropped:
-                    held = array("I", (number for number in held if number not in dropped[word]))
-                held.extend(added.get(word, ()))
-                if held:
-                    self.connection.execute("INSERT OR REPLACE INTO holders VALUES (?, ?)", (word, held.tobytes()))
-                else:
-                    self.connection.execute("DELETE FROM holders WHERE word = ?", (word,))
-        self.connection.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('frequencies', ?)", (json.dumps(frequencies, sort_keys=True),)
-        )
+            return
+        for word in sorted(dropped.keys() | added.keys()):
+            leaving = dropped.get(word, set()).difference(added.get(word, ()))
+            coming = [number for number in added.get(word, ()) if number not in dropped.get(word, ())]
+            if not leaving and not coming:  # the same documents hold it
+                continue
+            row = self.connection.execute("SELECT numbers FROM holders WHERE word = ?", (word,)).fetchone()
+            held = array("I", row[0]) if row else array("I")
+            if leaving:
+                held = array("I", (number for number in held if number not in leaving))
+            held.extend(coming)
+            if held:
+                self.connection.execute("INSERT OR REPLACE INTO holders VALUES (?, ?)", (word, held.tobytes()))
+            else:
+                self.connection.execute("DELETE FROM holders WHERE word = ?", (word,))
 
     def close(self) -> None:
         if self.connection is not None:
@@ -424,9 +441,7 @@ def update_terms(words: Words, hashes: Mapping[str, str], store: TermStore) -> t
     fresh = words(stale)
     frequencies.update(fresh.frequencies)
     frequencies = +frequencies  # drop words no document holds any more
-    store.save(
-        ((key, hashes[key], fresh[key]) for key in fresh), replaced, [*gone, *set(stale) - set(fresh)], frequencies
-    )
+    store.save(fresh, hashes, replaced, [*gone, *set(stale) - set(fresh)], frequencies)
     total = sum(1 for key, digest in hashes.items() if key in fresh or known.get(key) == digest)
     return frequencies, total, fresh
 

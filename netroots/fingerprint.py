@@ -18,10 +18,12 @@ import datetime as dt
 import decimal
 import enum
 import hashlib
+import os
 import pathlib
 import types
 from collections.abc import Callable, Iterable
 from itertools import chain
+from operator import is_
 from typing import Any
 
 from jinja2 import Environment, meta
@@ -44,7 +46,8 @@ class Digester:
     is walked is decided once per type (:func:`_kind_of`): a build digests millions of values.
     """
 
-    def __init__(self, opaque: Iterable[Any] = ()) -> None:
+    def __init__(self, opaque: Iterable[Any] = (), kept: dict[int, Kept] | None = None) -> None:
+        self.kept = kept or {}  # id -> what a kept object is digested from (``Kept``)
         self.memo: dict[int, bytes] = {}
         self.keep: list[Any] = []  # memoized objects stay alive, so their ids are not reused
         self.opaque = {id(value) for value in opaque}  # the settings and context dicts: hashed elsewhere
@@ -123,18 +126,12 @@ class Digester:
             low = self._add(out, (extra(value),), depth)
         elif how is _METHOD:
             low = self._add(out, (getattr(value, STATE_METHOD)(),), depth)
+        elif self.kept and id(value) in self.kept:
+            low = self._add(out, self.kept[id(value)].parts(value), depth)
         else:
-            fields = getattr(value, "__dict__", None)
-            if fields is None and not extra:
+            parts = _attributes(value, extra)
+            if parts is None:
                 return repr(value).encode("utf-8", "surrogatepass"), _CLOSED  # an address in it: never matches
-            names = _NAMES
-            parts = [
-                part
-                for name, item in (fields or {}).items()
-                if name not in SKIPPED_ATTRIBUTES
-                for part in (names.get(name) or _name(name), item)
-            ]
-            parts += [part for name in extra if hasattr(value, name) for part in (_name(name), getattr(value, name))]
             low = self._add(out, parts, depth)
         try:  # each part with its length in 4 bytes, little-endian; the lengths' bytes are made once
             prefix = _PREFIXES
@@ -167,6 +164,95 @@ class Digester:
 
 class _Name(bytes):
     """An attribute's name among an object's digested values (written as its bare bytes)."""
+
+
+def _attributes(value: Any, slots: tuple[str, ...]) -> list[Any] | None:
+    """An object's attributes to digest: each name, then its value; None without any (no
+    ``__dict__``, no slots: its ``repr`` is digested instead)."""
+    fields = getattr(value, "__dict__", None)
+    if fields is None and not slots:
+        return None
+    names = _NAMES
+    parts = [
+        part
+        for name, item in (fields or {}).items()
+        if name not in SKIPPED_ATTRIBUTES
+        for part in (names.get(name) or _name(name), item)
+    ]
+    parts += [part for name in slots if hasattr(value, name) for part in (_name(name), getattr(value, name))]
+    return parts
+
+
+CHECK_KEPT = "NETROOTS_CHECK_KEPT"  # set (the test suite does): kept objects are also walked, a change fails
+_GONE = _Name(b"\x00gone")  # an attribute deleted since the object was kept
+_FIELD_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per set of attribute names
+
+
+class KeptChanged(RuntimeError):
+    """Something changed a kept object in place after it was made (``CHECK_KEPT`` found it)."""
+
+
+class Kept:
+    """What an object kept as a pickle (a diary: netroots/articlecache.py) is digested from,
+    instead of walking it: the pickle's bytes (all it held when it was stored or restored),
+    the shared objects the pickle names rather than holds (a Tag, the settings, as they are
+    now), and the attributes set on it, replaced or deleted since (compared by identity).
+
+    Valid under one rule for plugins: nothing changes an object reachable from a diary in
+    place after the diary is made (``content_object_init``); a value is set as a new
+    attribute, or handed to templates in the context. ``CHECK_KEPT`` checks the rule.
+    """
+
+    __slots__ = ("check", "names", "shared", "state", "value", "values")
+
+    def __init__(self, value: Any, pickled: bytes, shared: Iterable[Any]) -> None:
+        fields = vars(value)
+        names = tuple(fields)
+        self.value = value  # alive while registered: its id is not reused
+        self.state = hashlib.blake2b(pickled, digest_size=16).digest()
+        self.shared = tuple(shared)
+        self.names = _FIELD_NAMES.setdefault(names, names)
+        self.values = tuple(fields.values())
+        self.check = self._digests(fields) if os.environ.get(CHECK_KEPT) else None
+
+    def _digests(self, fields: dict[str, Any]) -> dict[str, bytes]:
+        """The full digest of each attribute it was kept with and still holds, the shared
+        objects aside (what ``CHECK_KEPT`` compares)."""
+        digest = Digester(opaque=self.shared)
+        return {
+            name: digest(fields[name])
+            for name, value in zip(self.names, self.values, strict=True)
+            if name not in SKIPPED_ATTRIBUTES and fields.get(name, _GONE) is value
+        }
+
+    def parts(self, value: Any) -> list[Any]:
+        """What the digester digests for the object: as many parts as the object has changed."""
+        fields = value.__dict__
+        parts: list[Any] = [_Name(b"kept"), self.state, len(self.shared), *self.shared]
+        same = len(fields) == len(self.values) and all(map(is_, fields.values(), self.values))
+        if not same or tuple(fields) != self.names:
+            before = dict(zip(self.names, self.values, strict=True))
+            for name in sorted(fields.keys() | before.keys()):
+                if name in SKIPPED_ATTRIBUTES:
+                    continue
+                if name not in fields:
+                    parts += (_name(name), _GONE)
+                elif name not in before or before[name] is not fields[name]:
+                    parts += (_name(name), fields[name])
+        if self.check is not None:
+            self._verify(fields)
+        return parts
+
+    def _verify(self, fields: dict[str, Any]) -> None:
+        assert self.check is not None
+        for name, digest in self._digests(fields).items():
+            if digest != self.check[name]:
+                where = getattr(self.value, "source_path", None) or type(self.value).__name__
+                raise KeptChanged(
+                    f"{where}: its '{name}' was changed in place after it was made; a plugin may set a new "
+                    "attribute on a diary, or hand templates values in the context, but not change what a "
+                    "diary holds (docs/architecture.md, kept diaries)"
+                )
 
 
 _NAMES: dict[str, _Name] = {}  # one per attribute name: objects' names are made once

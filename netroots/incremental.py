@@ -28,6 +28,7 @@ from pelican.urlwrappers import URLWrapper
 from pelican.utils import path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from .articlecache import kept_objects
 from .feeds import FeedStore
 from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_fingerprint, receiver_inputs
 from .manifest import recorded
@@ -300,7 +301,8 @@ class IncrementalWriter(Writer):
 
     def _digester(self, context: dict[str, Any]) -> Digester:
         if self.digest is None:
-            self.digest = Digester(opaque=[self.settings, context, self.settings.get(STATE_KEY)])
+            opaque = [self.settings, context, self.settings.get(STATE_KEY)]
+            self.digest = Digester(opaque=opaque, kept=kept_objects(self.settings))
         return self.digest
 
     def write_feed(

@@ -20,6 +20,11 @@ for extra in (ROOT, ROOT / "plugins"):
         sys.path.insert(0, str(extra))
 
 from netroots.build import BuildResult, build, load_settings  # noqa: E402
+from netroots.fingerprint import CHECK_KEPT  # noqa: E402
+
+# Every build of the suite (in this process and in the commands it runs) also digests kept
+# diaries in full and fails if a plugin changed one in place (netroots/fingerprint.py ``Kept``).
+os.environ[CHECK_KEPT] = "1"
 
 
 @pytest.fixture(autouse=True)

@@ -461,3 +461,95 @@ def test_a_build_scans_no_diary_for_static_links_its_link_pattern_cannot_match(
     assert scanned == []
     assert not site(content, INTRASITE_LINK_REGEX="[{|](?P<what>.*?)[|}]").errors
     assert scanned
+
+
+STAMP_PLUGIN = '''
+"""A plugin that marks every diary with the text of a file (STAMP_FILE), after it is made."""
+from pathlib import Path
+
+from pelican import signals
+
+
+def stamp(generator):
+    text = Path(generator.settings["STAMP_FILE"]).read_text(encoding="utf-8")
+    for article in generator.articles:
+        if generator.settings.get("STAMP_IN_PLACE"):
+            article.metadata["stamp"] = text  # changes what the kept diary holds: against the rule
+        else:
+            article.stamp = text  # a new attribute: allowed
+
+
+def register():
+    signals.article_generator_finalized.connect(stamp)
+'''
+
+
+def _stamped(tmp_path: Path, content: Path, **overrides: Any) -> dict[str, Any]:
+    """Settings with the stamp plugin (above) and its file."""
+    from conftest import site_settings
+
+    plugins = tmp_path / "plugins" / "stamp"
+    plugins.mkdir(parents=True, exist_ok=True)
+    (plugins / "__init__.py").write_text(STAMP_PLUGIN, encoding="utf-8")
+    settings = site_settings(content, tmp_path / "output")
+    return {
+        "PLUGINS": [*settings["PLUGINS"], "stamp"],
+        "PLUGIN_PATHS": [*settings["PLUGIN_PATHS"], str(tmp_path / "plugins")],
+        "STAMP_FILE": str(tmp_path / "stamp.txt"),
+        **overrides,
+    }
+
+
+def test_checking_kept_pages_walks_no_kept_diary_yet_sees_what_is_set_on_one(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept diary is digested from its pickle (netroots/fingerprint.py ``Kept``): walking
+    10,000 diaries' dicts and lists was half a second of a build that renders nothing. An
+    attribute a plugin sets on it after it is made is still part of its pages' fingerprints."""
+    from netroots.articlecache import KeptArticles
+    from netroots.fingerprint import CHECK_KEPT
+
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    (tmp_path / "stamp.txt").write_text("first", encoding="utf-8")
+    settings = _stamped(tmp_path, content)
+    assert not build_site(content, output, **settings).errors
+    before = _html(output)
+
+    monkeypatch.delenv(CHECK_KEPT)  # the check walks them in full, on purpose
+    restored: list[Any] = []
+    loaded = KeptArticles._load
+    monkeypatch.setattr(KeptArticles, "_load", lambda self, blob: restored.append(loaded(self, blob)) or restored[-1])
+    walked: set[int] = set()
+    parts = Digester._parts
+    monkeypatch.setattr(
+        Digester, "_parts", lambda self, value, *rest: walked.add(id(value)) or parts(self, value, *rest)
+    )
+    again = build_site(content, output, **settings)
+    assert again.summary.startswith("rendered 0 of "), again.summary
+    assert _html(output) == before
+    assert len(restored) >= 3
+    assert all(id(article) in walked for article in restored if article.status == "published")  # digested...
+    assert not any(id(article.metadata) in walked for article in restored)  # ...without walking what it holds
+
+    (tmp_path / "stamp.txt").write_text("second", encoding="utf-8")  # set on every diary after it is made
+    restored.clear()
+    stamped = build_site(content, output, **settings)
+    published = [article for article in restored if article.status == "published"]
+    assert published and all(article.stamp == "second" for article in published)
+    rendered = int(stamped.summary.split()[1])
+    assert rendered >= len(published), stamped.summary  # each diary's page at least
+    assert build_site(content, output, **settings).summary.startswith("rendered 0 of ")
+
+
+def test_a_plugin_that_changes_a_kept_diary_in_place_fails_the_checked_build(copy_fixture, tmp_path: Path) -> None:
+    """What a diary holds must not change after it is made (its pickle is its digest); the
+    test suite's builds check it (``NETROOTS_CHECK_KEPT``, tests/conftest.py) and fail loudly
+    on a plugin that does, naming the diary and the attribute."""
+    from netroots.fingerprint import KeptChanged
+
+    content = copy_fixture("basic")
+    (tmp_path / "stamp.txt").write_text("first", encoding="utf-8")
+    settings = _stamped(tmp_path, content, STAMP_IN_PLACE=True)
+    with pytest.raises(KeptChanged, match=r"\.md: its 'metadata' was changed in place"):
+        build_site(content, tmp_path / "output", **settings)

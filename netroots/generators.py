@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Callable
+from fnmatch import translate
 from typing import Any
 
 from pelican import generators, signals
@@ -71,7 +75,7 @@ class ArticlesGenerator(generators.ArticlesGenerator):
                 paths,
                 exclude,
                 self.settings["IGNORE_FILES"],
-                lambda path: self._include_path(path, extensions),
+                included_path(self.settings["IGNORE_FILES"], self.readers.extensions, extensions),
             )
             found = walked[asked] = sorted(super().get_files(paths, exclude, extensions) if listed is None else listed)
         return list(found)
@@ -104,6 +108,21 @@ class ArticlesGenerator(generators.ArticlesGenerator):
         self.authors[:] = [(author, ListedByIdentity(articles)) for author, articles in self.authors]
         self.categories[:] = [(category, ListedByIdentity(articles)) for category, articles in self.categories]
         super().generate_output(writer)
+
+
+def included_path(ignores: list[str], readable: Any, extensions: Any) -> Callable[[str], bool]:
+    """Pelican's ``Generator._include_path`` for many paths: its ``IGNORE_FILES`` patterns made
+    one expression once, not an ``fnmatch`` each a file (10,000 files, twice a build)."""
+    ignored = re.compile("|".join(f"(?:{translate(os.path.normcase(pattern))})" for pattern in ignores) or "(?!)").match
+    allowed = tuple(readable) if extensions is None else extensions
+
+    def included(path: str) -> bool:
+        name = os.path.basename(path)
+        if ignored(os.path.normcase(name)):
+            return False
+        return allowed is False or os.path.splitext(name)[1][1:] in allowed
+
+    return included
 
 
 def skip_file_stamps(cacher: Any) -> None:

@@ -95,6 +95,7 @@ class ReadCache:
         self.connection: sqlite3.Connection | None = None
         self.digests: dict[str, str | None] = {}  # made this build: each file's bytes are hashed once
         self._kept: dict[str, tuple[str, str, int]] | None = None  # the kept hashes, read once a build
+        self._shorts: dict[bytes, bytes] = {}  # what a read consults -> its hash (``key``)
         try:
             path = cache_dir(settings, "build") / "reads.sqlite"
             self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -112,8 +113,13 @@ class ReadCache:
         (``listing(folder)``, ``stamp(file)``)."""
         digest = self._keyed.copy()
         digest.update(str(path).encode() + b"\0" + content.encode())
+        shorts = self._shorts
         for part in around:
-            digest.update(b"\0" + part)
+            # A folder's names are the same bytes for every file in it: hashed once, not once a file.
+            short = shorts.get(part)
+            if short is None:
+                short = shorts[part] = hashlib.blake2b(part, digest_size=20).digest()
+            digest.update(b"\0" + short)
         return digest.hexdigest()
 
     def get(self, key: str) -> Any | None:

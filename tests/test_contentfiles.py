@@ -108,6 +108,7 @@ def test_the_walk_answers_pelicans_get_files_as_pelicans_own_walk_does(
     from pelican.generators import Generator
 
     from netroots.contentfiles import content_files
+    from netroots.generators import included_path
     from netroots.plugin import start
 
     content = copy_fixture("basic")
@@ -119,11 +120,13 @@ def test_the_walk_answers_pelicans_get_files_as_pelicans_own_walk_does(
         "diaries/ben/deeper/still/2026-01-01-deep.md",
         "diaries/ben/photo.png",
         "pages/more/nested.md",
+        "pages/notes.md~",
+        "pages/[draft].md",
     ):
         (content / name).parent.mkdir(parents=True, exist_ok=True)
         (content / name).write_text("x", encoding="utf-8")
     settings = site_settings(content, tmp_path / "output")
-    settings["IGNORE_FILES"] = [".#*", ".*"]
+    settings["IGNORE_FILES"] = [".#*", ".*", "*[~]", "[[]*"]
     start(settings)
 
     class Readers:
@@ -140,7 +143,7 @@ def test_the_walk_answers_pelicans_get_files_as_pelicans_own_walk_does(
                 paths,
                 exclude,
                 settings["IGNORE_FILES"],
-                lambda path: generator._include_path(path, extensions),
+                included_path(settings["IGNORE_FILES"], Readers.extensions, extensions),
             )
             assert listed == generator.get_files(paths, exclude, extensions), (paths, exclude)
     assert "diaries/ben/deeper/still/2026-01-01-deep.md" in generator.get_files(["diaries"], [], extensions)

@@ -174,3 +174,35 @@ def test_a_kept_hash_is_trusted_only_while_the_file_is_untouched(
     assert set(hashed) == {diary.name}, "only the edited file is read for its hash"
     page = output / "diaries" / "maria-lopez" / "what-meridian-did-to-kbrt" / "index.html"
     assert "Ferrodin" in page.read_text(encoding="utf-8")
+
+
+def test_a_read_key_hashes_the_names_in_a_folder_once_for_all_its_files(tmp_path: Path) -> None:
+    """A diary's key covers the names in its folder, in members/ and in groups/ (thousands of
+    bytes at 10,000 diaries): each was hashed again into the key of every diary."""
+    from netroots.readcache import ReadCache
+
+    cache = ReadCache({"NETROOTS_CACHE": str(tmp_path / ".cache")}, {"code": "c"})
+    names = b"\n".join(b"2026-01-01-diary-%05d.md" % number for number in range(1000))
+    hashed: list[int] = []
+
+    class Counted:
+        def __init__(self, real: Any) -> None:
+            self.real = real
+
+        def copy(self) -> Counted:
+            return Counted(self.real.copy())
+
+        def update(self, data: bytes) -> None:
+            hashed.append(len(data))
+            self.real.update(data)
+
+        def hexdigest(self) -> str:
+            return self.real.hexdigest()
+
+    plain = cache.key("/c/diaries/m/1.md", "d" * 40, [names, b"today"])
+    cache._keyed = Counted(cache._keyed)
+    keys = {cache.key(f"/c/diaries/m/{n}.md", "d" * 40, [names, b"today"]) for n in range(100)}
+    assert len(keys) == 100 and plain in keys
+    assert sum(hashed) < 100 * 200, sum(hashed)  # the file's path and hash, and a short hash of each part
+    assert cache.key("/c/diaries/m/1.md", "d" * 40, [names + b"\nnew.md", b"today"]) != plain
+    assert cache.key("/c/diaries/m/1.md", "d" * 40, [b"today", names]) != plain

@@ -79,8 +79,12 @@ def read_diaries_ahead(generator) -> None:
     if not isinstance(reader, NetrootsReader) or preview_of(generator.settings):
         return
     settings = generator.settings
+    base = os.path.abspath(generator.path)
     paths = [
-        os.path.abspath(os.path.join(generator.path, name))
+        # Pelican's names are plain relative paths: joined, they need no normalizing (a few might).
+        os.path.abspath(os.path.join(base, name))
+        if "." in name.split("/") or ".." in name
+        else os.path.join(base, name)
         for folders, excludes in (("ARTICLE_PATHS", "ARTICLE_EXCLUDES"), ("PAGE_PATHS", "PAGE_EXCLUDES"))
         for name in generator.get_files(settings[folders], exclude=settings[excludes])
         if name.rsplit(".", 1)[-1] in NetrootsReader.file_extensions

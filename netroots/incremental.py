@@ -244,12 +244,15 @@ class IncrementalWriter(Writer):
         if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
             per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or self.settings["DEFAULT_PAGINATION"]
             paginators = {key: Paginator(name, url, val, self.settings, per_page) for key, val in paginated.items()}
+            made: dict[tuple[str, int], Any] = {}  # one Page a number: the next page's "previous" is this one
             for page_num in range(next(iter(paginators.values())).num_pages):
                 paginated_kwargs = kwargs.copy()
                 for key, paginator in paginators.items():
-                    previous_page = paginator.page(page_num) if page_num > 0 else None
-                    page = paginator.page(page_num + 1)
-                    next_page = paginator.page(page_num + 2) if page_num + 1 < paginator.num_pages else None
+                    previous_page = _page(made, key, paginator, page_num) if page_num > 0 else None
+                    page = _page(made, key, paginator, page_num + 1)
+                    next_page = (
+                        _page(made, key, paginator, page_num + 2) if page_num + 1 < paginator.num_pages else None
+                    )
                     paginated_kwargs.update(
                         {
                             f"{key}_paginator": paginator,
@@ -488,6 +491,15 @@ class IncrementalWriter(Writer):
         temporary = self.record_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, self.record_path)
+
+
+def _page(made: dict[tuple[str, int], Any], key: str, paginator: Any, number: int) -> Any:
+    """``paginator.page(number)``, made once: Pelican made each list page's Page three times
+    (as itself and as its neighbours' next and previous), and each was digested apart."""
+    found = made.get((key, number))
+    if found is None:
+        found = made[(key, number)] = paginator.page(number)
+    return found
 
 
 def _shows(localcontext: dict[str, Any], source: str) -> bool:

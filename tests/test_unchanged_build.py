@@ -553,3 +553,26 @@ def test_a_plugin_that_changes_a_kept_diary_in_place_fails_the_checked_build(cop
     settings = _stamped(tmp_path, content, STAMP_IN_PLACE=True)
     with pytest.raises(KeptChanged, match=r"\.md: its 'metadata' was changed in place"):
         build_site(content, tmp_path / "output", **settings)
+
+
+def test_each_list_page_is_made_once(site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pelican made each list page's ``Page`` three times (as itself and as its neighbours'
+    next and previous), and a build that renders nothing digested all three: 5,000 of them
+    at 10,000 diaries. The links between the pages are as they were."""
+    from pelican.paginator import Page
+
+    made: list[tuple[int, int]] = []
+    original = Page.__init__
+
+    def counted(self: Any, name: str, url: str, objects: Any, number: int, paginator: Any, settings: Any) -> None:
+        made.append((id(paginator), number))
+        original(self, name, url, objects, number, paginator, settings)
+
+    monkeypatch.setattr(Page, "__init__", counted)
+    result = site("basic", PAGINATED_TEMPLATES={"diaries": 1, "tag": 1})
+    assert not result.errors
+    assert len(made) > 2 and len(made) == len(set(made))
+    first = (result.output / "diaries" / "index.html").read_text("utf-8")
+    second = (result.output / "diaries" / "page" / "2" / "index.html").read_text("utf-8")
+    assert 'rel="next"' in first and "diaries/page/2/" in first and 'rel="prev"' not in first
+    assert 'rel="prev"' in second and 'rel="next"' not in second

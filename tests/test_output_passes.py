@@ -201,3 +201,16 @@ def test_recording_many_files_at_once_records_what_one_at_a_time_does(tmp_path: 
         finally:
             manifest.untrack()
     assert found[0] == found[1] == {"feeds/a.xml", "feeds/b.xml", "feeds/c.xml", "d.xml"}
+
+
+def test_the_sitemaps_exclusions_match_as_globs_each_did(copy_fixture, tmp_path: Path) -> None:
+    """All patterns in one expression: a page left out by any of them, none by an empty list."""
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    assert not build_site(content, output, PUBLISH={"SITEMAP_EXCLUDE": ["404.html", "tags/*", "*/ben/*"]}).errors
+    sitemap = read(output, "sitemap.xml")
+    assert "/diaries/ana/rent-strike-notes/</loc>" in sitemap and "/theme/" not in sitemap
+    assert "/tags/" not in sitemap and "/ben/" not in sitemap and "404" not in sitemap
+    assert not build_site(content, output, PUBLISH={"SITEMAP_EXCLUDE": []}).errors
+    sitemap = read(output, "sitemap.xml")
+    assert "/tags/" in sitemap and "/diaries/ben/" in sitemap

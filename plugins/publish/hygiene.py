@@ -115,9 +115,7 @@ def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str
     known = known if isinstance(known, dict) else {}
     seen: dict[str, list[Any]] = {}
     # One expression for every pattern, as fnmatch reads each (a page is matched once, not once a pattern).
-    excluded = re.compile(
-        "|".join(fnmatch.translate(os.path.normcase(p)) for p in options["SITEMAP_EXCLUDE"]) or "(?!)"
-    )
+    excluded = re.compile("|".join(fnmatch.translate(pattern) for pattern in options["SITEMAP_EXCLUDE"]) or "(?!)")
     for relative, size, modified in html_files(output):
         if excluded.match(relative):
             continue
@@ -133,10 +131,9 @@ def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str
 def _noindex(output: Path, relative: str, stamp: list[int], known: dict[str, Any], seen: dict[str, list[Any]]) -> bool:
     """Does the page ask not to be indexed? Remembered by size and time: a build reads only
     the pages it wrote, not all of them."""
-    path = os.path.join(output, relative)
     entry = known.get(relative)
     if not (isinstance(entry, list) and entry[:2] == stamp):
-        with open(path, encoding="utf-8", errors="replace") as page:
+        with open(os.path.join(output, relative), encoding="utf-8", errors="replace") as page:
             entry = [*stamp, bool(NOINDEX.search(page.read(4000)))]
     seen[relative] = entry
     return bool(entry[2])

@@ -567,36 +567,75 @@ def test_diaries_of_the_same_date_are_listed_in_the_same_order_in_every_process(
     assert len(pages[0]) == 8 and pages[0] == pages[1]
 
 
-def test_an_edit_of_an_old_diary_renders_only_the_pages_that_show_it(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A diary's page lists four of its member's newest diaries: editing an older one must
-    not render the member's other pages again (at 10,000 diaries that was 100 pages an edit)."""
+def _member_with_ten_diaries(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The demo network with six more diaries by Sam (ten in all): content, output, Sam's folder."""
     shutil.copytree(ROOT / "content", tmp_path / "content")
     content, output = tmp_path / "content", tmp_path / "output"
     folder = content / "diaries" / "sam-hollis"
-    oldest = folder / "2026-02-20-one-progressive-in-casper.md"
-    text = oldest.read_text(encoding="utf-8")
-    for month in range(1, 7):  # eleven diaries by one member in all
+    text = (folder / "2026-02-20-one-progressive-in-casper.md").read_text(encoding="utf-8")
+    for month in range(1, 7):
         (folder / f"2025-{month:02d}-03-notes-{month}.md").write_text(
             text.replace("title: One progressive in Casper", f"title: Notes from Casper, part {month}").replace(
                 "date: 2026-02-20", f"date: 2025-{month:02d}-03"
             ),
             encoding="utf-8",
         )
-    build_site(content, output, SEARCH=SEARCH)
-    edited = folder / "2025-01-03-notes-1.md"
+    return content, output, folder
+
+
+def _rendered_member_pages(
+    content: Path, output: Path, edited: Path, caplog: pytest.LogCaptureFixture
+) -> tuple[list[Path], Any]:
+    """Append a sentence to ``edited``, build, and return the member's pages rendered."""
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more thought about the county fair.\n")
+    caplog.clear()
     caplog.set_level("INFO", logger="netroots.incremental")
     result = build_site(content, output, SEARCH=SEARCH)
     written = [r.getMessage().split('"')[1] for r in caplog.records if r.getMessage().startswith("Writing ")]
     pages = output / "diaries" / "sam-hollis"
-    own = [Path(path) for path in written if Path(path).is_relative_to(pages)]
+    return [Path(path) for path in written if Path(path).is_relative_to(pages)], result
+
+
+def _related_links(page: Path) -> str:
+    """The related-diaries box of a diary page (empty when it has none)."""
+    found = re.search(r'<aside class="related-diaries".*?</aside>', page.read_text(encoding="utf-8"), re.S)
+    return found.group(0) if found else ""
+
+
+def test_an_edit_of_an_old_diary_renders_only_the_pages_that_show_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A diary's page lists four of its member's newest diaries: editing an older one must
+    not render the member's other pages again (at 10,000 diaries that was 100 pages an edit)."""
+    content, output, folder = _member_with_ten_diaries(tmp_path)
+    build_site(content, output, SEARCH=SEARCH)
+    own, result = _rendered_member_pages(content, output, folder / "2025-01-03-notes-1.md", caplog)
+    pages = output / "diaries" / "sam-hollis"
     assert pages / "notes-1" / "index.html" in own, result.summary
     for page in own:  # the edited diary's own page, and pages whose lists link to it (related diaries)
         assert page == pages / "notes-1" / "index.html" or "/notes-1/" in page.read_text(encoding="utf-8"), page
     newest = (pages / "commons-radio-has-a-sound" / "index.html").read_text(encoding="utf-8")
     assert "More by Sam" in newest and "The wind farm hearing" in newest
+
+
+def test_an_edit_of_a_new_diary_renders_only_its_page_and_those_relating_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every page of a member lists four of the member's newest diaries, by title and address
+    only: an edit of one of them that keeps its title renders none of those pages again (each
+    page's fingerprint held the whole diaries: 100 pages an edit at 10,000 diaries, 500 at
+    50,000)."""
+    content, output, folder = _member_with_ten_diaries(tmp_path)
+    build_site(content, output, SEARCH=SEARCH)
+    slug = "the-wind-farm-hearing-in-natrona-county"
+    pages = output / "diaries" / "sam-hollis"
+    showing = [page for page in pages.glob("*/index.html") if f"/{slug}/" in page.read_text(encoding="utf-8")]
+    assert len(showing) >= 8  # "More by Sam" on the member's other pages
+    own, result = _rendered_member_pages(content, output, folder / f"2026-06-08-{slug}.md", caplog)
+    assert pages / slug / "index.html" in own, result.summary
+    for page in own:
+        assert page == pages / slug / "index.html" or f"/{slug}/" in _related_links(page), page
+    assert len(own) < len(showing)
 
 
 def test_a_build_holds_full_collections_and_gives_them_back_even_when_it_fails() -> None:

@@ -20,6 +20,7 @@ from netroots.site import cache_dir, site_address, write_output, write_page
 from netroots.today import build_today
 
 from .model import TrustBuild, build_trust
+from .rescue import Rescued
 from .spec import trust_settings
 
 
@@ -137,10 +138,10 @@ class TrustGenerator(Generator):
         for rescue in self.built.rescues:
             rescue.articles = [by_id[diary_id] for diary_id in rescue.diaries]
         self.recommended = [by_id[e.diary_id] for e in self.built.recommended][: int(options["recommended_limit"])]
-        rescued_on: dict[str, Any] = {}
+        rescued_on: dict[str, Rescued] = {}
         for rescue in reversed(self.built.rescues):  # oldest first, so the newest date wins
             for diary_id in rescue.diaries:
-                rescued_on[diary_id] = rescue
+                rescued_on[diary_id] = Rescued(rescue.editor, rescue.date)
         trusted = self.built.result.trusted
         only_trusted = options["front_page_trusted_only"] and self.built.result.enabled
         self.context.update(

@@ -27,6 +27,15 @@ LIST_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class Rescued:
+    """What a rescued diary's page shows of its rescue: a page's fingerprint covers what it
+    reads, and the whole list holds every rescued diary (an edit of one rendered them all)."""
+
+    editor: str
+    date: dt.date
+
+
 @dataclass
 class RescueList:
     """One dated list of rescued diaries."""

@@ -576,3 +576,40 @@ def test_each_list_page_is_made_once(site, monkeypatch: pytest.MonkeyPatch) -> N
     second = (result.output / "diaries" / "page" / "2" / "index.html").read_text("utf-8")
     assert 'rel="next"' in first and "diaries/page/2/" in first and 'rel="prev"' not in first
     assert 'rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_search_takes_each_diarys_fixed_address_without_pelicans_url_property(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Related diaries are matched by address: ``item.url`` formats nothing once the diaries
+    generator fixed it, but Pelican's property still ran for every diary, twice a build."""
+    from pelican.contents import Content
+    from search.generator import SearchGenerator
+
+    content = copy_fixture("basic")
+    asked: list[str] = []
+    url = Content.url
+    generate = SearchGenerator.generate_context
+
+    def counted_url(self: Any) -> str:
+        if inside:
+            asked.append(self.source_path)
+        return url.fget(self)
+
+    inside: list[bool] = []
+
+    def generate_context(self: Any) -> None:
+        inside.append(True)
+        try:
+            generate(self)
+        finally:
+            inside.clear()
+
+    assert not build_site(content, tmp_path / "output", SEARCH={"whoosh": True}).errors
+    monkeypatch.setattr(Content, "url", property(counted_url))
+    monkeypatch.setattr(SearchGenerator, "generate_context", generate_context)
+    result = build_site(content, tmp_path / "output", SEARCH={"whoosh": True})  # nothing changed
+    assert not result.errors and result.summary.startswith("rendered 0 of ")
+    assert [path for path in asked if "/diaries/" in path] == []
+    page = (tmp_path / "output" / "diaries" / "ana" / "rent-strike-notes" / "index.html").read_text(encoding="utf-8")
+    assert "bus-routes-matter" in page  # the related diary, found by its address

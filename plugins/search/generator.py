@@ -96,6 +96,12 @@ def _source_key(source: str, content: Path) -> str:
     return source_key(Path(source), content)
 
 
+def address(item: Any) -> str:
+    """``item.url``: Pelican's property looks for the address the diaries generator fixed
+    (``override_url``) on every access; taken straight, twice for each of 10,000 diaries."""
+    return item.__dict__.get("override_url") or item.url
+
+
 def search_index(settings: dict[str, Any]) -> SearchIndex:
     return SearchIndex(cache_dir(settings, "search") / "whoosh")
 
@@ -167,9 +173,9 @@ class SearchGenerator(Generator):
         if not count:
             return
         items, current, make = read_items(self.context, self.settings)
-        documents = {key: (current[key], kind, item.url) for key, (item, kind, _) in items.items()}
+        documents = {key: (current[key], kind, address(item)) for key, (item, kind, _) in items.items()}
         related, recomputed = update_related(documents, make, folder, count, workers_for(self.settings, len(current)))
-        by_url = {article.url: article for article in articles}
+        by_url = {address(article): article for article in articles}
         self.context["search_related"] = {
             items[key][0].diary_id: [by_url[url] for url in urls if url in by_url]
             for key, urls in related.items()

@@ -143,7 +143,7 @@ class Digester:
         """Append the digests of ``items`` to ``out``; the lowest depth they point back to.
         Strings and numbers, most of what is digested, are written here without a call."""
         low = _CLOSED
-        walk = self._walk
+        walk, memo = self._walk, self.memo
         for item in items:
             kind = type(item)
             if kind is str:
@@ -154,6 +154,8 @@ class Digester:
                 out.append(repr(item).encode())
             elif kind in _EMPTY and not item:  # a diary holds several: no updates, no groups...
                 out.append(_EMPTY[kind])
+            elif id(item) in memo:  # digested before (a diary in a tag's, a member's, the site's list...)
+                out.append(memo[id(item)])
             else:
                 digest, reached = walk(item, depth)
                 if reached < low:

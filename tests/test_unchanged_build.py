@@ -613,3 +613,19 @@ def test_search_takes_each_diarys_fixed_address_without_pelicans_url_property(
     assert [path for path in asked if "/diaries/" in path] == []
     page = (tmp_path / "output" / "diaries" / "ana" / "rent-strike-notes" / "index.html").read_text(encoding="utf-8")
     assert "bus-routes-matter" in page  # the related diary, found by its address
+
+
+def test_a_value_digested_before_is_looked_up_without_walking_it_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A diary is in the site's list, its member's, its tags', other diaries' related lists...:
+    230,000 references at 10,000 diaries, each a call into the walk only to find its digest."""
+    from types import SimpleNamespace
+
+    diaries = [SimpleNamespace(title=f"Diary {n}", tags=["housing"]) for n in range(50)]
+    lists = [diaries, diaries[::2], list(reversed(diaries))]
+    expected = [Digester()(value) for value in lists]
+    digest = Digester()
+    walked: list[Any] = []
+    original = digest._walk
+    monkeypatch.setattr(digest, "_walk", lambda value, depth: walked.append(value) or original(value, depth))
+    assert [digest(value) for value in lists] == expected
+    assert sum(1 for value in walked if isinstance(value, SimpleNamespace)) == len(diaries)

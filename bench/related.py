@@ -35,12 +35,16 @@ COUNT = 5  # SEARCH["related"]'s default
 
 
 def baseline(revision: str) -> ModuleType:
-    """``related.py`` at ``revision``, without its relative imports (the lists' functions need none)."""
+    """``related.py`` at ``revision``, its relative imports taken from today's package (the
+    lists' functions need none of them; module-level names may)."""
     source = subprocess.run(
         ["git", "show", f"{revision}:plugins/search/related.py"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
+    current()  # plugins/ on the path
     tree = ast.parse(source)
-    tree.body = [node for node in tree.body if not (isinstance(node, ast.ImportFrom) and node.level)]
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level:
+            node.module, node.level = f"search.{node.module}" if node.module else "search", 0
     module = ModuleType(f"related_at_{revision}")
     exec(compile(tree, f"related.py@{revision}", "exec"), module.__dict__)
     return module

@@ -47,3 +47,16 @@ def test_phases_of_one_build_name_each_generator_and_add_up(tmp_path) -> None:
     }
     assert {"SearchGenerator.generate_context", "signal finalized", "total"} <= set(times), times
     assert all(0 <= value <= times["total"] for value in times.values())
+
+
+def test_the_related_bench_loads_the_lists_code_of_a_recent_revision() -> None:
+    """``bench related --baseline REV`` runs ``related.py`` as it was at REV: one whose module
+    level uses names it imports from the search package loads too (it failed with NameError)."""
+    import subprocess
+
+    from bench.related import ROOT, baseline
+
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+    module = baseline(head.stdout.strip())
+    lists, redone = module.update_lists({}, {}, {"a": {"w": 1.0}, "b": {"w": 0.5}}, 5)
+    assert lists == {"a": [("b", 0.5)], "b": [("a", 0.5)]} and sorted(redone) == ["a", "b"]

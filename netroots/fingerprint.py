@@ -327,10 +327,26 @@ def _page_state(page: Any) -> dict[str, Any]:
     return {**kept, "paginator": _paginator_state(page.paginator)}
 
 
+def _wrapper_state(wrapper: Any) -> tuple[str, str]:
+    """A tag, member or category shows its name and slug (its addresses come from the
+    settings, digested with the world). Its attributes do not say it steadily: Pelican's
+    ``as_dict`` copies ``name`` and ``slug`` into them the first time an address is made,
+    so a diary's tag made this build and the same tag restored from the kept diaries
+    digested differently, and the pages of an edited diary rendered once more next build."""
+    return wrapper.name, wrapper.slug
+
+
 def _library_states() -> dict[type, Callable[[Any], Any]]:
     from pelican.paginator import Page, Paginator
+    from pelican.urlwrappers import Author, Category, Tag
 
-    return {Paginator: _paginator_state, Page: _page_state}
+    return {
+        Paginator: _paginator_state,
+        Page: _page_state,
+        Tag: _wrapper_state,
+        Author: _wrapper_state,
+        Category: _wrapper_state,
+    }
 
 
 # Library classes whose attributes hold more than what a page shows: what is digested instead.

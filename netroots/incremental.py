@@ -179,6 +179,7 @@ class IncrementalWriter(Writer):
         self.root = os.path.abspath(self.output_path) + os.sep  # what ``_relative`` cuts off
         self.world = world(self.settings)
         self.old: dict[str, Any] = {}
+        self.saved: dict[str, Any] | None = None  # the record as read, to leave it alone when unchanged
         self.reason = ""
         self.template_names: dict[str, list[list[str]]] = {}  # template source digest -> names (fingerprint.py)
         self._load()
@@ -202,11 +203,12 @@ class IncrementalWriter(Writer):
         except (OSError, ValueError):
             self.reason = "no record of an earlier build of this output folder"
             return
+        self.saved = saved if isinstance(saved, dict) else None
         changed = [part for part, value in self.world.items() if saved.get("world", {}).get(part) != value]
         self.old = saved.get("pages", {})
         same_templates = saved.get("world", {}).get("templates") == self.world["templates"]
         if same_templates and isinstance(saved.get("template_names"), dict):  # else: start afresh
-            self.template_names = saved["template_names"]
+            self.template_names = dict(saved["template_names"])  # a copy: the saved one is compared
         if changed:
             self.reason = f"{' and '.join(changed)} changed since the last build"
             self.old = {name: {"stat": entry.get("stat")} for name, entry in self.old.items()}  # deletions only
@@ -488,6 +490,8 @@ class IncrementalWriter(Writer):
             "pages": self.new if self.options["incremental"] else {},
             "template_names": self.template_names,
         }
+        if data == self.saved:  # nothing changed: not 12,000 entries written again (0.1 s at 10,000 diaries)
+            return
         temporary = self.record_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, self.record_path)

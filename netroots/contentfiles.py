@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from fnmatch import fnmatch
+from functools import cached_property
 from typing import Any
 
 from .plugin import build_state
@@ -108,12 +109,9 @@ class ContentFiles:
             return False
         return (os.path.join(base, parent), name) not in pruned and not any(fnmatch(name, i) for i in ignores)
 
-    @property
+    @cached_property
     def files_set(self) -> set[str]:
-        found = self.__dict__.get("_files_set")
-        if found is None:
-            found = self.__dict__["_files_set"] = set(self.files)
-        return found
+        return set(self.files)
 
 
 def _parts(relative: str) -> list[str]:

@@ -34,7 +34,7 @@ from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_f
 from .manifest import recorded
 from .plugin import STATE_KEY, build_state
 from .report import Report
-from .site import cache_dir, preview_of
+from .site import cache_dir, preview_of, write_json
 from .workers import in_workers
 
 logger = logging.getLogger(__name__)
@@ -492,9 +492,7 @@ class IncrementalWriter(Writer):
         }
         if data == self.saved:  # nothing changed: not 12,000 entries written again (0.1 s at 10,000 diaries)
             return
-        temporary = self.record_path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, self.record_path)
+        write_json(self.record_path, data)
 
 
 def _page(made: dict[tuple[str, int], Any], key: str, paginator: Any, number: int) -> Any:

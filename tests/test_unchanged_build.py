@@ -682,3 +682,22 @@ def test_an_unchanged_build_leaves_the_pages_record_as_it_was(copy_fixture, tmp_
     assert not edited.summary.startswith("rendered 0 of "), edited.summary
     assert record.read_bytes() != before[1]
     assert build_site(content, output).summary.startswith("rendered 0 of ")
+
+
+def test_an_unchanged_build_leaves_the_record_of_output_files_as_it_was(copy_fixture, tmp_path: Path) -> None:
+    """The list of every file a build made (what the next build deletes when the content no
+    longer makes it) is written only when it changed."""
+    import json
+
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    build_site(content, output)
+    (record,) = (content.parent / ".cache" / "build").glob("output-*.json")
+    before = record.stat().st_mtime_ns, record.read_bytes()
+    build_site(content, output)
+    assert (record.stat().st_mtime_ns, record.read_bytes()) == before
+    diary = sorted((content / "diaries").rglob("*.md"))[0]
+    diary.unlink()
+    build_site(content, output)
+    pages = [name for name in json.loads(before[1]) if name not in json.loads(record.read_text(encoding="utf-8"))]
+    assert pages and all(not (output / name).exists() for name in pages)

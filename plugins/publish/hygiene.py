@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import gzip
 import hashlib
 import logging
@@ -16,7 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from netroots.plugin import build_state
-from netroots.site import cache_dir, html_files, read_json, site_address, write_json, write_output
+from netroots.site import cache_dir, glob_matcher, html_files, read_json, site_address, write_json, write_output
 from netroots.today import build_today
 
 from .spec import publish_settings
@@ -114,10 +113,9 @@ def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str
     known = read_json(cache_path)
     known = known if isinstance(known, dict) else {}
     seen: dict[str, list[Any]] = {}
-    # One expression for every pattern, as fnmatch reads each (a page is matched once, not once a pattern).
-    excluded = re.compile("|".join(fnmatch.translate(pattern) for pattern in options["SITEMAP_EXCLUDE"]) or "(?!)")
+    excluded = glob_matcher(options["SITEMAP_EXCLUDE"])  # a page is matched once, not once a pattern
     for relative, size, modified in html_files(output):
-        if excluded.match(relative):
+        if excluded(relative):
             continue
         if _noindex(output, relative, [size, modified], known, seen):
             continue

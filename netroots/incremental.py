@@ -30,7 +30,15 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from .articlecache import kept_objects
 from .feeds import FeedStore
-from .fingerprint import TRACK_MIN, Digester, TemplateNames, TrackedDict, page_fingerprint, receiver_inputs
+from .fingerprint import (
+    TRACK_MIN,
+    Digester,
+    TemplateNames,
+    TrackedDict,
+    kept_values,
+    page_fingerprint,
+    receiver_inputs,
+)
 from .manifest import recorded
 from .plugin import STATE_KEY, build_state
 from .report import Report
@@ -307,7 +315,7 @@ class IncrementalWriter(Writer):
     def _digester(self, context: dict[str, Any]) -> Digester:
         if self.digest is None:
             opaque = [self.settings, context, self.settings.get(STATE_KEY)]
-            self.digest = Digester(opaque=opaque, kept=kept_objects(self.settings))
+            self.digest = Digester(opaque=opaque, kept=kept_objects(self.settings), known=kept_values(self.settings))
         return self.digest
 
     def write_feed(

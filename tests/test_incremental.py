@@ -638,6 +638,29 @@ def test_an_edit_of_a_new_diary_renders_only_its_page_and_those_relating_it(
     assert len(own) < len(showing)
 
 
+def test_an_edit_that_keeps_a_diary_s_words_renders_no_page_that_relates_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A related diary is shown by its title, member and date: emphasis added to a diary
+    (its words, so every related list, unchanged) renders its own page and no page whose
+    "Related diaries" lists it (each page's fingerprint held the whole related diaries)."""
+    content, output, folder = _member_with_ten_diaries(tmp_path)
+    build_site(content, output, SEARCH=SEARCH)
+    slug = "a-zoom-room-for-people-who-are-the-only-one"
+    relating = [page for page in output.glob("diaries/*/*/index.html") if f"/{slug}/" in _related_links(page)]
+    assert relating
+    edited = folder / f"2026-09-05-{slug}.md"
+    text = edited.read_text(encoding="utf-8")
+    word = re.search(r"\n([A-Z][a-z]{3,}) ", text).group(1)
+    edited.write_text(text.replace(f"\n{word} ", f"\n*{word}* ", 1), encoding="utf-8")
+    caplog.set_level("INFO", logger="netroots.incremental")
+    result = build_site(content, output, SEARCH=SEARCH)
+    written = {Path(r.getMessage().split('"')[1]) for r in caplog.records if r.getMessage().startswith("Writing ")}
+    assert output / "diaries" / "sam-hollis" / slug / "index.html" in written, result.summary
+    assert f"<em>{word}</em>" in (output / "diaries" / "sam-hollis" / slug / "index.html").read_text(encoding="utf-8")
+    assert not written & set(relating), result.summary
+
+
 def test_a_build_holds_full_collections_and_gives_them_back_even_when_it_fails() -> None:
     import gc
 

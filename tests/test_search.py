@@ -841,3 +841,94 @@ def test_a_title_with_markup_gives_the_same_related_lists_kept_or_clean(tmp_path
     for folder in sorted((tmp_path / "clean" / "diaries").glob("*/*/")):
         diary_id = folder.relative_to(tmp_path / "clean" / "diaries").as_posix()
         assert related_ids(tmp_path / "kept", diary_id) == related_ids(tmp_path / "clean", diary_id), diary_id
+
+
+def related_boxes(output: Path) -> dict[str, str]:
+    """Each diary page's related-diaries box, by the page's address."""
+    found = {}
+    for page in sorted((output / "diaries").glob("*/*/index.html")):
+        box = re.search(r'<aside class="related-diaries".*?</aside>', page.read_text(encoding="utf-8"), re.S)
+        found[page.parent.relative_to(output).as_posix()] = box.group(0) if box else ""
+    return found
+
+
+def test_what_a_related_diary_shows_reaches_every_page_relating_it_as_a_clean_build_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A diary's new title (same words, so the same related lists), and its date moved to another
+    zone (the same instant: ``==`` says equal, the page shows another time): every page that
+    relates it shows the new one, as a clean build does. Each page's related list is kept with
+    its digest (plugins/search/shown.py) while what it shows of each diary is the same."""
+    from netroots.fingerprint import CHECK_KEPT
+
+    monkeypatch.delenv(CHECK_KEPT)  # the pages themselves are compared here (the check: the next test)
+    content = fresh_copy(tmp_path)
+    output = tmp_path / "output"
+    build_site(content, output, SEARCH={"pagefind": False})
+    diary = next((content / "diaries" / "ben").glob("*library-board*"))
+    relating = [page for page, box in related_boxes(output).items() if "library-board-budget-fight" in box]
+    assert relating
+    text = diary.read_text(encoding="utf-8")
+    edits = [
+        ("title: The library board budget fight", "title: The Library Board Budget Fight"),
+        ("date: 2026-06-14 14:00", "date: 2026-06-14 18:00:00+00:00"),  # the same instant in UTC...
+        ("date: 2026-06-14 18:00:00+00:00", "date: 2026-06-14 14:00:00-04:00"),  # ...and as an offset
+    ]
+    for step, (old, new) in enumerate(edits):
+        assert old in text
+        text = text.replace(old, new)
+        diary.write_text(text, encoding="utf-8")
+        kept = build_site(content, output, SEARCH={"pagefind": False})
+        clean_content = tmp_path / f"clean{step}" / "content"
+        shutil.copytree(content, clean_content)
+        clean = build_site(clean_content, tmp_path / f"clean{step}" / "output", SEARCH={"pagefind": False})
+        assert not kept.errors and not clean.errors
+        boxes = related_boxes(output)
+        assert boxes == related_boxes(tmp_path / f"clean{step}" / "output"), step
+        assert all("The Library Board Budget Fight" in boxes[page] for page in relating)
+    assert all('datetime="2026-06-14T14:00:00-04:00"' in boxes[page] for page in relating)
+
+
+def test_a_kept_related_list_is_compared_as_the_digest_sees_it() -> None:
+    """``shown.same``: equal fields are not enough for dates (``==`` compares instants, or
+    wall times under one zone), the digest is their ``repr``."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from search.shown import RelatedDiary, same
+
+    from netroots.fingerprint import Digester
+
+    york = ZoneInfo("America/New_York")
+    when = dt.datetime(2026, 11, 1, 1, 30, tzinfo=york)  # the hour clocks go back: fold says which
+    card = RelatedDiary("diaries/a/b/", "Title", "ana", when)
+    others = [
+        RelatedDiary("diaries/a/b/", "Title", "ana", when.astimezone(dt.UTC)),
+        RelatedDiary("diaries/a/b/", "Title", "ana", when.replace(fold=1)),
+        RelatedDiary("diaries/a/b/", "Title", "ana", when.replace(tzinfo=dt.timezone(dt.timedelta(hours=-4)))),
+        RelatedDiary("diaries/a/b/", "title", "ana", when),
+        RelatedDiary("diaries/a/c/", "Title", "ana", when),
+        RelatedDiary("diaries/a/b/", "Title", "ben", when),
+    ]
+    assert same(card, tuple(card)) and same(card, tuple(RelatedDiary(*card)))
+    for other in others:
+        assert not same(other, tuple(card)), other
+        assert Digester()(other) != Digester()(card)
+
+
+def test_a_kept_related_list_trusted_against_the_rule_fails_the_checked_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suite's builds digest every kept list again (``NETROOTS_CHECK_KEPT``): a keeper that
+    trusted a list whose diary's title changed fails the build instead of keeping a stale page."""
+    from search import shown
+
+    from netroots.fingerprint import KeptChanged
+
+    content = fresh_copy(tmp_path)
+    build_site(content, tmp_path / "output", SEARCH={"pagefind": False})
+    diary = next((content / "diaries" / "ben").glob("*library-board*"))
+    diary.write_text(diary.read_text(encoding="utf-8").replace("budget fight", "Budget Fight"), encoding="utf-8")
+    monkeypatch.setattr(shown, "same", lambda card, kept: True)
+    with pytest.raises(KeptChanged, match="RelatedDiary"):
+        build_site(content, tmp_path / "output", SEARCH={"pagefind": False})

@@ -21,6 +21,7 @@ from typing import Any
 
 from pelican.generators import Generator
 
+from netroots.fingerprint import kept_values
 from netroots.members import members_in
 from netroots.plugin import build_state
 from netroots.readcache import read_cache, workers_for
@@ -39,6 +40,7 @@ from .documents import (
 )
 from .index import Document, Progress, SearchIndex, UpdateStats
 from .related import update_related
+from .shown import RelatedDiary, shown_lists
 from .spec import KIND_LABELS, search_settings
 
 logger = logging.getLogger(__name__)
@@ -163,7 +165,6 @@ class SearchGenerator(Generator):
         build["settings"] = self.search
         self.context["search_related"] = {}
         self.context["search_settings"] = self.search
-        articles = list(self.context.get("articles", []))
         if not self.search["whoosh"]:
             return
         started = time.perf_counter()
@@ -173,14 +174,14 @@ class SearchGenerator(Generator):
         if not count:
             return
         items, current, make = read_items(self.context, self.settings)
-        documents = {key: (current[key], kind, address(item)) for key, (item, kind, _) in items.items()}
-        related, recomputed = update_related(documents, make, folder, count, workers_for(self.settings, len(current)))
-        by_url = {address(article): article for article in articles}
-        self.context["search_related"] = {
-            items[key][0].diary_id: [by_url[url] for url in urls if url in by_url]
-            for key, urls in related.items()
-            if key in items and items[key][1] == "diary"
+        documents = {key: (current[key], kind) for key, (_, kind, _) in items.items()}
+        lists, recomputed = update_related(documents, make, folder, count, workers_for(self.settings, len(current)))
+        diaries = {key: item for key, (item, kind, _) in items.items() if kind == "diary"}
+        cards = {
+            key: RelatedDiary(address(item), item.title, item.author.name, item.date) for key, item in diaries.items()
         }
+        shown = shown_lists(folder, cards, lists, kept_values(self.settings))
+        self.context["search_related"] = {diaries[key].diary_id: found for key, found in shown.items()}
         logger.info(
             "search: related diaries of %d documents recomputed for %d in %.2f s",
             len(documents),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import json
 import logging
+import os
 import sqlite3
 from array import array
 from collections import ChainMap, Counter, defaultdict
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from netroots.site import read_pickle, write_pickle
 from netroots.workers import in_workers
 
-from .documents import digest_of_hashes
+from .documents import digest, digest_of_hashes
 from .index import ANALYSIS, Counted, CountedTerms, Document, Terms, WordCounter, idf, signature_of
 
 if TYPE_CHECKING:
@@ -496,27 +497,35 @@ def _weighed(
 
 
 def update_related(
-    documents: Mapping[str, tuple[str, str, str]],
+    documents: Mapping[str, tuple[str, str]],
     make: Callable[[str], Document],
     folder: Path,
     count: int,
     workers: int = 1,
 ) -> tuple[dict[str, list[str]], list[str]]:
-    """``key -> [url]`` of related diaries for every diary among ``documents`` (the content
-    documents: ``key -> (content hash, kind, url)``); returns it and the keys recomputed.
+    """``key -> [key]`` of related diaries for every diary among ``documents`` (the content
+    documents: ``key -> (content hash, kind, ...)``); returns it and the keys recomputed.
     ``make(key)`` gives a new or changed document's :class:`Document` to count its words;
-    a first computation counts them and computes the lists in ``workers`` processes."""
+    a first computation counts them and computes the lists in ``workers`` processes.
+
+    With the documents as the last computation left them, the lists are read from
+    ``related-lists.pickle`` (:func:`_kept_lists`), not from the whole ``related.pickle``."""
     path = folder / RELATED_FILE
-    cached = _read_cache(path, count)
-    diaries = {key: url for key, (_, kind, url) in documents.items() if kind == "diary"}
+    order = [key for key, entry in documents.items() if entry[1] == "diary"]
+    diaries = set(order)
     corpus = {key: documents[key][0] for key in sorted(documents)}
     state = digest_of_hashes(corpus)
+    quick = _quick_key(folder, count, state, diaries)
+    kept = read_pickle(folder / LISTS_FILE)
+    if quick is not None and isinstance(kept, dict) and kept.get("key") == quick:
+        return kept["lists"], []
+    cached = _read_cache(path, count)
     todo: list[str] = []
-    if cached.get("corpus") != state or set(cached["signatures"]) != set(diaries):
+    if cached.get("corpus") != state or set(cached["signatures"]) != diaries:
         store = TermStore(folder / "terms.sqlite")
         try:
             signatures, weights = current_signatures(
-                lambda keys: count_words(keys, make, workers), store, corpus, list(diaries), cached, workers
+                lambda keys: count_words(keys, make, workers), store, corpus, order, cached, workers
             )
         finally:
             store.close()
@@ -525,11 +534,32 @@ def update_related(
         cached.update(signatures=signatures, lists=lists, corpus=state, hashes=hashes, weights=weights)
         _write_cache(path, cached)
     related = {
-        key: [diaries[other] for other, _ in found if other in diaries]
+        key: [other for other, _ in found if other in diaries]
         for key, found in sorted(cached["lists"].items())  # one order, cached or not: pages' digests see it
         if key in diaries
     }
+    quick = _quick_key(folder, count, state, diaries)
+    if quick is not None:
+        write_pickle(folder / LISTS_FILE, {"key": quick, "lists": related})
     return related, todo
+
+
+# The lists alone (``key -> [key]``), with what they were made from: an unchanged build reads
+# them instead of the whole related.pickle (0.04 s at 10,000 diaries, its signatures mostly).
+LISTS_FILE = "related-lists.pickle"
+
+
+def _quick_key(folder: Path, count: int, state: str, diaries: set[str]) -> tuple | None:
+    """What ``related-lists.pickle`` is valid for: the documents' state and which of them are
+    diaries, the settings and this format, and the very ``related.pickle`` it was read from
+    (inode, size, time): it is an extract of that file, trusted only beside it. None when
+    related.pickle is missing."""
+    try:
+        found = os.stat(folder / RELATED_FILE)
+    except OSError:
+        return None
+    kinds = digest("\0".join(sorted(diaries)).encode())
+    return (FORMAT, count, SIGNATURE_TERMS, state, kinds, found.st_ino, found.st_size, found.st_mtime_ns)
 
 
 def kept_related(folder: Path) -> dict | None:

@@ -224,6 +224,11 @@ def kept_values(settings: dict[str, Any]) -> dict[int, tuple[Any, bytes]]:
     return build_state(settings, "kept_values")
 
 
+def pickle_state(pickled: bytes) -> bytes:
+    """What a kept object's pickle is digested as (``Kept.state``)."""
+    return hashlib.blake2b(pickled, digest_size=16).digest()
+
+
 class KeptChanged(RuntimeError):
     """Something changed a kept object in place after it was made (``CHECK_KEPT`` found it)."""
 
@@ -241,15 +246,20 @@ class Kept:
 
     __slots__ = ("check", "names", "shared", "state", "value", "values")
 
-    def __init__(self, value: Any, pickled: bytes, shared: Iterable[Any]) -> None:
+    def __init__(self, value: Any, state: bytes, shared: Iterable[Any], check: bool | None = None) -> None:
+        """``state``: ``pickle_state`` of the pickle it was stored as or restored from (kept
+        with it: not hashed again each build); ``check``: ``CHECK_KEPT`` is set (read once a
+        build by the caller, else here)."""
         fields = vars(value)
         names = tuple(fields)
         self.value = value  # alive while registered: its id is not reused
-        self.state = hashlib.blake2b(pickled, digest_size=16).digest()
+        self.state = state
         self.shared = tuple(shared)
         self.names = _FIELD_NAMES.setdefault(names, names)
         self.values = tuple(fields.values())
-        self.check = self._digests(fields) if os.environ.get(CHECK_KEPT) else None
+        if check is None:
+            check = bool(os.environ.get(CHECK_KEPT))
+        self.check = self._digests(fields) if check else None
 
     def _digests(self, fields: dict[str, Any]) -> dict[str, bytes]:
         """The full digest of each attribute it was kept with and still holds, the shared

@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -325,7 +326,9 @@ def test_kept_diaries_are_read_from_their_store_in_one_query(
     monkeypatch.setattr(KeptArticles, "_start", traced)
     database = content.parent / ".cache" / "build" / "reads.sqlite"
     with sqlite3.connect(database) as connection:  # a deleted diary's row, first in path order
-        connection.execute("INSERT INTO articles VALUES (?, ?, ?)", (str(content / "diaries" / "0.md"), "old", b""))
+        connection.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?)", (str(content / "diaries" / "0.md"), "old", b"", b"")
+        )
     made = _made(monkeypatch)
     build_site(content, output)
     assert made == []
@@ -334,6 +337,7 @@ def test_kept_diaries_are_read_from_their_store_in_one_query(
 
     kept = KeptArticles.__new__(KeptArticles)
     kept.connection, kept.stored, kept.ahead, kept.asked = sqlite3.connect(database), None, None, ""
+    kept.generator, kept.passed = SimpleNamespace(path=str(content)), set()
     paths = sorted(row[0] for row in kept.connection.execute("SELECT path FROM articles"))
     assert kept._row(paths[-1]) is not None and kept._row(paths[1]) is not None  # the second: out of order
     assert kept._row(paths[-1] + "-gone") is None
@@ -519,7 +523,7 @@ def test_checking_kept_pages_walks_no_kept_diary_yet_sees_what_is_set_on_one(
     monkeypatch.delenv(CHECK_KEPT)  # the check walks them in full, on purpose
     restored: list[Any] = []
     loaded = KeptArticles._load
-    monkeypatch.setattr(KeptArticles, "_load", lambda self, blob: restored.append(loaded(self, blob)) or restored[-1])
+    monkeypatch.setattr(KeptArticles, "_load", lambda self, *row: restored.append(loaded(self, *row)) or restored[-1])
     walked: set[int] = set()
     parts = Digester._parts
     monkeypatch.setattr(

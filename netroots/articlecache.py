@@ -94,6 +94,7 @@ class KeptArticles:
         self.asked = ""  # the last path asked for
         self.passed: set[str] = set()  # kept rows no diary asked for (deleted, renamed, excluded)
         self.check = bool(os.environ.get(CHECK_KEPT))  # read once a build, not once a diary
+        self._named_settings: dict[str, dict[str, Any]] | None = None
         self.watch: tuple[str, LoggedProblems, str] | None = None
         self.wrappers: dict[Any, URLWrapper] = {}
         self.restored = 0
@@ -243,7 +244,7 @@ class KeptArticles:
     def _settings(self) -> dict[str, dict[str, Any]]:
         """The settings dicts a diary's objects may hold, by name: the build's and each reader's
         own copy (the diaries reader makes Authors with its own). Once a build, not once a diary."""
-        found = self.__dict__.get("_named_settings")
+        found = self._named_settings
         if found is None:
             found = self._named_settings = {"settings": self.settings}
             for extension, reader in sorted(self.generator.readers.readers.items()):

@@ -5,6 +5,8 @@ that must still give the site a clean build gives."""
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -140,3 +142,130 @@ def test_a_build_reads_only_its_own_folders_kept_diaries_and_drops_those_of_gone
     shutil.copytree(content, fresh)
     assert not build_site(fresh, clean).errors
     assert _html(output) == _html(clean)
+
+
+def _trace_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL the read cache runs from now on."""
+    import netroots.readcache as readcache
+
+    statements: list[str] = []
+    start = readcache.ReadCache.__init__
+
+    def traced(self: Any, *args: Any) -> None:
+        start(self, *args)
+        if isinstance(self.connection, sqlite3.Connection):
+            self.connection.set_trace_callback(statements.append)
+
+    monkeypatch.setattr(readcache.ReadCache, "__init__", traced)
+    return statements
+
+
+def _clean(content: Path, where: Path) -> tuple[dict[str, bytes], list[str]]:
+    """What a clean build (a copy of ``content``, no cache, no output) writes and reports."""
+    shutil.copytree(content, where / "content")
+    result = build_site(where / "content", where / "output")
+    return _html(where / "output"), result.errors
+
+
+def test_an_unchanged_folder_takes_its_files_keys_from_its_summary(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read-ahead looked every diary up on its own (its kept hash, its key, whether its read
+    is stored: 0.2 s at 10,000 diaries); a folder whose names, files' ``lstat`` and what its
+    reads consult are as kept takes its files' hashes and keys from its summary: no kept hash
+    and no stored read is looked up, and the site is the same."""
+    import netroots.readcache as readcache
+
+    monkeypatch.setattr(readcache, "SETTLED_NS", 0)  # trust kept hashes at once (3 s in a build)
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    build_site(content, output)
+    build_site(content, output)  # every read stored by now: the folders' summaries are written
+    before = _html(output)
+    statements = _trace_reads(monkeypatch)
+    hashed: list[str] = []
+    digest = readcache.content_digest
+    monkeypatch.setattr(readcache, "content_digest", lambda path: hashed.append(path) or digest(path))
+    monkeypatch.delenv("NETROOTS_CHECK_KEPT")  # the check hashes every file, on purpose
+    again = build_site(content, output, SEARCH={"whoosh": True})
+    assert again.summary.startswith("rendered 0 of "), again.summary
+    # (A page, which Pelican makes every build, still takes its read: ``SELECT value``.)
+    assert [sql for sql in statements if "FROM digests" in sql or "SELECT key FROM reads" in sql] == []
+    assert hashed == []
+    assert len([sql for sql in statements if "FROM folders" in sql]) == 1
+    assert _html(output) == before
+
+
+def test_folder_summaries_follow_every_change_a_clean_build_sees(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hostile sequences for the summaries' rule (netroots/readcache.py): after each, the
+    site is the one a clean build writes. The suite's check (``NETROOTS_CHECK_KEPT``) also
+    hashes every file whose key a summary gave and fails the build if it differs."""
+    import netroots.readcache as readcache
+
+    monkeypatch.setattr(readcache, "SETTLED_NS", 0)
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    steps = iter(range(100))
+
+    def same_as_clean(what: str) -> None:
+        result = build_site(content, output)
+        assert (_html(output), result.errors) == _clean(content, tmp_path / f"clean-{next(steps)}"), what
+
+    build_site(content, output)
+    same_as_clean("unchanged")
+    folder = content / "diaries" / "ana"
+    diary = folder / "2026-03-01-rent-strike-notes.md"
+    text = diary.read_text(encoding="utf-8")
+    before = diary.stat()
+    assert "laundry" in text
+    diary.write_text(text.replace("laundry", "LAUNDRY"), encoding="utf-8")  # the same size, times put back
+    os.utime(diary, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert diary.stat().st_size == before.st_size
+    same_as_clean("edited at the same size, its times put back")
+    same_as_clean("unchanged after the edit")
+    os.utime(diary)
+    same_as_clean("touched")
+    renamed = diary.with_name("2026-03-01-rent-strike-diary.md")
+    diary.rename(renamed)
+    same_as_clean("renamed")
+    added = folder / "2026-05-01-more.md"
+    added.write_text("---\ntitle: More\ndate: 2026-05-01\ntags: [housing]\n---\n\nMore.\n", encoding="utf-8")
+    same_as_clean("added")
+    added.unlink()
+    same_as_clean("deleted")
+    member = content / "members" / "ana.yaml"
+    member.write_text(member.read_text(encoding="utf-8").replace("Ana", "Anna", 1), encoding="utf-8")
+    same_as_clean("member file edited")
+    (content / "groups" / "tenants.md").rename(content / "groups" / "renters.md")
+    same_as_clean("a group renamed")  # the diary naming it is reported, by both
+    (content / "groups" / "renters.md").rename(content / "groups" / "tenants.md")
+    same_as_clean("the group named back")
+
+
+def test_a_damaged_or_stale_summary_is_not_trusted(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A summary that cannot be read is no error (the folder is looked up file by file and its
+    summary written again); one whose keys do not match its files fails the checked build."""
+    import netroots.readcache as readcache
+
+    monkeypatch.setattr(readcache, "SETTLED_NS", 0)
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    build_site(content, output)
+    build_site(content, output)
+    before = _html(output)
+    folder = str(content / "diaries" / "ana")
+    with _store(content) as store:
+        (files,) = store.execute("SELECT files FROM folders WHERE folder = ?", (folder,)).fetchone()
+        store.execute("UPDATE folders SET files = '{not json' WHERE folder = ?", (folder,))
+    assert build_site(content, output).summary.startswith("rendered 0 of ")
+    assert _html(output) == before
+    with _store(content) as store:
+        assert store.execute("SELECT files FROM folders WHERE folder = ?", (folder,)).fetchone() == (files,)
+        stale = [[name, digest, "0" * 40] for name, digest, _ in json.loads(files)]
+        store.execute("UPDATE folders SET files = ? WHERE folder = ?", (json.dumps(stale), folder))
+    with pytest.raises(readcache.StaleSummary, match="diaries/ana/"):
+        build_site(content, output)

@@ -116,12 +116,10 @@ class NetrootsReader(YAMLMetadataReader):
 
     def missing(self, paths: list[str]) -> list[str]:
         """Those of ``paths`` (absolute) whose reads are not in the cache."""
-        digests = self.cache().content_digests(paths)
         seen: dict[str, bytes] = {}  # one look at each folder and member file for all the keys
-        keys = {path: self._cache_key(path, digest, seen) for path, digest in digests.items() if digest}
-        self._keys().update((path, key) for path, key in keys.items() if key)  # the build's read needs them next
-        known = self.cache().known([key for key in keys.values() if key])
-        return [path for path, key in keys.items() if key and key not in known]
+        keys, unknown = self.cache().read_keys(paths, lambda folder: self._around(folder, seen))
+        self._keys().update(keys)  # the build's read needs them next
+        return unknown
 
     def _keys(self) -> dict[str, str]:
         """Cache keys ``missing`` made this build, taken by ``read`` (each file's bytes read once)."""
@@ -158,13 +156,18 @@ class NetrootsReader(YAMLMetadataReader):
             self._read_cache = read_cache(self._build_settings)
         return self._read_cache
 
-    def _cache_key(self, path: str, content: str | None = None, seen: dict[str, bytes] | None = None) -> str | None:
-        """The read cache's key: the file's bytes (``content``: their digest, when known) and
-        what reading it consults (netroots/readcache.py). ``seen`` keeps the folders' names and
-        member files' stamps for the keys of many files made at one moment (``missing``)."""
-        content = content or content_digest(path)
+    def _cache_key(self, path: str) -> str | None:
+        """The read cache's key: the file's bytes and what reading it consults (netroots/readcache.py)."""
+        content = content_digest(path)
         if content is None:
             return None
+        return self.cache().key(path, content, self._around(os.path.dirname(path)))
+
+    def _around(self, folder: str, seen: dict[str, bytes] | None = None) -> list[bytes]:
+        """What reading a file in ``folder`` (absolute) consults besides its bytes: the names in
+        the folder and, for a diary, in members/ and groups/, its member file's stamp and today.
+        ``seen`` keeps the folders' names and member files' stamps for the keys of many files
+        made at one moment (``missing``)."""
 
         def looked(what: Any, where: str) -> bytes:
             if seen is None:
@@ -174,10 +177,10 @@ class NetrootsReader(YAMLMetadataReader):
                 found = seen[where] = what(where)
             return found
 
-        around = [looked(listing, os.path.dirname(path))]
-        parts = self._relative(path).split("/")
+        around = [looked(listing, folder)]
+        parts = self._relative(folder).split("/")
         if parts[0] == "diaries":
-            handle = parts[1] if len(parts) > 2 else ""
+            handle = parts[1] if len(parts) > 1 else ""
             members = os.path.join(self._content_str, "members")
             around += [
                 looked(listing, members),
@@ -186,7 +189,7 @@ class NetrootsReader(YAMLMetadataReader):
                 # A diary dated after today is scheduled: the same file reads differently on its day.
                 self._today,
             ]
-        return self.cache().key(path, content, around)
+        return around
 
     def _render(self, source: Any, report: Report) -> str | None:
         rendered = render_body(source, report, lambda text: self._md.reset().convert(text))

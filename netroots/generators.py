@@ -79,6 +79,29 @@ class ArticlesGenerator(generators.ArticlesGenerator):
             found = walked[asked] = sorted(super().get_files(paths, exclude, extensions) if listed is None else listed)
         return list(found)
 
+    def add_source_path(self, content: Any, static: bool = False) -> None:
+        """Pelican's, naming a diary by its path relative to content/ without Pelican's two
+        ``abspath`` and a ``relpath`` a diary a build (``Content.get_relative_source_path``):
+        a plain absolute path under content/ is cut; anything else is left to Pelican."""
+        relative = None if static else self._relative_source(getattr(content, "source_path", None))
+        if relative is None:
+            super().add_source_path(content, static)
+        else:
+            self.context["generated_content"][relative] = content
+
+    def _relative_source(self, path: Any) -> str | None:
+        """``path`` relative to content/ (with ``/``), as Pelican's ``relpath`` gives it, for a
+        normalized absolute path under content/ (what Pelican's read makes); else None."""
+        prefix = self.__dict__.get("_content_prefix")
+        if prefix is None:
+            prefix = self._content_prefix = os.path.join(os.path.abspath(self.settings["PATH"]), "")
+        if not isinstance(path, str) or not path.startswith(prefix):
+            return None
+        relative = path[len(prefix) :]
+        if not relative or relative.endswith(os.sep) or os.path.normpath(relative) != relative:
+            return None
+        return relative.replace(os.sep, "/")
+
     def add_static_links(self, content: Any) -> None:
         """Pelican scans every diary's HTML for ``{static}`` links each build; with Netroots'
         ``INTRASITE_LINK_REGEX``, which matches nothing (pelicanconf.py), it can find none."""

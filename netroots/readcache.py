@@ -87,12 +87,19 @@ SETTLED_NS = 3_000_000_000
 def content_digest(path: str) -> str | None:
     """A hash of the file's bytes (None: unreadable, or a symbolic link)."""
     try:
-        if os.path.islink(path):
-            return None
-        with open(path, "rb") as file:
-            return hashlib.blake2b(file.read(), digest_size=20).hexdigest()
+        return None if os.path.islink(path) else _bytes_digest(path)
     except OSError:
         return None
+
+
+def _bytes_digest(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.blake2b(file.read(), digest_size=20).hexdigest()
+
+
+# A folder ``read_keys`` looks up file by file: its path, its summary (None: none can be
+# kept), its files and the short hashes of what their reads consult.
+Looked = tuple[str, "str | None", list[str], list[bytes]]
 
 
 class ReadCache:
@@ -149,22 +156,29 @@ class ReadCache:
             folders.setdefault(os.path.dirname(path), []).append(path)
         kept = self._summaries(list(folders))
         keys: dict[str, str] = {}
-        looked: list[tuple[str, str | None, list[str], list[bytes]]] = []  # folders looked up file by file
+        looked: list[Looked] = []  # folders looked up file by file
         for folder, inside in folders.items():
             consulted = self._short(around(folder))
             summary = self._summary(folder, inside, consulted)
             held = kept.get(folder)
             files = _files(held[1], inside) if summary is not None and held is not None and held[0] == summary else None
-            if files is not None:
-                for path, (digest, key) in zip(inside, files, strict=True):
-                    if self.check:
-                        self._verify(path, digest, key, consulted)
-                    keys[path] = key
-                    self.digests[path] = digest
+            if files is None:
+                looked.append((folder, summary, inside, consulted))
                 continue
-            looked.append((folder, summary, inside, consulted))
+            for path, (digest, key) in zip(inside, files, strict=True):
+                if self.check:
+                    self._verify(path, digest, key, consulted)
+                keys[path] = key
+                self.digests[path] = digest
         if not looked:
             return keys, []
+        made, unknown = self._look_up(looked)
+        keys.update(made)
+        return keys, unknown
+
+    def _look_up(self, looked: list[Looked]) -> tuple[dict[str, str], list[str]]:
+        """``read_keys`` for folders whose summary is not the kept one: each file's hash and
+        key, and those not stored; each folder summarized again when the rule allows it."""
         made: dict[str, str] = {}
         digests = self.content_digests([path for _, _, inside, _ in looked for path in inside])
         for _, _, inside, consulted in looked:
@@ -172,18 +186,17 @@ class ReadCache:
                 if digests.get(path):
                     made[path] = self._key_of(path, digests[path], consulted)
         known = self.known(list(made.values()))
-        keys.update(made)
         summaries = [
             (folder, summary, json.dumps([[os.path.basename(p), digests[p], made[p]] for p in inside]))
             for folder, summary, inside, _ in looked
             if summary is not None and all(p in self.settled and made.get(p) in known for p in inside)
         ]
         self._write("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)", summaries)
-        return keys, [path for path, key in made.items() if key not in known]
+        return made, [path for path, key in made.items() if key not in known]
 
     def _verify(self, path: str, digest: str, key: str, consulted: list[bytes]) -> None:
         """``CHECK_KEPT``: a key taken from its folder's summary is the one its bytes give now."""
-        if (content_digest(path), self._key_of(path, digest, consulted)) != (digest, key):
+        if (_bytes_digest(path), self._key_of(path, digest, consulted)) != (digest, key):
             raise StaleSummary(f"{path}: the read key its folder's summary kept is not the one its file gives now")
 
     def _key_of(self, path: str, content: str, shorts: list[bytes]) -> str:

@@ -932,3 +932,33 @@ def test_a_kept_related_list_trusted_against_the_rule_fails_the_checked_build(
     monkeypatch.setattr(shown, "same", lambda card, kept: True)
     with pytest.raises(KeptChanged, match="RelatedDiary"):
         build_site(content, tmp_path / "output", SEARCH={"pagefind": False})
+
+
+def test_an_unchanged_build_takes_each_pagefind_parts_fingerprint_as_kept(
+    tmp_path: Path, caplog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every page as the last build found it, the parts and their fingerprints are the
+    ones it kept: no page is hashed into a part again (11,800 at 10,000 diaries). A part
+    removed from output/ is still restored, and an edit makes them again."""
+    from search import pagefind
+
+    content, output, runs = built_with_kept_pagefind(tmp_path, monkeypatch, caplog)
+    parts = pagefind_runs(runs)
+    first = bundle_files(output)
+    made: list[int] = []
+    split = pagefind.split
+    monkeypatch.setattr(pagefind, "split", lambda pages, count: made.append(len(pages)) or split(pages, count))
+
+    said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
+    assert made == [] and "up to date" in said and bundle_files(output) == first
+    listed = json.loads((output / "pagefind/parts.json").read_text())["parts"]
+    shutil.rmtree(output / "pagefind" / listed[0])
+    said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
+    assert made == [] and "restored 1 from" in said and bundle_files(output) == first
+    assert pagefind_runs(runs) == parts
+
+    edited = content / "diaries/cara/2026-07-20-bookmobile-returns.md"
+    edited.write_text(edited.read_text() + "\nThe bookmobile has a new driver.\n", encoding="utf-8")
+    said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
+    assert len(made) == 1 and "indexed 1 of" in said, said
+    assert "new driver" in pagefind_pages(output)["/diaries/cara/bookmobile-returns/"]["content"]

@@ -586,7 +586,8 @@ def test_search_takes_each_diarys_fixed_address_without_pelicans_url_property(
     copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Related diaries are matched by address: ``item.url`` formats nothing once the diaries
-    generator fixed it, but Pelican's property still ran for every diary, twice a build."""
+    generator fixed it, but Pelican's property still ran for every diary, twice a build. Each
+    diary's path is taken as Pelican made it (absolute and normal), not made absolute again."""
     from pelican.contents import Content
     from search.generator import SearchGenerator
 
@@ -609,12 +610,22 @@ def test_search_takes_each_diarys_fixed_address_without_pelicans_url_property(
         finally:
             inside.clear()
 
+    made_absolute: list[str] = []
+    abspath = os.path.abspath
+
+    def counted_abspath(path: Any) -> str:
+        if inside:
+            made_absolute.append(str(path))
+        return abspath(path)
+
     assert not build_site(content, tmp_path / "output", SEARCH={"whoosh": True}).errors
     monkeypatch.setattr(Content, "url", property(counted_url))
     monkeypatch.setattr(SearchGenerator, "generate_context", generate_context)
+    monkeypatch.setattr(os.path, "abspath", counted_abspath)
     result = build_site(content, tmp_path / "output", SEARCH={"whoosh": True})  # nothing changed
     assert not result.errors and result.summary.startswith("rendered 0 of ")
     assert [path for path in asked if "/diaries/" in path] == []
+    assert [path for path in made_absolute if "/diaries/" in path] == []
     page = (tmp_path / "output" / "diaries" / "ana" / "rent-strike-notes" / "index.html").read_text(encoding="utf-8")
     assert "bus-routes-matter" in page  # the related diary, found by its address
 
@@ -726,7 +737,8 @@ def test_an_unchanged_build_takes_each_related_list_as_kept(
     folder = content.parent / ".cache" / "search"
     assert not build_site(content, output, SEARCH={"pagefind": False}).errors
     before = _html(output)
-    kept = {name: (folder / name) for name in ("related.pickle", "related-lists.pickle", "related-shown.pickle")}
+    (lists,) = folder.glob("related-lists-*.pickle")
+    kept = {name: (folder / name) for name in ("related.pickle", lists.name, "related-shown.pickle")}
     stamps = {name: (path.stat().st_mtime_ns, path.read_bytes()) for name, path in kept.items()}
 
     monkeypatch.delenv(CHECK_KEPT)  # the check digests every kept list again, on purpose
@@ -751,13 +763,15 @@ def test_an_unchanged_build_takes_each_related_list_as_kept(
     os.utime(kept["related.pickle"])  # the same bytes, but not the file the lists were read from
     assert build() == (1, 0)
     assert build() == (0, 0)
+    assert list(folder.glob("related-lists-*.pickle")) != [lists]  # the lists beside the touched file only
     for damage in (b"not a pickle", None):
+        (lists,) = folder.glob("related-lists-*.pickle")
         if damage is None:
             kept["related-shown.pickle"].unlink()
-            kept["related-lists.pickle"].unlink()
+            lists.unlink()
         else:
             kept["related-shown.pickle"].write_bytes(damage)
-            kept["related-lists.pickle"].write_bytes(damage)
+            lists.write_bytes(damage)
         found = build()
         assert found[0] == 1 and found[1] > 0  # lists read from related.pickle, each diary shown walked
         assert build() == (0, 0)

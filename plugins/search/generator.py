@@ -67,12 +67,12 @@ def read_items(
             if kind == "diary" and not getattr(item, "diary_id", None):
                 continue  # not read by the diaries reader: nothing to index or relate
             try:
-                key = _source_key(item.source_path, content)
+                key, path = _source_key(item.source_path, content)
             except ValueError:
                 continue
             state = (getattr(members.get(item.author.name), "state", None) or "") if kind == "diary" else ""
             items[key] = (item, kind, state)
-            paths[key] = os.path.abspath(item.source_path)
+            paths[key] = path
     # The reader hashed each file's bytes this build (netroots/readcache.py): not read again.
     digests = read_cache(settings).digests_of(list(paths.values()))
     current: dict[str, str] = {}
@@ -89,13 +89,14 @@ def read_items(
     return items, current, make
 
 
-def _source_key(source: str, content: Path) -> str:
-    """``source_key`` without a ``Path`` for a plain path under ``content`` (Pelican's are: its
-    folder joined to the names a walk found): 10,000 ``Path`` objects a build, for nothing."""
+def _source_key(source: str, content: Path) -> tuple[str, str]:
+    """``source_key`` and the absolute path of ``source``, without a ``Path`` or ``abspath``
+    for a plain path under ``content`` (Pelican's are: its folder joined to the names a walk
+    found; already absolute and normal): 10,000 of each a build, for nothing."""
     prefix = f"{content}{os.sep}"
     if os.sep == "/" and source.startswith(prefix) and "/." not in source and "//" not in source:
-        return source[len(prefix) :]
-    return source_key(Path(source), content)
+        return source[len(prefix) :], source
+    return source_key(Path(source), content), os.path.abspath(source)
 
 
 def address(item: Any) -> str:

@@ -509,15 +509,15 @@ def update_related(
     a first computation counts them and computes the lists in ``workers`` processes.
 
     With the documents as the last computation left them, the lists are read from
-    ``related-lists.pickle`` (:func:`_kept_lists`), not from the whole ``related.pickle``."""
+    ``related-lists-<hash>.pickle`` (:func:`_quick_key`), not from the whole ``related.pickle``."""
     path = folder / RELATED_FILE
     order = [key for key, entry in documents.items() if entry[1] == "diary"]
     diaries = set(order)
     corpus = {key: documents[key][0] for key in sorted(documents)}
     state = digest_of_hashes(corpus)
     quick = _quick_key(folder, count, state, diaries)
-    kept = read_pickle(folder / LISTS_FILE)
-    if quick is not None and isinstance(kept, dict) and kept.get("key") == quick:
+    kept = read_pickle(_lists_path(folder, quick)) if quick is not None else None
+    if isinstance(kept, dict) and kept.get("key") == quick:
         return kept["lists"], []
     cached = _read_cache(path, count)
     todo: list[str] = []
@@ -540,17 +540,26 @@ def update_related(
     }
     quick = _quick_key(folder, count, state, diaries)
     if quick is not None:
-        write_pickle(folder / LISTS_FILE, {"key": quick, "lists": related})
+        lists_path = _lists_path(folder, quick)
+        write_pickle(lists_path, {"key": quick, "lists": related})
+        for old in folder.glob(LISTS_FILE.format("*")):
+            if old != lists_path:
+                old.unlink(missing_ok=True)
     return related, todo
 
 
-# The lists alone (``key -> [key]``), with what they were made from: an unchanged build reads
-# them instead of the whole related.pickle (0.04 s at 10,000 diaries, its signatures mostly).
-LISTS_FILE = "related-lists.pickle"
+# The lists alone (``key -> [key]``), named by a hash of what they were made from: an
+# unchanged build reads them instead of the whole related.pickle (0.04 s at 10,000 diaries,
+# its signatures mostly); a build after a change does not read them at all.
+LISTS_FILE = "related-lists-{}.pickle"
+
+
+def _lists_path(folder: Path, quick: tuple) -> Path:
+    return folder / LISTS_FILE.format(digest(repr(quick).encode()))
 
 
 def _quick_key(folder: Path, count: int, state: str, diaries: set[str]) -> tuple | None:
-    """What ``related-lists.pickle`` is valid for: the documents' state and which of them are
+    """What the kept lists (``LISTS_FILE``) are valid for: the documents' state and which of them are
     diaries, the settings and this format, and the very ``related.pickle`` it was read from
     (inode, size, time): it is an extract of that file, trusted only beside it. None when
     related.pickle is missing."""

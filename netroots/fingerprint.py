@@ -569,6 +569,21 @@ class TrackedDict(dict):
 
 
 TRACK_MIN = 16  # smaller dicts are digested whole
+KEYED_METHOD = "fingerprint_key"  # an object a page asks by key (``comment_thread(diary_id)``)
+
+
+def is_keyed(value: Any) -> bool:
+    """Is ``value`` read by key, like a tracked dict? Such an object has three more methods:
+
+    - ``start()`` and ``read()``, as ``TrackedDict``: the keys (strings) a page asked since
+      ``start``; ``read`` returns a list, never None (a page cannot ask for "everything");
+    - ``fingerprint_key(key)``: what its answer for ``key`` depends on,
+
+    and its ``fingerprint_state()`` is what every answer shares (a template, settings). A page
+    digests the shared state and the keys it asked only: the comment thread of its own diary,
+    not the 10,000 others'.
+    """
+    return callable(getattr(type(value), KEYED_METHOD, None))
 
 
 def page_fingerprint(
@@ -592,4 +607,8 @@ def page_fingerprint(
             parts.append(MISSING)
         else:
             parts.append(tops.get(id(value)) or top(value))
+            if read is not None and is_keyed(value):  # its shared state (above), then each key asked
+                answer = value.fingerprint_key
+                for key in read:
+                    parts += (b"k", key.encode(), digest(answer(key)))
     return hashlib.blake2b(b"\x1e".join(parts), digest_size=16).hexdigest()

@@ -35,6 +35,7 @@ from .fingerprint import (
     Digester,
     TemplateNames,
     TrackedDict,
+    is_keyed,
     kept_values,
     page_fingerprint,
     receiver_inputs,
@@ -468,7 +469,7 @@ class IncrementalWriter(Writer):
             job.context["localsiteurl"] = job.localcontext["localsiteurl"]
         names = self._names(job.template)
         render_context = dict(job.localcontext)
-        wrapped: dict[str, TrackedDict] = {}
+        wrapped: dict[str, Any] = {}  # tracked dicts, and keyed objects (netroots.fingerprint.is_keyed)
         for name in names:
             value = render_context.get(name)
             if type(value) is dict and len(value) >= TRACK_MIN:
@@ -477,6 +478,9 @@ class IncrementalWriter(Writer):
                     tracked = self.tracked[id(value)] = TrackedDict(value)
                 tracked.start()
                 render_context[name] = wrapped[name] = tracked
+            elif value is not None and is_keyed(value):  # asked by key: it keeps its own log
+                value.start()
+                wrapped[name] = value
         output = job.template.render(render_context)
         keys = {name: tracked.read() for name, tracked in wrapped.items()}
         _write_if_changed(job.path, output)

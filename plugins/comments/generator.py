@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from markupsafe import escape
 from pelican.generators import Generator
 
 from netroots.feeds import FeedEntry, FeedJob, absolute, feed_store, write_feed_jobs
+from netroots.generators import address
 from netroots.html import images_for_readers
 from netroots.manifest import produced_under
 from netroots.members import members_in
@@ -27,7 +29,7 @@ from netroots.site import cache_dir, preview_of
 from netroots.today import aware, build_today, published_yet, site_timezone
 
 from .model import load_comments, read_cache, write_cache
-from .render import ThreadRenderer, thread_view
+from .render import Blank, ThreadRenderer, thread_view
 from .responses import allied_responses, site_hosts
 from .spec import comments_settings
 from .thread import Conversation, Node, build_conversation, load_moderation
@@ -126,7 +128,9 @@ def discussed_this_week(shown: list[Node], context: dict[str, Any], today: dt.da
     for node in shown:
         if since <= node.comment.date.date() <= today:
             counts[node.comment.on] = counts.get(node.comment.on, 0) + 1
-    articles = {a.diary_id: a for a in context.get("articles", []) if getattr(a, "diary_id", None)}
+    articles = context.get("comment_diaries")  # the generator's; not 10,000 diaries listed again
+    if articles is None:
+        articles = {a.diary_id: a for a in context.get("articles", []) if getattr(a, "diary_id", None)}
     ranked = sorted(counts, key=lambda diary_id: (-counts[diary_id], diary_id))
     return [(articles[diary_id], counts[diary_id]) for diary_id in ranked if diary_id in articles]
 
@@ -169,8 +173,8 @@ class CommentsGenerator(Generator):
         responses = allied_responses(
             self.context.get("allies_river", []), hosts, self.articles, int(self.options["responses"])
         )
-        publish(self.context, self.conversation, self.options, responses, build_today(self.settings))
         self.context["comment_diaries"] = self.articles
+        publish(self.context, self.conversation, self.options, responses, build_today(self.settings))
         self.context.setdefault("search_documents", {}).update(
             search_documents(self.context["comments_list"], members, self.articles)
         )
@@ -190,7 +194,7 @@ class CommentsGenerator(Generator):
         return build_conversation(
             comments,
             members,
-            {diary_id: a.url for diary_id, a in self.articles.items()},
+            DiaryAddresses(self.articles),
             drafts,
             removals,
             self.context.get("trust"),
@@ -205,7 +209,9 @@ class CommentsGenerator(Generator):
         """Each diary's thread view, rendered when its page asks (and cached in threads.json)."""
         zone = site_timezone(self.settings)
         threads = self.conversation.threads
-        views = {
+        shown = [diary_id for diary_id in threads if diary_id in self.articles]
+        shown += [d for d, found in responses.items() if found and d in self.articles and d not in threads]
+        views = {  # diaries with something under them; the others' (blank) views are made when asked
             diary_id: thread_view(
                 diary_id,
                 threads.get(diary_id),
@@ -216,7 +222,7 @@ class CommentsGenerator(Generator):
                 self.conversation.trust_on,
                 self.context.get("avatars"),
             )
-            for diary_id in self.articles
+            for diary_id in shown
         }
         act_links = self.context.get("act_links")
         for diary_id, view in views.items():
@@ -233,7 +239,11 @@ class CommentsGenerator(Generator):
                 "links_stamp": repr(vars(act_links)) if act_links else "",
             },
             folder / "threads.json",
+            Blank(self.articles, self._feed_paths, self.conversation.trust_on),
         )
+
+    def _feed_paths(self, diary_id: str) -> dict[str, str | None]:
+        return diary_feed_paths(self.options, diary_id)
 
     def generate_output(self, writer: Any) -> None:
         if self.preview:
@@ -294,6 +304,26 @@ class CommentsGenerator(Generator):
                 write_cache(manifest_path, written)
             except OSError as exc:
                 logger.warning("comments: could not write %s (%s)", manifest_path, exc)
+
+
+class DiaryAddresses(Mapping[str, str]):
+    """Diary id -> its page's address, taken only for the diaries comments are on: Pelican's
+    ``url`` property for each of 10,000 diaries was a part of every build."""
+
+    def __init__(self, articles: dict[str, Any]) -> None:
+        self.articles = articles
+
+    def __getitem__(self, diary_id: str) -> str:
+        return address(self.articles[diary_id])
+
+    def __contains__(self, diary_id: object) -> bool:
+        return diary_id in self.articles
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.articles)
+
+    def __len__(self) -> int:
+        return len(self.articles)
 
 
 class FeedFolders:

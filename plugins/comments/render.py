@@ -16,7 +16,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -118,24 +118,82 @@ def view_hash(view: dict[str, Any], *extra: str) -> str:
     return hasher.hexdigest()
 
 
+class Blank:
+    """Diaries with nothing under them yet (no comment, no allied response): each one's view
+    is made when its page asks, not for 10,000 diaries every build. It shows the diary's id,
+    its title, its feeds' addresses (from the settings: a settings change renders every page
+    again) and whether trust is on; ``state`` is what a page's fingerprint takes of it."""
+
+    def __init__(self, diaries: Mapping[str, Any], feeds: Callable[[str], dict[str, str | None]], trust_on: bool):
+        self.diaries = diaries  # diary id -> the published diary (its ``title``)
+        self.feeds = feeds
+        self.trust_on = trust_on
+
+    def view(self, diary_id: str) -> dict[str, Any] | None:
+        article = self.diaries.get(diary_id)
+        if article is None:
+            return None
+        view = thread_view(diary_id, None, [], {}, dt.UTC, self.feeds(diary_id), self.trust_on)
+        view["title"] = str(article.title)
+        return view
+
+    def state(self, diary_id: str) -> tuple[Any, ...] | None:
+        """What the view above depends on besides the id (the key a page asked) and the settings."""
+        article = self.diaries.get(diary_id)
+        return None if article is None else ("blank", str(article.title), self.trust_on)
+
+
 class ThreadRenderer:
     """``comment_thread(diary_id, SITEURL)`` in templates: the thread's HTML, rendered once.
 
-    ``template_stamp`` changes when the templates do, so a theme edit re-renders.
+    ``template_stamp`` changes when the templates do, so a theme edit re-renders. A page
+    depends on the thread of the diary it asked for only (``fingerprint_key``;
+    netroots.fingerprint.is_keyed): a new comment renders its own diary's page again, not
+    every diary's. ``views`` holds the threads with something to show; ``blank`` makes the
+    others' when asked.
     """
 
-    def __init__(self, template: Any, views: dict[str, dict[str, Any]], globals_: dict[str, Any], cache: Path | None):
+    def __init__(
+        self,
+        template: Any,
+        views: dict[str, dict[str, Any]],
+        globals_: dict[str, Any],
+        cache: Path | None,
+        blank: Blank | None = None,
+    ):
         self.template = template
         self.views = views
+        self.blank = blank
         self.globals = globals_
         self.cache = cache
-        self.stored = read_cache(cache)
+        self._stored: dict[str, Any] | None = None
         self.used: dict[str, Any] = {}
         self.stamp = str(globals_.get("template_stamp", ""))
         self.pid = os.getpid()  # the build's own process; others are rendering workers
+        self.asked: set[str] = set()  # the diaries the page being rendered asked for
+
+    @property
+    def stored(self) -> dict[str, Any]:
+        """The threads kept by earlier builds (``threads.json``), read when a thread is first
+        rendered: a build that renders none (nothing changed) does not read 5 MB of JSON."""
+        if self._stored is None:
+            self._stored = read_cache(self.cache)
+        return self._stored
+
+    def view(self, diary_id: str) -> dict[str, Any] | None:
+        view = self.views.get(diary_id)
+        if view is None and self.blank is not None:
+            view = self.blank.view(diary_id)
+        return view
+
+    def has(self, diary_id: str) -> bool:
+        return diary_id in self.views or (self.blank is not None and diary_id in self.blank.diaries)
 
     def __call__(self, diary_id: str, siteurl: str = "") -> Markup:
-        view = self.views.get(diary_id)
+        if not isinstance(diary_id, str):
+            return Markup("")  # no diary's id: shows nothing, whatever changes
+        self.asked.add(diary_id)
+        view = self.view(diary_id)
         if view is None:
             return Markup("")
         stable = {name: value for name, value in self.globals.items() if name != "act_links"}  # see links_stamp
@@ -163,16 +221,35 @@ class ThreadRenderer:
         except OSError as exc:
             logger.warning("comments: could not write %s (%s)", part, exc)
 
+    # Read by key (netroots.fingerprint.is_keyed): what a page that asked for a thread depends on.
+    def start(self) -> None:
+        self.asked = set()
+
+    def read(self) -> list[str]:
+        return sorted(self.asked)
+
     def fingerprint_state(self) -> tuple[Any, ...]:
-        """What a page calling this shows depends on (netroots.fingerprint): not the last
-        build's stored HTML, which changes from build to build but renders the same."""
-        return self.views, self.globals, self.stamp
+        """What every thread depends on: not the last build's stored HTML, which changes from
+        build to build but renders the same."""
+        return self.globals, self.stamp
+
+    def fingerprint_key(self, diary_id: str) -> Any:
+        """What the thread of ``diary_id`` depends on besides the shared state and the settings."""
+        view = self.views.get(diary_id)
+        if view is not None:
+            return view
+        return self.blank.state(diary_id) if self.blank is not None else None
 
     def save(self) -> None:
         """Keep what this build rendered (threads of removed diaries drop out); threads of
         pages an incremental build did not render again stay as they were. Called when the
-        pages are written (``finalized``), with the threads the workers rendered."""
-        for part in self._parts():
+        pages are written (``finalized``), with the threads the workers rendered. A build
+        that rendered no thread leaves the file alone (a removed diary's thread drops out the
+        next time one is rendered: kept HTML is used only for a view that hashes the same)."""
+        parts = self._parts()
+        if not parts and not self.used:
+            return
+        for part in parts:
             try:
                 lines = part.read_text(encoding="utf-8").splitlines()
                 part.unlink()
@@ -183,10 +260,10 @@ class ThreadRenderer:
                     diary_id, key, html = json.loads(line)
                 except ValueError:
                     continue  # a worker stopped mid-line
-                if diary_id in self.views:
+                if self.has(diary_id):
                     self.used.setdefault(diary_id, [key, html])
         for diary_id, found in self.stored.items():
-            if diary_id in self.views and diary_id not in self.used:
+            if self.has(diary_id) and diary_id not in self.used:
                 self.used[diary_id] = found
         if self.cache is None or self.used == self.stored:
             return

@@ -1,0 +1,186 @@
+"""What the comments plugin does in a build: what changed, not every diary again.
+
+These tests count work (views made, threads digested, caches read, pages rendered), never
+time: the floor at 10,000 diaries is measured by ``python tasks.py bench phases``
+(docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import build_site
+
+from netroots.fingerprint import TRACK_MIN
+from netroots.incremental import IncrementalWriter
+
+SERIAL = {"jobs": 1}  # pages rendered in this process, where the counters are
+COMMENTED = TRACK_MIN
+
+
+def _network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, diaries: int = 30) -> tuple[Path, list[Any]]:
+    """A synthetic network whose first 16 diaries have comments; the rest have none. (16: the
+    comment counts, which diary cards show, are read by key from a dict that large, TRACK_MIN.)"""
+    from bench.synthetic import diaries as make_diaries
+    from bench.synthetic import today_after, write_comments, write_netroots
+
+    items = make_diaries(diaries, 4)
+    content = tmp_path / "content"
+    write_netroots(content, items, 4)
+    write_comments(content, items[:COMMENTED], 4, 2)
+    monkeypatch.setenv("NETROOTS_TODAY", today_after(items))
+    return content, items
+
+
+def _rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages each following build renders (their output names)."""
+    names: list[str] = []
+    render = IncrementalWriter._render
+
+    def counted(self: Any, job: Any) -> Any:
+        names.append(job.name)
+        return render(self, job)
+
+    monkeypatch.setattr(IncrementalWriter, "_render", counted)
+    return names
+
+
+def _comment(content: Path, item: Any, words: str, body: str) -> Path:
+    """A comment by member-001 on ``item``, a day after the diary (before the build's today)."""
+    path = content / "comments" / "member-001" / f"{item.date + dt.timedelta(days=1):%Y-%m-%d-%H%M}-{words}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\non: {item.handle}/{item.slug}\n---\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def _diary_pages(names: list[str]) -> list[str]:
+    """The diaries' own pages among ``names`` (not the lists of diaries: ``diaries/page/2/``)."""
+    return sorted(name for name in names if name.startswith("diaries/member-") and name.count("/") == 3)
+
+
+def _page(item: Any) -> str:
+    return f"diaries/{item.handle}/{item.slug}/index.html"
+
+
+def test_a_new_comment_renders_its_own_diarys_page_and_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each diary page read the whole ``comment_thread`` (every diary's thread): one new comment
+    rendered every diary's page again. A page now depends on the thread it asked for."""
+    content, items = _network(tmp_path, monkeypatch)
+    output = tmp_path / "output"
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    rendered = _rendered(monkeypatch)
+    blank, commented = items[20], items[1]
+
+    added = _comment(content, blank, "first", "A first comment on a quiet diary.")
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    assert _diary_pages(rendered) == [_page(blank)]
+    assert "A first comment on a quiet diary." in (output / _page(blank)).read_text(encoding="utf-8")
+
+    rendered.clear()
+    _comment(content, commented, "second", "One more on a busy diary.")
+    added.write_text(added.read_text(encoding="utf-8").replace("A first", "An edited"), encoding="utf-8")
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    assert _diary_pages(rendered) == sorted([_page(blank), _page(commented)])
+    assert "An edited comment on a quiet diary." in (output / _page(blank)).read_text(encoding="utf-8")
+
+    rendered.clear()
+    added.unlink()
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    assert _diary_pages(rendered) == [_page(blank)]
+    assert "quiet diary" not in (output / _page(blank)).read_text(encoding="utf-8")
+
+    rendered.clear()
+    again = build_site(content, output, NETROOTS_BUILD=SERIAL)
+    assert again.summary.startswith("rendered 0 of "), again.summary
+    assert rendered == []
+
+
+def test_an_unchanged_build_makes_no_blank_thread_and_reads_no_kept_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """14 of 30 diaries have no comment: their views are made only when a page renders, and
+    the kept threads' HTML (5 MB at 10,000 diaries) is read only when a thread renders."""
+    from comments import generator, model, render
+    from pelican.contents import Content
+
+    content, items = _network(tmp_path, monkeypatch)
+    output = tmp_path / "output"
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+
+    views: list[str] = []
+    digested: list[Any] = []
+    cached: list[str] = []
+    addresses: list[str] = []
+    thread_view, blank_view, key = render.thread_view, render.Blank.view, render.ThreadRenderer.fingerprint_key
+    read_cache, url = model.read_cache, Content.url
+
+    def counted_view(diary_id: str, *args: Any, **kwargs: Any) -> Any:
+        views.append(diary_id)
+        return thread_view(diary_id, *args, **kwargs)
+
+    def counted_key(self: Any, diary_id: str) -> Any:
+        digested.append(diary_id)
+        return key(self, diary_id)
+
+    def counted_cache(path: Any) -> Any:
+        cached.append(Path(path).name if path else "")
+        return read_cache(path)
+
+    def counted_url(self: Any) -> str:
+        if inside:
+            addresses.append(self.source_path)
+        return url.fget(self)
+
+    inside: list[bool] = []
+    generate_context = generator.CommentsGenerator.generate_context
+
+    def comments_context(self: Any) -> None:
+        inside.append(True)
+        try:
+            generate_context(self)
+        finally:
+            inside.clear()
+
+    monkeypatch.setattr(generator, "thread_view", counted_view)
+    monkeypatch.setattr(render, "thread_view", counted_view)
+    monkeypatch.setattr(render.ThreadRenderer, "fingerprint_key", counted_key)
+    monkeypatch.setattr(render, "read_cache", counted_cache)
+    monkeypatch.setattr(Content, "url", property(counted_url))
+    monkeypatch.setattr(generator.CommentsGenerator, "generate_context", comments_context)
+
+    result = build_site(content, output, NETROOTS_BUILD=SERIAL)
+    assert result.summary.startswith("rendered 0 of "), result.summary
+    assert sorted(views) == sorted(f"{item.handle}/{item.slug}" for item in items[:COMMENTED])  # the commented ones
+    assert len(digested) == len(items)  # each diary page: its own thread, once
+    assert "threads.json" not in cached
+    assert addresses == []  # the diaries' fixed addresses, for the 16 with comments
+
+    # The blank views it did not make are the ones a clean build shows.
+    views.clear()
+    monkeypatch.setattr(render.Blank, "view", blank_view)
+    shutil.rmtree(output)
+    clean = build_site(content, output, NETROOTS_BUILD=SERIAL)
+    assert not clean.errors
+    assert "No comments yet." in (output / _page(items[20])).read_text(encoding="utf-8")
+    assert "threads.json" in cached
+
+
+def test_a_kept_thread_is_still_shown_after_the_output_folder_is_emptied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI starts from an empty output folder with the cache kept: every page renders, blank
+    threads made when asked and the others from the kept HTML, as the first build wrote them."""
+    content, _items = _network(tmp_path, monkeypatch, diaries=20)
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    before = {path.relative_to(output): path.read_bytes() for path in output.rglob("*.html")}
+    shutil.rmtree(output)
+    assert not build_site(content, output).errors
+    after = {path.relative_to(output): path.read_bytes() for path in output.rglob("*.html")}
+    assert after == before

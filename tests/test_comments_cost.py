@@ -184,3 +184,63 @@ def test_a_kept_thread_is_still_shown_after_the_output_folder_is_emptied(
     assert not build_site(content, output).errors
     after = {path.relative_to(output): path.read_bytes() for path in output.rglob("*.html")}
     assert after == before
+
+
+def test_comment_feeds_are_checked_without_formatting_their_addresses_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two comment feeds a diary: an unchanged build formatted both addresses of each of 10,000
+    diaries to look them up. They are recorded with the formats they were made from; a new
+    comment writes its diary's feeds and the recent comments', no other."""
+    from comments import generator
+
+    content, items = _network(tmp_path, monkeypatch)
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    formatted: list[str] = []
+    jobs: list[Any] = []
+    paths, write = generator.diary_feed_paths, generator.write_feed_jobs
+
+    def counted_paths(options: Any, diary_id: str) -> Any:
+        if inside:  # the feeds' (the thread of a diary with comments shows them too)
+            formatted.append(diary_id)
+        return paths(options, diary_id)
+
+    inside: list[bool] = []
+    generate_output = generator.CommentsGenerator.generate_output
+
+    def comments_output(self: Any, writer: Any) -> None:
+        inside.append(True)
+        try:
+            generate_output(self, writer)
+        finally:
+            inside.clear()
+
+    def counted_write(settings: Any, todo: list[Any]) -> Any:
+        jobs.extend(todo)
+        return write(settings, todo)
+
+    monkeypatch.setattr(generator, "diary_feed_paths", counted_paths)
+    monkeypatch.setattr(generator, "write_feed_jobs", counted_write)
+    monkeypatch.setattr(generator.CommentsGenerator, "generate_output", comments_output)
+    assert not build_site(content, output).errors
+    assert formatted == [] and jobs == []
+
+    blank = items[20]
+    _comment(content, blank, "first", "A first comment on a quiet diary.")
+    assert not build_site(content, output).errors
+    assert formatted == [f"{blank.handle}/{blank.slug}"]
+    made = sorted(path for job in jobs for path in job.paths.values() if path)
+    own = f"feeds/comments/{blank.handle}/{blank.slug}"
+    assert made == sorted([f"{own}.atom.xml", f"{own}.rss.xml", "feeds/comments.atom.xml", "feeds/comments.rss.xml"])
+    feed = output / "feeds" / "comments" / blank.handle / f"{blank.slug}.atom.xml"
+    assert "A first comment on a quiet diary." in feed.read_text(encoding="utf-8")
+
+    # A feed deleted from output/ (or all of them, as CI starts) is written again.
+    jobs.clear()
+    other = output / "feeds" / "comments" / items[3].handle / f"{items[3].slug}.rss.xml"
+    before = other.read_bytes()
+    other.unlink()
+    assert not build_site(content, output).errors
+    assert [job.paths["rss"] for job in jobs] == [f"feeds/comments/{items[3].handle}/{items[3].slug}.rss.xml"]
+    assert other.read_bytes() == before

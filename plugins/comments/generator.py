@@ -11,7 +11,8 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from .thread import Conversation, Node, build_conversation, load_moderation
 
 logger = logging.getLogger("netroots")
 TEMPLATE = "comments/thread"
+FORMATS = "\x00formats"  # in feeds.json, beside the diaries' ids (which hold no NUL)
+RECENT = "\x00recent"
 
 
 def publish(
@@ -263,36 +266,49 @@ class CommentsGenerator(Generator):
 
         present = FeedFolders(output)
         kept: list[str] = []
+        # The record: a feed's name (a diary's id) -> [key, atom path, rss path]. The paths are
+        # made from the diary's id and these formats: recorded the same, they are taken as
+        # recorded (not formatted again for 10,000 diaries).
+        formats = [self.options["diary_feed_atom"], self.options["diary_feed_rss"]]
+        same_formats = previous.get(FORMATS) == formats
+        written[FORMATS] = formats
 
-        def feed(paths: dict[str, str | None], title: str, page: str, nodes: list[Node]) -> None:
+        def feed(
+            name: str, where: Callable[[], dict[str, str | None]], title: str, page: str, nodes: list[Node]
+        ) -> None:
             entries = [comment_entry(node, members, site_url, self.articles, zone) for node in nodes]
             # repr, not JSON: unambiguous for strings and lists, and cheaper (two feeds a diary, every build)
             inputs = repr((title, page, site_url, [entry_key(e) for e in entries], world))
             key = hashlib.blake2b(inputs.encode(), digest_size=16).hexdigest()
-            targets = [p for p in paths.values() if p]
-            if not targets:
+            before = previous.get(name)
+            if same_formats and type(before) is list and len(before) == 3 and before[0] == key:
+                targets = [p for p in before[1:] if p]
+                if all(present(p) for p in targets):  # a file written later is in no listing taken before
+                    written[name] = before
+                    kept.extend(targets)  # not rewritten: still this build's files
+                    return
+            paths = where()
+            if not any(paths.values()):
                 return
-            for p in targets:
-                written[p] = key
-            if all(previous.get(p) == key and present(p) for p in targets):
-                kept.extend(targets)  # not rewritten: still this build's files
-                return
+            written[name] = [key, paths.get("atom"), paths.get("rss")]
             jobs.append(
                 FeedJob(key, paths, {"title": title, "site_url": site_url, "page_path": page, "entries": entries})
             )
 
+        threads = self.conversation.threads
         for diary_id, article in self.articles.items():
-            thread = self.conversation.threads.get(diary_id)
-            nodes = [node for node in thread.nodes if node.shown] if thread else []
+            thread = threads.get(diary_id)
             feed(
-                diary_feed_paths(self.options, diary_id),
+                diary_id,
+                partial(diary_feed_paths, self.options, diary_id),
                 f"Comments on “{article.title}”: {sitename}",
-                article.url,
-                nodes,
+                address(article),
+                [node for node in thread.nodes if node.shown] if thread else [],
             )
         recent = self.context["recent_comments"]
         feed(
-            {"atom": self.options["recent_feed_atom"], "rss": self.options["recent_feed_rss"]},
+            RECENT,
+            lambda: {"atom": self.options["recent_feed_atom"], "rss": self.options["recent_feed_rss"]},
             f"Recent comments: {sitename}",
             "",
             recent,

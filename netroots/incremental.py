@@ -40,7 +40,7 @@ from .fingerprint import (
     page_fingerprint,
     receiver_inputs,
 )
-from .manifest import recorded
+from .manifest import recorded, written_stats
 from .plugin import STATE_KEY, build_state
 from .report import Report
 from .site import cache_dir, preview_of, write_json
@@ -415,6 +415,10 @@ class IncrementalWriter(Writer):
             signals.content_written.send(job.path, context=job.localcontext)
         self._delete_stale()
         self._save()
+        written_stats(  # the sitemap and search list the pages at these, not with a stat each
+            self.output_path,
+            {name: entry["stat"] for name, entry in self.new.items() if entry.get("stat") and name.endswith(".html")},
+        )
         if self.feeds is not None:
             self.feeds.save()
             self.feeds.prune(recorded())  # every feed is made by now (comment feeds too)

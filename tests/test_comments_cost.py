@@ -244,3 +244,24 @@ def test_comment_feeds_are_checked_without_formatting_their_addresses_again(
     assert not build_site(content, output).errors
     assert [job.paths["rss"] for job in jobs] == [f"feeds/comments/{items[3].handle}/{items[3].slug}.rss.xml"]
     assert other.read_bytes() == before
+
+
+@pytest.mark.parametrize("incremental", [True, False])
+def test_comment_feeds_move_when_their_address_settings_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, incremental: bool
+) -> None:
+    """The recorded feed addresses are used only with the formats they were made from (with
+    incremental builds off, a feed's key has no digest of the settings in it)."""
+    content, items = _network(tmp_path, monkeypatch, diaries=18)
+    output = tmp_path / "output"
+    build = {"incremental": incremental}
+    assert not build_site(content, output, NETROOTS_BUILD=build).errors
+    recent = {"recent_feed_atom": "feeds/moved/recent.xml"}
+    assert not build_site(content, output, NETROOTS_BUILD=build, COMMENTS=recent).errors
+    assert (output / "feeds" / "moved" / "recent.xml").is_file()
+    diary = {**recent, "diary_feed_rss": "feeds/moved/{handle}-{slug}.xml"}
+    assert not build_site(content, output, NETROOTS_BUILD=build, COMMENTS=diary).errors
+    item = items[2]
+    assert (output / "feeds" / "moved" / f"{item.handle}-{item.slug}.xml").is_file()
+    assert (output / "feeds" / "moved" / "recent.xml").is_file()
+    assert (output / "feeds" / "comments" / item.handle / f"{item.slug}.atom.xml").is_file()

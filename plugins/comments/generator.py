@@ -266,10 +266,10 @@ class CommentsGenerator(Generator):
 
         present = FeedFolders(output)
         kept: list[str] = []
-        # The record: a feed's name (a diary's id) -> [key, atom path, rss path]. The paths are
-        # made from the diary's id and these formats: recorded the same, they are taken as
-        # recorded (not formatted again for 10,000 diaries).
-        formats = [self.options["diary_feed_atom"], self.options["diary_feed_rss"]]
+        # The record: a feed's name (a diary's id, or RECENT) -> [key, atom path, rss path]. The
+        # paths are made from the diary's id and these formats: recorded the same, they are taken
+        # as recorded (not formatted again for 10,000 diaries).
+        formats = [self.options[f"{which}_feed_{kind}"] for which in ("diary", "recent") for kind in ("atom", "rss")]
         same_formats = previous.get(FORMATS) == formats
         written[FORMATS] = formats
 

@@ -255,23 +255,12 @@ class CommentsGenerator(Generator):
         output = str(self.output_path)
         site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
         members = self.context["members"]
-        manifest_path = cache_dir(self.settings, "comments") / "feeds.json"
-        previous = read_cache(manifest_path)
-        written: dict[str, Any] = {}
         sitename = self.settings["SITENAME"]
         zone = site_timezone(self.settings)
-        jobs: list[FeedJob] = []
         store = feed_store(self.settings)  # settings, templates and code: kept feeds are made again when they change
-        world = store.stamp if store is not None else ""
-
-        present = FeedFolders(output)
-        kept: list[str] = []
-        # The record: a feed's name (a diary's id, or RECENT) -> [key, atom path, rss path]. The
-        # paths are made from the diary's id and these formats: recorded the same, they are taken
-        # as recorded (not formatted again for 10,000 diaries).
         formats = [self.options[f"{which}_feed_{kind}"] for which in ("diary", "recent") for kind in ("atom", "rss")]
-        same_formats = previous.get(FORMATS) == formats
-        written[FORMATS] = formats
+        feeds = CommentFeeds(cache_dir(self.settings, "comments") / "feeds.json", formats, FeedFolders(output))
+        world = store.stamp if store is not None else ""
 
         def feed(
             name: str, where: Callable[[], dict[str, str | None]], title: str, page: str, nodes: list[Node]
@@ -280,20 +269,10 @@ class CommentsGenerator(Generator):
             # repr, not JSON: unambiguous for strings and lists, and cheaper (two feeds a diary, every build)
             inputs = repr((title, page, site_url, [entry_key(e) for e in entries], world))
             key = hashlib.blake2b(inputs.encode(), digest_size=16).hexdigest()
-            before = previous.get(name)
-            if same_formats and type(before) is list and len(before) == 3 and before[0] == key:
-                targets = [p for p in before[1:] if p]
-                if all(present(p) for p in targets):  # a file written later is in no listing taken before
-                    written[name] = before
-                    kept.extend(targets)  # not rewritten: still this build's files
-                    return
-            paths = where()
-            if not any(paths.values()):
-                return
-            written[name] = [key, paths.get("atom"), paths.get("rss")]
-            jobs.append(
-                FeedJob(key, paths, {"title": title, "site_url": site_url, "page_path": page, "entries": entries})
-            )
+            if not feeds.kept(name, key):
+                feeds.make(
+                    name, key, where(), {"title": title, "site_url": site_url, "page_path": page, "entries": entries}
+                )
 
         threads = self.conversation.threads
         for diary_id, article in self.articles.items():
@@ -305,21 +284,56 @@ class CommentsGenerator(Generator):
                 address(article),
                 [node for node in thread.nodes if node.shown] if thread else [],
             )
-        recent = self.context["recent_comments"]
         feed(
             RECENT,
             lambda: {"atom": self.options["recent_feed_atom"], "rss": self.options["recent_feed_rss"]},
             f"Recent comments: {sitename}",
             "",
-            recent,
+            self.context["recent_comments"],
         )
-        produced_under(output, kept)
-        write_feed_jobs(self.settings, jobs)  # two feeds a diary: on every core
-        if written != previous:
+        produced_under(output, feeds.kept_files)
+        write_feed_jobs(self.settings, feeds.jobs)  # two feeds a diary: on every core
+        feeds.save()
+
+
+class CommentFeeds:
+    """The comment feeds of a build against the record of the last (``feeds.json``): a feed's
+    name (a diary's id, or RECENT) -> ``[key, atom path, rss path]``. The paths are made from
+    the diary's id and the address formats: recorded with the same formats, they are taken as
+    recorded (not formatted again for 10,000 diaries)."""
+
+    def __init__(self, path: Path, formats: list[Any], present: Callable[[str], bool]) -> None:
+        self.path = path
+        self.previous = read_cache(path)
+        self.same_formats = self.previous.get(FORMATS) == formats
+        self.written: dict[str, Any] = {FORMATS: formats}
+        self.present = present
+        self.kept_files: list[str] = []
+        self.jobs: list[FeedJob] = []
+
+    def kept(self, name: str, key: str) -> bool:
+        """Is the feed made from ``key`` in output/ as the last build left it? Then it is this build's."""
+        before = self.previous.get(name)
+        if not (self.same_formats and type(before) is list and len(before) == 3 and before[0] == key):
+            return False
+        targets = [p for p in before[1:] if p]
+        if not all(self.present(p) for p in targets):  # a file written later is in no listing taken before
+            return False
+        self.written[name] = before
+        self.kept_files.extend(targets)  # not rewritten: still this build's files
+        return True
+
+    def make(self, name: str, key: str, paths: dict[str, str | None], made: dict[str, Any]) -> None:
+        if any(paths.values()):
+            self.written[name] = [key, paths.get("atom"), paths.get("rss")]
+            self.jobs.append(FeedJob(key, paths, made))
+
+    def save(self) -> None:
+        if self.written != self.previous:
             try:
-                write_cache(manifest_path, written)
+                write_cache(self.path, self.written)
             except OSError as exc:
-                logger.warning("comments: could not write %s (%s)", manifest_path, exc)
+                logger.warning("comments: could not write %s (%s)", self.path, exc)
 
 
 class DiaryAddresses(Mapping[str, str]):

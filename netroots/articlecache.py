@@ -96,7 +96,7 @@ class KeptArticles:
         self.check = bool(os.environ.get(CHECK_KEPT))  # read once a build, not once a diary
         self._named_settings: dict[str, dict[str, Any]] | None = None
         self.watch: tuple[str, LoggedProblems, str] | None = None
-        self.wrappers: dict[Any, URLWrapper] = {}
+        self.named: dict[Any, Any] = {}  # what the pickles name (``_Unpickler``), by its name, made once a build
         self.restored = 0
         self.made = 0
 
@@ -261,7 +261,7 @@ class KeptArticles:
         return blob
 
     def _load(self, blob: bytes, state: bytes) -> Any:
-        unpickler = _Unpickler(io.BytesIO(blob), self._settings(), self.context, self.wrappers)
+        unpickler = _Unpickler(io.BytesIO(blob), self._settings(), self.context, self.named)
         article = unpickler.load()
         self._register(article, state, unpickler.shared)
         return article
@@ -318,21 +318,24 @@ class _Pickler(pickle.Pickler):
 
 class _Unpickler(pickle.Unpickler):
     """``_Pickler`` undone with this build's settings and context, and one Tag, Author or
-    Category a name (and settings) a build."""
+    Category a name (and settings) a build. ``named`` keeps what each name stood for, for all
+    of a build's pickles: a diary names ten objects, each looked up, not worked out, again."""
 
     def __init__(
         self,
         blob: io.BytesIO,
         settings: dict[str, dict[str, Any]],
         context: dict[str, Any],
-        wrappers: dict[Any, URLWrapper],
+        named: dict[Any, Any],
     ) -> None:
         super().__init__(blob)
-        self.settings, self.context, self.wrappers = settings, context, wrappers
+        self.settings, self.context, self.named = settings, context, named
         self.shared: list[Any] = []  # the objects named in the pickle, in its order (as ``_Pickler``'s)
 
     def persistent_load(self, pid: Any) -> Any:
-        found = self._object(pid)
+        found = self.named.get(pid)
+        if found is None:
+            found = self.named[pid] = self._object(pid)
         self.shared.append(found)
         return found
 
@@ -341,11 +344,8 @@ class _Unpickler(pickle.Unpickler):
             return self.context
         if isinstance(pid, str):
             return self.settings[pid]
-        found = self.wrappers.get(pid)
-        if found is None:
-            kind, name, held = pid
-            found = self.wrappers[pid] = WRAPPERS[kind](name, self.settings[held])
-        return found
+        kind, name, held = pid
+        return WRAPPERS[kind](name, self.settings[held])
 
 
 _WRAPPED = frozenset(WRAPPERS.values())

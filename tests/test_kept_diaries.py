@@ -310,3 +310,28 @@ def test_pelican_records_each_diarys_relative_path_without_working_it_out_again(
         found = generator._relative_source(path)
         assert found is None or found == original(pelicans, path), path
     assert generator._relative_source(base + "/a/b/c.md") == "a/b/c.md"
+
+
+def test_what_kept_diaries_name_is_worked_out_once_a_build(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each kept diary's pickle names about ten shared objects (the settings, the context,
+    its author three times, its tags): each name is worked out once a build, not once a
+    diary, and the site is the same."""
+    import netroots.articlecache as articlecache
+
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    before = _html(output)
+    named: list[Any] = []
+    worked: list[Any] = []
+    load, work = articlecache._Unpickler.persistent_load, articlecache._Unpickler._object
+    monkeypatch.setattr(
+        articlecache._Unpickler, "persistent_load", lambda self, pid: named.append(pid) or load(self, pid)
+    )
+    monkeypatch.setattr(articlecache._Unpickler, "_object", lambda self, pid: worked.append(pid) or work(self, pid))
+    assert build_site(content, output).summary.startswith("rendered 0 of ")
+    assert len(named) > len(set(map(repr, named))) > 0
+    assert sorted(map(repr, worked)) == sorted(set(map(repr, named)))
+    assert _html(output) == before

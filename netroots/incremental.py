@@ -264,10 +264,10 @@ class IncrementalWriter(Writer):
             for page_num in range(next(iter(paginators.values())).num_pages):
                 paginated_kwargs = kwargs.copy()
                 for key, paginator in paginators.items():
-                    previous_page = _page(made, key, paginator, page_num) if page_num > 0 else None
+                    previous_page = _link(made, key, paginator, page_num) if page_num > 0 else None
                     page = _page(made, key, paginator, page_num + 1)
                     next_page = (
-                        _page(made, key, paginator, page_num + 2) if page_num + 1 < paginator.num_pages else None
+                        _link(made, key, paginator, page_num + 2) if page_num + 1 < paginator.num_pages else None
                     )
                     paginated_kwargs.update(
                         {
@@ -534,6 +534,23 @@ def _page(made: dict[tuple[str, int], Any], key: str, paginator: Any, number: in
     if found is None:
         found = made[(key, number)] = paginator.page(number)
     return found
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A list page as its neighbours link to it ("Newer", "Older"): its number and address.
+
+    Pelican hands a list page its neighbours' whole ``Page``s, diaries included, so an edit
+    of a diary on page 7 rendered pages 6 and 8 too (their links did not change)."""
+
+    number: int
+    url: str
+    save_as: str
+
+
+def _link(made: dict[tuple[str, int], Any], key: str, paginator: Any, number: int) -> PageLink:
+    page = _page(made, key, paginator, number)
+    return PageLink(page.number, page.url, page.save_as)
 
 
 def _shows(localcontext: dict[str, Any], source: str) -> bool:

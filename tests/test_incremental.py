@@ -671,3 +671,28 @@ def test_a_build_holds_full_collections_and_gives_them_back_even_when_it_fails()
         assert gc.get_threshold()[2] > 1_000_000
         raise RuntimeError("a build that stops")
     assert gc.get_threshold() == before
+
+
+def test_an_edit_renders_the_list_page_that_shows_the_diary_not_its_neighbours(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A list page links to its neighbours by address only ("Newer", "Older"): an edit of a
+    diary on page 3 of the diaries renders page 3, not pages 2 and 4 (they held page 3's
+    whole ``Page``, its diaries included). The links are still right."""
+    content, output, _ = _member_with_ten_diaries(tmp_path)
+    pagination = {"diaries": 2, "tag": 20}
+    build_site(content, output, SEARCH=SEARCH, PAGINATED_TEMPLATES=pagination)
+    pages = output / "diaries" / "page"
+    assert (pages / "4" / "index.html").is_file()
+    third = (pages / "3" / "index.html").read_text(encoding="utf-8")
+    member, slug = re.findall(r'href="[./]*diaries/([\w-]+)/([\w-]+)/"', third)[0]
+    edited = next((content / "diaries" / member).glob(f"*-{slug}.md"))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more thought about the county fair.\n")
+    caplog.set_level("INFO", logger="netroots.incremental")
+    result = build_site(content, output, SEARCH=SEARCH, PAGINATED_TEMPLATES=pagination)
+    written = {Path(r.getMessage().split('"')[1]) for r in caplog.records if r.getMessage().startswith("Writing ")}
+    assert pages / "3" / "index.html" in written, result.summary
+    assert not written & {pages / "2" / "index.html", pages / "4" / "index.html"}, result.summary
+    third = (pages / "3" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'rel="prev" href="[./]*diaries/page/2/"', third), third
+    assert re.search(r'rel="next" href="[./]*diaries/page/4/"', third), third

@@ -92,7 +92,7 @@ DEFAULT_CATEGORY = "diaries"
 DIRECT_TEMPLATES = ["index", "diaries", "tags"]
 DIARIES_SAVE_AS = "diaries/index.html"
 DIARIES_URL = "diaries/"
-PAGINATED_TEMPLATES = {"diaries": 20, "tag": 20}
+PAGINATED_TEMPLATES = {"diaries": 20, "tag": 20, "group": 20}
 DEFAULT_PAGINATION = 20
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),

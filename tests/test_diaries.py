@@ -77,6 +77,32 @@ def test_all_diaries_paginate_into_folders(site, copy_fixture) -> None:
     assert "Bus routes matter" in third
 
 
+def test_a_groups_page_lists_its_diaries_a_page_at_a_time(site, copy_fixture) -> None:
+    """A group's page lists its diaries in pages, as a tag's does: at 50,000 diaries a group of
+    10,000 made one page of 7 MB, rendered again whenever one of its diaries changed. Its
+    description (what search finds) is on the first page only; the group list counts them."""
+    content = copy_fixture("basic")
+    for day in range(1, 6):
+        (content / f"diaries/ben/2026-07-0{day}-note-{day}.md").write_text(
+            f"---\ntitle: Note {day}\ntags: [Notes]\ngroups: [tenants]\n---\n\nText {day}.\n", encoding="utf-8"
+        )
+    result = site(content, PAGINATED_TEMPLATES={"diaries": 20, "tag": 20, "group": 2})
+    assert not result.errors
+    first = read(result.output, "groups/tenants/index.html")
+    second = read(result.output, "groups/tenants/page/2/index.html")
+    third = read(result.output, "groups/tenants/page/3/index.html")
+    assert "Note 5" in first and "Note 4" in first and "Note 3" not in first and "Page 1 of 3" in first
+    assert "Note 3" in second and "Note 2" in second and "Page 2 of 3" in second
+    assert "Note 1" in third and "Rent strike notes" in third
+    assert 'rel="next"' in first and "groups/tenants/page/2/" in first
+    assert "data-pagefind-body" in first and "data-pagefind-body" not in second
+    assert "<h1>Tenants Together</h1>" in second and "Diaries in Tenants Together, page 2" in second
+    assert "6 diaries" in read(result.output, "groups/index.html")
+    for suffix in ("atom", "rss"):  # the feed is the group's newest diaries, not a page of them
+        feed = feedparser.parse(result.output / f"feeds/groups/tenants.{suffix}.xml")
+        assert [entry.title for entry in feed.entries][:3] == ["Note 5", "Note 4", "Note 3"]
+
+
 def test_404_page_links_from_the_site_root(site) -> None:
     page = read(site("basic").output, "404.html")
     assert "Page not found" in page

@@ -63,13 +63,14 @@ class GroupsGenerator(Generator):
             if group.picture is not None:
                 publish_picture(group.picture, self.picture_cache, output / "groups" / group.slug)
             diaries = self.diaries[group.slug]
-            write_page(
+            write_page(  # paginated as a tag's page is (PAGINATED_TEMPLATES["group"]): /groups/<slug>/page/2/
                 self,
                 writer,
                 "groups/group.html",
                 f"groups/{group.slug}/index.html",
                 group=group,
-                group_diary_list=diaries,
+                articles=diaries,
+                template_name="group",
                 page_title=group.title,
             )
             write_feeds(
@@ -83,7 +84,16 @@ class GroupsGenerator(Generator):
                 entries=[diary_entry(article, site_url) for article in diaries],
             )
         ordered = sorted(self.groups.values(), key=lambda g: g.title.casefold())
-        write_page(self, writer, "groups/index.html", "groups/index.html", group_list=ordered, page_title="Groups")
+        counts = {slug: len(diaries) for slug, diaries in self.diaries.items()}  # what the list shows: not the diaries
+        write_page(
+            self,
+            writer,
+            "groups/index.html",
+            "groups/index.html",
+            group_list=ordered,
+            group_counts=counts,
+            page_title="Groups",
+        )
 
 
 def check_groups(context: dict[str, Any], report: Report) -> None:

@@ -226,6 +226,30 @@ def test_chapter_page_shows_text_cities_mentors_events_and_election_diaries(buil
     assert "Starting alone" not in page  # guides are for chapters of one
 
 
+def test_a_chapter_page_lists_its_newest_race_diaries_and_links_every_race(copy_fixture, site) -> None:
+    """A chapter's page lists its state's newest race diaries and links each race's tag page
+    with its count for the rest: at 50,000 diaries one state's races were 3,800 diaries on one
+    page of 2.5 MB, rendered again whenever one of them changed."""
+    content = copy_fixture("chapters")
+    for day in range(1, 6):
+        (content / f"diaries/ana/2026-07-0{day}-canvass-{day}.md").write_text(
+            f"---\ntitle: Canvass night {day}\ntags: [OH-Gov{', OH-03' if day % 2 else ''}]\n---\n\nDoors {day}.\n",
+            encoding="utf-8",
+        )
+    result = site(content, CHAPTERS={"race_diaries": 2})
+    assert not result.errors
+    page = read(result.output, "chapters/oh/index.html")
+    assert "Canvass night 5" in page and "Canvass night 4" in page
+    assert "Canvass night 3" not in page and "Rent strike notes" not in page
+    assert "The newest 2 of 6." in page  # five canvasses and Rent strike notes (OH-03), each once
+    races = re.findall(
+        r'<li><a href="[./]*tags/([\w-]+)/">([\w-]+)</a> <span class="meta">(\d+) diar(?:y|ies)</span></li>', page
+    )
+    assert races == [("oh-03", "OH-03", "4"), ("oh-gov", "OH-Gov", "5")], races
+    all_on_gov = read(result.output, "tags/oh-gov/index.html")
+    assert all(f"Canvass night {day}" in all_on_gov for day in range(1, 6))
+
+
 def test_single_member_chapter_links_guides_and_names_the_mentor(built: Path) -> None:
     page = read(built, "chapters/wy/index.html")
     assert "One member so far" in page

@@ -12,7 +12,7 @@ from netroots.report import Report
 from netroots.site import write_page
 from netroots.today import build_now
 
-from .model import Chapter, build_chapters, diaries_by_election_state, load_texts, local_jobs, options
+from .model import Chapter, build_chapters, diaries_by_election_state, load_texts, local_jobs, options, races
 from .pairing import mentees_by_mentor, pair_mentors
 from .usmap import legend, render_map
 
@@ -60,6 +60,7 @@ class ChaptersGenerator(Generator):
         for chapter in ordered:
             events = [e for e in (self.context.get("events_by_chapter") or {}).get(chapter.slug, [])]
             slugs = _group_slugs(chapter, groups)
+            on_races = elections.get(chapter.state.upper(), [])
             write_page(
                 self,
                 writer,
@@ -71,7 +72,9 @@ class ChaptersGenerator(Generator):
                 chapter_upcoming=[e for e in events if e.is_upcoming(now)],
                 chapter_has_calendar=bool(events),
                 chapter_jobs=local_jobs(self.context.get("jobs"), chapter.state),
-                chapter_diaries=elections.get(chapter.state.upper(), []),
+                chapter_diaries=on_races[: self.options["race_diaries"]],
+                chapter_race_total=len(on_races),
+                chapter_races=races(on_races, chapter.state),
                 guide_pages=guides,
                 page_title=chapter.title,
             )

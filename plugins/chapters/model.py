@@ -226,3 +226,18 @@ def diaries_by_election_state(articles: Iterable[Any]) -> dict[str, list[Any]]:
         for state in sorted(states):
             found.setdefault(state, []).append(article)
     return found
+
+
+def races(diaries: Iterable[Any], state: str) -> list[tuple[str, str, int]]:
+    """A state's election tags among ``diaries``: (name, address, how many), by name. A chapter's
+    page lists its newest race diaries and links to these for the rest (a state's races held
+    3,800 diaries at 50,000, all on the chapter's page, rendered again with each of them)."""
+    prefix = f"{state.upper()}-"
+    found: dict[str, tuple[str, int]] = {}
+    for diary in diaries:
+        for tag in getattr(diary, "tags", []) or []:
+            name = getattr(tag, "name", str(tag))
+            if name.upper().startswith(prefix):
+                url, count = found.get(name, (getattr(tag, "url", ""), 0))
+                found[name] = (url, count + 1)
+    return [(name, url, count) for name, (url, count) in sorted(found.items())]

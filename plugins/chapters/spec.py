@@ -19,6 +19,12 @@ SPEC = PluginSpec(
         Setting("mentor_cap", 3, whole(minimum=1), "Most isolated members one mentor is asked to greet."),
         Setting("city_min_members", 3, whole(minimum=1), "A city with this many members gets its own section."),
         Setting(
+            "race_diaries",
+            10,
+            whole(minimum=1),
+            "Newest diaries on a chapter's races a chapter's page lists; the rest are on each race's tag page.",
+        ),
+        Setting(
             "map_steps",
             [1, 2, 5, 10],
             whole_list(1, example=[1, 2, 5, 10], sort=True),

@@ -22,6 +22,7 @@ from typing import Any
 from pelican.generators import Generator
 
 from netroots.fingerprint import kept_values
+from netroots.generators import address
 from netroots.members import members_in
 from netroots.plugin import build_state
 from netroots.readcache import read_cache, workers_for
@@ -97,12 +98,6 @@ def _source_key(source: str, content: Path) -> tuple[str, str]:
     if os.sep == "/" and source.startswith(prefix) and "/." not in source and "//" not in source:
         return source[len(prefix) :], source
     return source_key(Path(source), content), os.path.abspath(source)
-
-
-def address(item: Any) -> str:
-    """``item.url``: Pelican's property looks for the address the diaries generator fixed
-    (``override_url``) on every access; taken straight, twice for each of 10,000 diaries."""
-    return item.__dict__.get("override_url") or item.url
 
 
 def search_index(settings: dict[str, Any]) -> SearchIndex:

@@ -569,6 +569,14 @@ class TrackedDict(dict):
 
 
 TRACK_MIN = 16  # smaller dicts are digested whole
+
+
+class KeyedDict(dict):
+    """A context dict pages read by key, tracked as a large dict is whatever its size: a page
+    depends on the keys it read even while the dict holds few. (``comment_counts``: while fewer
+    than 16 diaries had comments, each new one rendered every page showing a diary's card.)"""
+
+
 KEYED_METHOD = "fingerprint_key"  # an object a page asks by key (``comment_thread(diary_id)``)
 
 

@@ -33,6 +33,7 @@ from .feeds import FeedStore
 from .fingerprint import (
     TRACK_MIN,
     Digester,
+    KeyedDict,
     TemplateNames,
     TrackedDict,
     is_keyed,
@@ -476,7 +477,7 @@ class IncrementalWriter(Writer):
         wrapped: dict[str, Any] = {}  # tracked dicts, and keyed objects (netroots.fingerprint.is_keyed)
         for name in names:
             value = render_context.get(name)
-            if type(value) is dict and len(value) >= TRACK_MIN:
+            if (type(value) is dict and len(value) >= TRACK_MIN) or type(value) is KeyedDict:
                 tracked = self.tracked.get(id(value))
                 if tracked is None or dict.__len__(tracked) != len(value):
                     tracked = self.tracked[id(value)] = TrackedDict(value)

@@ -20,7 +20,8 @@ folder is the same takes them without a look-up a file (the kept hashes, the key
 is stored: 0.2 s at 10,000 diaries). It holds because a summary is written only when every
 file's hash would be trusted by the rule above and every key is stored: the same names and
 the same five numbers of each file then mean the same hashes (the rule holds for as long as
-the numbers do), so the same keys; and a stored read is never deleted.
+the numbers do), so the same keys; and a stored read is deleted only with every summary (``_prune``, in the first
+build after settings or code changed).
 Only reads that reported nothing (no problem in their report, nothing logged at warning
 level or above) are kept, so every error and warning is reported again by every build.
 Stored in ``.cache/build/reads.sqlite``.
@@ -50,7 +51,9 @@ from typing import Any
 
 from .contentfiles import content_files
 from .fingerprint import CHECK_KEPT
-from .site import cache_dir
+from .site import cache_dir, preview_of
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4096)
@@ -78,6 +81,11 @@ def stamp(path: Path | str) -> bytes:
         return b"-"
     return f"{found.st_size}:{found.st_mtime_ns}".encode()
 
+
+# Worlds (settings and code) whose reads are kept: this build's and the two built before it,
+# so builds that alternate (``build`` and ``build --publish``, a change and its revert) still
+# find their reads.
+KEPT_WORLDS = 3
 
 # How much older than its kept hash a file's times must be for the hash to be trusted: more
 # than any file system's time resolution (FAT's is 2 s) plus clock steps between processes.
@@ -115,20 +123,59 @@ class ReadCache:
         self._shorts: dict[bytes, bytes] = {}  # what a read consults -> its hash (``key``)
         self.settled: set[str] = set()  # files whose hash a later build trusts while they are unchanged
         self.check = bool(os.environ.get(CHECK_KEPT))  # the test suite's: what is kept is also made
+        self.world_id = hashlib.blake2b(self.stamp, digest_size=10).hexdigest()  # its reads are marked so
         try:
             path = cache_dir(settings, "build") / "reads.sqlite"
             self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self.connection.execute("PRAGMA journal_mode=WAL")
             self.connection.execute("PRAGMA synchronous=OFF")
-            self.connection.execute("CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, value BLOB)")
+            self.connection.execute("CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, value BLOB, world TEXT)")
             self.connection.execute(
                 "CREATE TABLE IF NOT EXISTS digests (path TEXT PRIMARY KEY, stat TEXT, digest TEXT, made INTEGER)"
             )
             self.connection.execute(
                 "CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, summary TEXT, files TEXT)"
             )
+            self.connection.execute("CREATE TABLE IF NOT EXISTS worlds (world TEXT PRIMARY KEY, used INTEGER)")
+            if not preview_of(settings):
+                self._prune()
         except (OSError, sqlite3.Error):
             self.connection = None
+
+    def _prune(self) -> None:
+        """The first build in a new world (settings or code changed) drops the reads of all but
+        the ``KEPT_WORLDS`` worlds built last: no key of another world can match (each starts
+        with its world), and a CI cache grew by a whole network's reads at every change of
+        code (1 GB at 10,000 diaries after five). Folder summaries go too: they promise that
+        every key they hold is stored, and the next build makes them again. A preview (its own
+        settings, its own world) neither counts as a world nor drops anything."""
+        assert self.connection is not None
+        now = time.time_ns()
+        if self.connection.execute("UPDATE worlds SET used = ? WHERE world = ?", (now, self.world_id)).rowcount:
+            return
+        columns = [row[1] for row in self.connection.execute("PRAGMA table_info(reads)")]
+        with self.connection:
+            self.connection.execute("BEGIN")
+            dropped = 0
+            if "world" not in columns:  # a store from before reads were marked with their world
+                dropped = self.connection.execute("DELETE FROM reads").rowcount or 1
+                self.connection.execute("ALTER TABLE reads ADD COLUMN world TEXT")
+            self.connection.execute("INSERT INTO worlds VALUES (?, ?)", (self.world_id, now))
+            worlds = [row[0] for row in self.connection.execute("SELECT world FROM worlds ORDER BY used DESC")]
+            kept, gone = worlds[:KEPT_WORLDS], worlds[KEPT_WORLDS:]
+            self.connection.executemany("DELETE FROM worlds WHERE world = ?", [(world,) for world in gone])
+            marks = ",".join("?" * len(kept))
+            dropped += self.connection.execute(
+                f"DELETE FROM reads WHERE world IS NULL OR world NOT IN ({marks})", kept
+            ).rowcount
+            if dropped:
+                self.connection.execute("DELETE FROM folders")
+        if dropped:
+            try:
+                self.connection.execute("VACUUM")  # the file shrinks to what is kept, not only stops growing
+            except sqlite3.Error:
+                pass  # another connection reads it: the freed pages are used again instead
+            logger.debug("read cache: the reads of older settings or code dropped (%d)", dropped)
 
     def key(self, path: Path | str, content: str, around: list[bytes]) -> str:
         """``content``: the file's ``content_digest``; ``around``: what else the read consults
@@ -341,7 +388,9 @@ class ReadCache:
 
     def put_blobs(self, rows: list[tuple[str, bytes]]) -> None:
         """Store already pickled values (what ``read_ahead``'s workers send), in one transaction."""
-        self._write("INSERT OR REPLACE INTO reads (key, value) VALUES (?, ?)", rows)
+        self._write(
+            "INSERT OR REPLACE INTO reads (key, value, world) VALUES (?, ?, ?)", [(*row, self.world_id) for row in rows]
+        )
 
     def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
         """``statement`` for every row, in one transaction; a cache that cannot be written is no error."""

@@ -22,7 +22,9 @@ SERIAL = {"jobs": 1}  # pages rendered in this process, where the counters are
 COMMENTED = TRACK_MIN
 
 
-def _network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, diaries: int = 30) -> tuple[Path, list[Any]]:
+def _network(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, diaries: int = 30, commented: int = COMMENTED
+) -> tuple[Path, list[Any]]:
     """A synthetic network whose first 16 diaries have comments; the rest have none. (16: the
     comment counts, which diary cards show, are read by key from a dict that large, TRACK_MIN.)"""
     from bench.synthetic import diaries as make_diaries
@@ -31,7 +33,7 @@ def _network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, diaries: int = 30)
     items = make_diaries(diaries, 4)
     content = tmp_path / "content"
     write_netroots(content, items, 4)
-    write_comments(content, items[:COMMENTED], 4, 2)
+    write_comments(content, items[:commented], 4, 2)
     monkeypatch.setenv("NETROOTS_TODAY", today_after(items))
     return content, items
 
@@ -99,6 +101,27 @@ def test_a_new_comment_renders_its_own_diarys_page_and_no_other(
     again = build_site(content, output, NETROOTS_BUILD=SERIAL)
     assert again.summary.startswith("rendered 0 of "), again.summary
     assert rendered == []
+
+
+def test_a_networks_first_comments_render_the_pages_that_show_their_diaries_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comment counts diary cards show were digested whole while fewer than 16 diaries had
+    comments (small dicts are not read by key): a network's first comments each rendered every
+    page showing a card, most of the site. They are read by key at any size now."""
+    content, items = _network(tmp_path, monkeypatch, commented=2)
+    output = tmp_path / "output"
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    rendered = _rendered(monkeypatch)
+    quiet = items[20]
+    _comment(content, quiet, "first", "A first comment on a quiet diary.")
+    result = build_site(content, output, NETROOTS_BUILD=SERIAL)
+    assert not result.errors
+    assert _diary_pages(rendered) == [_page(quiet)], result.summary
+    lists = [name for name in rendered if not name.startswith("members/")]  # members' show their comments
+    shown = [name for name in lists if f"/{quiet.slug}/" in (output / name).read_text(encoding="utf-8")]
+    assert sorted(lists) == sorted(shown), rendered  # its page, and the lists that show its card
+    assert len(lists) < 8, rendered
 
 
 def test_an_unchanged_build_makes_no_blank_thread_and_reads_no_kept_html(

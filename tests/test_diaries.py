@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ROOT, read, site_settings
+from conftest import ROOT, build_site, read, site_settings
 
 
 def test_diary_published_at_folder_url_with_author_from_folder(site) -> None:
@@ -101,6 +102,33 @@ def test_a_groups_page_lists_its_diaries_a_page_at_a_time(site, copy_fixture) ->
     for suffix in ("atom", "rss"):  # the feed is the group's newest diaries, not a page of them
         feed = feedparser.parse(result.output / f"feeds/groups/tenants.{suffix}.xml")
         assert [entry.title for entry in feed.entries][:3] == ["Note 5", "Note 4", "Note 3"]
+
+
+def test_an_edit_of_a_groups_diary_renders_the_group_page_that_lists_it_only(
+    copy_fixture, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each of a group's pages holds its own diaries: an edit of one renders its page of the
+    group, not all of them (the whole list was in every page's context: 100 pages an edit at
+    10,000 diaries). Without the group in PAGINATED_TEMPLATES the page lists them all."""
+    content = copy_fixture("basic")
+    for day in range(1, 6):
+        (content / f"diaries/ben/2026-07-0{day}-note-{day}.md").write_text(
+            f"---\ntitle: Note {day}\ntags: [Notes]\ngroups: [tenants]\n---\n\nText {day}.\n", encoding="utf-8"
+        )
+    pages = {"diaries": 20, "tag": 20, "group": 2}
+    output = tmp_path / "output"
+    assert not build_site(content, output, PAGINATED_TEMPLATES=pages).errors
+    edited = content / "diaries/ben/2026-07-04-note-4.md"  # on the group's first page
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    caplog.set_level("INFO", logger="netroots.incremental")
+    result = build_site(content, output, PAGINATED_TEMPLATES=pages)
+    written = [r.getMessage().split('"')[1] for r in caplog.records if r.getMessage().startswith("Writing ")]
+    group_pages = sorted(os.path.relpath(path, output) for path in written if "/groups/tenants/" in path)
+    assert group_pages == ["groups/tenants/index.html"], result.summary
+    whole = build_site(content, tmp_path / "whole", PAGINATED_TEMPLATES={"diaries": 20, "tag": 20})
+    page = read(whole.output, "groups/tenants/index.html")
+    assert all(f"Note {day}" in page for day in range(1, 6)) and "Rent strike notes" in page
+    assert not (whole.output / "groups" / "tenants" / "page").exists()
 
 
 def test_404_page_links_from_the_site_root(site) -> None:

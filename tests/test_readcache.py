@@ -206,3 +206,50 @@ def test_a_read_key_hashes_the_names_in_a_folder_once_for_all_its_files(tmp_path
     assert sum(hashed) < 100 * 200, sum(hashed)  # the file's path and hash, and a short hash of each part
     assert cache.key("/c/diaries/m/1.md", "d" * 40, [names + b"\nnew.md", b"today"]) != plain
     assert cache.key("/c/diaries/m/1.md", "d" * 40, [b"today", names]) != plain
+
+
+def _reads_by_world(store: Path) -> dict[str, int]:
+    import sqlite3
+
+    with sqlite3.connect(store) as connection:
+        return dict(connection.execute("SELECT world, count(*) FROM reads GROUP BY world").fetchall())
+
+
+def test_the_read_cache_keeps_the_reads_of_the_last_three_settings_only(copy_fixture, tmp_path: Path) -> None:
+    """Every change of settings or code made a whole network's reads again, and none was ever
+    dropped: a kept `.cache/` (CI's) grew by them at every change (1 GB at 10,000 diaries after
+    five). The first build in a new world drops the reads of all but the last three; going back
+    to one of those reads nothing again; a preview drops nothing; the site stays the same."""
+    content = copy_fixture("basic")
+    store = content.parent / ".cache" / "build" / "reads.sqlite"
+    output = tmp_path / "out"
+    worlds = [{"SITENAME": f"Network {number}"} for number in range(5)]
+    seen: list[str] = []
+    for number, world in enumerate(worlds):
+        result = build_site(content, output, **world)
+        assert not result.errors
+        counts = _reads_by_world(store)
+        new = sorted(set(counts) - set(seen))
+        assert len(new) == 1 and counts[new[0]] >= 3, counts  # this world's reads
+        seen.append(new[0])
+        assert set(counts) == set(seen[-3:]), (number, counts)  # the last three worlds only
+        assert len({count for count in counts.values()}) == 1  # each holds the whole network's reads
+    import diaries.reader
+
+    read: list[str] = []
+    original = diaries.reader.NetrootsReader._fresh
+    diaries.reader.NetrootsReader._fresh = lambda self, *args, **kwargs: (
+        read.append(args[0]) or original(self, *args, **kwargs)
+    )
+    try:
+        build_site(content, output, **worlds[2])  # the oldest world kept: nothing read again
+        assert read == [] and set(_reads_by_world(store)) == set(seen[-3:])
+        build_site(content, output, **worlds[0])  # a world dropped: read again, and the oldest kept one goes
+        assert read
+    finally:
+        diaries.reader.NetrootsReader._fresh = original
+    counts = _reads_by_world(store)
+    assert set(counts) == {seen[0], seen[2], seen[4]}, counts
+    clean = build_site(content, tmp_path / "clean", NETROOTS_CACHE=str(tmp_path / "fresh-cache"), **worlds[0])
+    assert_same_output(output, tmp_path / "clean", "going back to a dropped world")
+    assert not clean.errors

@@ -20,6 +20,7 @@ from markupsafe import escape
 from pelican.generators import Generator
 
 from netroots.feeds import FeedEntry, FeedJob, absolute, feed_store, write_feed_jobs
+from netroots.fingerprint import KeyedDict
 from netroots.generators import address
 from netroots.html import images_for_readers
 from netroots.manifest import produced_under
@@ -74,7 +75,7 @@ def publish(
     latest = {}
     for node in shown:
         latest.setdefault(node.comment.on, node.comment.date)
-    counts = {diary_id: thread.count for diary_id, thread in threads.items() if thread.count}
+    counts = KeyedDict((diary_id, thread.count) for diary_id, thread in threads.items() if thread.count)  # cards
     context.update(
         comment_threads=threads,
         comment_counts=counts,

@@ -59,19 +59,23 @@ class GroupsGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         site_url = site_address(self.settings)
         output = Path(self.output_path)
+        paginate = "group" in self.settings.get("PAGINATED_TEMPLATES", {})
         for group in self.groups.values():
             if group.picture is not None:
                 publish_picture(group.picture, self.picture_cache, output / "groups" / group.slug)
             diaries = self.diaries[group.slug]
-            write_page(  # paginated as a tag's page is (PAGINATED_TEMPLATES["group"]): /groups/<slug>/page/2/
+            # In pages as a tag's (PAGINATED_TEMPLATES["group"]: /groups/<slug>/page/2/), each
+            # page holding its own diaries only; all on one page where a site does not paginate.
+            listed = {"paginated": {"articles": diaries}} if paginate else {"group_diary_list": diaries}
+            write_page(
                 self,
                 writer,
                 "groups/group.html",
                 f"groups/{group.slug}/index.html",
-                group=group,
-                articles=diaries,
                 template_name="group",
+                group=group,
                 page_title=group.title,
+                **listed,
             )
             write_feeds(
                 output,

@@ -42,8 +42,13 @@ class Digester:
 
     Cycles between objects are digested as back-references by distance on the path
     from the value being digested, so a digest covers everything reachable from it;
-    only digests that do not depend on where the walk started are memoized. How a type
-    is walked is decided once per type (:func:`_kind_of`): a build digests millions of values.
+    only digests that do not depend on where the walk started are memoized: never an
+    object on a cycle, the one the walk entered it by included. (A comment's node and its
+    parent's point at each other: with the parent memoized as the thread was digested
+    whole, the reply, digested later through a member's list, digested differently from
+    the next build's, where the member's list came first; its page rendered once more.)
+    How a type is walked is decided once per type (:func:`_kind_of`): a build digests
+    millions of values.
     """
 
     def __init__(
@@ -126,7 +131,7 @@ class Digester:
         finally:
             del path[key]
         digest = hashlib.blake2b(parts, digest_size=16).digest()
-        if low >= depth:  # nothing in it points above it: the same wherever the walk starts
+        if low > depth:  # nothing in it points back to it or above it: the same wherever the walk starts
             self.memo[key] = digest
             self.keep.append(value)
             low = _CLOSED

@@ -124,6 +124,85 @@ def test_a_networks_first_comments_render_the_pages_that_show_their_diaries_only
     assert len(lists) < 8, rendered
 
 
+def _member_pages(names: list[str]) -> list[str]:
+    return sorted(name for name in names if name.startswith("members/member-"))
+
+
+def _comments_on(content: Path, item: Any) -> dict[str, str]:
+    """Comment id -> its writer's handle, for the comments on ``item``."""
+    on = f"on: {item.handle}/{item.slug}\n"
+    return {
+        f"{path.parent.name}/{path.stem}": path.parent.name
+        for path in sorted(content.glob("comments/*/*.md"))
+        if on in path.read_text(encoding="utf-8")
+    }
+
+
+def test_a_comment_renders_its_writers_member_page_and_no_other_members(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member's page lists their newest comments. It read them from one dict of every
+    member's comments, digested whole while fewer than 16 members had any, and as Nodes,
+    which reach their whole thread: a new, edited or deleted comment rendered every member's
+    page (2,000 pages on a network of 2,000 members). Now: its writer's page, and the page
+    of the diary's member when the diary's count changes (its card shows it); not the page
+    of the member it answers, nor anyone else's."""
+    content, items = _network(tmp_path, monkeypatch)
+    output = tmp_path / "output"
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    rendered = _rendered(monkeypatch)
+    writer = "member-001"
+    diary, parent, answered = next(
+        (item, comment, who)
+        for item in items[:COMMENTED]
+        if item.handle != writer
+        for comment, who in _comments_on(content, item).items()
+        if who not in (writer, item.handle)
+    )
+    page = f"members/{writer}/index.html"
+
+    newest = max(item.date for item in items) + dt.timedelta(hours=1)  # first on the writer's page
+    path = content / "comments" / writer / f"{newest:%Y-%m-%d-%H%M}-a-reply.md"
+    front = f"---\non: {diary.handle}/{diary.slug}\nparent: {parent}\ntitle: A reply worth listing\n---\n\n"
+    path.write_text(front + "I agree with this.\n", encoding="utf-8")
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    assert _member_pages(rendered) == sorted([page, f"members/{diary.handle}/index.html"]), answered
+    assert "A reply worth listing" in (output / page).read_text(encoding="utf-8")
+
+    rendered.clear()
+    path.write_text(front.replace("worth listing", "retitled") + "I agree with this.\n", encoding="utf-8")
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    assert _member_pages(rendered) == [page]
+    assert "A reply retitled" in (output / page).read_text(encoding="utf-8")
+
+    rendered.clear()  # the list shows no comment's text: an edit of it renders the diary's page only
+    path.write_text(front.replace("worth listing", "retitled") + "I agree, mostly.\n", encoding="utf-8")
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    assert _member_pages(rendered) == [] and _diary_pages(rendered) == [_page(diary)]
+
+    rendered.clear()  # older than the writer's ten newest: not on their page; the diary's count changes
+    old = content / "comments" / writer / f"{diary.date + dt.timedelta(minutes=1):%Y-%m-%d-%H%M}-old.md"
+    old.write_text(f"---\non: {diary.handle}/{diary.slug}\ntitle: An old remark\n---\n\nYes.\n", encoding="utf-8")
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    assert _member_pages(rendered) == [f"members/{diary.handle}/index.html"]
+    assert "An old remark" in (output / _page(diary)).read_text(encoding="utf-8")
+    assert "An old remark" not in (output / page).read_text(encoding="utf-8")
+
+    rendered.clear()
+    path.unlink()
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    assert _member_pages(rendered) == sorted([page, f"members/{diary.handle}/index.html"])
+    assert "A reply retitled" not in (output / page).read_text(encoding="utf-8")
+
+    rendered.clear()
+    again = build_site(content, output, NETROOTS_BUILD=SERIAL)
+    assert again.summary.startswith("rendered 0 of "), again.summary  # no page settles a build late
+    clean = tmp_path / "clean"
+    assert not build_site(content, clean, NETROOTS_BUILD=SERIAL).errors
+    for name in (output / "members").rglob("*.html"):
+        assert name.read_bytes() == (clean / name.relative_to(output)).read_bytes(), name
+
+
 def test_an_unchanged_build_makes_no_blank_thread_and_reads_no_kept_html(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -539,6 +539,27 @@ def test_a_digest_tells_every_leaf_apart_and_is_the_same_in_every_digester() -> 
     assert Digester()(SimpleNamespace(a="b")) != Digester()({"a": "b"}) != Digester()(["a", "b"])
 
 
+def test_a_value_on_a_cycle_digests_the_same_whatever_was_digested_before_it() -> None:
+    """A reply and its parent point at each other (comment threads). The parent was memoized
+    when the thread was digested whole, so the reply, reached later through a member's list,
+    digested otherwise than in a build that reached it first: its page rendered once more."""
+    from types import SimpleNamespace
+
+    from netroots.fingerprint import Digester
+
+    parent = SimpleNamespace(title="A point", replies=[])
+    reply = SimpleNamespace(title="Yes", parent=parent)
+    parent.replies.append(reply)
+    alone = Digester()([reply])
+    digest = Digester()
+    digest({"threads": [parent], "by member": [reply]})  # the whole thread first, from its top
+    assert digest([reply]) == alone
+    assert digest.top([reply]) == alone
+    assert digest([parent]) == Digester()([parent])
+    parent.title = "Another point"
+    assert Digester()([reply]) != alone  # still covers what it reaches
+
+
 def test_diaries_of_the_same_date_are_listed_in_the_same_order_in_every_process(tmp_path: Path) -> None:
     """Pelican finds content files as a set (its order changes with Python's hash seed);
     diaries are read in the order of their paths, so same-date diaries keep their order."""

@@ -30,7 +30,7 @@ from netroots.report import Report
 from netroots.site import cache_dir, preview_of
 from netroots.today import aware, build_today, published_yet, site_timezone
 
-from .model import load_comments, read_cache, write_cache
+from .model import MemberComment, load_comments, read_cache, write_cache
 from .render import Blank, ThreadRenderer, thread_view
 from .responses import allied_responses, site_hosts
 from .spec import comments_settings
@@ -55,7 +55,8 @@ def publish(
     - ``comment_counts``: diary id -> comments a reader sees under it (cards, digests)
     - ``comments_list``: every shown comment (Node: ``.comment``, ``.url``, ``.anchor``), newest first
     - ``recent_comments``: the newest ``COMMENTS["recent"]`` of those
-    - ``comments_by_member``: handle -> their shown comments, newest first
+    - ``comments_by_member``: handle -> their newest ``COMMENTS["member_recent"]`` shown comments
+      as ``MemberComment``s (what a member's page lists), read by key
     - ``most_discussed_diaries``: diary ids, most comments first (ties: newest comment first)
     - ``most_discussed``: ``(diary, comments in the last 7 days)`` pairs, most first (the weekly digest)
     - ``comment_nodes``: comment id -> Node, for "Reply" links (``node.url`` is ``diaries/h/s/#c-...``)
@@ -69,9 +70,15 @@ def publish(
         key=lambda node: (node.comment.date, node.id),
         reverse=True,
     )
-    by_member: dict[str, list[Node]] = {}
+    diaries = context.get("comment_diaries", {})
+    by_member: KeyedDict = KeyedDict()  # read by key: a comment renders its own writer's page only
     for node in shown:
-        by_member.setdefault(node.comment.handle, []).append(node)
+        listed = by_member.setdefault(node.comment.handle, [])
+        if len(listed) < int(options["member_recent"]):
+            diary = diaries.get(node.comment.on)
+            title = diary.title if diary is not None else None
+            listed.append(MemberComment(node.url, node.comment.title, title, node.comment.date))
+    by_member = KeyedDict((handle, tuple(listed)) for handle, listed in by_member.items())
     latest = {}
     for node in shown:
         latest.setdefault(node.comment.on, node.comment.date)

@@ -15,7 +15,7 @@ import logging
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from netroots import schema
 from netroots.forge import MINUTE, unfilled
@@ -98,6 +98,17 @@ class Comment:
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
+
+
+class MemberComment(NamedTuple):
+    """A comment as a member's page lists it (theme/templates/comments/member.html): what the
+    list shows, not the comment's ``Node``, which reaches its whole thread (parent and replies):
+    with it, a reply to any comment in a thread rendered the page of every member in it."""
+
+    url: str  # e.g. "diaries/ana/x/#c-ben.2026-11-20-1930-yes"
+    title: str  # "" when the comment has none
+    diary_title: str | None  # None: the diary is not published (a preview)
+    date: dt.datetime
 
 
 def read_source(path: Path) -> Source:

@@ -44,7 +44,7 @@ from .fingerprint import (
 from .manifest import recorded, written_stats
 from .plugin import STATE_KEY, build_state
 from .report import Report
-from .site import cache_dir, preview_of, write_json
+from .site import output_record, preview_of, write_json
 from .workers import in_workers
 
 logger = logging.getLogger(__name__)
@@ -108,8 +108,7 @@ def _what_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def _record_path(settings: dict[str, Any], output: str) -> Path:
-    name = hashlib.blake2b(str(Path(output).resolve()).encode(), digest_size=8).hexdigest()
-    return cache_dir(settings, "build") / f"pages-{name}.json"
+    return output_record(settings, "build", "pages", output)
 
 
 @dataclass

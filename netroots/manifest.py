@@ -15,7 +15,6 @@ and the search index read (:func:`built_pages`): no walk of output/ to find them
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import json
 import logging
 import os
@@ -102,10 +101,43 @@ def recorded() -> set[str]:
 
 
 def manifest_path(settings: dict[str, Any]) -> Path:
-    from .site import cache_dir
+    from .site import output_record
 
-    key = hashlib.blake2b(str(Path(settings["OUTPUT_PATH"]).resolve()).encode(), digest_size=8).hexdigest()
-    return cache_dir(settings, "build") / f"output-{key}.json"
+    return output_record(settings, "build", "output", settings["OUTPUT_PATH"])
+
+
+# ``.cache/build/outputs.json``: the output folders builds have kept records of, by their hash.
+OUTPUTS = "outputs.json"
+
+
+def forget_gone_outputs(settings: dict[str, Any], output: Path) -> int:
+    """Drop the records of output folders that no longer exist; returns how many folders.
+
+    Called when a build finds no record of its own output folder (a new folder: ``tasks.py
+    screenshots`` and tests build into temporary ones), so an ordinary build does nothing here.
+    Each output folder ever built left its records in ``.cache/`` (``netroots.site.output_record``:
+    10 MB at 10,000 diaries), and a kept ``.cache/`` only grew. A record is of use only to a
+    build into its folder that finds files there (pages to keep, stale files to delete, pages
+    already scanned); a folder that is gone holds none, so a build into it again makes the
+    same output with or without them, and nothing it could use is dropped. A folder that
+    still exists keeps its records (they say which files there are the builds'). Records made
+    before the index (no entry in ``outputs.json``) are left alone: their folder is unknown."""
+    from .site import cache_dir, output_key, read_json, write_json
+
+    cache = cache_dir(settings, "build")
+    index = cache / OUTPUTS
+    known = read_json(index)
+    known = {key: path for key, path in known.items() if isinstance(path, str)} if isinstance(known, dict) else {}
+    gone = [key for key, path in known.items() if not os.path.isdir(path)]
+    for key in gone:
+        for path in cache.parent.glob(f"*/*-{key}.json"):
+            path.unlink(missing_ok=True)
+        del known[key]
+    known[output_key(output)] = str(output)
+    write_json(index, known)
+    if gone:
+        logger.debug("build: the records of %d output folder(s) that are gone dropped", len(gone))
+    return len(gone)
 
 
 def track(settings: dict[str, Any]) -> None:
@@ -162,6 +194,9 @@ def _remove_stale(_pelican: Any) -> None:
     record = manifest_path(settings)
     try:
         previous = set(json.loads(record.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        previous = set()
+        forget_gone_outputs(settings, output)  # a new output folder: the first build into it
     except (OSError, ValueError, TypeError):
         previous = set()
     removed = 0

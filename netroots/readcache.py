@@ -201,7 +201,7 @@ class ReadCache:
         folders: dict[str, list[str]] = {}
         for path in paths:
             folders.setdefault(os.path.dirname(path), []).append(path)
-        kept = self._summaries(list(folders))
+        kept, others = self._summaries(list(folders))
         keys: dict[str, str] = {}
         looked: list[Looked] = []  # folders looked up file by file
         for folder, inside in folders.items():
@@ -218,14 +218,17 @@ class ReadCache:
                 keys[path] = key
                 self.digests[path] = digest
         if not looked:
+            if others:  # a folder summarized before is gone, or none of its files is read now
+                self._write_all(self._forgetting([], folders))
             return keys, []
-        made, unknown = self._look_up(looked)
+        made, unknown = self._look_up(looked, folders)
         keys.update(made)
         return keys, unknown
 
-    def _look_up(self, looked: list[Looked]) -> tuple[dict[str, str], list[str]]:
+    def _look_up(self, looked: list[Looked], asked: dict[str, list[str]]) -> tuple[dict[str, str], list[str]]:
         """``read_keys`` for folders whose summary is not the kept one: each file's hash and
-        key, and those not stored; each folder summarized again when the rule allows it."""
+        key, and those not stored; each folder summarized again when the rule allows it (and
+        what is kept of files and folders that are gone dropped: ``_gone``)."""
         made: dict[str, str] = {}
         digests = self.content_digests([path for _, _, inside, _ in looked for path in inside])
         for _, _, inside, consulted in looked:
@@ -238,8 +241,55 @@ class ReadCache:
             for folder, summary, inside, _ in looked
             if summary is not None and all(p in self.settled and made.get(p) in known for p in inside)
         ]
-        self._write("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)", summaries)
+        self._write_all(
+            [("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)", summaries), *self._forgetting(looked, asked)]
+        )
         return made, [path for path, key in made.items() if key not in known]
+
+    def _forgetting(self, looked: list[Looked], asked: dict[str, list[str]]) -> list[tuple[str, list[tuple[str]]]]:
+        """The statements that drop what ``_gone`` finds."""
+        files, folders = self._gone(looked, asked)
+        return [
+            ("DELETE FROM digests WHERE path = ?", [(path,) for path in files]),
+            ("DELETE FROM folders WHERE folder = ?", [(folder,) for folder in folders]),
+        ]
+
+    def _gone(self, looked: list[Looked], asked: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+        """The kept hashes of files under content/ that are gone, and the kept summaries of
+        folders none of whose files is read now: a deleted or renamed diary's hash and a deleted
+        or renamed folder's summary were kept for ever (CI keeps ``.cache/``). Only a build in
+        which some folder changed or one is gone asks (an unchanged build looks nothing up), and
+        it looks at the folders it looked up, or at every kept hash when it read them all anyway
+        (``_kept``: a clone's or CI's fresh checkout, a new world). Dropping them loses nothing a
+        build can use: a kept hash is trusted only for a file with the same inode and change
+        time, and a file made again at that path has a new change time; a summary names its
+        folder's files, and one whose files are read again is made again. A file still there
+        (read this build or not) keeps its hash."""
+        if self.connection is None:
+            return [], []
+        root = self._root()
+        try:
+            rows = self.connection.execute(
+                "SELECT folder FROM folders WHERE folder > ? AND folder < ?", (root, root[:-1] + "0")
+            )
+            folders = [folder for (folder,) in rows if folder not in asked]
+            if self._kept is not None:  # every kept hash, read anyway: those of any folder gone too
+                candidates = _not_read(self._kept, root, asked, {folder: inside for folder, _, inside, _ in looked})
+            else:
+                candidates = [path for folder, _, inside, _ in looked for path in self._kept_in(folder, inside)]
+                candidates += [path for folder in folders for path in self._kept_in(folder, [])]
+        except sqlite3.Error:
+            return [], []
+        return [path for path in candidates if not os.path.lexists(path)], folders
+
+    def _kept_in(self, folder: str, inside: list[str]) -> list[str]:
+        """The files of ``folder`` (not its subfolders) with a kept hash that are not ``inside``."""
+        assert self.connection is not None
+        rows = self.connection.execute(
+            "SELECT path FROM digests WHERE path > ? AND path < ?", (folder + "/", folder + "0")
+        )
+        cut, present = len(folder) + 1, set(inside)
+        return [path for (path,) in rows if "/" not in path[cut:] and path not in present]
 
     def _verify(self, path: str, digest: str, key: str, consulted: list[bytes]) -> None:
         """``CHECK_KEPT``: a key taken from its folder's summary is the one its bytes give now."""
@@ -270,22 +320,40 @@ class ReadCache:
             digest.update(f"\0{os.path.basename(path)}\0{_shown(info)}".encode())
         return digest.hexdigest()
 
-    def _summaries(self, folders: list[str]) -> dict[str, tuple[str, str]]:
-        """``folder -> (summary, files)`` as the last builds kept them."""
+    def _summaries(self, folders: list[str]) -> tuple[dict[str, tuple[str, str]], int]:
+        """``folder -> (summary, files)`` as the last builds kept them, and how many kept folders
+        under content/ are not among ``folders`` (gone, or no file of theirs is read now): the
+        rows under content/ come in one indexed range, which holds those of ``folders``."""
         found: dict[str, tuple[str, str]] = {}
         if self.connection is None:
-            return found
+            return found, 0
+        root = self._root()
+        asked = set(folders)
+        others = 0
         try:
-            for start in range(0, len(folders), 500):
-                batch = folders[start : start + 500]
+            rows = self.connection.execute(
+                "SELECT folder, summary, files FROM folders WHERE folder > ? AND folder < ?", (root, root[:-1] + "0")
+            )
+            for folder, summary, files in rows:
+                if folder in asked:
+                    found[folder] = (summary, files)
+                else:
+                    others += 1
+            outside = [folder for folder in folders if not folder.startswith(root)]
+            for start in range(0, len(outside), 500):
+                batch = outside[start : start + 500]
                 marks = ",".join("?" * len(batch))
                 rows = self.connection.execute(
                     f"SELECT folder, summary, files FROM folders WHERE folder IN ({marks})", batch
                 )
                 found.update((row[0], (row[1], row[2])) for row in rows)
         except sqlite3.Error:
-            return {}
-        return found
+            return {}, 0
+        return found, others
+
+    def _root(self) -> str:
+        """The content folder as the paths asked start (with a ``/``)."""
+        return os.path.join(os.path.abspath(self.settings["PATH"]), "")
 
     def get(self, key: str) -> Any | None:
         if self.connection is None:
@@ -394,12 +462,18 @@ class ReadCache:
 
     def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
         """``statement`` for every row, in one transaction; a cache that cannot be written is no error."""
-        if self.connection is None or not rows:
+        self._write_all([(statement, rows)])
+
+    def _write_all(self, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+        """Each statement for each of its rows, all in one transaction."""
+        statements = [(statement, rows) for statement, rows in statements if rows]
+        if self.connection is None or not statements:
             return
         try:
             with self.connection:
                 self.connection.execute("BEGIN")
-                self.connection.executemany(statement, rows)
+                for statement, rows in statements:
+                    self.connection.executemany(statement, rows)
         except sqlite3.Error:
             pass
 
@@ -420,6 +494,19 @@ def _files(kept: str, inside: list[str]) -> list[tuple[str, str]] | None:
         return [(digest, key) for _, digest, key in files]
     except (ValueError, TypeError):
         return None
+
+
+def _not_read(kept: dict[str, Any], root: str, asked: dict[str, list[str]], looked: dict[str, list[str]]) -> list[str]:
+    """The paths of ``kept`` under ``root`` that were not read this build: in a folder no file
+    was read from, or not among the files read from a folder looked up."""
+    sets = {folder: set(inside) for folder, inside in looked.items()}
+    found = []
+    for path in kept:
+        if path.startswith(root):
+            folder = os.path.dirname(path)
+            if folder not in asked or (folder in sets and path not in sets[folder]):
+                found.append(path)
+    return found
 
 
 def _shown(info: os.stat_result) -> str:

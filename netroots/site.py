@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import fnmatch
+import hashlib
 import json
 import os
 import pickle
@@ -72,6 +73,19 @@ def cache_dir(settings: dict[str, Any], name: str) -> Path:
     folder = base / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def output_record(settings: dict[str, Any], name: str, kind: str, output: str | os.PathLike[str]) -> Path:
+    """``.cache/<name>/<kind>-<hash of the output folder>.json``: what builds keep about one
+    output folder (the pages record, the files written, Pagefind's scan). Every such file is
+    named here, so the records of an output folder that is gone are found and dropped
+    together (``netroots.manifest.forget_gone_outputs``)."""
+    return cache_dir(settings, name) / f"{kind}-{output_key(output)}.json"
+
+
+def output_key(output: str | os.PathLike[str]) -> str:
+    """The hash that names an output folder's records in ``.cache/``."""
+    return hashlib.blake2b(str(Path(output).resolve()).encode(), digest_size=8).hexdigest()
 
 
 def read_json(path: Path) -> Any:

@@ -25,7 +25,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from netroots.site import cache_dir, read_json, write_json, write_output
+from netroots.site import cache_dir, output_record, read_json, write_json, write_output
 
 from .bundles import ENTRY, FOLDER, KeptBundles, link_or_copy
 from .documents import scan_output
@@ -75,8 +75,7 @@ LIST = "parts.json"
 
 
 def _stamp(settings: dict[str, Any], output: Path) -> Path:
-    name = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
-    return cache_dir(settings, "search") / f"pagefind-{name}.json"
+    return output_record(settings, "search", "pagefind", output)
 
 
 def part_count(pages: int, previous: int | None, size: int) -> int:

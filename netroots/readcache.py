@@ -21,7 +21,11 @@ is stored: 0.2 s at 10,000 diaries). It holds because a summary is written only 
 file's hash would be trusted by the rule above and every key is stored: the same names and
 the same five numbers of each file then mean the same hashes (the rule holds for as long as
 the numbers do), so the same keys; and a stored read is deleted only with every summary (``_prune``, in the first
-build after settings or code changed).
+build after settings or code changed), with its folder's summary (``put_blobs``: one read a file and
+world is kept), or when its file is gone (``_gone``).
+What is kept of files and folders that are gone (their hashes, their summaries) is dropped by
+the next build that looks a folder up or finds a summary of a folder it does not read
+(``_gone``): nothing a build can use, since a file made again has a new change time.
 Only reads that reported nothing (no problem in their report, nothing logged at warning
 level or above) are kept, so every error and warning is reported again by every build.
 Stored in ``.cache/build/reads.sqlite``.
@@ -129,7 +133,12 @@ class ReadCache:
             self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self.connection.execute("PRAGMA journal_mode=WAL")
             self.connection.execute("PRAGMA synchronous=OFF")
-            self.connection.execute("CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, value BLOB, world TEXT)")
+            self.connection.execute(
+                "CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, value BLOB, world TEXT, path TEXT)"
+            )
+            if "path" not in {row[1] for row in self.connection.execute("PRAGMA table_info(reads)")}:
+                self.connection.execute("ALTER TABLE reads ADD COLUMN path TEXT")  # a store from before: NULL
+            self.connection.execute("CREATE INDEX IF NOT EXISTS reads_by_path ON reads (path)")
             self.connection.execute(
                 "CREATE TABLE IF NOT EXISTS digests (path TEXT PRIMARY KEY, stat TEXT, digest TEXT, made INTEGER)"
             )
@@ -219,13 +228,15 @@ class ReadCache:
                 self.digests[path] = digest
         if not looked:
             if others:  # a folder summarized before is gone, or none of its files is read now
-                self._write_all(self._forgetting([], folders))
+                self._write_all(self._forgetting([], folders, kept))
             return keys, []
-        made, unknown = self._look_up(looked, folders)
+        made, unknown = self._look_up(looked, folders, kept)
         keys.update(made)
         return keys, unknown
 
-    def _look_up(self, looked: list[Looked], asked: dict[str, list[str]]) -> tuple[dict[str, str], list[str]]:
+    def _look_up(
+        self, looked: list[Looked], asked: dict[str, list[str]], kept: dict[str, tuple[str, str]]
+    ) -> tuple[dict[str, str], list[str]]:
         """``read_keys`` for folders whose summary is not the kept one: each file's hash and
         key, and those not stored; each folder summarized again when the rule allows it (and
         what is kept of files and folders that are gone dropped: ``_gone``)."""
@@ -242,54 +253,54 @@ class ReadCache:
             if summary is not None and all(p in self.settled and made.get(p) in known for p in inside)
         ]
         self._write_all(
-            [("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)", summaries), *self._forgetting(looked, asked)]
+            [("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)", summaries), *self._forgetting(looked, asked, kept)]
         )
         return made, [path for path, key in made.items() if key not in known]
 
-    def _forgetting(self, looked: list[Looked], asked: dict[str, list[str]]) -> list[tuple[str, list[tuple[str]]]]:
+    def _forgetting(
+        self, looked: list[Looked], asked: dict[str, list[str]], kept: dict[str, tuple[str, str]]
+    ) -> list[tuple[str, list[tuple[str]]]]:
         """The statements that drop what ``_gone`` finds."""
-        files, folders = self._gone(looked, asked)
+        files, folders = self._gone(looked, asked, kept)
         return [
             ("DELETE FROM digests WHERE path = ?", [(path,) for path in files]),
+            ("DELETE FROM reads WHERE path = ? AND world = ?", [(path, self.world_id) for path in files]),
             ("DELETE FROM folders WHERE folder = ?", [(folder,) for folder in folders]),
         ]
 
-    def _gone(self, looked: list[Looked], asked: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    def _gone(
+        self, looked: list[Looked], asked: dict[str, list[str]], kept: dict[str, tuple[str, str]]
+    ) -> tuple[list[str], list[str]]:
         """The kept hashes of files under content/ that are gone, and the kept summaries of
         folders none of whose files is read now: a deleted or renamed diary's hash and a deleted
         or renamed folder's summary were kept for ever (CI keeps ``.cache/``). Only a build in
-        which some folder changed or one is gone asks (an unchanged build looks nothing up), and
-        it looks at the folders it looked up, or at every kept hash when it read them all anyway
-        (``_kept``: a clone's or CI's fresh checkout, a new world). Dropping them loses nothing a
-        build can use: a kept hash is trusted only for a file with the same inode and change
-        time, and a file made again at that path has a new change time; a summary names its
-        folder's files, and one whose files are read again is made again. A file still there
-        (read this build or not) keeps its hash."""
-        if self.connection is None:
+        which some folder changed or one is gone asks (an unchanged build looks nothing up).
+        The files gone are those a folder's kept summary names and the folder no longer holds,
+        or, when the build read every kept hash anyway (``_kept``: a clone's or CI's fresh
+        checkout, a new world), every file under content/ not read now that no longer exists.
+        Dropping them loses nothing a build can use: a kept hash is trusted only for a file with
+        the same inode and change time, and a file made again at that path has a new change
+        time; a summary names its folder's files, and one whose files are read again is made
+        again. A file still there (read this build or not) keeps its hash."""
+        if self.connection is None or preview_of(self.settings):
             return [], []
         root = self._root()
         try:
             rows = self.connection.execute(
-                "SELECT folder FROM folders WHERE folder > ? AND folder < ?", (root, root[:-1] + "0")
+                "SELECT folder, files FROM folders WHERE folder > ? AND folder < ?", (root, root[:-1] + "0")
             )
-            folders = [folder for (folder,) in rows if folder not in asked]
-            if self._kept is not None:  # every kept hash, read anyway: those of any folder gone too
-                candidates = _not_read(self._kept, root, asked, {folder: inside for folder, _, inside, _ in looked})
-            else:
-                candidates = [path for folder, _, inside, _ in looked for path in self._kept_in(folder, inside)]
-                candidates += [path for folder in folders for path in self._kept_in(folder, [])]
+            folders = {folder: files for folder, files in rows if folder not in asked}
         except sqlite3.Error:
             return [], []
-        return [path for path in candidates if not os.path.lexists(path)], folders
-
-    def _kept_in(self, folder: str, inside: list[str]) -> list[str]:
-        """The files of ``folder`` (not its subfolders) with a kept hash that are not ``inside``."""
-        assert self.connection is not None
-        rows = self.connection.execute(
-            "SELECT path FROM digests WHERE path > ? AND path < ?", (folder + "/", folder + "0")
-        )
-        cut, present = len(folder) + 1, set(inside)
-        return [path for (path,) in rows if "/" not in path[cut:] and path not in present]
+        if self._kept is not None:  # every kept hash, read anyway: those no summary names too
+            candidates = _not_read(self._kept, root, asked, {folder: inside for folder, _, inside, _ in looked})
+        else:
+            candidates = [path for folder, files in folders.items() for path in _named(folder, files)]
+            for folder, _, inside, _ in looked:
+                if folder in kept:
+                    present = set(inside)
+                    candidates += [path for path in _named(folder, kept[folder][1]) if path not in present]
+        return [path for path in candidates if not os.path.lexists(path)], list(folders)
 
     def _verify(self, path: str, digest: str, key: str, consulted: list[bytes]) -> None:
         """``CHECK_KEPT``: a key taken from its folder's summary is the one its bytes give now."""
@@ -448,16 +459,32 @@ class ReadCache:
             return found
         return found
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: Any, path: str) -> None:
+        """Store what was read of ``path`` (absolute) under ``key``."""
         try:
-            self.put_blobs([(key, pickle.dumps(value, protocol=5))])
+            self.put_blobs([(key, pickle.dumps(value, protocol=5), path)])
         except pickle.PickleError:
             pass
 
-    def put_blobs(self, rows: list[tuple[str, bytes]]) -> None:
-        """Store already pickled values (what ``read_ahead``'s workers send), in one transaction."""
-        self._write(
-            "INSERT OR REPLACE INTO reads (key, value, world) VALUES (?, ?, ?)", [(*row, self.world_id) for row in rows]
+    def put_blobs(self, rows: list[tuple[str, bytes, str]]) -> None:
+        """Store already pickled values (``(key, value, path)``, what ``read_ahead``'s workers
+        send), in one transaction. One read a file and world is kept: the file's older reads
+        in this world go (each edit stored a new read and the old one stayed until settings or
+        code changed, so a kept ``.cache/`` grew by every edit), and so does its folder's
+        summary, which may name them (a summary promises its reads are stored; a folder with
+        a read stored now was not summarized this build: its key was not stored). A key holds
+        the world, the path, the file's hash and what its read consults, so a dropped read
+        could serve again only after an edit is put back exactly: then the file is read again."""
+        world = self.world_id
+        self._write_all(
+            [
+                ("DELETE FROM reads WHERE path = ? AND world = ? AND key != ?", [(p, world, k) for k, _, p in rows]),
+                ("DELETE FROM folders WHERE folder = ?", [(os.path.dirname(p),) for p in {p for _, _, p in rows}]),
+                (
+                    "INSERT OR REPLACE INTO reads (key, value, world, path) VALUES (?, ?, ?, ?)",
+                    [(k, v, world, p) for k, v, p in rows],
+                ),
+            ]
         )
 
     def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
@@ -494,6 +521,14 @@ def _files(kept: str, inside: list[str]) -> list[tuple[str, str]] | None:
         return [(digest, key) for _, digest, key in files]
     except (ValueError, TypeError):
         return None
+
+
+def _named(folder: str, files: str) -> list[str]:
+    """The paths of the files a kept summary (its ``files``) names; none when it is damaged."""
+    try:
+        return [os.path.join(folder, entry[0]) for entry in json.loads(files) if isinstance(entry[0], str)]
+    except (ValueError, TypeError, IndexError):
+        return []
 
 
 def _not_read(kept: dict[str, Any], root: str, asked: dict[str, list[str]], looked: dict[str, list[str]]) -> list[str]:
@@ -586,7 +621,7 @@ def read_ahead(settings: dict[str, Any], paths: list[str], fresh: Fresh, cache: 
     return stored
 
 
-def _read_share(paths: list[str], fresh: Fresh) -> list[tuple[str, bytes]]:
+def _read_share(paths: list[str], fresh: Fresh) -> list[tuple[str, bytes, str]]:
     """A worker: read each file silently (its problems are the parent's to report); the
     keys and pickled values of the clean ones."""
     # No handler prints, and no filter (Pelican's drops repeated warnings) hides a problem from the count.
@@ -600,5 +635,5 @@ def _read_share(paths: list[str], fresh: Fresh) -> list[tuple[str, bytes]]:
         with watching_logs() as logged:
             made = fresh(path)
         if made is not None and not logged.count:
-            rows.append((made[0], pickle.dumps(made[1], protocol=5)))
+            rows.append((made[0], pickle.dumps(made[1], protocol=5), path))
     return rows

@@ -117,3 +117,38 @@ def test_kept_hashes_and_folder_summaries_of_files_that_are_gone_are_dropped(
     shutil.copytree(content, clean / "content")
     assert not build_site(clean / "content", clean / "output").errors
     assert_same_output(output, clean / "output", "pruned kept hashes")
+
+
+def test_a_diary_edited_again_and_again_keeps_one_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each edit stored a new read of the diary and the old one stayed until settings or code
+    changed: a kept ``.cache/`` of a network whose code does not change grew by every edit,
+    rename and deletion. The reads kept are a clean build's, and the output too."""
+    import netroots.readcache
+
+    monkeypatch.setattr(netroots.readcache, "SETTLED_NS", 0)  # summaries kept at once (a 3 s margin in builds)
+    content = _fixture(tmp_path)
+    cache, output = content.parent / ".cache", tmp_path / "output"
+    assert not build_site(content, output).errors
+    assert not build_site(content, output).errors  # every folder summarized
+    diary = content / "diaries" / "ben" / "2026-02-14-bus-routes-matter.md"
+    for number in range(4):
+        diary.write_text(diary.read_text(encoding="utf-8") + f"\nMore words, {number}.\n", encoding="utf-8")
+        assert not build_site(content, output).errors
+    _rename_a_diary(content)
+    assert not build_site(content, output).errors
+    (content / "pages" / "about.md").write_text("---\ntitle: About us\n---\n\nWho we are.\n", encoding="utf-8")
+    assert not build_site(content, output).errors
+
+    clean = tmp_path / "clean"
+    shutil.copytree(content, clean / "content")
+    assert not build_site(clean / "content", clean / "output").errors
+    reads = "SELECT key FROM reads"
+    assert len(_rows(cache, reads)) == len(_rows(clean / ".cache", reads)) == 4  # three diaries and a page
+    assert_same_output(output, clean / "output", "kept reads dropped")
+    # an edit put back reads the file again, and the site is the same
+    diary.write_text(diary.read_text(encoding="utf-8").replace("\nMore words, 3.\n", ""), encoding="utf-8")
+    assert not build_site(content, output).errors
+    shutil.rmtree(clean)
+    shutil.copytree(content, clean / "content")
+    assert not build_site(clean / "content", clean / "output").errors
+    assert_same_output(output, clean / "output", "an edit put back")

@@ -94,7 +94,7 @@ class NetrootsReader(YAMLMetadataReader):
         body, metadata, extra = made
         # Only a read that reported nothing is kept, and only if the file did not change meanwhile.
         if key and not report.problems and not logged.count and self._cache_key(path) == key:
-            self.cache().put(key, (body, self._stored(metadata), extra))
+            self.cache().put(key, (body, self._stored(metadata), extra), path)
         return body, {**self._restored(self._stored(metadata)), **extra}
 
     def fresh(self, path: str) -> tuple[str, Stored] | None:

@@ -66,6 +66,7 @@ class Digester:
         self.path: dict[int, int] = {}  # id -> depth of the objects being digested
         self.tops: dict[int, bytes] = {}  # id -> digest of a value digested whole (see ``top``)
         self.orders: dict[frozenset[str], list[tuple[str, bytes]]] = {}  # a page's names, sorted
+        self.bases: dict[tuple[int, frozenset[str], frozenset[str]], bytes] = {}  # see ``shared``
 
     def __call__(self, value: Any) -> bytes:
         return self._walk(value, 0)[0]
@@ -92,6 +93,20 @@ class Digester:
         if found is None:
             found = self.tops[key] = self._walk(value, 0)[0]
             self.keep.append(value)
+        return found
+
+    def shared(self, base: Mapping[str, Any], names: frozenset[str], own: frozenset[str]) -> bytes:
+        """The digest of ``names`` but ``own``, as ``base`` holds them, made once a build for
+        each ``base`` and set of names (``page_fingerprint``)."""
+        key = (id(base), names, own)
+        found = self.bases.get(key)
+        if found is None:
+            parts = []
+            for name, encoded in self.ordered(names - own):
+                value = base.get(name, MISSING)
+                parts += (encoded, MISSING if value is MISSING else self.top(value))
+            found = self.bases[key] = hashlib.blake2b(b"\x1e".join(parts), digest_size=16).digest()
+            self.keep.append(base)  # alive while its id is a key
         return found
 
     def ordered(self, names: frozenset[str]) -> list[tuple[str, bytes]]:
@@ -603,14 +618,30 @@ def page_fingerprint(
     digest: Digester,
     template: str,
     names: frozenset[str],
-    localcontext: dict[str, Any],
+    localcontext: Mapping[str, Any],
     keys: dict[str, list[str] | None],
+    base: Mapping[str, Any] | None = None,
 ) -> str:
-    """The page's fingerprint; ``keys`` says which keys of each large dict it read (None = all)."""
+    """The page's fingerprint; ``keys`` says which keys of each large dict it read (None = all).
+    ``localcontext`` is the page's context, or what the page adds to ``base`` (the context
+    it shares with other pages, so not copied a page). The names it takes from ``base`` and
+    reads whole are digested together, once for all the pages that share ``base`` and read
+    them (``Digester.shared``): of the 40 names a diary's page reads, 14 are its own."""
     top, tops = digest.top, digest.tops  # a value digested for an earlier page: looked up here
-    parts = [template.encode(), top(localcontext.get("localsiteurl")), top(localcontext.get("SITEURL"))]
-    for name, encoded in digest.ordered(names):
+    if base is None:
+        base, localcontext = localcontext, {}
+    parts = [template.encode()]
+    for name in ("localsiteurl", "SITEURL"):
         value = localcontext.get(name, MISSING)
+        parts.append(top(base.get(name) if value is MISSING else value))
+    own = frozenset(
+        names & localcontext.keys() | {name for name, read in keys.items() if read is not None and name in names}
+    )
+    parts.append(digest.shared(base, names, own))
+    for name, encoded in digest.ordered(own):
+        value = localcontext.get(name, MISSING)
+        if value is MISSING:
+            value = base.get(name, MISSING)
         parts.append(encoded)
         read = keys.get(name)
         if read is not None and isinstance(value, dict):

@@ -7,7 +7,7 @@ context names its templates read and the values behind them); a page whose finge
 size and modification time match the last build's record is left as it is, the others
 are rendered in worker processes (one per core) and written only when their bytes
 changed. Pages the last build wrote and this one did not are deleted. The record is
-``.cache/build/pages-<output>.json``; when settings, templates, Netroots or plugin code
+``.cache/build/pages-<output>.sqlite`` (``netroots.pagerecord``); when settings, templates, Netroots or plugin code
 or library versions change, the record is ignored (a full render) and the log says why.
 """
 
@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import json
 import logging
 import os
 import time
+from collections import ChainMap
 from dataclasses import dataclass
+from operator import is_, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,10 @@ from .fingerprint import (
     receiver_inputs,
 )
 from .manifest import recorded, written_stats
+from .pagerecord import PageRecord, entry_keys
 from .plugin import STATE_KEY, build_state
 from .report import Report
-from .site import output_record, preview_of, write_json
+from .site import output_record, preview_of
 from .workers import in_workers
 
 logger = logging.getLogger(__name__)
@@ -108,7 +110,7 @@ def _what_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def _record_path(settings: dict[str, Any], output: str) -> Path:
-    return output_record(settings, "build", "pages", output)
+    return output_record(settings, "build", "pages", output, ".sqlite")
 
 
 @dataclass
@@ -118,9 +120,20 @@ class Job:
     name: str
     path: str
     template: Any
-    localcontext: dict[str, Any]
+    own: dict[str, Any]  # what the page adds to the context: SITEURL, its file, what it was written with
+    base: dict[str, Any]  # the context as it was when the page was queued (shared: ``IncrementalWriter._base``)
     context: dict[str, Any]
     values: dict[str, Any]  # what the page was written with, besides the context
+
+    @property
+    def localcontext(self) -> dict[str, Any]:
+        """The context Pelican's writer renders the page with; made only for a page that renders."""
+        return {**self.base, **self.own}
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """``localcontext.get(name, default)``, without making it."""
+        found = self.own.get(name, _ABSENT)
+        return self.base.get(name, default) if found is _ABSENT else found
 
     @property
     def source(self) -> tuple[str | None, str]:
@@ -189,11 +202,11 @@ class IncrementalWriter(Writer):
         self.options = build_settings(self.settings)
         self.jobs: dict[str, Job] = {}
         self.order: list[str] = []
-        self.record_path = _record_path(self.settings, output_path)
+        self.record = PageRecord(_record_path(self.settings, output_path))
         self.root = os.path.join(os.path.abspath(self.output_path), "")  # what ``_relative`` cuts off
         self.world = world(self.settings)
         self.old: dict[str, Any] = {}
-        self.saved: dict[str, Any] | None = None  # the record as read, to leave it alone when unchanged
+        self.loaded: dict[str, Any] | None = None  # the entries as read: those kept are not written again
         self.reason = ""
         self.template_names: dict[str, list[list[str]]] = {}  # template source digest -> names (fingerprint.py)
         self._load()
@@ -201,6 +214,7 @@ class IncrementalWriter(Writer):
         self.digest: Digester | None = None
         self.names: dict[int, TemplateNames] = {}
         self.tracked: dict[int, TrackedDict] = {}
+        self.bases: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}  # id -> (context, its copy) (``_base``)
         self.summary = ""
         self.stats = {"pages": 0, "rendered": 0, "kept": 0, "feeds": 0, "feeds_kept": 0, "deleted": 0}
         self.preview = preview_of(self.settings)
@@ -212,17 +226,15 @@ class IncrementalWriter(Writer):
         if not self.options["incremental"]:
             self.reason = "incremental builds are off (NETROOTS_BUILD['incremental'])"
             return
-        try:
-            saved = json.loads(self.record_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        found = self.record.load()
+        if found is None:
             self.reason = "no record of an earlier build of this output folder"
             return
-        self.saved = saved if isinstance(saved, dict) else None
-        changed = [part for part, value in self.world.items() if saved.get("world", {}).get(part) != value]
-        self.old = saved.get("pages", {})
-        same_templates = saved.get("world", {}).get("templates") == self.world["templates"]
-        if same_templates and isinstance(saved.get("template_names"), dict):  # else: start afresh
-            self.template_names = dict(saved["template_names"])  # a copy: the saved one is compared
+        world, self.old, names = found
+        self.loaded = self.old
+        changed = [part for part, value in self.world.items() if world.get(part) != value]
+        if world.get("templates") == self.world["templates"]:  # else: start afresh
+            self.template_names = dict(names)  # a copy: the loaded one is compared
         if changed:
             self.reason = f"{' and '.join(changed)} changed since the last build"
             self.old = {name: {"stat": entry.get("stat")} for name, entry in self.old.items()}  # deletions only
@@ -245,15 +257,15 @@ class IncrementalWriter(Writer):
         from pelican.paginator import Paginator
 
         def local(context, name, kwargs):
-            localcontext = context.copy()
-            localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
+            """What the page's context adds to ``context`` (Pelican's writer copied it a page)."""
+            own = {"localsiteurl": context.get("localsiteurl", None)}
             if relative_urls:
                 relative_url = _relative(name)
-                localcontext["SITEURL"] = relative_url
-                localcontext["localsiteurl"] = relative_url
-            localcontext["output_file"] = name
-            localcontext.update(kwargs)
-            return localcontext
+                own["SITEURL"] = relative_url
+                own["localsiteurl"] = relative_url
+            own["output_file"] = name
+            own.update(kwargs)
+            return own
 
         if paginated is None:
             paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
@@ -291,13 +303,13 @@ class IncrementalWriter(Writer):
     def _queue(
         self,
         template: Any,
-        localcontext: dict[str, Any],
+        own: dict[str, Any],
         name: str,
         context: dict,
         override: bool,
         values: dict[str, Any],
     ) -> None:
-        if self.preview and not _shows(localcontext, self.preview):
+        if self.preview and not _shows(ChainMap(own, context), self.preview):
             return  # tasks.py preview: only the previewed diary's page
         path = self._path(name)
         if path in self._overridden_files:
@@ -315,9 +327,21 @@ class IncrementalWriter(Writer):
         self._written_files.add(path)
         if path not in self.jobs:
             self.order.append(path)
+        base = self._base(context, self._names(template))
         self.jobs[path] = Job(
-            name=name, path=path, template=template, localcontext=localcontext, context=context, values=values
+            name=name, path=path, template=template, own=own, base=base, context=context, values=values
         )
+
+    def _base(self, context: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+        """A copy of ``context`` for the page, shared with the pages queued before it while every
+        name this page's templates read has the same value in both (a name added, removed or set
+        since makes a new copy). Pelican's writer copied the context for each page: at 50,000
+        diaries, 59,000 copies of 240 names, 0.35 GB."""
+        found = self.bases.get(id(context))
+        if found is not None and found.context is context and found.holds(context, names):
+            return found.copy
+        self.bases[id(context)] = found = _Copy(context)
+        return found.copy
 
     def _path(self, name: str) -> str:
         """``sanitised_join(output, name)``: an ordinary name (folders and a file, no ".", ".."
@@ -395,7 +419,9 @@ class IncrementalWriter(Writer):
             if "fingerprint" in old and old.get("stat") is not None and _stat(job.path) == old["stat"]:
                 names = self._names(job.template)
                 digest = self._digester(job.context)
-                fingerprint = page_fingerprint(digest, job.template.name, names, job.localcontext, old.get("keys", {}))
+                fingerprint = page_fingerprint(
+                    digest, job.template.name, names, job.own, entry_keys(old), base=job.base
+                )
                 if fingerprint is not None and fingerprint == old["fingerprint"]:
                     self.new[relative] = old
                     continue
@@ -403,7 +429,7 @@ class IncrementalWriter(Writer):
         for job in todo:
             digest = self._digester(job.context)
             for name in self._names(job.template):
-                value = job.localcontext.get(name)
+                value = job.get(name)
                 if value is not None:
                     digest(value)
         self.stats["rendered"] = len(todo)
@@ -412,7 +438,7 @@ class IncrementalWriter(Writer):
             self.new[relative] = entry
         for job in jobs:
             logger.debug('Writing "%s"', job.path)
-            signals.content_written.send(job.path, context=job.localcontext)
+            signals.content_written.send(job.path, context=ChainMap(job.own, job.base))
         self._delete_stale()
         self._save()
         written_stats(  # the sitemap and search list the pages at these, not with a stat each
@@ -431,6 +457,7 @@ class IncrementalWriter(Writer):
         logger.info("build: %s", self.summary)
         self.jobs.clear()
         self.order.clear()
+        self.bases.clear()
 
     def _relative(self, path: str) -> str:
         """``os.path.relpath(path, output)`` for a path made by ``sanitised_join`` (absolute,
@@ -469,8 +496,8 @@ class IncrementalWriter(Writer):
         return done
 
     def _render(self, job: Job) -> tuple[str, dict[str, Any]]:
-        if job.localcontext["localsiteurl"]:
-            job.context["localsiteurl"] = job.localcontext["localsiteurl"]
+        if job.own["localsiteurl"]:
+            job.context["localsiteurl"] = job.own["localsiteurl"]
         names = self._names(job.template)
         render_context = dict(job.localcontext)
         wrapped: dict[str, Any] = {}  # tracked dicts, and keyed objects (netroots.fingerprint.is_keyed)
@@ -486,18 +513,19 @@ class IncrementalWriter(Writer):
                 value.start()
                 wrapped[name] = value
         output = job.template.render(render_context)
-        keys = {name: tracked.read() for name, tracked in wrapped.items()}
+        read = {name: tracked.read() for name, tracked in wrapped.items()}
+        keys = {name: found for name, found in read.items() if found is not None}  # None: read whole
         _write_if_changed(job.path, output)
         logger.info('Writing "%s"', job.path)
         fingerprint = None
         if self.options["incremental"]:
             fingerprint = page_fingerprint(
-                self._digester(job.context), job.template.name, names, job.localcontext, keys
+                self._digester(job.context), job.template.name, names, job.own, keys, base=job.base
             )
         entry: dict[str, Any] = {"stat": _stat(job.path)}
         if fingerprint is not None:
             entry["fingerprint"] = fingerprint
-            entry["keys"] = {name: read for name, read in keys.items() if read is not None}
+            entry["keys"] = keys
         return self._relative(job.path), entry
 
     def _delete_stale(self) -> None:
@@ -514,17 +542,43 @@ class IncrementalWriter(Writer):
     def _save(self) -> None:
         if self.preview:
             return  # a preview's folder is thrown away: no record of it in .cache/
-        data = {
-            "world": self.world,
-            "pages": self.new if self.options["incremental"] else {},
-            "template_names": self.template_names,
-        }
-        if data == self.saved:  # nothing changed: not 12,000 entries written again (0.1 s at 10,000 diaries)
-            return
-        write_json(self.record_path, data)
+        pages = self.new if self.options["incremental"] else {}
+        self.stats["recorded"] = self.record.save(self.world, pages, self.template_names, self.loaded)
 
 
 _UNORDINARY = frozenset({"", ".", ".."})
+_ABSENT = object()
+
+
+def _nothing(_: Any) -> tuple[()]:
+    return ()
+
+
+class _Copy:
+    """A copy of a context, and how to tell whether names still hold in it what they hold in the
+    context (``IncrementalWriter._base``): for each set of names, the values of those it has
+    (taken in one ``itemgetter`` call) and those it lacks."""
+
+    __slots__ = ("context", "copy", "views")
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.context = context
+        self.copy = context.copy()
+        self.views: dict[frozenset[str], tuple[Any, tuple[Any, ...], tuple[str, ...]]] = {}
+
+    def holds(self, context: dict[str, Any], names: frozenset[str]) -> bool:
+        view = self.views.get(names)
+        if view is None:
+            present = tuple(name for name in names if name in self.copy)
+            missing = tuple(name for name in names if name not in self.copy)
+            getter = itemgetter(*present, *present[:1]) if present else _nothing  # 2 names or more: a tuple
+            view = self.views[names] = (getter, getter(self.copy), missing)
+        getter, values, missing = view
+        try:
+            now = getter(context)
+        except KeyError:  # a name removed since
+            return False
+        return all(map(is_, now, values)) and not any(map(context.__contains__, missing))
 
 
 def _page(made: dict[tuple[str, int], Any], key: str, paginator: Any, number: int) -> Any:

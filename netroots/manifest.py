@@ -130,7 +130,7 @@ def forget_gone_outputs(settings: dict[str, Any], output: Path) -> int:
     known = {key: path for key, path in known.items() if isinstance(path, str)} if isinstance(known, dict) else {}
     gone = [key for key, path in known.items() if not os.path.isdir(path)]
     for key in gone:
-        for path in cache.parent.glob(f"*/*-{key}.json"):
+        for path in cache.parent.glob(f"*/*-{key}.*"):
             path.unlink(missing_ok=True)
         del known[key]
     known[output_key(output)] = str(output)

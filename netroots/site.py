@@ -75,12 +75,14 @@ def cache_dir(settings: dict[str, Any], name: str) -> Path:
     return folder
 
 
-def output_record(settings: dict[str, Any], name: str, kind: str, output: str | os.PathLike[str]) -> Path:
-    """``.cache/<name>/<kind>-<hash of the output folder>.json``: what builds keep about one
+def output_record(
+    settings: dict[str, Any], name: str, kind: str, output: str | os.PathLike[str], suffix: str = ".json"
+) -> Path:
+    """``.cache/<name>/<kind>-<hash of the output folder><suffix>``: what builds keep about one
     output folder (the pages record, the files written, Pagefind's scan). Every such file is
     named here, so the records of an output folder that is gone are found and dropped
     together (``netroots.manifest.forget_gone_outputs``)."""
-    return cache_dir(settings, name) / f"{kind}-{output_key(output)}.json"
+    return cache_dir(settings, name) / f"{kind}-{output_key(output)}{suffix}"
 
 
 def output_key(output: str | os.PathLike[str]) -> str:

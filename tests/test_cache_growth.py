@@ -31,7 +31,7 @@ def _rename_a_diary(content: Path) -> None:
 def _records(cache: Path, output: Path) -> list[str]:
     """The files ``.cache/`` keeps about one output folder."""
     key = output_key(output)
-    return sorted(path.relative_to(cache).as_posix() for path in cache.rglob(f"*-{key}.json"))
+    return sorted(path.relative_to(cache).as_posix() for path in cache.rglob(f"*-{key}.*"))
 
 
 def test_the_records_of_an_output_folder_that_is_gone_are_dropped(tmp_path: Path) -> None:
@@ -43,7 +43,7 @@ def test_the_records_of_an_output_folder_that_is_gone_are_dropped(tmp_path: Path
         assert not build_site(content, output).errors
         assert _records(cache, output) == [
             f"build/output-{output_key(output)}.json",
-            f"build/pages-{output_key(output)}.json",
+            f"build/pages-{output_key(output)}.sqlite",
             f"search/pagefind-{output_key(output)}.json",
         ]
         shutil.rmtree(output)

@@ -80,6 +80,39 @@ def test_checking_kept_pages_digests_each_shared_value_once(monkeypatch: pytest.
     assert len(walked) == len(shared) + len(pages) + 2  # each page's own file name; localsiteurl and SITEURL
 
 
+def test_pages_sharing_a_context_digest_what_they_share_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A queued page holds what it adds to a context it shares with other pages: the names it
+    takes from that context whole are digested together once, not looked up for each page;
+    its own values and the keys it read still make its fingerprint."""
+    base = {"SITENAME": "A network", "NAV_LINKS": [("About", "/about/")], "members": {"sam": {"n": 1}, "kai": {"n": 2}}}
+    names = frozenset([*base, "output_file", "article"])
+    pages = [{"output_file": f"diaries/{n}/index.html", "SITEURL": "../..", "article": f"diary {n}"} for n in range(20)]
+    digest = Digester()
+    joined: list[Any] = []
+    original = digest.shared
+    monkeypatch.setattr(digest, "shared", lambda *args: joined.append(args) or original(*args))
+    found = [page_fingerprint(digest, "article.html", names, page, {}, base=base) for page in pages]
+    assert len(set(found)) == len(pages)  # each page's own file and diary
+    assert len({digest.bases[(id(base), names, own)] for _, _, own in joined}) == 1 and len(digest.bases) == 1
+
+    def fingerprint(page: dict[str, Any], keys: dict[str, Any], shared: dict[str, Any] = base) -> str:
+        return page_fingerprint(Digester(), "article.html", names, page, keys, base=shared)
+
+    page = pages[0]
+    assert fingerprint(page, {}) == found[0]
+    assert fingerprint(page, {"members": None}) == found[0]  # read whole: as if not read by key
+    assert fingerprint(page, {"members": ["sam"]}) != found[0]
+    assert fingerprint(page, {"members": ["sam"]}) == fingerprint(
+        page, {"members": ["sam"]}, {**base, "members": {"sam": {"n": 1}}}
+    )
+    assert fingerprint(page, {"members": ["sam"]}) != fingerprint(
+        page, {"members": ["sam"]}, {**base, "members": {"sam": {"n": 3}}}
+    )
+    assert fingerprint(page, {}) != fingerprint(page, {}, {**base, "SITENAME": "Another"})
+    assert fingerprint(page, {}) == fingerprint(page, {}, {**base, "unread": 1})
+    assert fingerprint(page, {}) != fingerprint({**page, "article": "diary 0 edited"}, {})
+
+
 def _html(output: Path) -> dict[str, bytes]:
     """Every file a reader loads, by path (Pagefind's hashed index files aside)."""
     return {
@@ -428,6 +461,46 @@ def test_queued_pages_are_placed_as_pelican_places_them_without_its_normalizing(
     assert [name for name in joined if name.endswith(".html")] == []  # feeds (.xml) are few and go through it
 
 
+def test_queued_pages_share_a_copy_of_the_context_while_what_they_read_is_unchanged(
+    site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pelican's writer copied the whole context for each page (59,000 copies of 240 names at
+    50,000 diaries); a queued page shares the copy made for the pages before it, unless a name
+    its templates read was set, added or removed since, and then it sees the new value."""
+    from netroots.incremental import IncrementalWriter
+
+    writer = IncrementalWriter.__new__(IncrementalWriter)
+    writer.bases = {}
+    context = {"SITENAME": "Net", "tags": ["a"], "unread": 1}
+    first = writer._base(context, frozenset({"SITENAME", "tags", "missing"}))
+    assert first == context and first is not context
+    assert writer._base(context, frozenset({"SITENAME", "tags"})) is first
+    context["unread"] = 2  # no page reads it: still shared
+    assert writer._base(context, frozenset({"SITENAME", "tags"})) is first
+    context["tags"] = ["a", "b"]
+    second = writer._base(context, frozenset({"tags"}))
+    assert second is not first and second["tags"] == ["a", "b"] and first["tags"] == ["a"]
+    context["missing"] = None  # added, even as None: a page reading it sees it
+    third = writer._base(context, frozenset({"missing"}))
+    assert third is not second and "missing" in third and "missing" not in second
+    del context["SITENAME"]
+    assert "SITENAME" not in writer._base(context, frozenset({"SITENAME"}))
+    assert writer._base(dict(context), frozenset({"tags"})) is not writer._base(context, frozenset({"tags"}))
+
+    copies: list[int] = []
+    base = IncrementalWriter._base
+
+    def counted(self: IncrementalWriter, *args: Any) -> dict[str, Any]:
+        found = base(self, *args)
+        copies.append(id(found))
+        return found
+
+    monkeypatch.setattr(IncrementalWriter, "_base", counted)
+    result = site("basic")
+    assert not result.errors
+    assert len(copies) > 20 and len(set(copies)) <= 3, (len(copies), len(set(copies)))
+
+
 def test_an_unchanged_build_walks_content_once_and_reads_the_kept_hashes_once(
     copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -712,22 +785,54 @@ def test_a_tag_digests_the_same_before_and_after_pelican_copies_its_name_into_it
     assert Digester()(fresh) != Digester()(Author("Local News", settings))
 
 
-def test_an_unchanged_build_leaves_the_pages_record_as_it_was(copy_fixture, tmp_path: Path) -> None:
-    """The record of every page (12,000 entries at 10,000 diaries) is written only when a page,
-    the world or a template's names changed: an unchanged build leaves the file alone."""
+def test_an_unchanged_build_leaves_the_pages_record_as_it_was(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record of every page (59,000 rows at 50,000 diaries) is written only where a page,
+    the world or a template's names changed: an unchanged build leaves the file alone, and an
+    edit writes the rows of the pages and feeds it wrote, not every page's."""
+    from netroots.pagerecord import PageRecord
+
+    written: list[tuple[int, int]] = []  # (rows written, pages recorded) a build
+    save = PageRecord.save
+    monkeypatch.setattr(PageRecord, "save", lambda self, *args: written.append((save(self, *args), len(args[1]))) or 0)
     content = copy_fixture("basic")
     output = tmp_path / "output"
     build_site(content, output)
-    (record,) = (content.parent / ".cache" / "build").glob("pages-*.json")
+    (record,) = (content.parent / ".cache" / "build").glob("pages-*.sqlite")
     before = record.stat().st_mtime_ns, record.read_bytes()
+    everything = PageRecord(record).load()
+    assert everything is not None and written[-1] == (len(everything[1]), len(everything[1]))
     again = build_site(content, output)
     assert again.summary.startswith("rendered 0 of "), again.summary
     assert (record.stat().st_mtime_ns, record.read_bytes()) == before
+    assert written[-1][0] == 0
     diary = sorted((content / "diaries").rglob("*.md"))[0]
     diary.write_text(diary.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     edited = build_site(content, output)
     assert not edited.summary.startswith("rendered 0 of "), edited.summary
-    assert record.read_bytes() != before[1]
+    after = PageRecord(record).load()
+    assert after is not None and after[0] == everything[0]
+    changed = {path for path, entry in after[1].items() if everything[1].get(path) != entry}
+    assert changed and written[-1] == (len(changed), len(everything[1]))
+    assert build_site(content, output).summary.startswith("rendered 0 of ")
+
+
+def test_a_damaged_pages_record_renders_every_page_and_is_made_again(copy_fixture, tmp_path: Path) -> None:
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    build_site(content, output)
+    pages = _html(output)
+    (record,) = (content.parent / ".cache" / "build").glob("pages-*.sqlite")
+    record.write_bytes(b"not a database" * 100)
+    earlier = record.with_suffix(".json")  # the record's earlier form, one JSON file
+    earlier.write_text('{"pages": {}}', encoding="utf-8")
+    again = build_site(content, output)
+    assert not earlier.exists()
+    assert "no record of an earlier build" in again.summary, again.summary
+    words = again.summary.split()
+    assert words[1] == words[3], again.summary  # every page rendered again
+    assert _html(output) == pages
     assert build_site(content, output).summary.startswith("rendered 0 of ")
 
 

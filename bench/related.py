@@ -1,7 +1,7 @@
 """Related diaries benchmark: every list from scratch, and what one edit recomputes.
 
 ``python tasks.py bench related CACHE... [--baseline f2be632]``. Each file is a
-build's ``.cache/search/related.pickle`` (``related.json`` before session 7; read only: its
+build's ``.cache/search/related.sqlite`` (``related.pickle`` before session 10, ``related.json`` before 7; read only: its
 ``signatures``). For each, against
 ``plugins/search/related.py`` as it was at ``--baseline`` (the capped lists, loaded from git):
 
@@ -128,10 +128,16 @@ def one_edits(
 
 
 def signatures_in(cache: Path) -> dict:
-    """The signatures a build kept: ``related.pickle``, or an older build's ``related.json``."""
+    """The signatures a build kept: ``related.sqlite``, or an older build's ``related.pickle``
+    or ``related.json``."""
     from netroots.site import read_pickle
 
-    found = json.loads(cache.read_text()) if cache.suffix == ".json" else read_pickle(cache)
+    if cache.suffix == ".sqlite":
+        from search.store import kept_rows
+
+        found = kept_rows(cache)
+    else:
+        found = json.loads(cache.read_text()) if cache.suffix == ".json" else read_pickle(cache)
     return found["signatures"]
 
 

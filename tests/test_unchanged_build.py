@@ -860,55 +860,56 @@ def test_an_unchanged_build_takes_each_related_list_as_kept(
 ) -> None:
     """Each diary page's related list was made and digested every build (10,000 lists, 0.15 s)
     and the whole related.pickle read (signatures mostly, 0.05 s). An unchanged build reads the
-    lists alone, takes each list's kept digest, walks none (but the sample that checks the
-    digester digests as it did) and writes no related file; a
-    touched related.pickle, a damaged or missing kept file, is not trusted, and the pages stay
-    the same."""
-    from search import related
+    names of each list and what the pages showed (``RelatedStore.rows``), never a signature or
+    score (``RelatedStore.computed``), takes each list's kept digest, walks none (but the
+    sample that checks the digester digests as it did) and writes no row; a damaged or missing
+    related.sqlite is not trusted, and the pages stay the same. Files an older build kept
+    (related*.pickle) are removed."""
     from search.shown import SAMPLE, RelatedDiary
+    from search.store import RelatedStore
 
     from netroots.fingerprint import CHECK_KEPT
 
     content = copy_fixture("search")
     output = tmp_path / "output"
     folder = content.parent / ".cache" / "search"
+    (folder / "related-lists-0123.pickle").parent.mkdir(parents=True)
+    (folder / "related-lists-0123.pickle").write_bytes(b"kept by an older build")
     assert not build_site(content, output, SEARCH={"pagefind": False}).errors
+    assert not list(folder.glob("*.pickle"))
     before = _html(output)
-    (lists,) = folder.glob("related-lists-*.pickle")
-    kept = {name: (folder / name) for name in ("related.pickle", lists.name, "related-shown.pickle")}
-    stamps = {name: (path.stat().st_mtime_ns, path.read_bytes()) for name, path in kept.items()}
+    store = folder / "related.sqlite"
+    stamp = store.stat().st_mtime_ns, store.read_bytes()
 
     monkeypatch.delenv(CHECK_KEPT)  # the check digests every kept list again, on purpose
-    read: list[Path] = []
-    read_cache = related._read_cache
-    monkeypatch.setattr(related, "_read_cache", lambda path, count: read.append(path) or read_cache(path, count))
+    read: list[int] = []
+    written: list[int] = []
+    computed, close = RelatedStore.computed, RelatedStore.close
+    monkeypatch.setattr(RelatedStore, "computed", lambda self: read.append(1) or computed(self))
+    monkeypatch.setattr(
+        RelatedStore, "close", lambda self, commit=True: written.append(self.written) or close(self, commit)
+    )
     walked: list[Any] = []
     parts = Digester._parts
     monkeypatch.setattr(
         Digester, "_parts", lambda self, value, *rest: walked.append(value) or parts(self, value, *rest)
     )
 
-    def build() -> tuple[int, int]:
-        read.clear(), walked.clear()
+    def build() -> tuple[int, int, int]:
+        read.clear(), walked.clear(), written.clear()
         result = build_site(content, output, SEARCH={"pagefind": False})
         assert not result.errors and result.summary.startswith("rendered 0 of "), result.summary
         assert _html(output) == before
-        return len(read), sum(1 for value in walked if isinstance(value, RelatedDiary) and value is not SAMPLE)
+        shown = sum(1 for value in walked if isinstance(value, RelatedDiary) and value is not SAMPLE)
+        return len(read), shown, sum(written)
 
-    assert build() == (0, 0)
-    assert {name: (path.stat().st_mtime_ns, path.read_bytes()) for name, path in kept.items()} == stamps
-    os.utime(kept["related.pickle"])  # the same bytes, but not the file the lists were read from
-    assert build() == (1, 0)
-    assert build() == (0, 0)
-    assert list(folder.glob("related-lists-*.pickle")) != [lists]  # the lists beside the touched file only
-    for damage in (b"not a pickle", None):
-        (lists,) = folder.glob("related-lists-*.pickle")
+    assert build() == (0, 0, 0)
+    assert (store.stat().st_mtime_ns, store.read_bytes()) == stamp
+    for damage in (b"not a database" * 100, None):
         if damage is None:
-            kept["related-shown.pickle"].unlink()
-            lists.unlink()
+            store.unlink()
         else:
-            kept["related-shown.pickle"].write_bytes(damage)
-            lists.write_bytes(damage)
+            store.write_bytes(damage)
         found = build()
-        assert found[0] == 1 and found[1] > 0  # lists read from related.pickle, each diary shown walked
-        assert build() == (0, 0)
+        assert found[0] == 1 and found[1] > 0 and found[2] > 0  # lists computed, each diary shown walked
+        assert build() == (0, 0, 0)

@@ -40,7 +40,7 @@ from .documents import (
     vocabulary_digest,
 )
 from .index import Document, Progress, SearchIndex, UpdateStats
-from .related import update_related
+from .related import related_store, update_related
 from .shown import RelatedDiary, shown_lists
 from .spec import KIND_LABELS, search_settings
 
@@ -171,12 +171,23 @@ class SearchGenerator(Generator):
             return
         items, current, make = read_items(self.context, self.settings)
         documents = {key: (current[key], kind) for key, (_, kind, _) in items.items()}
-        lists, recomputed = update_related(documents, make, folder, count, workers_for(self.settings, len(current)))
-        diaries = {key: item for key, (item, kind, _) in items.items() if kind == "diary"}
-        cards = {
-            key: RelatedDiary(address(item), item.title, item.author.name, item.date) for key, item in diaries.items()
-        }
-        shown = shown_lists(folder, cards, lists, kept_values(self.settings))
+        for old in folder.glob("related*.pickle"):  # kept before related.sqlite (session 10)
+            old.unlink(missing_ok=True)
+        store = related_store(folder, count)  # one transaction: the lists and what pages show of them
+        try:
+            lists, recomputed = update_related(
+                documents, make, folder, count, workers_for(self.settings, len(current)), store
+            )
+            diaries = {key: item for key, (item, kind, _) in items.items() if kind == "diary"}
+            cards = {
+                key: RelatedDiary(address(item), item.title, item.author.name, item.date)
+                for key, item in diaries.items()
+            }
+            shown = shown_lists(store, cards, lists, kept_values(self.settings))
+        except BaseException:
+            store.close(commit=False)
+            raise
+        store.close()
         self.context["search_related"] = {diaries[key].diary_id: found for key, found in shown.items()}
         logger.info(
             "search: related diaries of %d documents recomputed for %d in %.2f s",

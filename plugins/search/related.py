@@ -3,7 +3,8 @@
 Each document's words are counted as the terminal index analyses them (:class:`WordCounter`)
 and kept in ``.cache/search/terms.sqlite`` by the document's content hash, so a build
 counts again only the documents that changed. Signatures (:func:`index.signature_of`), the
-word weights they used, lists and their scores are cached in ``.cache/search/related.pickle``.
+word weights they used, lists and their scores are kept in ``.cache/search/related.sqlite``,
+a row a diary (plugins/search/store.py: an edit writes the rows that changed).
 A signature is computed again only when its document changed or the weight of one of its
 words did (document frequencies are global, weights move in steps of 0.1); a diary's list
 only when it can differ from the last one: its own signature changed, or a diary whose
@@ -17,7 +18,6 @@ from __future__ import annotations
 import heapq
 import json
 import logging
-import os
 import sqlite3
 from array import array
 from collections import ChainMap, Counter, defaultdict
@@ -25,20 +25,20 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from netroots.site import read_pickle, write_pickle
 from netroots.workers import in_workers
 
 from .documents import digest, digest_of_hashes
 from .index import ANALYSIS, Counted, CountedTerms, Document, Terms, WordCounter, idf, signature_of
+from .store import SEPARATOR, STORE_FILE, Damaged, KeptLists, RelatedStore, kept_rows, names_of
 
 if TYPE_CHECKING:
     import numpy as np
 
 # Words per signature; a change here invalidates the cached signatures.
 SIGNATURE_TERMS = 12
-# Signatures, lists and word weights (a JSON file took 0.4 s to read and write at 10,000 diaries).
-RELATED_FILE = "related.pickle"
-FORMAT = 4  # of related.pickle: lists with their scores (exact since 4), signatures with their hashes and word weights
+# Of what related.sqlite keeps (plugins/search/store.py): lists with their scores (exact since 4),
+# signatures with their hashes and word weights; in rows since 5 (related.pickle before).
+FORMAT = 5
 # With at least this many lists to compute (a first build), they are shared out over the workers.
 PARALLEL_LISTS = 1000
 # Quick sums (numpy, in any order) pick the candidates; they differ from the exact ones by
@@ -135,8 +135,12 @@ def _best(signatures: Signatures, holders: Holders, key: str, count: int) -> lis
 
 
 def update_lists(
-    old_signatures: Signatures, old_lists: Scored, signatures: Signatures, count: int, workers: int = 1
-) -> tuple[Scored, list[str]]:
+    old_signatures: Signatures,
+    old_lists: Mapping[str, list[tuple[str, float]]],
+    signatures: Signatures,
+    count: int,
+    workers: int = 1,
+) -> tuple[Mapping[str, list[tuple[str, float]]], list[str]]:
     """Every key's scored list, recomputing only those that can differ from ``old_lists``.
 
     Lists are exact, so a kept list (its own signature unchanged) can differ only through
@@ -157,7 +161,32 @@ def update_lists(
         holders.cover(_words(signatures, redone))
     todo = [key for key in signatures if key in redone]
     fresh = best_lists(signatures, holders, todo, count, workers if len(todo) >= PARALLEL_LISTS else 1)
+    if isinstance(old_lists, KeptLists):  # the kept lists stay where they are, each read when asked
+        return Merged(fresh, old_lists, signatures), todo
     return {key: fresh[key] if key in fresh else old_lists[key] for key in signatures}, todo
+
+
+class Merged(Mapping[str, list[tuple[str, float]]]):
+    """The lists of ``keys``: ``fresh`` ones, else the ``kept`` ones (read only when asked)."""
+
+    def __init__(self, fresh: Scored, kept: Mapping[str, list[tuple[str, float]]], keys: Mapping[str, Any]) -> None:
+        self.fresh, self.kept, self.keys_ = fresh, kept, keys
+
+    def __getitem__(self, key: str) -> list[tuple[str, float]]:
+        if key in self.fresh:
+            return self.fresh[key]
+        if key in self.keys_:
+            return self.kept[key]
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:  # not Mapping's: it reads the list
+        return key in self.fresh or key in self.keys_
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys_)
+
+    def __len__(self) -> int:
+        return len(self.keys_)
 
 
 def _words(signatures: Signatures, keys: Iterable[str]) -> set[str]:
@@ -166,25 +195,20 @@ def _words(signatures: Signatures, keys: Iterable[str]) -> set[str]:
 
 
 def _reached(
-    old_lists: Scored, signatures: Signatures, holders: Holders, changed: set[str], redone: set[str], count: int
+    old_lists: Mapping[str, list[tuple[str, float]]],
+    signatures: Signatures,
+    holders: Holders,
+    changed: set[str],
+    redone: set[str],
+    count: int,
 ) -> set[str]:
     """The kept lists that a changed diary leaves (it was in them with another score, or is
     gone) or now enters (it scores above their last entry, or above 0 in a short list)."""
     import numpy as np
 
     reached: set[str] = set()
-    listed: dict[str, dict[str, float]] = defaultdict(dict)  # changed diary -> kept lists it is in, its score there
-    for key, found in old_lists.items():
-        if key in signatures and key not in redone:
-            for other, value in found:
-                if other in changed:
-                    listed[other][key] = value
-    # The score each kept list asks of a newcomer, by number (infinite: recomputed anyway).
-    needed = np.full(len(holders.keys), np.inf)
-    for number, key in enumerate(holders.keys):
-        if key not in redone:
-            found = old_lists[key]
-            needed[number] = found[-1][1] if len(found) >= count else 0.0
+    listed = _listed(old_lists, signatures, changed, redone)
+    needed = _needed(old_lists, holders, redone, count)
     for other in sorted(changed):
         theirs = signatures.get(other)
         for key, value in listed[other].items():
@@ -203,6 +227,40 @@ def _reached(
             if value > 0 and (len(found) < count or (-value, other) < (-found[-1][1], found[-1][0])):
                 reached.add(key)
     return reached
+
+
+def _listed(
+    old_lists: Mapping[str, list[tuple[str, float]]], signatures: Signatures, changed: set[str], redone: set[str]
+) -> dict[str, dict[str, float]]:
+    """Changed diary -> the kept lists it is in (not recomputed anyway), its score there. Of
+    :class:`KeptLists`, only those that name a changed diary are read."""
+    listed: dict[str, dict[str, float]] = defaultdict(dict)
+    naming = old_lists.naming(changed) if isinstance(old_lists, KeptLists) else old_lists
+    for key, found in naming.items():
+        if key in signatures and key not in redone:
+            for other, value in found:
+                if other in changed:
+                    listed[other][key] = value
+    return listed
+
+
+def _needed(
+    old_lists: Mapping[str, list[tuple[str, float]]], holders: Holders, redone: set[str], count: int
+) -> np.ndarray:
+    """The score each kept list asks of a newcomer, by number: its last when full, else 0
+    (infinite: recomputed anyway). :class:`KeptLists` keep it beside the list."""
+    import numpy as np
+
+    needed = np.full(len(holders.keys), np.inf)
+    kept = old_lists.needed if isinstance(old_lists, KeptLists) else None
+    for number, key in enumerate(holders.keys):
+        if key not in redone:
+            if kept is not None:
+                needed[number] = kept[key]
+            else:
+                found = old_lists[key]
+                needed[number] = found[-1][1] if len(found) >= count else 0.0
+    return needed
 
 
 def _in_shares(work: Callable[[int, int], Any], shares: int, doing: str) -> list[Any]:
@@ -496,98 +554,91 @@ def _weighed(
     return made
 
 
+def related_store(folder: Path, count: int) -> RelatedStore:
+    """The store of ``folder`` (``related.sqlite``) for lists of ``count``; emptied when it was
+    made for another count, signature size or :data:`FORMAT`."""
+    return RelatedStore(folder / STORE_FILE, f"{FORMAT} {count} {SIGNATURE_TERMS}")
+
+
 def update_related(
     documents: Mapping[str, tuple[str, str]],
     make: Callable[[str], Document],
     folder: Path,
     count: int,
     workers: int = 1,
+    store: RelatedStore | None = None,
 ) -> tuple[dict[str, list[str]], list[str]]:
     """``key -> [key]`` of related diaries for every diary among ``documents`` (the content
     documents: ``key -> (content hash, kind, ...)``); returns it and the keys recomputed.
     ``make(key)`` gives a new or changed document's :class:`Document` to count its words;
     a first computation counts them and computes the lists in ``workers`` processes.
 
-    With the documents as the last computation left them, the lists are read from
-    ``related-lists-<hash>.pickle`` (:func:`_quick_key`), not from the whole ``related.pickle``."""
-    path = folder / RELATED_FILE
+    Kept in ``store`` (``related_store(folder, count)``, committed by the caller; made and
+    committed here when None). With the documents as the last computation left them (its
+    ``corpus`` in the store's meta, written in the same transaction as the rows), the lists
+    are the rows' names: no signature or score is read. Otherwise the kept signatures, lists
+    and weights are read, and only the rows whose values changed are written."""
+    if store is None:
+        store = related_store(folder, count)
+        try:
+            found = update_related(documents, make, folder, count, workers, store)
+        except BaseException:
+            store.close(commit=False)
+            raise
+        store.close()
+        return found
     order = [key for key, entry in documents.items() if entry[1] == "diary"]
     diaries = set(order)
     corpus = {key: documents[key][0] for key in sorted(documents)}
-    state = digest_of_hashes(corpus)
-    quick = _quick_key(folder, count, state, diaries)
-    kept = read_pickle(_lists_path(folder, quick)) if quick is not None else None
-    if isinstance(kept, dict) and kept.get("key") == quick:
-        return kept["lists"], []
-    cached = _read_cache(path, count)
-    todo: list[str] = []
-    if cached.get("corpus") != state or set(cached["signatures"]) != diaries:
-        store = TermStore(folder / "terms.sqlite")
-        try:
-            signatures, weights = current_signatures(
-                lambda keys: count_words(keys, make, workers), store, corpus, order, cached, workers
-            )
-        finally:
-            store.close()
-        lists, todo = update_lists(cached["signatures"], cached["lists"], signatures, count, workers=workers)
-        hashes = {key: corpus[key] for key in signatures}
-        cached.update(signatures=signatures, lists=lists, corpus=state, hashes=hashes, weights=weights)
-        _write_cache(path, cached)
+    state = f"{digest_of_hashes(corpus)} {digest(SEPARATOR.join(sorted(diaries)).encode())}"
+    rows = store.rows()  # before any write: a kept list's names, whatever happens to the store next
+    if store.meta("corpus") == state and rows.keys() == diaries:
+        return {key: names_of(rows[key][0]) for key in sorted(rows)}, []
+    try:
+        lists, todo = _compute(documents, make, folder, count, workers, store, corpus, order)
+    except Damaged:  # a kept list could not be read: everything again, from nothing kept
+        store.reset()
+        lists, todo = _compute(documents, make, folder, count, workers, store, corpus, order)
+    store.set_meta("corpus", state)
     related = {
-        key: [other for other, _ in found if other in diaries]
-        for key, found in sorted(cached["lists"].items())  # one order, cached or not: pages' digests see it
+        key: [other for other, _ in lists[key]] if key in lists.fresh else names_of(rows[key][0])
+        for key in sorted(lists)  # one order, kept or not: pages' digests see it
         if key in diaries
     }
-    quick = _quick_key(folder, count, state, diaries)
-    if quick is not None:
-        lists_path = _lists_path(folder, quick)
-        write_pickle(lists_path, {"key": quick, "lists": related})
-        for old in folder.glob(LISTS_FILE.format("*")):
-            if old != lists_path:
-                old.unlink(missing_ok=True)
     return related, todo
 
 
-# The lists alone (``key -> [key]``), named by a hash of what they were made from: an
-# unchanged build reads them instead of the whole related.pickle (0.04 s at 10,000 diaries,
-# its signatures mostly); a build after a change does not read them at all.
-LISTS_FILE = "related-lists-{}.pickle"
-
-
-def _lists_path(folder: Path, quick: tuple) -> Path:
-    return folder / LISTS_FILE.format(digest(repr(quick).encode()))
-
-
-def _quick_key(folder: Path, count: int, state: str, diaries: set[str]) -> tuple | None:
-    """What the kept lists (``LISTS_FILE``) are valid for: the documents' state and which of them are
-    diaries, the settings and this format, and the very ``related.pickle`` it was read from
-    (inode, size, time): it is an extract of that file, trusted only beside it. None when
-    related.pickle is missing."""
+def _compute(
+    documents: Mapping[str, tuple[str, str]],
+    make: Callable[[str], Document],
+    folder: Path,
+    count: int,
+    workers: int,
+    store: RelatedStore,
+    corpus: dict[str, str],
+    order: list[str],
+) -> tuple[Merged, list[str]]:
+    """The signatures and lists of ``order`` computed from what ``store`` kept, and the
+    rows that changed written to it; the lists (those computed this build and the kept
+    ones) and the keys recomputed."""
+    old = store.computed()
+    before = store.weights() if old[0] else {}
+    cached = {"signatures": old[0], "hashes": old[2], "weights": before}
+    terms = TermStore(folder / "terms.sqlite")
     try:
-        found = os.stat(folder / RELATED_FILE)
-    except OSError:
-        return None
-    kinds = digest("\0".join(sorted(diaries)).encode())
-    return (FORMAT, count, SIGNATURE_TERMS, state, kinds, found.st_ino, found.st_size, found.st_mtime_ns)
+        signatures, weights = current_signatures(
+            lambda keys: count_words(keys, make, workers), terms, corpus, order, cached, workers
+        )
+    finally:
+        terms.close()
+    lists, todo = update_lists(old[0], old[1], signatures, count, workers=workers)
+    assert isinstance(lists, Merged)
+    store.save_related(signatures, {key: corpus[key] for key in signatures}, lists.fresh, old, count)
+    store.save_weights(weights, before)
+    return lists, todo
 
 
 def kept_related(folder: Path) -> dict | None:
-    """What the last computation kept in ``folder``: ``signatures``, ``lists``, ``weights``..."""
-    found = read_pickle(folder / RELATED_FILE)
-    return found if isinstance(found, dict) else None
-
-
-def _read_cache(path: Path, count: int) -> dict:
-    """The last build's signatures and scored lists; empty when unreadable or made with other settings."""
-    cached = kept_related(path.parent)
-    if not isinstance(cached, dict) or (cached.get("format"), cached.get("count"), cached.get("terms")) != (
-        FORMAT,
-        count,
-        SIGNATURE_TERMS,
-    ):
-        cached = {"format": FORMAT, "count": count, "terms": SIGNATURE_TERMS, "signatures": {}, "lists": {}}
-    return cached
-
-
-def _write_cache(path: Path, cached: dict) -> None:
-    write_pickle(path, cached)  # in one step: an interrupted build leaves the old file whole
+    """What the last computation kept in ``folder``: ``signatures``, ``lists``, ``hashes``,
+    ``weights`` (None when nothing was kept)."""
+    return kept_rows(folder / STORE_FILE)

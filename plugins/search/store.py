@@ -1,0 +1,339 @@
+"""``.cache/search/related.sqlite``: what related diaries keep from build to build, a row a diary.
+
+Each diary's row holds its signature and the content hash it was made from, its scored
+list and the keys it names, and what its page showed of them (each related diary's card
+and the list's digest: plugins/search/shown.py); table ``weights`` holds the word weights the
+signatures used, ``meta`` the format and the state of the documents the rows were computed
+from. A build writes, in one transaction, only the rows whose values changed (one edit: its
+own row and those of the lists it entered or left), where the pickles before session 10 were
+written whole (23 MB at 50,000 diaries for one changed diary), and reads only what it needs:
+an unchanged build the names and what was shown, never the signatures or scores.
+
+A store of another format (:data:`FORMAT`, the list length, the words per signature) is
+emptied; a damaged file is removed and made again. Either way every list is computed anew.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+STORE_FILE = "related.sqlite"
+FORMAT = 1  # of the tables below; another value empties the store
+# Keys a list names, joined: no file name holds a NUL.
+SEPARATOR = "\0"
+
+# Each diary's row: ``scored``, ``needed`` (the score a diary must pass to enter the list:
+# its last one when full, else 0) and ``names`` are written together, ``shown`` is the
+# digest of what the page showed of ``names`` (NULL once ``names`` changed), ``card`` what the
+# page of another diary shows of this one (plugins/search/shown.py). Not WITHOUT ROWID: rows of 1 KB spill over a page
+# each there (46 MB at 10,000 diaries, 10 MB with rowids).
+TABLE = (
+    "CREATE TABLE IF NOT EXISTS diaries (key TEXT PRIMARY KEY, hash TEXT, signature BLOB,"
+    " scored BLOB, needed REAL, names TEXT, card TEXT, shown BLOB)"
+)
+
+
+def dumps(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def names_of(text: str | None) -> list[str]:
+    return text.split(SEPARATOR) if text else []
+
+
+class Damaged(Exception):
+    """A kept row could not be read: nothing kept is trusted, everything is computed again."""
+
+
+class RelatedStore:
+    """One connection to ``related.sqlite`` for one build; the writes of a build are one
+    transaction (:meth:`close` commits it), so the rows and ``meta`` always agree. Reads that
+    fail (a damaged file) give nothing, so everything is computed again; the file is then
+    made anew."""
+
+    def __init__(self, path: Path, version: str) -> None:
+        self.path = path
+        self.version = f"{FORMAT} {version}"
+        self.connection: sqlite3.Connection | None = None
+        self.writing = False
+        self._rows: dict[str, tuple[str | None, str | None, bytes | None]] | None = None
+        self.written = 0  # rows written or deleted this build (tests count them)
+        self.opened = False
+        try:
+            self._open()
+        except sqlite3.DatabaseError:  # not a database, or damaged: made again
+            self._remove()
+            try:
+                self._open()
+            except sqlite3.Error:
+                self.connection = None
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = sqlite3.connect(self.path, isolation_level=None)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+        if self.meta("version") != self.version:
+            with self.connection:
+                self.connection.execute("BEGIN")
+                self.connection.execute("DROP TABLE IF EXISTS diaries")
+                self.connection.execute("DROP TABLE IF EXISTS weights")
+                self.connection.execute("DELETE FROM meta")
+                self.connection.execute("INSERT INTO meta VALUES ('version', ?)", (self.version,))
+        self.connection.execute(TABLE)
+        self.connection.execute("CREATE TABLE IF NOT EXISTS weights (word TEXT PRIMARY KEY, weight REAL)")
+        self.connection.execute("SELECT 1 FROM diaries LIMIT 1").fetchone()  # fails when damaged
+
+    def _remove(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def meta(self, name: str) -> str | None:
+        if self.connection is None:
+            return None
+        try:
+            row = self.connection.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
+
+    def _select(self, query: str, parameters: Iterable[Any] = ()) -> list[tuple]:
+        """Rows of ``query``; none when the store cannot be read (then its meta is forgotten
+        too, so no build trusts what it could not read)."""
+        if self.connection is None:
+            return []
+        try:
+            return self.connection.execute(query, tuple(parameters)).fetchall()
+        except sqlite3.Error:
+            self.reset()
+            return []
+
+    # What the related step reads.
+
+    def computed(self) -> tuple[dict[str, dict[str, float]], KeptLists, dict[str, str]]:
+        """Every kept signature and content hash, and the kept lists (:class:`KeptLists`: each
+        read when asked): what a build that computes lists reads."""
+        signatures: dict[str, dict[str, float]] = {}
+        needed: dict[str, float] = {}
+        hashes: dict[str, str] = {}
+        try:
+            for key, found, signature, least in self._select("SELECT key, hash, signature, needed FROM diaries"):
+                signatures[key] = pickle.loads(signature)
+                needed[key] = float(least)
+                hashes[key] = found
+        except Exception:  # a row that does not unpickle, or is not whole: nothing kept is trusted
+            self.reset()
+            return {}, KeptLists(self, {}), {}
+        return signatures, KeptLists(self, needed), hashes
+
+    def reset(self) -> None:
+        """Empty the store (it was found damaged): everything is computed and written again."""
+        self._remove()
+        self._rows = None
+        self.writing = False
+        try:
+            self._open()
+        except sqlite3.Error:
+            self.connection = None
+
+    def scored(self, key: str) -> list[tuple[str, float]]:
+        found = self._select("SELECT scored FROM diaries WHERE key = ?", (key,))
+        try:
+            scored = pickle.loads(found[0][0])
+        except Exception as exc:
+            raise Damaged(f"{self.path}: the list of {key}") from exc
+        if not isinstance(scored, list):
+            raise Damaged(f"{self.path}: the list of {key}")
+        return scored
+
+    def naming(self, key: str) -> list[str]:
+        """The keys of the lists that name ``key``."""
+        return [row[0] for row in self._select(NAMING, (f"{SEPARATOR}{key}{SEPARATOR}",))]
+
+    def weights(self) -> dict[str, float]:
+        return dict(self._select("SELECT word, weight FROM weights"))
+
+    def rows(self) -> dict[str, tuple[str | None, str | None, bytes | None]]:
+        """``key -> (names, card, shown)`` of every row as the build found them, read once (an
+        unchanged build reads these and nothing else); none once the store was found damaged."""
+        if self._rows is None:
+            found = self._select("SELECT key, names, card, shown FROM diaries ORDER BY key")
+            self._rows = {key: (names, card, shown) for key, names, card, shown in found}
+        return self._rows
+
+    # Writes: one transaction a build.
+
+    def _begin(self) -> sqlite3.Connection | None:
+        if self.connection is not None and not self.writing:
+            try:
+                self.connection.execute("BEGIN")
+                self.writing = True
+            except sqlite3.Error:
+                self.connection = None
+        return self.connection
+
+    def _write(self, query: str, rows: Iterable[tuple]) -> None:
+        connection = self._begin()
+        if connection is None:
+            return
+        rows = list(rows)
+        if not rows:
+            return
+        try:
+            connection.executemany(query, rows)
+            self.written += len(rows)
+        except sqlite3.Error:
+            self._abandon()
+
+    def _abandon(self) -> None:
+        """A write failed: nothing of this build is kept, and the store starts over next build."""
+        if self.connection is not None:
+            try:
+                self.connection.rollback()
+            except sqlite3.Error:
+                pass
+        self.writing = False
+        self._remove()
+
+    def set_meta(self, name: str, value: str | None) -> None:
+        if value is None:
+            self._write("DELETE FROM meta WHERE name = ?", [(name,)])
+        else:
+            self._write("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(name, value)])
+
+    def save_related(
+        self,
+        signatures: Mapping[str, dict[str, float]],
+        hashes: Mapping[str, str],
+        fresh: Mapping[str, list[tuple[str, float]]],
+        old: tuple[Mapping[str, dict[str, float]], Mapping[str, list[tuple[str, float]]], Mapping[str, str]],
+        count: int,
+    ) -> None:
+        """Write the rows whose signature or hash differ from ``old`` (what :meth:`computed`
+        gave) and those whose ``fresh`` list (the lists computed this build) differs from the
+        kept one; delete those of diaries gone. A row whose list names other diaries loses
+        its shown digest (it was made for the old names)."""
+        old_signatures, old_lists, old_hashes = old
+        self._write("DELETE FROM diaries WHERE key = ?", [(key,) for key in old_signatures if key not in signatures])
+        made = [
+            key
+            for key in signatures
+            if key not in old_signatures
+            or (signatures[key] is not old_signatures[key] and signatures[key] != old_signatures[key])
+            or hashes[key] != old_hashes.get(key)
+        ]
+        self._write(
+            "INSERT INTO diaries (key, hash, signature) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+            " SET hash = excluded.hash, signature = excluded.signature",
+            [(key, hashes[key], dumps(signatures[key])) for key in made],
+        )
+        moved = [key for key in fresh if key not in old_lists or fresh[key] != old_lists[key]]
+        renamed = {
+            key
+            for key in moved
+            if key not in old_lists or [name for name, _ in fresh[key]] != [name for name, _ in old_lists[key]]
+        }
+        self._write(
+            "UPDATE diaries SET scored = ?, needed = ?, names = ?, shown = CASE WHEN ? THEN NULL ELSE shown END"
+            " WHERE key = ?",
+            [
+                (
+                    dumps(fresh[key]),
+                    fresh[key][-1][1] if len(fresh[key]) >= count else 0.0,
+                    SEPARATOR.join(name for name, _ in fresh[key]),
+                    key in renamed,
+                    key,
+                )
+                for key in moved
+            ],
+        )
+
+    def save_weights(self, weights: Mapping[str, float], before: Mapping[str, float]) -> None:
+        """Write the weights that moved, delete those of words no document holds any more."""
+        self._write("DELETE FROM weights WHERE word = ?", [(word,) for word in before if word not in weights])
+        self._write(
+            "INSERT OR REPLACE INTO weights VALUES (?, ?)",
+            [(word, weight) for word, weight in weights.items() if before.get(word) != weight],
+        )
+
+    def save_shown(self, rows: Iterator[tuple[str | None, bytes | None, str]]) -> None:
+        """``(card, shown, key)`` of the rows whose card or digest changed."""
+        self._write("UPDATE diaries SET card = ?, shown = ? WHERE key = ?", rows)
+
+    def close(self, commit: bool = True) -> None:
+        """Commit this build's writes (all or none; none when not ``commit``) and close."""
+        if self.connection is None:
+            return
+        try:
+            if self.writing:
+                self.connection.execute("COMMIT" if commit else "ROLLBACK")
+        except sqlite3.Error:
+            self._abandon()
+        finally:
+            if self.connection is not None:
+                self.connection.close()
+                self.connection = None
+
+
+# Rows whose list names a key: its names between separators hold it between separators.
+NAMING = "SELECT key FROM diaries WHERE instr(char(0) || names || char(0), ?)"
+
+
+class KeptLists(Mapping[str, list[tuple[str, float]]]):
+    """The kept scored lists, each read from the store when asked: an edit asks for a few (those
+    naming a changed diary, those it may enter), where reading them all was 0.15 s at 50,000
+    diaries. ``needed`` is each list's :data:`TABLE` ``needed``, read with the signatures."""
+
+    def __init__(self, store: RelatedStore, needed: dict[str, float]) -> None:
+        self.store = store
+        self.needed = needed
+        self.read: dict[str, list[tuple[str, float]]] = {}
+
+    def __getitem__(self, key: str) -> list[tuple[str, float]]:
+        found = self.read.get(key)
+        if found is None:
+            if key not in self.needed:
+                raise KeyError(key)
+            found = self.read[key] = self.store.scored(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:  # not Mapping's: it reads the list
+        return key in self.needed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.needed)
+
+    def __len__(self) -> int:
+        return len(self.needed)
+
+    def naming(self, keys: Iterable[str]) -> dict[str, list[tuple[str, float]]]:
+        """The kept lists that name one of ``keys``."""
+        return {found: self[found] for key in sorted(keys) for found in self.store.naming(key) if found in self.needed}
+
+
+def kept_rows(path: Path) -> dict | None:
+    """What the store at ``path`` holds (``signatures``, ``lists``, ``hashes``, ``weights``),
+    read as it is, whatever its version; None when there is none (tests and benchmarks)."""
+    if not path.is_file():
+        return None
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("SELECT key, hash, signature, scored FROM diaries ORDER BY key").fetchall()
+        weights = dict(connection.execute("SELECT word, weight FROM weights"))
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    return {
+        "signatures": {key: pickle.loads(signature) for key, _, signature, _ in rows},
+        "lists": {key: pickle.loads(scored) for key, _, _, scored in rows},
+        "hashes": {key: found for key, found, _, _ in rows},
+        "weights": weights,
+    }

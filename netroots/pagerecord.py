@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-FORMAT = "1"  # of the tables below; another value is no record (a full render)
+FORMAT = "2"  # of the tables below; a file of another is no record (a full render) and is made again
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (
     path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, fingerprint TEXT, keys TEXT
-) WITHOUT ROWID;
+);
 """
 
 Entry = dict[str, Any]  # {"stat": [size, mtime_ns] | None, "fingerprint": str, "keys": {name: [key, ...]}}
@@ -53,14 +53,15 @@ class PageRecord:
             with _connect(self.path) as connection:
                 meta = dict(connection.execute("SELECT name, value FROM meta"))
                 if meta.get("format") != FORMAT:
-                    return None
+                    raise ValueError("another format")
                 world, names = json.loads(meta["world"]), json.loads(meta["template_names"])
                 pages = {
                     path: _entry(size, mtime, fingerprint, keys)
                     for path, size, mtime, fingerprint, keys in connection.execute("SELECT * FROM pages")
                 }
-        except (sqlite3.Error, KeyError, ValueError):
-            return None  # damaged or foreign: no record, so every page renders and the record is made again
+        except (sqlite3.Error, KeyError, ValueError):  # damaged, foreign or of another format: no record,
+            self.path.unlink(missing_ok=True)  # so every page renders, and the record is made again
+            return None
         if not isinstance(world, dict) or not isinstance(names, dict):
             return None
         self.loaded = world, names

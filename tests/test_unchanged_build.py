@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -834,6 +835,11 @@ def test_a_damaged_pages_record_renders_every_page_and_is_made_again(copy_fixtur
     assert words[1] == words[3], again.summary  # every page rendered again
     assert _html(output) == pages
     assert build_site(content, output).summary.startswith("rendered 0 of ")
+    with sqlite3.connect(record) as connection:  # a record of another format is made again
+        connection.execute("UPDATE meta SET value = '0' WHERE name = 'format'")
+    connection.close()
+    words = build_site(content, output).summary.split()
+    assert words[1] == words[3] and build_site(content, output).summary.startswith("rendered 0 of ")
 
 
 def test_an_unchanged_build_leaves_the_record_of_output_files_as_it_was(copy_fixture, tmp_path: Path) -> None:

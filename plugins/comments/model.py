@@ -222,6 +222,16 @@ def _to_json(comment: Comment) -> dict[str, Any]:
     return values
 
 
+def _cached(entry: Any, stamp: list[int] | None) -> Comment | None:
+    """The comment a cache entry holds, when its file's size and time are still ``stamp``."""
+    if not (entry and isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp):
+        return None
+    try:
+        return _from_json(entry[1])
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
 def read_cache(path: Path | None) -> dict[str, Any]:
     """``relative path -> [stamp, comment]``; anything unreadable is an empty cache, never an error."""
     if path is None or not path.is_file():
@@ -255,15 +265,13 @@ def load_comments(content: Path, report: Report, cache: Path | None = None) -> l
         relative = path.relative_to(content).as_posix()
         stamp = _stamp(path)
         entry = known.get(relative)
-        comment = None
-        if entry and isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:
-            try:
-                comment = _from_json(entry[1])
-                comment.path = str(path)
-            except (TypeError, ValueError, KeyError):
-                comment = None
-        if comment is None:
-            comment = read_comment(path, content, report)
+        comment = _cached(entry, stamp)
+        if comment is not None:
+            comment.path = str(path)  # where the content is now (the entry may name an earlier place)
+            found.append(comment)
+            kept[relative] = entry  # as it was read: not made again for each of 4,000 comments a build
+            continue
+        comment = read_comment(path, content, report)
         if comment is not None:
             found.append(comment)
             kept[relative] = [stamp, _to_json(comment)]

@@ -109,7 +109,10 @@ class ArticlesGenerator(generators.ArticlesGenerator):
             super().add_static_links(content)
 
     def generate_context(self) -> None:
-        super().generate_context()
+        try:
+            super().generate_context()
+        finally:
+            self.kept.resume()  # collections on again, even when Pelican failed
         self.kept.save()
         # Pelican formats a diary's address from its settings on every ``url``/``save_as``
         # (~10 times a diary a build); they are final now, so each is formatted once.

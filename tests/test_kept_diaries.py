@@ -415,3 +415,62 @@ def test_kept_diaries_of_another_vocabulary_or_damaged_are_made_again_never_misr
     assert not build_site(content, output).errors
     assert counts[-1] == (kept - 2, 2)
     assert _html(output) == before
+
+
+def test_restoring_kept_diaries_runs_no_collection_and_leaves_collections_on(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python's young collections walked each object a restored diary is made of, about
+    twice, while 10,000 were restored (they all live until the build ends): none runs while
+    a kept diary is restored. Collections are on again after the build, and after a build
+    that failed while diaries were being restored."""
+    import gc
+
+    import netroots.articlecache as articlecache
+    import netroots.generators as generators
+
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    before = _html(output)
+    loading: list[bool] = []
+    during: list[int] = []
+    load = articlecache.KeptArticles._load
+
+    def traced(self: Any, *args: Any) -> Any:
+        outside = gc.get_threshold()
+        gc.set_threshold(1, *outside[1:])  # a young collection at the next new object, if collections are on
+        loading.append(True)
+        try:
+            return load(self, *args)
+        finally:
+            loading.append(False)
+            gc.set_threshold(*outside)
+
+    def collected(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start" and loading and loading[-1]:
+            during.append(info["generation"])
+
+    monkeypatch.setattr(articlecache.KeptArticles, "_load", traced)
+    counts = _kept_counts(monkeypatch)
+    gc.callbacks.append(collected)
+    try:
+        assert build_site(content, output).summary.startswith("rendered 0 of ")
+    finally:
+        gc.callbacks.remove(collected)
+    assert counts[-1][0] > 0 and loading.count(True) == counts[-1][0]
+    assert during == []
+    assert gc.isenabled()
+    assert _html(output) == before
+
+    def broken(self: Any, content: Any, static: bool = False) -> None:
+        raise RuntimeError("a plugin failed")
+
+    monkeypatch.setattr(generators.ArticlesGenerator, "add_source_path", broken)
+    try:
+        with pytest.raises(RuntimeError, match="a plugin failed"):
+            build_site(content, output)
+    finally:
+        enabled = gc.isenabled()
+        gc.enable()  # the rest of the suite collects either way
+    assert enabled

@@ -32,6 +32,14 @@ def _store(content: Path) -> sqlite3.Connection:
     return sqlite3.connect(content.parent / ".cache" / "build" / "reads.sqlite")
 
 
+def _built(copy_fixture: Any, tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """The basic fixture built once: its content folder, its output and what it wrote."""
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    return content, output, _html(output)
+
+
 def _hashed_pickles(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The sizes of the pickles (protocol 5) hashed from now on."""
     hashed: list[int] = []
@@ -52,10 +60,7 @@ def test_a_kept_diary_is_digested_from_the_hash_stored_with_it(
     """Each kept diary's pickle was hashed every build for the pages' fingerprints (10,000
     pickles, 0.05 s); the hash is stored in its row when the row is written. The suite's
     check (``NETROOTS_CHECK_KEPT``) hashes it again and fails on a row that does not match."""
-    content = copy_fixture("basic")
-    output = tmp_path / "output"
-    assert not build_site(content, output).errors
-    before = _html(output)
+    content, output, before = _built(copy_fixture, tmp_path)
     monkeypatch.delenv("NETROOTS_CHECK_KEPT")
     hashed = _hashed_pickles(monkeypatch)
     again = build_site(content, output)
@@ -282,10 +287,7 @@ def test_pelican_records_each_diarys_relative_path_without_working_it_out_again(
 
     from netroots.generators import ArticlesGenerator
 
-    content = copy_fixture("basic")
-    output = tmp_path / "output"
-    assert not build_site(content, output).errors
-    before = _html(output)
+    content, output, before = _built(copy_fixture, tmp_path)
     asked: list[str] = []
     original = Content.get_relative_source_path
 
@@ -320,10 +322,7 @@ def test_what_kept_diaries_name_is_worked_out_once_a_build(
     diary, and the site is the same."""
     import netroots.articlecache as articlecache
 
-    content = copy_fixture("basic")
-    output = tmp_path / "output"
-    assert not build_site(content, output).errors
-    before = _html(output)
+    content, output, before = _built(copy_fixture, tmp_path)
     named: list[Any] = []
     worked: list[Any] = []
     load, work = articlecache._Names.load, articlecache._Names._object
@@ -364,10 +363,7 @@ def test_a_kept_diary_names_its_classes_and_its_attributes_names_by_number(
     their number in the kept diaries' vocabulary instead. The site is the same."""
     import pickletools
 
-    content = copy_fixture("basic")
-    output = tmp_path / "output"
-    assert not build_site(content, output).errors
-    before = _html(output)
+    content, output, before = _built(copy_fixture, tmp_path)
     with _store(content) as store:
         pickles = [row[0] for row in store.execute("SELECT value FROM articles")]
     assert pickles
@@ -391,10 +387,7 @@ def test_kept_diaries_of_another_vocabulary_or_damaged_are_made_again_never_misr
     import netroots.articlecache as articlecache
     from netroots.fingerprint import pickle_state
 
-    content = copy_fixture("basic")
-    output = tmp_path / "output"
-    assert not build_site(content, output).errors
-    before = _html(output)
+    content, output, before = _built(copy_fixture, tmp_path)
     with _store(content) as store:
         kept = store.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     counts = _kept_counts(monkeypatch)
@@ -429,10 +422,7 @@ def test_restoring_kept_diaries_runs_no_collection_and_leaves_collections_on(
     import netroots.articlecache as articlecache
     import netroots.generators as generators
 
-    content = copy_fixture("basic")
-    output = tmp_path / "output"
-    assert not build_site(content, output).errors
-    before = _html(output)
+    content, output, before = _built(copy_fixture, tmp_path)
     loading: list[bool] = []
     during: list[int] = []
     load = articlecache.KeptArticles._load

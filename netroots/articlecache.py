@@ -211,10 +211,13 @@ class KeptArticles:
             self.paused = True
 
     def resume(self) -> None:
-        """Collections on again (before Pelican makes a diary, and when it has asked for all)."""
+        """Collections on again (before Pelican makes a diary, and when it has asked for all).
+        Objects someone else froze (``gc.freeze`` before forking) stay frozen: then what was
+        restored is left to the collections as it was made."""
         if self.paused:
-            gc.freeze()
-            gc.unfreeze()
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
             self.paused = False
 

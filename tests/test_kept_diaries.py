@@ -453,6 +453,16 @@ def test_restoring_kept_diaries_runs_no_collection_and_leaves_collections_on(
     assert gc.isenabled()
     assert _html(output) == before
 
+    frozen = [object()]  # what someone else froze stays frozen
+    gc.freeze()
+    try:
+        held = gc.get_freeze_count()
+        assert build_site(content, output).summary.startswith("rendered 0 of ")
+        assert gc.get_freeze_count() > held // 2 and gc.isenabled()  # not unfrozen (some died since)
+    finally:
+        gc.unfreeze()
+    del frozen
+
     def broken(self: Any, content: Any, static: bool = False) -> None:
         raise RuntimeError("a plugin failed")
 

@@ -689,12 +689,19 @@ def test_an_edit_writes_the_rows_of_the_diaries_whose_values_changed(
     read: list[str] = []
     scored = RelatedStore.scored
     monkeypatch.setattr(RelatedStore, "scored", lambda self, key: read.append(key) or scored(self, key))
+    statements: list[str] = []
+    select = RelatedStore._select
+    monkeypatch.setattr(
+        RelatedStore, "_select", lambda self, query, *rest: statements.append(query) or select(self, query, *rest)
+    )
     assert synthetic_related(tmp_path / "kept", documents)[1] == []
     assert writes == [] and read == []
+    statements.clear()
     edited = sorted(documents)[17]
     documents[edited][1] += f"\nA new paragraph: {items[40].title}, quuxification.\n"
     _, redone = synthetic_related(tmp_path / "kept", documents)
     assert 0 < len(read) < 30  # the kept lists naming it or it may enter: not all 120
+    assert sum("names" in query for query in statements) == 1  # the lists naming it: in the names read once
     after = kept_related(tmp_path / "kept")
     moved = {key for key in after["lists"] if after["lists"][key] != before["lists"][key]}
     assert 0 < len(redone) < 30

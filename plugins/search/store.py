@@ -153,10 +153,6 @@ class RelatedStore:
             raise Damaged(f"{self.path}: the list of {key}")
         return scored
 
-    def naming(self, key: str) -> list[str]:
-        """The keys of the lists that name ``key``."""
-        return [row[0] for row in self._select(NAMING, (f"{SEPARATOR}{key}{SEPARATOR}",))]
-
     def weights(self) -> dict[str, float]:
         return dict(self._select("SELECT word, weight FROM weights"))
 
@@ -282,8 +278,9 @@ class RelatedStore:
                 self.connection = None
 
 
-# Rows whose list names a key: its names between separators hold it between separators.
-NAMING = "SELECT key FROM diaries WHERE instr(char(0) || names || char(0), ?)"
+# Up to this many changed diaries, a kept list's names are tested for each as a substring
+# before they are split.
+FEW = 8
 
 
 class KeptLists(Mapping[str, list[tuple[str, float]]]):
@@ -314,8 +311,20 @@ class KeptLists(Mapping[str, list[tuple[str, float]]]):
         return len(self.needed)
 
     def naming(self, keys: Iterable[str]) -> dict[str, list[tuple[str, float]]]:
-        """The kept lists that name one of ``keys``."""
-        return {found: self[found] for key in sorted(keys) for found in self.store.naming(key) if found in self.needed}
+        """The kept lists that name one of ``keys``, found in the names the build read
+        (:meth:`RelatedStore.rows`; a scan of the table for each key was 0.26 s at 50,000
+        diaries): a substring test first when the keys are few, then the names themselves."""
+        wanted = set(keys)
+        few = len(wanted) <= FEW
+        found = [
+            key
+            for key, (names, _, _) in self.store.rows().items()
+            if names
+            and key in self.needed
+            and (not few or any(other in names for other in wanted))
+            and not wanted.isdisjoint(names.split(SEPARATOR))
+        ]
+        return {key: self[key] for key in found}
 
 
 def kept_rows(path: Path) -> dict | None:

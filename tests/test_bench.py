@@ -22,7 +22,8 @@ def test_memory_shared_by_a_forked_process_is_counted_once_in_proportional_sizes
     measured = run_measured([sys.executable, "-c", script], {})
     assert measured["peak_mb"]["build"] >= 200
     assert measured["peak_total_mb"] >= 400
-    assert 200 <= measured["peak_pss_mb"] < 300
+    # Shared once: about 200 MB plus two interpreters (a loaded machine's sample can miss some), not 400.
+    assert 150 <= measured["peak_pss_mb"] < 300
 
 
 def test_phases_of_one_build_name_each_generator_and_add_up(tmp_path) -> None:

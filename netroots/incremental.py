@@ -214,7 +214,7 @@ class IncrementalWriter(Writer):
         self.digest: Digester | None = None
         self.names: dict[int, TemplateNames] = {}
         self.tracked: dict[int, TrackedDict] = {}
-        self.bases: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}  # id -> (context, its copy) (``_base``)
+        self.bases: dict[int, _Copy] = {}  # id of a context -> its copy for the pages queued (``_base``)
         self.summary = ""
         self.stats = {"pages": 0, "rendered": 0, "kept": 0, "feeds": 0, "feeds_kept": 0, "deleted": 0}
         self.preview = preview_of(self.settings)
@@ -499,7 +499,7 @@ class IncrementalWriter(Writer):
         if job.own["localsiteurl"]:
             job.context["localsiteurl"] = job.own["localsiteurl"]
         names = self._names(job.template)
-        render_context = dict(job.localcontext)
+        render_context = job.localcontext  # a new dict: the tracked dicts go in it
         wrapped: dict[str, Any] = {}  # tracked dicts, and keyed objects (netroots.fingerprint.is_keyed)
         for name in names:
             value = render_context.get(name)

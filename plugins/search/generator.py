@@ -171,7 +171,7 @@ class SearchGenerator(Generator):
             return
         items, current, make = read_items(self.context, self.settings)
         documents = {key: (current[key], kind) for key, (_, kind, _) in items.items()}
-        for old in folder.glob("related*.pickle"):  # kept before related.sqlite (session 10)
+        for old in folder.glob("related*.pickle"):  # kept before related.sqlite
             old.unlink(missing_ok=True)
         store = related_store(folder, count)  # one transaction: the lists and what pages show of them
         try:

@@ -5,7 +5,7 @@ list and the keys it names, and what its page showed of them (each related diary
 and the list's digest: plugins/search/shown.py); table ``weights`` holds the word weights the
 signatures used, ``meta`` the format and the state of the documents the rows were computed
 from. A build writes, in one transaction, only the rows whose values changed (one edit: its
-own row and those of the lists it entered or left), where the pickles before session 10 were
+own row and those of the lists it entered or left), where the three pickles it replaces were
 written whole (23 MB at 50,000 diaries for one changed diary), and reads only what it needs:
 an unchanged build the names and what was shown, never the signatures or scores.
 

@@ -16,7 +16,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,8 @@ SUFFIX = {"avif": ".avif", "webp": ".webp", "jpeg": ".jpg", "png": ".png"}
 # Bumped when the encoding below changes, so cached variants are made again.
 CACHE_VERSION = 1
 _SAFE_NAME = re.compile(r"[^a-z0-9]+")
+# A finished file of the cache: a picture version's manifest or one of its copies.
+_CACHED = re.compile(r"^(?P<key>[0-9a-f]{16})(?:\.json|-\d+\.[a-z]+)$")
 
 
 class ImageProblem(Exception):
@@ -204,6 +206,26 @@ def copy_variants(image_set: ImageSet, cache: Path, folder: Path) -> None:
     can reach the cache; recorded as this build's files."""
     for variant in image_set.files:
         copy_output(folder, variant.name, cache / variant.cached)
+
+
+def keep_only(cache: Path, used: Iterable[ImageSet]) -> int:
+    """Delete from ``cache`` the copies of every picture version not in ``used`` (what a build
+    uses); returns how many files went. A picture edited or no longer used by any content
+    left its copies for ever in a kept ``.cache/``. One listing of the folder: what a build
+    uses it made or found just before, so only what no content uses goes (a half-written
+    ``.part`` of another process is left alone)."""
+    keys = {variant.cached.partition("-")[0] for image_set in used for variant in image_set.files}
+    dropped = 0
+    try:
+        entries = list(os.scandir(cache))
+    except OSError:
+        return 0
+    for entry in entries:
+        match = _CACHED.match(entry.name)
+        if match and match["key"] not in keys:
+            Path(entry.path).unlink(missing_ok=True)
+            dropped += 1
+    return dropped
 
 
 def srcset(variants: Sequence[Variant], prefix: str) -> str:

@@ -106,7 +106,8 @@ def manifest_path(settings: dict[str, Any]) -> Path:
     return output_record(settings, "build", "output", settings["OUTPUT_PATH"])
 
 
-# ``.cache/build/outputs.json``: the output folders builds have kept records of, by their hash.
+# ``.cache/build/outputs.json``: the output folders builds have kept records of, by their hash,
+# each with the cache folder that noted it.
 OUTPUTS = "outputs.json"
 
 
@@ -120,24 +121,43 @@ def forget_gone_outputs(settings: dict[str, Any], output: Path) -> int:
     build into its folder that finds files there (pages to keep, stale files to delete, pages
     already scanned); a folder that is gone holds none, so a build into it again makes the
     same output with or without them, and nothing it could use is dropped. A folder that
-    still exists keeps its records (they say which files there are the builds'). Records made
-    before the index (no entry in ``outputs.json``) are left alone: their folder is unknown."""
+    still exists keeps its records (they say which files there are the builds'), unless another
+    cache folder noted it: this ``.cache/`` is a copy, and that folder builds with the original.
+    Records made before the index (no entry in ``outputs.json``) are left alone: their folder
+    is unknown."""
     from .site import cache_dir, output_key, read_json, write_json
 
     cache = cache_dir(settings, "build")
     index = cache / OUTPUTS
+    here = str(cache.resolve())
     known = read_json(index)
-    known = {key: path for key, path in known.items() if isinstance(path, str)} if isinstance(known, dict) else {}
-    gone = [key for key, path in known.items() if not os.path.isdir(path)]
+    entries = known.items() if isinstance(known, dict) else ()
+    known = {key: noted for key, value in entries if (noted := _noted(value, here)) is not None}
+    mine = output_key(output)
+    gone = [
+        key
+        for key, (folder, noted_by) in known.items()
+        if key != mine and (noted_by != here or not os.path.isdir(folder))
+    ]
     for key in gone:
         for path in cache.parent.glob(f"*/*-{key}.*"):
             path.unlink(missing_ok=True)
         del known[key]
-    known[output_key(output)] = str(output)
+    known[mine] = [str(output), here]
     write_json(index, known)
     if gone:
         logger.debug("build: the records of %d output folder(s) that are gone dropped", len(gone))
     return len(gone)
+
+
+def _noted(value: Any, here: str) -> tuple[str, str] | None:
+    """An entry of ``outputs.json``: ``(output folder, the cache folder that noted it)``; a
+    folder noted before the cache folder was (a plain path) counts as noted here."""
+    if isinstance(value, str):
+        return value, here
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value):
+        return value[0], value[1]
+    return None
 
 
 def track(settings: dict[str, Any]) -> None:

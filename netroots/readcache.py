@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from .contentfiles import content_files
+from .contentroots import forget_copied_roots
 from .fingerprint import CHECK_KEPT
 from .site import cache_dir, preview_of
 
@@ -148,6 +149,8 @@ class ReadCache:
             self.connection.execute("CREATE TABLE IF NOT EXISTS worlds (world TEXT PRIMARY KEY, used INTEGER)")
             if not preview_of(settings):
                 self._prune()
+                if settings.get("PATH"):
+                    forget_copied_roots(self.connection, os.path.abspath(settings["PATH"]), str(path.resolve()))
         except (OSError, sqlite3.Error):
             self.connection = None
 

@@ -152,3 +152,153 @@ def test_a_diary_edited_again_and_again_keeps_one_read(tmp_path: Path, monkeypat
     shutil.copytree(content, clean / "content")
     assert not build_site(clean / "content", clean / "output").errors
     assert_same_output(output, clean / "output", "an edit put back")
+
+
+def _cached(cache: Path, name: str) -> dict[str, int]:
+    """The files of ``.cache/<name>/`` with their modification times."""
+    folder = cache / name
+    return {path.name: path.stat().st_mtime_ns for path in folder.iterdir()} if folder.is_dir() else {}
+
+
+def _clean_cache(content: Path, tmp_path: Path) -> Path:
+    """A clean build of ``content`` (copied): its ``.cache/``, and its output to compare with."""
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    shutil.copytree(content, clean / "content")
+    assert not build_site(clean / "content", clean / "output").errors
+    return clean / ".cache"
+
+
+def test_resized_copies_of_pictures_no_content_uses_are_dropped(tmp_path: Path) -> None:
+    """``.cache/media/`` and ``.cache/avatars/`` kept the copies of every picture version ever
+    built: an edited picture's old copies, a removed avatar's. Copies of a picture that only a
+    draft uses stay (the draft's page is built); an unchanged build encodes nothing again."""
+    from PIL import Image
+    from test_media_pictures import media_content, photo
+
+    content = media_content(tmp_path / "site")
+    cache, output = content.parent / ".cache", tmp_path / "output"
+    folder = content / "diaries" / "ana"
+    Image.new("RGB", (400, 400), "#2a6").save(folder / "images" / "avatar.jpg")
+    assert not build_site(content, output).errors
+    first = _cached(cache, "media")
+    assert len({name[:16] for name in first}) == 2 and len(_cached(cache, "avatars")) == 3  # door, sign; avatar
+
+    photo(folder / "images" / "door.jpg", size=(2000, 1500))  # the picture edited: a new version
+    diary = folder / "2026-03-03-our-new-office.md"
+    text = diary.read_text(encoding="utf-8")
+    sign = "![A hand-painted sign](images/sign.png)"
+    diary.write_text(text.replace(sign, ""), encoding="utf-8")
+    draft = "---\ntitle: Signs\ndate: 2026-03-04 10:00\nstatus: draft\n---\n\n" + sign + "\n"
+    (folder / "2026-03-04-signs.md").write_text(draft, encoding="utf-8")
+    (folder / "images" / "avatar.jpg").unlink()
+    assert not build_site(content, output).errors
+
+    clean = _clean_cache(content, tmp_path)
+    kept = _cached(cache, "media")
+    assert sorted(kept) == sorted(_cached(clean, "media")), "the copies a clean build makes, no more"
+    assert {name[:16] for name in kept} & {name[:16] for name in first}, "the sign (a draft's) keeps its copies"
+    assert _cached(cache, "avatars") == {}
+    assert_same_output(output, clean.parent / "output", "pictures dropped")
+    assert not build_site(content, output).errors
+    assert _cached(cache, "media") == kept, "an unchanged build drops and encodes nothing"
+
+
+def test_a_removed_allys_cached_feed_goes_with_the_next_fetch(tmp_path: Path) -> None:
+    """``.cache/allies/feeds/<slug>.json`` of an ally removed from allies.yaml stayed for ever.
+    While allies.yaml has a mistake (an ally left out of the list by it), nothing goes."""
+    from allies.update import run_fetch
+    from allies_server import HostileServer, standard_routes
+    from test_allies import allies_yaml, new_site, settings_for
+
+    with HostileServer() as server:
+        standard_routes(server)
+        content = new_site(tmp_path, allies_yaml(server, ["rss20", "atom10"]))
+        feeds = tmp_path / ".cache" / "allies" / "feeds"
+        run_fetch(settings_for(content))
+        assert sorted(path.name for path in feeds.iterdir()) == ["atom10.json", "rss20.json"]
+        (content / "allies.yaml").write_text(
+            allies_yaml(server, ["rss20"]) + "- name: Typo\n  feed: not an address\n", encoding="utf-8"
+        )
+        run_fetch(settings_for(content))
+        assert sorted(path.name for path in feeds.iterdir()) == ["atom10.json", "rss20.json"]
+        (content / "allies.yaml").write_text(allies_yaml(server, ["rss20"]), encoding="utf-8")
+        run_fetch(settings_for(content))
+    assert sorted(path.name for path in feeds.iterdir()) == ["rss20.json"]
+    result = build_site(content, tmp_path / "output", ALLIES={"progress": False})
+    assert not result.errors
+    clean = tmp_path / "clean"
+    shutil.copytree(tmp_path / ".cache" / "allies", clean / ".cache" / "allies")
+    (clean / ".cache" / "allies" / "feeds" / "atom10.json").unlink(missing_ok=True)
+    shutil.copytree(content, clean / "content")
+    assert not build_site(clean / "content", clean / "output", ALLIES={"progress": False}).errors
+    assert_same_output(tmp_path / "output", clean / "output", "a removed ally's feed dropped")
+
+
+def test_digest_emails_of_weeks_the_archive_no_longer_shows_go(tmp_path: Path) -> None:
+    """``tasks.py digest`` wrote ``.cache/digest/<week>.eml`` every week and none went. Those of
+    the weeks /digest/ shows stay (a maintainer may read or send one again), and the one just
+    written, whatever its week."""
+    from test_digest import digest_content, run
+
+    content = digest_content(tmp_path)
+    folder = content.parent / ".cache" / "digest"
+    for week in ("2026-W30", "2026-W47", "2026-W46"):  # today is in week 47; the archive shows 12 more
+        result = run(content, tmp_path / "output", "--dev", "--week", week)
+        assert result.exit_code == 0, result.output
+        if week == "2026-W30":
+            assert sorted(path.name for path in folder.iterdir()) == ["2026-w30.eml"]
+    (folder / "notes.txt").write_text("a maintainer's own file\n", encoding="utf-8")
+    assert run(content, tmp_path / "output", "--dev", "--week", "2026-W35").exit_code == 0
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "2026-w35.eml",
+        "2026-w46.eml",
+        "2026-w47.eml",
+        "notes.txt",
+    ]
+
+
+def _paths(cache: Path) -> set[str]:
+    """Every path the read cache's tables keyed by path hold."""
+    import sqlite3
+
+    with sqlite3.connect(cache / "build" / "reads.sqlite") as connection:
+        return {
+            row[0]
+            for query in (
+                "SELECT path FROM digests",
+                "SELECT folder FROM folders",
+                "SELECT path FROM reads",
+                "SELECT path FROM articles",
+            )
+            for row in connection.execute(query)
+        }
+
+
+def test_a_copied_cache_drops_what_it_kept_for_the_folder_it_was_copied_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site folder copied whole (content and ``.cache/``) kept, in the copy, the first
+    folder's rows (read cache, kept diaries) and its output folder's records for ever; a
+    cache two content folders share (``NETROOTS_CACHE``) keeps both folders' rows."""
+    import netroots.readcache
+
+    monkeypatch.setattr(netroots.readcache, "SETTLED_NS", 0)
+    first = _fixture(tmp_path)
+    assert not build_site(first, first.parent / "output").errors
+    assert not build_site(first, first.parent / "output").errors
+    copy = tmp_path / "copy"
+    shutil.copytree(first.parent, copy)
+    assert not build_site(copy / "content", copy / "output").errors
+    assert _paths(copy / ".cache") and not [p for p in _paths(copy / ".cache") if p.startswith(str(first))]
+    assert _records(copy / ".cache", first.parent / "output") == []
+    assert len(_records(copy / ".cache", copy / "output")) == 3
+
+    shared = tmp_path / "shared" / "content"
+    shutil.copytree(first, shared)
+    assert not build_site(shared, tmp_path / "shared" / "output", NETROOTS_CACHE=str(first.parent / ".cache")).errors
+    kept = _paths(first.parent / ".cache")
+    assert [p for p in kept if p.startswith(str(first))] and [p for p in kept if p.startswith(str(shared))]
+
+    clean = _clean_cache(copy / "content", tmp_path)
+    assert_same_output(copy / "output", clean.parent / "output", "a copied cache")

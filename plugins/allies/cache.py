@@ -60,3 +60,20 @@ def read_feed(base: Path, slug: str) -> dict[str, Any] | None:
 
 def write_feed(base: Path, slug: str, data: dict[str, Any]) -> None:
     write_json(feed_path(base, slug), data)
+
+
+def forget_feeds(base: Path, slugs: set[str]) -> list[str]:
+    """Delete the cached feeds of allies no longer listed (``slugs``: those listed); returns
+    their slugs. A removed or renamed ally's entries were kept for ever in a kept ``.cache/``,
+    and no build reads them (the river reads the listed allies' feeds only)."""
+    gone = []
+    try:
+        names = sorted(path.name for path in (base / "feeds").iterdir())
+    except OSError:
+        return gone
+    for name in names:
+        slug = name.removesuffix(".json")
+        if name.endswith(".json") and slug not in slugs:
+            feed_path(base, slug).unlink(missing_ok=True)
+            gone.append(slug)
+    return gone

@@ -47,6 +47,8 @@ def run_fetch(
         outcome = outcomes.get(ally.slug) or Outcome(slug=ally.slug, skipped="not fetched")
         new_health[ally.slug] = record(ally, outcome, health.get(ally.slug, {}), base, finished, config)
     cache.write_health(base, new_health, finished.isoformat())
+    if not report.errors:  # an ally left out by a mistake in allies.yaml keeps its entries
+        cache.forget_feeds(base, {ally.slug for ally in allies})
     return Summary(outcomes=outcomes, health=new_health, seconds=seconds)
 
 

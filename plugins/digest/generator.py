@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from netroots.site import cache_dir, site_address, write_page
 from netroots.today import build_now, build_today, site_timezone
 
 from .mail import compose, subject, text_part, unsubscribe_parts
-from .model import Digest, day_of, gather, parse_week, weeks_back
+from .model import Digest, day_of, gather, parse_week, slug, weeks_back
 from .spec import digest_settings
 
 FEED = "feeds/digest.atom.xml"
@@ -94,6 +95,24 @@ class DigestGenerator(Generator):
             footer += f" Unsubscribe: {web or 'mailto:' + mail}"
         text = text_part(digest, site, sitename, members, footer)
         message = compose(digest, html, text, self.options, sitename, site, build_now(self.settings))
-        target = cache_dir(self.settings, "digest") / f"{digest.slug}.eml"
+        folder = cache_dir(self.settings, "digest")
+        target = folder / f"{digest.slug}.eml"
         target.write_bytes(bytes(message))
+        shown = weeks_back(build_today(self.settings), int(self.options["archive_weeks"]))
+        forget_emails(folder, {digest.slug, *(slug(*week) for week in shown)})
         return target
+
+
+EMAIL = re.compile(r"^\d{4}-w\d{2}\.eml$")
+
+
+def forget_emails(folder: Path, kept: set[str]) -> list[str]:
+    """Delete the e-mails of weeks not in ``kept`` (slugs); returns their names. ``tasks.py
+    digest`` writes one a week and nothing reads an old one again: a maintainer may look at
+    (or send again) a week /digest/ still shows, so those stay, and the week just written."""
+    gone = []
+    for path in sorted(folder.glob("*.eml")):
+        if EMAIL.match(path.name) and path.stem not in kept:
+            path.unlink(missing_ok=True)
+            gone.append(path.name)
+    return gone

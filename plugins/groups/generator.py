@@ -9,10 +9,10 @@ from pelican.generators import Generator
 
 from netroots.avatars import publish_picture, small_picture
 from netroots.feeds import FeedEntry, absolute, write_feeds
-from netroots.images import ImageProblem
+from netroots.images import ImageProblem, keep_only
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import cache_dir, site_address, write_page
+from netroots.site import cache_dir, preview_of, site_address, write_page
 
 from .model import Group, load_groups
 
@@ -98,6 +98,8 @@ class GroupsGenerator(Generator):
             group_counts=counts,
             page_title="Groups",
         )
+        if not preview_of(self.settings):
+            keep_only(self.picture_cache, (group.picture for group in self.groups.values() if group.picture))
 
 
 def check_groups(context: dict[str, Any], report: Report) -> None:

@@ -13,10 +13,10 @@ from pelican.generators import Generator
 from netroots.articlecache import made_fresh
 from netroots.feeds import absolute
 from netroots.fingerprint import reads
-from netroots.images import copy_variants
+from netroots.images import copy_variants, keep_only
 from netroots.plugin import build_state
 from netroots.report import Report
-from netroots.site import cache_dir, copy_output, site_address
+from netroots.site import cache_dir, copy_output, preview_of, site_address
 from netroots.source import SourceError, read_markdown
 
 from .model import Media, read_media
@@ -123,6 +123,8 @@ class MediaGenerator(Generator):
             target = output / folder.relative_to(content) / "images"
             for picture in pictures:
                 copy_variants(picture.images, cache, target)
+        if not preview_of(self.settings):  # a preview reads one member's diaries, not all
+            keep_only(cache, (picture.images for pictures in found["pictures"].values() for picture in pictures))
         for folder, files in found["files"].items():
             target = folder.relative_to(content) / "media"
             for file in files:

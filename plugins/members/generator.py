@@ -10,8 +10,9 @@ from typing import Any
 from pelican.generators import Generator
 
 from netroots.avatars import make_avatar, publish_avatar
+from netroots.images import keep_only
 from netroots.members import members_in
-from netroots.site import cache_dir, write_page
+from netroots.site import cache_dir, preview_of, write_page
 
 NEWEST = 5  # a diary page lists four of its member's others: the newest five hold them
 
@@ -67,3 +68,7 @@ class MembersGenerator(Generator):
         write_page(
             self, writer, "members/index.html", "members/index.html", member_list=self.members, page_title="Members"
         )
+        if not preview_of(self.settings):
+            keep_only(
+                self.avatar_cache, (avatar.picture for avatar in self.context["avatars"].values() if avatar.picture)
+            )

@@ -475,10 +475,10 @@ def test_moderation_entries_are_checked_each_at_its_own_line(tmp_path: Path) -> 
 
 def test_threads_rendered_in_worker_processes_are_kept_for_the_next_build(copy_fixture, tmp_path) -> None:
     """Pages (and their threads) are rendered in worker processes at the end of the build:
-    the threads they render still reach .cache/comments/threads.json, and a build with the
+    the threads they render still reach .cache/comments/threads.sqlite, and a build with the
     output folder removed includes the kept HTML instead of rendering each thread again."""
-    import json
     import shutil
+    import sqlite3
 
     from conftest import build_site
 
@@ -486,15 +486,16 @@ def test_threads_rendered_in_worker_processes_are_kept_for_the_next_build(copy_f
     output = tmp_path / "output"
     workers = {"jobs": 2, "parallel_min": 1}  # two processes even for a small site
     assert not build_site(content, output, NETROOTS_BUILD=workers).errors
-    cache = content.parent / ".cache" / "comments" / "threads.json"
-    kept = json.loads(cache.read_text(encoding="utf-8"))["files"]
+    store = content.parent / ".cache" / "comments" / "threads.sqlite"
+    with sqlite3.connect(store) as connection:
+        kept = dict(connection.execute("SELECT diary_id, html FROM threads"))
     assert "ana/rent-strike-notes" in kept and len(kept) == 2  # both published diaries
-    assert not list(cache.parent.glob("*.part"))
-    page = read(output, PAGE)
-    assert kept["ana/rent-strike-notes"][1] in page
+    assert not list(store.parent.glob("*.part"))
+    assert kept["ana/rent-strike-notes"] in read(output, PAGE)
     # The kept HTML is what the next build shows (marked here to see it is not rendered again).
-    kept["ana/rent-strike-notes"][1] = kept["ana/rent-strike-notes"][1].replace("</h2>", " (kept)</h2>", 1)
-    cache.write_text(json.dumps({"version": json.loads(cache.read_text())["version"], "files": kept}))
+    marked = kept["ana/rent-strike-notes"].replace("</h2>", " (kept)</h2>", 1)
+    with sqlite3.connect(store) as connection:
+        connection.execute("UPDATE threads SET html = ? WHERE diary_id = 'ana/rent-strike-notes'", (marked,))
     shutil.rmtree(output)
     assert not build_site(content, output, NETROOTS_BUILD=workers).errors
     assert " (kept)</h2>" in read(output, PAGE)

@@ -259,8 +259,8 @@ def test_an_unchanged_build_makes_no_blank_thread_and_reads_no_kept_html(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """14 of 30 diaries have no comment: their views are made only when a page renders, and
-    the kept threads' HTML (5 MB at 10,000 diaries) is read only when a thread renders."""
-    from comments import generator, model, render
+    a kept thread is looked up (a row of .cache/comments/threads.sqlite) only when a thread renders."""
+    from comments import generator, render, store
     from pelican.contents import Content
 
     content, items = _network(tmp_path, monkeypatch)
@@ -272,7 +272,7 @@ def test_an_unchanged_build_makes_no_blank_thread_and_reads_no_kept_html(
     cached: list[str] = []
     addresses: list[str] = []
     thread_view, blank_view, key = render.thread_view, render.Blank.view, render.ThreadRenderer.fingerprint_key
-    read_cache, url = model.read_cache, Content.url
+    get, url = store.ThreadStore.get, Content.url
 
     def counted_view(diary_id: str, *args: Any, **kwargs: Any) -> Any:
         views.append(diary_id)
@@ -282,9 +282,9 @@ def test_an_unchanged_build_makes_no_blank_thread_and_reads_no_kept_html(
         digested.append(diary_id)
         return key(self, diary_id)
 
-    def counted_cache(path: Any) -> Any:
-        cached.append(Path(path).name if path else "")
-        return read_cache(path)
+    def counted_get(self: Any, diary_id: str) -> Any:
+        cached.append(diary_id)
+        return get(self, diary_id)
 
     def counted_url(self: Any) -> str:
         if inside:
@@ -304,7 +304,7 @@ def test_an_unchanged_build_makes_no_blank_thread_and_reads_no_kept_html(
     monkeypatch.setattr(generator, "thread_view", counted_view)
     monkeypatch.setattr(render, "thread_view", counted_view)
     monkeypatch.setattr(render.ThreadRenderer, "fingerprint_key", counted_key)
-    monkeypatch.setattr(render, "read_cache", counted_cache)
+    monkeypatch.setattr(store.ThreadStore, "get", counted_get)
     monkeypatch.setattr(Content, "url", property(counted_url))
     monkeypatch.setattr(generator.CommentsGenerator, "generate_context", comments_context)
 
@@ -312,7 +312,7 @@ def test_an_unchanged_build_makes_no_blank_thread_and_reads_no_kept_html(
     assert result.summary.startswith("rendered 0 of "), result.summary
     assert sorted(views) == sorted(f"{item.handle}/{item.slug}" for item in items[:COMMENTED])  # the commented ones
     assert len(digested) == len(items)  # each diary page: its own thread, once
-    assert "threads.json" not in cached
+    assert cached == []  # no kept thread is read: none renders
     assert addresses == []  # the diaries' fixed addresses, for the 16 with comments
 
     # The blank views it did not make are the ones a clean build shows.
@@ -322,7 +322,7 @@ def test_an_unchanged_build_makes_no_blank_thread_and_reads_no_kept_html(
     clean = build_site(content, output, NETROOTS_BUILD=SERIAL)
     assert not clean.errors
     assert "No comments yet." in (output / _page(items[20])).read_text(encoding="utf-8")
-    assert "threads.json" in cached
+    assert len(cached) == len(items)  # each page looks its thread up
 
 
 def test_a_kept_thread_is_still_shown_after_the_output_folder_is_emptied(
@@ -419,3 +419,78 @@ def test_comment_feeds_move_when_their_address_settings_do(
     assert (output / "feeds" / "moved" / f"{item.handle}-{item.slug}.xml").is_file()
     assert (output / "feeds" / "moved" / "recent.xml").is_file()
     assert (output / "feeds" / "comments" / item.handle / f"{item.slug}.atom.xml").is_file()
+
+
+def _threads(content: Path) -> dict[str, str]:
+    import sqlite3
+
+    with sqlite3.connect(content.parent / ".cache" / "comments" / "threads.sqlite") as connection:
+        return dict(connection.execute("SELECT diary_id, key FROM threads"))
+
+
+def test_a_new_comment_writes_its_threads_row_and_no_other(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept threads were one JSON file (28 MB at 50,000 diaries), read whole and written
+    whole again by any build that rendered one thread. Now a row a diary: a new comment
+    writes its diary's row; a removed diary's row goes when a thread next renders."""
+    from comments import store
+
+    content, items = _network(tmp_path, monkeypatch)
+    output = tmp_path / "output"
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    before = _threads(content)
+    assert len(before) == len(items)
+    written: list[int] = []
+    save = store.ThreadStore.save
+
+    def counted(self: Any, rendered: Any, keep: Any) -> int:
+        written.append(save(self, rendered, keep))
+        return written[-1]
+
+    monkeypatch.setattr(store.ThreadStore, "save", counted)
+    blank = items[20]
+    _comment(content, blank, "first", "A first comment on a quiet diary.")
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    after = _threads(content)
+    assert written == [1]
+    assert {name for name in after if after[name] != before[name]} == {f"{blank.handle}/{blank.slug}"}
+
+    written.clear()  # nothing rendered: the store is not opened for writing
+    assert build_site(content, output, NETROOTS_BUILD=SERIAL).summary.startswith("rendered 0 of ")
+    assert written == []
+
+    gone = items[25]  # a diary removed (no comment on it): its row goes with the next thread rendered
+    next((content / "diaries" / gone.handle).glob(f"*-{gone.slug}.md")).unlink()
+    _comment(content, items[21], "again", "Another quiet diary gets a comment.")
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    assert f"{gone.handle}/{gone.slug}" not in _threads(content)
+    assert len(_threads(content)) == len(items) - 1
+
+
+@pytest.mark.parametrize("damage", ["garbage", "format", "json"])
+def test_a_damaged_or_older_thread_store_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    """A store that is not SQLite, or of another format, keeps no thread: the build renders the
+    threads and writes the store again, with the pages a clean build writes; the threads' earlier
+    JSON file is deleted."""
+    import sqlite3
+
+    content, items = _network(tmp_path, monkeypatch, diaries=20, commented=4)
+    output = tmp_path / "output"
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    page = (output / _page(items[1])).read_text(encoding="utf-8")
+    path = content.parent / ".cache" / "comments" / "threads.sqlite"
+    if damage == "garbage":
+        path.write_bytes(b"not a database at all" * 100)
+    elif damage == "format":
+        with sqlite3.connect(path) as connection:
+            connection.execute("UPDATE meta SET value = '0' WHERE name = 'format'")
+            connection.execute("UPDATE threads SET html = 'stale'")
+    else:
+        path.unlink()
+        path.with_suffix(".json").write_text('{"version": 1, "files": {}}', encoding="utf-8")
+    shutil.rmtree(output)
+    assert not build_site(content, output, NETROOTS_BUILD=SERIAL).errors
+    assert (output / _page(items[1])).read_text(encoding="utf-8") == page
+    assert len(_threads(content)) == len(items)
+    assert not path.with_suffix(".json").exists()

@@ -217,7 +217,7 @@ class CommentsGenerator(Generator):
         )
 
     def _renderer(self, members: Any, responses: dict[str, list[Any]], folder: Path) -> ThreadRenderer:
-        """Each diary's thread view, rendered when its page asks (and cached in threads.json)."""
+        """Each diary's thread view, rendered when its page asks (and kept in threads.sqlite)."""
         zone = site_timezone(self.settings)
         threads = self.conversation.threads
         shown = [diary_id for diary_id in threads if diary_id in self.articles]
@@ -249,7 +249,7 @@ class CommentsGenerator(Generator):
                 # Reply links follow the forge (never the build's clock): cached threads follow them.
                 "links_stamp": repr(vars(act_links)) if act_links else "",
             },
-            folder / "threads.json",
+            folder / "threads.sqlite",
             Blank(self.articles, self._feed_paths, self.conversation.trust_on),
         )
 

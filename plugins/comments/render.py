@@ -2,11 +2,11 @@
 
 A thread's *view* holds every value the template shows (names, signatures, dates,
 marks, allied responses), so its hash says when the HTML must change. Rendered
-threads are kept in ``.cache/comments/threads.json``: a warm build renders only the
-threads that changed, and the diary page includes the stored HTML. Pages are rendered at
-the end of the build, in worker processes (netroots/incremental.py): a worker appends the
-threads it rendered to a file of its own beside the cache, and ``save`` (when the build
-has finished) merges them.
+threads are kept in ``.cache/comments/threads.sqlite`` (store.py): a warm build renders
+only the threads that changed, and the diary page includes the stored HTML. Pages are
+rendered at the end of the build, in worker processes (netroots/incremental.py): a worker
+appends the threads it rendered to a file of its own beside the store, and ``save`` (when
+the build has finished) writes them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from markupsafe import Markup
 
 from netroots.today import aware
 
-from .model import read_cache, write_cache
+from .store import Rendered, ThreadStore
 from .thread import Node, Thread
 
 logger = logging.getLogger("netroots")
@@ -166,19 +167,11 @@ class ThreadRenderer:
         self.blank = blank
         self.globals = globals_
         self.cache = cache
-        self._stored: dict[str, Any] | None = None
-        self.used: dict[str, Any] = {}
+        self.store = ThreadStore(cache) if cache else None
+        self.rendered: Rendered = {}  # by this process, this build
         self.stamp = str(globals_.get("template_stamp", ""))
         self.pid = os.getpid()  # the build's own process; others are rendering workers
         self.asked: set[str] = set()  # the diaries the page being rendered asked for
-
-    @property
-    def stored(self) -> dict[str, Any]:
-        """The threads kept by earlier builds (``threads.json``), read when a thread is first
-        rendered: a build that renders none (nothing changed) does not read 5 MB of JSON."""
-        if self._stored is None:
-            self._stored = read_cache(self.cache)
-        return self._stored
 
     def view(self, diary_id: str) -> dict[str, Any] | None:
         view = self.views.get(diary_id)
@@ -198,13 +191,12 @@ class ThreadRenderer:
             return Markup("")
         stable = {name: value for name, value in self.globals.items() if name != "act_links"}  # see links_stamp
         key = view_hash(view, siteurl, json.dumps(stable, sort_keys=True, default=str))
-        found = self.stored.get(diary_id)
-        if isinstance(found, list) and len(found) == 2 and found[0] == key and isinstance(found[1], str):
-            html = found[1]
-        else:
-            html = self.template.render(thread=view, SITEURL=siteurl, **self.globals)
-            self._pass_on(diary_id, key, html)
-        self.used[diary_id] = [key, html]
+        found = self.store.get(diary_id) if self.store else None
+        if found is not None and found[0] == key:
+            return Markup(found[1])
+        html = self.template.render(thread=view, SITEURL=siteurl, **self.globals)
+        self.rendered[diary_id] = (key, html)
+        self._pass_on(diary_id, key, html)
         return Markup(html)
 
     def _parts(self) -> list[Path]:
@@ -241,15 +233,13 @@ class ThreadRenderer:
         return self.blank.state(diary_id) if self.blank is not None else None
 
     def save(self) -> None:
-        """Keep what this build rendered (threads of removed diaries drop out); threads of
-        pages an incremental build did not render again stay as they were. Called when the
-        pages are written (``finalized``), with the threads the workers rendered. A build
-        that rendered no thread leaves the file alone (a removed diary's thread drops out the
-        next time one is rendered: kept HTML is used only for a view that hashes the same)."""
-        parts = self._parts()
-        if not parts and not self.used:
-            return
-        for part in parts:
+        """Keep the threads this build rendered, in the workers too (threads of pages an
+        incremental build did not render again stay as they were). Called when the pages are
+        written (``finalized``). A build that rendered no thread leaves the store alone; the
+        rows of removed diaries go the next time one is rendered (kept HTML is used only for a
+        view that hashes the same, so a stale row is never shown)."""
+        rendered = dict(self.rendered)
+        for part in self._parts():
             try:
                 lines = part.read_text(encoding="utf-8").splitlines()
                 part.unlink()
@@ -261,13 +251,10 @@ class ThreadRenderer:
                 except ValueError:
                     continue  # a worker stopped mid-line
                 if self.has(diary_id):
-                    self.used.setdefault(diary_id, [key, html])
-        for diary_id, found in self.stored.items():
-            if self.has(diary_id) and diary_id not in self.used:
-                self.used[diary_id] = found
-        if self.cache is None or self.used == self.stored:
+                    rendered.setdefault(diary_id, (key, html))
+        if self.store is None or not rendered:
             return
         try:
-            write_cache(self.cache, self.used)
-        except OSError as exc:
+            self.store.save(rendered, self.has)
+        except (OSError, sqlite3.Error) as exc:
             logger.warning("comments: could not write %s (%s)", self.cache, exc)

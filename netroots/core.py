@@ -33,6 +33,7 @@ BUILD_SPEC = PluginSpec(
             whole(minimum=0),
             "Worker processes that render pages, read content files not in the read cache and compute a first "
             "build's related diaries; 0: one per core.",
+            output=False,
         ),
         Setting(
             "parallel_min",
@@ -40,6 +41,7 @@ BUILD_SPEC = PluginSpec(
             whole(minimum=1),
             "With fewer pages to render (or content files to read) than this, the work stays in the build's "
             "own process.",
+            output=False,
         ),
     ),
     # Site addresses beside the members' folders (/diaries/page/2/, /diaries/feeds/...).

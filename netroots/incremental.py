@@ -96,16 +96,22 @@ def world(settings: dict[str, Any]) -> dict[str, str]:
     }
 
 
-# How a build runs, not what it makes: with another number of worker processes, the same pages.
-HOW_NOT_WHAT = ("jobs", "parallel_min")
-
-
 def _what_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """The settings output depends on: not this build's state, not how many processes work."""
+    """The settings output depends on: not this build's state, nor a plugin's setting declared
+    ``output=False`` (how many processes work, the week ``tasks.py digest`` mails)."""
+    from .core import CORE_SPECS
+    from .plugin import enabled_specs
+
     values = {key: value for key, value in settings.items() if key != STATE_KEY}
-    tuning = values.get("NETROOTS_BUILD")
-    if isinstance(tuning, dict):
-        values["NETROOTS_BUILD"] = {key: value for key, value in tuning.items() if key not in HOW_NOT_WHAT}
+    for spec in (*CORE_SPECS, *enabled_specs(settings)):
+        options = values.get(spec.settings_name)
+        left_out = {setting.name for setting in spec.settings if not setting.output}
+        if left_out and isinstance(options, dict):
+            kept = {key: value for key, value in options.items() if key not in left_out}
+            if kept:
+                values[spec.settings_name] = kept
+            else:  # only such settings given: the same as none (every default)
+                del values[spec.settings_name]
     return values
 
 

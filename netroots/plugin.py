@@ -277,7 +277,8 @@ def _settings_table(settings: Sequence[Setting]) -> list[str]:
     """A Markdown table of the settings: name, default, valid values, what each does."""
     lines = ["| Setting | Default | Valid values | What it does |", "| --- | --- | --- | --- |"]
     for s in settings:
-        lines.append(f"| `{s.name}` | `{_cell(repr(s.default))}` | {_cell(s.kind.valid)} | {_cell(s.doc)} |")
+        doc = s.doc if s.output else f"{s.doc} Changing it renders no page again."
+        lines.append(f"| `{s.name}` | `{_cell(repr(s.default))}` | {_cell(s.kind.valid)} | {_cell(doc)} |")
     lines.append("")
     return lines
 

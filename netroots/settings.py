@@ -27,12 +27,19 @@ class Kind:
 
 @dataclass(frozen=True)
 class Setting:
-    """One key of a plugin's settings dict, with its default, kind and a one-line doc."""
+    """One key of a plugin's settings dict, with its default, kind and a one-line doc.
+
+    ``output=False``: the setting says how a build runs or what it writes outside output/
+    (worker processes, the week ``tasks.py digest`` mails), never what a page holds; it is
+    left out of what every page depends on (``netroots.incremental.world``), so changing it
+    renders nothing again and keeps every kept read.
+    """
 
     name: str
     default: Any
     kind: Kind
     doc: str
+    output: bool = True
 
 
 def _bounded(value: Any, minimum: float | None, maximum: float | None, above: float | None) -> Any:

@@ -178,3 +178,21 @@ def test_digest_refuses_a_server_without_tls_credentials_never_leak(tmp_path: Pa
     result = run(digest_content(tmp_path), tmp_path / "output", "--send", env=env)
     assert result.exit_code == 1
     assert "sending to 127.0.0.1:1 failed" in result.output and "s3cret" not in result.output
+
+
+def test_writing_a_weeks_email_renders_no_page_again(tmp_path: Path) -> None:
+    """``tasks.py digest`` builds with ``DIGEST["email_week"]`` set, a setting of what goes to
+    .cache/digest/, not of any page: it changed the settings every page depends on, so a weekly
+    digest rendered the whole network, and the next build rendered it all again."""
+    from conftest import build_site, site_settings
+
+    content, output = digest_content(tmp_path), tmp_path / "output"
+    digest = site_settings(content, output).get("DIGEST") or {}  # as `tasks.py digest` sets it: one more key
+    assert not build_site(content, output).errors
+    mailed = build_site(content, output, DIGEST={**digest, "email_week": "2026-w47"})
+    assert mailed.summary.startswith("rendered 0 of "), mailed.summary
+    assert (content.parent / ".cache" / "digest" / "2026-w47.eml").is_file()
+    again = build_site(content, output)
+    assert again.summary.startswith("rendered 0 of "), again.summary
+    other = build_site(content, output, DIGEST={**digest, "archive_weeks": 2})  # what pages show still counts
+    assert "(all: settings changed since the last build)" in other.summary, other.summary

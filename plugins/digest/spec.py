@@ -46,7 +46,13 @@ SPEC = PluginSpec(
         ),
         Setting("smtp_port", 587, whole(minimum=1, maximum=65535), "The relay's port: 587 for STARTTLS, 465 for SSL."),
         Setting("smtp_security", "starttls", choice("starttls", "ssl"), "Always encrypted: STARTTLS or SSL."),
-        Setting("email_week", "", TEXT, "Set by `tasks.py digest --week`: write that week's e-mail to .cache/digest/."),
+        Setting(
+            "email_week",
+            "",
+            TEXT,
+            "Set by `tasks.py digest --week`: write that week's e-mail to .cache/digest/.",
+            output=False,
+        ),
     ),
     provides=("digest_feed", "digest_subscribe"),
     uses=(

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from typing import Any
 
 from pelican import generators, signals
 from pelican.contents import Article
+from pelican.writers import FileOverwriteFailedError
 
 from .articlecache import KeptArticles
 from .contentfiles import content_files
 from .fingerprint import reads
 from .site import glob_matcher
+
+logger = logging.getLogger(__name__)
 
 # pelicanconf.py's ``INTRASITE_LINK_REGEX``: a pattern that matches nothing (no {static} links).
 NO_INTRASITE_LINKS = "(?P<what>(?!))"
@@ -126,6 +130,38 @@ class ArticlesGenerator(generators.ArticlesGenerator):
     def generate_categories(self, write: Any) -> None:
         if self.settings.get("CATEGORY_SAVE_AS"):  # diaries have no categories of their own
             super().generate_categories(write)
+
+    def generate_tags(self, write: Any) -> None:
+        """Pelican's, with each tag's diaries in date order taken by their places in
+        ``self.dates``: Pelican asked every diary of the site whether it was the tag's, for
+        each tag (0.15 s at 50,000 diaries)."""
+        template = self.get_template("tag")
+        place = {id(article): number for number, article in enumerate(self.dates)}
+        for tag, articles in self.tags.items():
+            dates = [self.dates[number] for number in sorted({place[id(a)] for a in articles if id(a) in place})]
+            try:
+                write(
+                    tag.save_as,
+                    template,
+                    self.context,
+                    tag=tag,
+                    url=tag.url,
+                    articles=articles,
+                    dates=dates,
+                    template_name="tag",
+                    blog=True,
+                    page_name=tag.page_name,
+                    all_articles=self.articles,
+                )
+            except FileOverwriteFailedError:
+                if tag.slug:
+                    logger.error('Failed to write Tag page for "%s".', tag)
+                    raise
+                logger.info(
+                    'Tag "%s" has an invalid slug; skipping writing tag page...',
+                    tag,
+                    extra={"limit_msg": "Further tags with invalid slugs."},
+                )
 
     def generate_output(self, writer: Any) -> None:
         for tag, articles in self.tags.items():

@@ -19,6 +19,7 @@ import logging
 import os
 import time
 from collections import ChainMap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import is_, itemgetter
 from pathlib import Path
@@ -47,7 +48,7 @@ from .pagerecord import PageRecord, entry_keys
 from .plugin import STATE_KEY, build_state
 from .report import Report
 from .site import output_record, preview_of
-from .workers import in_workers
+from .workers import Runs, in_workers
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,12 @@ def world(settings: dict[str, Any]) -> dict[str, str]:
         "templates": _hash_files(templates),
         "code": _hash_files(code) + "/" + ",".join(versions),
     }
+
+
+# Checking a queued page against its record costs about this many times less than rendering
+# it: the check is split over worker processes from ``parallel_min`` times this many pages.
+CHECKS_PER_RENDER = 32
+CHECK_RUN = 256  # pages a worker takes at a time to check (``Runs``): some 10 ms of work
 
 
 def _what_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -278,7 +285,7 @@ class IncrementalWriter(Writer):
         if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
             per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or self.settings["DEFAULT_PAGINATION"]
             paginators = {key: Paginator(name, url, val, self.settings, per_page) for key, val in paginated.items()}
-            made: dict[tuple[str, int], Any] = {}  # one Page a number: the next page's "previous" is this one
+            made: dict[tuple[str, int, str], Any] = {}  # one Page and PageLink a number (``_page``, ``_link``)
             for page_num in range(next(iter(paginators.values())).num_pages):
                 paginated_kwargs = kwargs.copy()
                 for key, paginator in paginators.items():
@@ -295,10 +302,11 @@ class IncrementalWriter(Writer):
                             f"{key}_next_page": next_page,
                         }
                     )
+                save_as = _link(made, key, paginator, page_num + 1).save_as
                 self._queue(
                     template,
-                    local(context, page.save_as, paginated_kwargs),
-                    page.save_as,
+                    local(context, save_as, paginated_kwargs),
+                    save_as,
                     context,
                     override_output,
                     kwargs,
@@ -415,23 +423,16 @@ class IncrementalWriter(Writer):
         started = time.perf_counter()
         jobs = [self.jobs[path] for path in self.order]
         self.stats["pages"] = len(jobs)
-        # Every value a page can read is digested before any page renders: rendering may add
-        # attributes to objects, and a digest must mean the same in every build. Comparing
-        # a page with its record digests its values; the pages to render are digested next.
+        # Every value a page to render reads is digested before any page renders: rendering
+        # may add attributes to objects, and a digest must mean the same in every build.
+        unchanged = self._unchanged(jobs)
         todo: list[Job] = []
-        for job in jobs:
-            relative = self._relative(job.path)
-            old = self.old.get(relative, {})
-            if "fingerprint" in old and old.get("stat") is not None and _stat(job.path) == old["stat"]:
-                names = self._names(job.template)
-                digest = self._digester(job.context)
-                fingerprint = page_fingerprint(
-                    digest, job.template.name, names, job.own, entry_keys(old), base=job.base
-                )
-                if fingerprint is not None and fingerprint == old["fingerprint"]:
-                    self.new[relative] = old
-                    continue
-            todo.append(job)
+        for index, job in enumerate(jobs):
+            if index in unchanged:
+                relative = self._relative(job.path)
+                self.new[relative] = self.old[relative]
+            else:
+                todo.append(job)
         for job in todo:
             digest = self._digester(job.context)
             for name in self._names(job.template):
@@ -465,6 +466,69 @@ class IncrementalWriter(Writer):
         self.order.clear()
         self.bases.clear()
 
+    def _unchanged(self, jobs: list[Job]) -> set[int]:
+        """The indices of the pages whose size, modification time and fingerprint match the
+        record, checked in worker processes (59,000 pages at 50,000 diaries: 3.7 s in one).
+        Each takes the pages in runs as it goes (``Runs``): the last worker from the end of the
+        queue, where the list, tag and member pages read every diary, the others (this
+        process first) from the start, where each diary's page reads its own; so no diary is
+        digested in more than two processes and none waits for another. A worker answers
+        with the runs it took and their unchanged pages, not digests; the runs of a worker
+        that failed are checked here. Fingerprints do not depend on which process digests
+        what first (``Digester``), so the record is the one a single process writes."""
+        if not jobs or not self.old:
+            return set()
+        self._digester(jobs[0].context)  # made once, here: every generator shares Pelican's context
+        workers = self._checkers(len(jobs))
+        if workers == 1:
+            return set(self._check_run(jobs, range(len(jobs))))
+        runs = Runs(len(jobs), CHECK_RUN)
+        answers = in_workers(
+            workers, lambda share, shares: self._check_runs(jobs, runs, share == shares - 1), here=True
+        )
+        unchanged: set[int] = set()
+        checked = bytearray(len(jobs))
+        for ok, answer in answers:
+            if not ok:
+                logger.debug("checking pages failed in a worker process, checked here instead: %s", answer)
+                continue
+            taken, kept = answer
+            for first, last in taken:
+                checked[first:last] = b"\x01" * (last - first)
+            unchanged.update(kept)
+        left = [index for index, done in enumerate(checked) if not done]
+        unchanged.update(self._check_run(jobs, left))
+        return unchanged
+
+    def _check_runs(self, jobs: list[Job], runs: Runs, from_end: bool) -> tuple[list[tuple[int, int]], list[int]]:
+        """Check runs of ``jobs`` until none is left: the runs taken, the unchanged pages."""
+        taken, unchanged = [], []
+        while (run := runs.take(from_end)) is not None:
+            unchanged += self._check_run(jobs, run)
+            taken.append((run.start, run.stop))
+        return taken, unchanged
+
+    def _check_run(self, jobs: list[Job], indices: Iterable[int]) -> list[int]:
+        """The indices of the unchanged pages among ``indices``."""
+        unchanged = []
+        old_entries, relative_of = self.old, self._relative
+        for index in indices:
+            job = jobs[index]
+            old = old_entries.get(relative_of(job.path))
+            if old is None or "fingerprint" not in old or old.get("stat") is None or _stat(job.path) != old["stat"]:
+                continue
+            fingerprint = page_fingerprint(
+                self._digester(job.context),
+                job.template.name,
+                self._names(job.template),
+                job.own,
+                entry_keys(old),
+                base=job.base,
+            )
+            if fingerprint == old["fingerprint"]:
+                unchanged.append(index)
+        return unchanged
+
     def _relative(self, path: str) -> str:
         """``os.path.relpath(path, output)`` for a path made by ``sanitised_join`` (absolute,
         normalized) by slicing: relpath costs more than the rest of checking a kept page."""
@@ -483,6 +547,12 @@ class IncrementalWriter(Writer):
         if count < int(self.options["parallel_min"]):
             return 1
         return max(1, min(jobs, count // max(1, int(self.options["parallel_min"]) // 2)))
+
+    def _checkers(self, count: int) -> int:
+        """Processes that check ``count`` queued pages: one per worker from ``parallel_min``
+        times ``CHECKS_PER_RENDER`` pages, where forking costs less than it saves."""
+        jobs = int(self.options["jobs"]) or (os.cpu_count() or 1)
+        return jobs if count >= CHECKS_PER_RENDER * int(self.options["parallel_min"]) else 1
 
     def _render_all(self, todo: list[Job]) -> list[tuple[str, dict[str, Any]]]:
         workers = self._workers(len(todo))
@@ -587,12 +657,12 @@ class _Copy:
         return all(map(is_, now, values)) and not any(map(context.__contains__, missing))
 
 
-def _page(made: dict[tuple[str, int], Any], key: str, paginator: Any, number: int) -> Any:
+def _page(made: dict[tuple[str, int, str], Any], key: str, paginator: Any, number: int) -> Any:
     """``paginator.page(number)``, made once: Pelican made each list page's Page three times
     (as itself and as its neighbours' next and previous), and each was digested apart."""
-    found = made.get((key, number))
+    found = made.get((key, number, "page"))
     if found is None:
-        found = made[(key, number)] = paginator.page(number)
+        found = made[(key, number, "page")] = paginator.page(number)
     return found
 
 
@@ -608,9 +678,14 @@ class PageLink:
     save_as: str
 
 
-def _link(made: dict[tuple[str, int], Any], key: str, paginator: Any, number: int) -> PageLink:
-    page = _page(made, key, paginator, number)
-    return PageLink(page.number, page.url, page.save_as)
+def _link(made: dict[tuple[str, int, str], Any], key: str, paginator: Any, number: int) -> PageLink:
+    """Made once a list page: Pelican formats a Page's ``url`` and ``save_as`` from the
+    pagination patterns at each ask (six times a page, as itself and as its neighbours')."""
+    found = made.get((key, number, "link"))
+    if found is None:
+        page = _page(made, key, paginator, number)
+        found = made[(key, number, "link")] = PageLink(page.number, page.url, page.save_as)
+    return found
 
 
 def _shows(localcontext: dict[str, Any], source: str) -> bool:

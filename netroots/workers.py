@@ -7,6 +7,7 @@ never raised in it: the caller decides what a missing share means.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from collections.abc import Callable
@@ -40,9 +41,35 @@ def in_workers(shares: int, work: Work, here: bool = False) -> list[tuple[bool, 
 
 
 def _child(work: Work, share: int, shares: int, send: Any) -> None:
+    gc.freeze()  # what the build made is the parent's: a collection walking it would copy its pages
     try:
         send.send(("ok", work(share, shares)))
     except BaseException as exc:
         send.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-3000:]}"))
     finally:
         send.close()
+
+
+class Runs:
+    """Runs of ``range(count)`` that forked workers take as they go, ``size`` at a time, from
+    the start or from the end (shared memory, made before forking): work whose cost is
+    unknown ahead balances itself, and what is near the start stays apart from what is near
+    the end."""
+
+    def __init__(self, count: int, size: int) -> None:
+        forked = multiprocessing.get_context("fork")
+        self.lock = forked.Lock()
+        self.ends = forked.RawArray("q", [0, count])  # the first and after the last not taken
+        self.size = size
+
+    def take(self, from_end: bool = False) -> range | None:
+        """The next run, or None when all are taken."""
+        with self.lock:
+            first, last = self.ends
+            if first >= last:
+                return None
+            if from_end:
+                self.ends[1] = first = max(first, last - self.size)
+            else:
+                self.ends[0] = last = min(last, first + self.size)
+            return range(first, last)

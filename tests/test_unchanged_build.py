@@ -688,6 +688,33 @@ def test_each_list_page_is_made_once(site, monkeypatch: pytest.MonkeyPatch) -> N
     assert 'rel="prev"' in second and 'rel="next"' not in second
 
 
+def test_list_pages_format_each_address_once_and_tags_ask_no_diary_of_the_site(
+    site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pelican formatted a list page's address from the pagination patterns six times (as
+    itself and as its neighbours' links), and asked every diary of the site whether it was
+    a tag's, for each tag: at 50,000 diaries a fifth of queueing the diaries' pages."""
+    from pelican.paginator import Page
+
+    from netroots.generators import ListedByIdentity
+
+    formatted: list[tuple[int, str]] = []
+    for name in ("url", "save_as"):
+        address = getattr(Page, name).fget
+        monkeypatch.setattr(
+            Page, name, property(lambda self, name=name, f=address: formatted.append((id(self), name)) or f(self))
+        )
+    asked: list[object] = []
+    contains = ListedByIdentity.__contains__
+    monkeypatch.setattr(ListedByIdentity, "__contains__", lambda self, item: asked.append(item) or contains(self, item))
+    result = site("basic", PAGINATED_TEMPLATES={"diaries": 1, "tag": 1})
+    assert not result.errors
+    assert len(formatted) > 4 and len(formatted) == len(set(formatted))  # url and save_as, once each
+    assert asked == []
+    tag = next((result.output / "tags").glob("*/index.html")).read_text("utf-8")
+    assert "diaries/" in tag
+
+
 def test_search_takes_each_diarys_fixed_address_without_pelicans_url_property(
     copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -44,7 +44,7 @@ def test_the_records_of_an_output_folder_that_is_gone_are_dropped(tmp_path: Path
         assert _records(cache, output) == [
             f"build/output-{output_key(output)}.json",
             f"build/pages-{output_key(output)}.sqlite",
-            f"search/pagefind-{output_key(output)}.json",
+            f"search/pagefind-{output_key(output)}.sqlite",
         ]
         shutil.rmtree(output)
     _rename_a_diary(content)

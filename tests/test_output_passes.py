@@ -58,7 +58,8 @@ def test_the_sitemap_and_search_list_the_builds_pages_without_walking_the_output
     first = read(output, "sitemap.xml")
     cache = content.parent / ".cache"
     records = {
-        p: p.stat().st_mtime_ns for p in [*(cache / "search").glob("pagefind-*.json"), cache / "publish/noindex.json"]
+        p: p.stat().st_mtime_ns
+        for p in [*(cache / "search").glob("pagefind-*.sqlite"), cache / "publish/noindex.sqlite"]
     }
     listed = _listed_folders(monkeypatch)
     assert not build_site(content, output).errors

@@ -549,12 +549,11 @@ def test_related_lists_from_kept_words_equal_a_clean_computation(tmp_path: Path,
         assert held_words(tmp_path / "kept") == held_words(tmp_path / f"clean{step}")
 
 
-def test_an_edit_rewrites_only_the_holders_of_the_words_it_added_or_removed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A diary edited with one new word rewrites that word's holders and nothing else in
-    terms.sqlite but its own row: not every word of the diary (each held by many others) and
-    not every document's number."""
+def _edited_with_a_new_word(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> tuple[list[str], str, dict[str, list]]:
+    """Related lists of 60 synthetic diaries kept in ``folder``, then one diary edited with a
+    word no other holds: the statements terms.sqlite ran for the edit, its key, the documents."""
     from search import related
 
     from bench.synthetic import diaries
@@ -567,18 +566,51 @@ def test_an_edit_rewrites_only_the_holders_of_the_words_it_added_or_removed(
         if self.connection is not None:
             self.connection.set_trace_callback(statements.append)
 
-    items = diaries(60, 6, seed=2)
+    items = diaries(60, 6, seed=seed)
     documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
-    synthetic_related(tmp_path, documents)
-    synthetic_related(tmp_path, documents)  # the store is written from the second time the folder exists
+    synthetic_related(folder, documents)
+    synthetic_related(folder, documents)  # the store is written from the second time the folder exists
     monkeypatch.setattr(related.TermStore, "__init__", traced)
     key = sorted(documents)[7]
     documents[key][1] += "\nQuuxification.\n"
-    synthetic_related(tmp_path, documents)
+    synthetic_related(folder, documents)
+    return statements, key, documents
+
+
+def test_an_edit_rewrites_only_the_holders_of_the_words_it_added_or_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A diary edited with one new word rewrites that word's holders and nothing else in
+    terms.sqlite but its own row: not every word of the diary (each held by many others) and
+    not every document's number."""
+    statements, key, _ = _edited_with_a_new_word(tmp_path, monkeypatch, seed=2)
     writes = [s for s in statements if s.startswith(("INSERT OR REPLACE INTO holders", "DELETE FROM holders"))]
     assert len(writes) == 1 and "quuxif" in writes[0]
     assert not [s for s in statements if s.startswith("SELECT key, number FROM terms") and "WHERE" not in s]
     assert held_words(tmp_path)[writes[0].split("'")[1]] == [key]
+
+
+def test_an_edit_writes_the_frequencies_of_the_words_it_moved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """How many documents hold each word is kept a row a word in terms.sqlite: an edit that adds
+    one new word writes that word's count and no other (one JSON value of every word's count was
+    written whole), and the counts are a clean computation's."""
+    import sqlite3
+
+    statements, _, documents = _edited_with_a_new_word(tmp_path, monkeypatch, seed=3)
+    writes = [s for s in statements if "frequencies" in s and s.startswith(("INSERT", "DELETE", "UPDATE"))]
+    assert len(writes) == 1 and writes[0].startswith("INSERT OR REPLACE INTO frequencies") and "quuxif" in writes[0]
+
+    (tmp_path / "clean").mkdir()
+    synthetic_related(tmp_path / "clean", documents)
+
+    def counts(folder: Path) -> dict[str, int]:
+        connection = sqlite3.connect(folder / "terms.sqlite")
+        try:
+            return dict(connection.execute("SELECT word, count FROM frequencies"))
+        finally:
+            connection.close()
+
+    assert counts(tmp_path) == counts(tmp_path / "clean")
 
 
 def held_words(folder: Path) -> dict[str, list[str]]:

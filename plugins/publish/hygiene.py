@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from netroots.keptrows import KeptRows, Row, listing_digest
 from netroots.plugin import build_state
-from netroots.site import cache_dir, glob_matcher, html_files, read_json, site_address, write_json, write_output
+from netroots.site import cache_dir, glob_matcher, html_files, site_address, write_output
 from netroots.today import build_today
 
 from .spec import publish_settings
@@ -103,38 +104,53 @@ def page_address(relative: str) -> str:
     return relative.removesuffix("index.html")
 
 
+# Whether each page asked not to be indexed, by its size and time, a row a page: an edit
+# writes the rows of the pages it wrote, where a JSON file of them all was written.
+NOINDEX_COLUMNS = ("size", "mtime", "noindex")
+NOINDEX_VERSION = "1"
+
+
+def noindex_record(settings: Mapping[str, Any]) -> KeptRows:
+    return KeptRows(cache_dir(dict(settings), "publish") / "noindex.sqlite", NOINDEX_COLUMNS, NOINDEX_VERSION)
+
+
 def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str, dt.date]]:
     """(address, lastmod) of every page worth indexing, sorted by address."""
     options = publish_settings(settings)
     today = build_today(settings)
     lastmod = last_changed(settings)
-    entries = []
-    cache_path = cache_dir(settings, "publish") / "noindex.json"
-    known = read_json(cache_path)
-    known = known if isinstance(known, dict) else {}
-    seen: dict[str, list[Any]] = {}
     excluded = glob_matcher(options["SITEMAP_EXCLUDE"])  # a page is matched once, not once a pattern
-    for relative, size, modified in html_files(output):
-        if excluded(relative):
-            continue
-        if _noindex(output, relative, [size, modified], known, seen):
-            continue
-        address = page_address(relative)
-        entries.append((address, lastmod.get(address, today)))
-    if seen != known:
-        write_json(cache_path, seen)
-    return entries
+    files = [found for found in html_files(output) if not excluded(found[0])]
+    skipped = _noindex_pages(output, settings, files)
+    return [
+        (page_address(relative), lastmod.get(page_address(relative), today))
+        for relative, _, _ in files
+        if relative not in skipped
+    ]
 
 
-def _noindex(output: Path, relative: str, stamp: list[int], known: dict[str, Any], seen: dict[str, list[Any]]) -> bool:
-    """Does the page ask not to be indexed? Remembered by size and time: a build reads only
-    the pages it wrote, not all of them."""
-    entry = known.get(relative)
-    if not (isinstance(entry, list) and entry[:2] == stamp):
-        with open(os.path.join(output, relative), encoding="utf-8", errors="replace") as page:
-            entry = [*stamp, bool(NOINDEX.search(page.read(4000)))]
-    seen[relative] = entry
-    return bool(entry[2])
+def _noindex_pages(output: Path, settings: Mapping[str, Any], files: list[tuple[str, int, int]]) -> set[str]:
+    """The pages among ``files`` that ask not to be indexed. Remembered by size and time: a
+    build reads only the pages it wrote, and one that wrote none reads only those that asked
+    (the record's listing is this one)."""
+    record = noindex_record(settings)
+    meta = record.meta()
+    listed = listing_digest(files)
+    skipped = record.rows("noindex") if meta is not None and meta.get("listing") == listed else None
+    if skipped is not None:
+        return set(skipped)
+    known = record.rows() if meta is not None else None
+    seen: dict[str, Row] = {}
+    for relative, size, modified in files:
+        entry = (known or {}).get(relative)
+        if entry is None or entry[0] != size or entry[1] != modified:
+            with open(os.path.join(output, relative), encoding="utf-8", errors="replace") as page:
+                entry = (size, modified, int(bool(NOINDEX.search(page.read(4000)))))
+        seen[relative] = entry
+    if known is None:  # no record: the one in its earlier form goes
+        (cache_dir(dict(settings), "publish") / "noindex.json").unlink(missing_ok=True)
+    record.save(seen, known, {"listing": listed})
+    return {relative for relative, entry in seen.items() if entry[2]}
 
 
 def write_sitemap(output: Path, settings: Mapping[str, Any]) -> Path:

@@ -256,19 +256,23 @@ def html_document(output: Path, relative: str) -> Document | None:
     )
 
 
-def scan_output(output: Path, seen: dict[str, list] | None = None) -> tuple[dict[str, str], dict[str, str]]:
-    """One pass over the built HTML: ``(key -> hash of pages to index from HTML, pages)``.
+def scan_output(
+    output: Path, seen: dict[str, tuple] | None = None, files: list[tuple[str, int, int]] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """One pass over the built HTML (``files``: ``html_files(output)``, when the caller has it):
+    ``(key -> hash of pages to index from HTML, pages)``.
 
     ``pages`` maps every page Pagefind would index (those with ``data-pagefind-body``)
-    to its hash. ``seen`` (relative path -> [size, mtime, hash, kind or None], updated in
-    place) is the last scan's: a file with the same size and modification time is not
-    read again, so a build that changed a few pages reads a few pages.
+    to its hash. ``seen`` (relative path -> (size, mtime, hash, kind or None), updated in
+    place: an entry that changed is replaced, never altered) is the last scan's: a file with
+    the same size and modification time is not read again, so a build that changed a few
+    pages reads a few pages.
     """
     seen = {} if seen is None else seen
     current: dict[str, str] = {}
     pages: dict[str, str] = {}
     found: set[str] = set()
-    for relative, size, modified in html_files(output):
+    for relative, size, modified in html_files(output) if files is None else files:
         if relative.startswith("pagefind/"):
             continue
         found.add(relative)
@@ -277,9 +281,9 @@ def scan_output(output: Path, seen: dict[str, list] | None = None) -> tuple[dict
             raw = (output / relative).read_bytes()
             if b"data-pagefind-body" in raw:
                 kind = KIND.search(raw)
-                known = [size, modified, digest(IGNORED_ASIDE.sub(b"", raw)), kind.group(1).decode() if kind else ""]
+                known = (size, modified, digest(IGNORED_ASIDE.sub(b"", raw)), kind.group(1).decode() if kind else "")
             else:
-                known = [size, modified, None, None]
+                known = (size, modified, None, None)
             seen[relative] = known
         page_hash, kind = known[2], known[3]
         if page_hash is None:

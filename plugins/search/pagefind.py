@@ -21,11 +21,13 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from netroots.site import cache_dir, output_record, read_json, write_json, write_output
+from netroots.keptrows import KeptRows, Row, as_json, listing_digest
+from netroots.site import cache_dir, html_files, output_record, write_output
 
 from .bundles import ENTRY, FOLDER, KeptBundles, link_or_copy
 from .documents import scan_output
@@ -75,7 +77,7 @@ LIST = "parts.json"
 
 
 def _stamp(settings: dict[str, Any], output: Path) -> Path:
-    return output_record(settings, "search", "pagefind", output)
+    return output_record(settings, "search", "pagefind", output, ".sqlite")
 
 
 def part_count(pages: int, previous: int | None, size: int) -> int:
@@ -90,7 +92,7 @@ def part_of(relative: str, parts: int) -> int:
     return int.from_bytes(hashlib.blake2b(relative.encode(), digest_size=4).digest(), "big") % parts
 
 
-def split(pages: dict[str, str], parts: int) -> list[dict[str, str]]:
+def split(pages: Mapping[str, str], parts: int) -> list[dict[str, str]]:
     found: list[dict[str, str]] = [{} for _ in range(parts)]
     for relative, page_hash in pages.items():
         found[part_of(relative, parts)][relative] = page_hash
@@ -114,7 +116,7 @@ def _tool(search: dict[str, Any]) -> str:
     return json.dumps([which, list(search["pagefind_args"])])
 
 
-def _fingerprint(pages: dict[str, str], tool: str) -> str:
+def _fingerprint(pages: Mapping[str, str], tool: str) -> str:
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(tool.encode() + b"\n")
     for relative in sorted(pages):
@@ -132,7 +134,7 @@ def _stage(output: Path, pages: dict[str, str], folder: Path) -> None:
 def index_parts(
     settings: dict[str, Any],
     output: Path,
-    pages: dict[str, str],
+    pages: Mapping[str, str],
     state: dict[str, Any],
     search: dict[str, Any],
     same_pages: bool = False,
@@ -257,6 +259,63 @@ def _run_parts(
         logger.error("search: the in-browser search index was not built: %s", "; ".join(failed.values()))
 
 
+# What the last scan of output/ found of each page (documents.scan_output) and Pagefind's
+# state, a row a page: an edit writes the rows of the pages it changed, where a JSON file of
+# them all was written (6.4 MB at 50,000 diaries).
+SCAN_COLUMNS = ("size", "mtime", "hash", "kind")
+SCAN_VERSION = "1"
+
+
+def scan_record(settings: dict[str, Any], output: Path) -> KeptRows:
+    return KeptRows(_stamp(settings, output), SCAN_COLUMNS, SCAN_VERSION)
+
+
+class _ScannedPages(Mapping[str, str]):
+    """The pages the last scan found (every page as it was: the listing of output/ is the one it
+    scanned), read from the record only when a part must be indexed again; their count is kept.
+    Should the rows not be there to read, output/ is scanned again (``rescan``)."""
+
+    def __init__(self, record: KeptRows, count: int, rescan: Callable[[], dict[str, str]]) -> None:
+        self.record, self.count, self.rescan = record, count, rescan
+        self._pages: dict[str, str] | None = None
+
+    @property
+    def pages(self) -> dict[str, str]:
+        if self._pages is None:
+            rows = self.record.rows("hash IS NOT NULL")
+            if rows is not None and len(rows) == self.count:
+                self._pages = {relative: row[2] for relative, row in sorted(rows.items())}
+            else:
+                self._pages = self.rescan()
+        return self._pages
+
+    def __getitem__(self, relative: str) -> str:
+        return self.pages[relative]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.pages)
+
+    def __len__(self) -> int:
+        return self.count if self._pages is None else len(self._pages)
+
+
+def _scanned(
+    record: KeptRows, output: Path, files: list[tuple[str, int, int]], meta: dict[str, str] | None, listed: str
+) -> tuple[Mapping[str, str], dict[str, Row] | None, dict[str, Row] | None]:
+    """``(pages, seen, kept)``: each page Pagefind indexes and its hash; what the scan found of
+    every page and the rows it read (None: no record). When output/ is listed as the last scan
+    found it, nothing is read, not even the rows: both are empty (``seen`` is filled should the
+    pages be asked for and the rows be unreadable)."""
+    if meta is not None and meta.get("listing") == listed and meta.get("pages", "").isdigit():
+        rescanned: dict[str, Row] = {}
+        pages = _ScannedPages(record, int(meta["pages"]), lambda: scan_output(output, rescanned, files)[1])
+        return pages, rescanned, {}
+    kept = record.rows() if meta is not None else None
+    seen = dict(kept or {})  # scan_output replaces an entry that changed, never alters one
+    _, pages = scan_output(output, seen, files)
+    return pages, seen, kept
+
+
 def finalized(pelican: Any) -> None:
     """Signal receiver: runs after every page of the build is written."""
     settings = pelican.settings
@@ -265,16 +324,16 @@ def finalized(pelican: Any) -> None:
         return
     started = time.perf_counter()
     output = Path(pelican.output_path)
-    stamp = _stamp(settings, output)
-    state = read_json(stamp)
-    state = state if isinstance(state, dict) else {}
-    seen = state.get("seen") if isinstance(state.get("seen"), dict) else {}
-    before = dict(seen)  # scan_output replaces an entry that changed, never alters one
-    _, pages = scan_output(output, seen)
-    previous = state.get("pagefind") if isinstance(state.get("pagefind"), dict) else {}
+    record = scan_record(settings, output)
+    meta = record.meta()
+    files = html_files(output)
+    listed = listing_digest(files)
+    pages, seen, kept = _scanned(record, output, files, meta, listed)
+    previous = _state(meta)
     pagefind: dict[str, Any] = {}
     try:
-        pagefind, ran, restored = index_parts(settings, output, pages, previous, search, seen == before)
+        same = isinstance(pages, _ScannedPages) or seen == kept
+        pagefind, ran, restored = index_parts(settings, output, pages, previous, search, same)
     except Exception as exc:  # say it, the build goes on
         logger.error("search: the in-browser search index was not built: %s: %s", type(exc).__name__, exc)
     else:
@@ -290,5 +349,20 @@ def finalized(pelican: Any) -> None:
             )
         else:
             logger.info("search: no indexed page changed; Pagefind's bundle is up to date")
-    if seen != before or pagefind != previous:  # an unchanged build writes nothing here
-        write_json(stamp, {"seen": seen, "pagefind": pagefind})
+    # Without a whole index (it failed), the next build scans output/ again whatever it finds.
+    state = {"listing": listed if pagefind else "", "pages": str(len(pages)), "pagefind": as_json(pagefind)}
+    if meta is None:  # no record: the one in its earlier form goes
+        _stamp(settings, output).with_suffix(".json").unlink(missing_ok=True)
+    if isinstance(pages, _ScannedPages) and seen:  # its rows could not be read: made again
+        kept = None
+    if seen != kept or state.items() - (meta or {}).items():  # an unchanged build writes nothing here
+        record.save(seen, kept, state)
+
+
+def _state(meta: dict[str, str] | None) -> dict[str, Any]:
+    """Pagefind's state as the last build left it; {} when there is none."""
+    try:
+        found = json.loads((meta or {}).get("pagefind", "{}"))
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}

@@ -294,16 +294,17 @@ def best_lists(signatures: Signatures, holders: Holders, keys: list[str], count:
 
 # A first build counts every document's words: from this many, in worker processes.
 PARALLEL_WORDS = 1000
-# What terms.sqlite holds and how; another value starts it over.
-STORE = f"2 {ANALYSIS}"
+# What terms.sqlite holds and how; another value starts it over (frequencies in rows since 3).
+STORE = f"3 {ANALYSIS}"
 Words = Callable[[list[str]], CountedTerms]
 
 
 class TermStore:
     """Each content document's :class:`Terms` by key and content hash, the documents holding
     each word (in the title or the body: :meth:`holding`), and how many hold each word in their
-    body, in ``terms.sqlite`` (written in one transaction, so they agree). Empty when it cannot
-    be opened or was made by another version."""
+    body (a row a word: an edit writes the counts it moved, where one JSON value of them all was
+    written), in ``terms.sqlite`` (written in one transaction, so they agree). Empty when it
+    cannot be opened or was made by another version."""
 
     def __init__(self, path: Path) -> None:
         self.connection: sqlite3.Connection | None = None
@@ -316,6 +317,7 @@ class TermStore:
                     self.connection.execute("BEGIN")
                     self.connection.execute("DROP TABLE IF EXISTS terms")
                     self.connection.execute("DROP TABLE IF EXISTS holders")
+                    self.connection.execute("DROP TABLE IF EXISTS frequencies")
                     self.connection.execute("DELETE FROM meta")
                     self.connection.execute("INSERT INTO meta VALUES ('version', ?)", (STORE,))
             self.connection.execute(
@@ -323,6 +325,7 @@ class TermStore:
             )
             # A word's holders as an array of document numbers: compact at 50,000 diaries.
             self.connection.execute("CREATE TABLE IF NOT EXISTS holders (word TEXT PRIMARY KEY, numbers BLOB)")
+            self.connection.execute("CREATE TABLE IF NOT EXISTS frequencies (word TEXT PRIMARY KEY, count INTEGER)")
         except sqlite3.Error:
             self.connection = None
 
@@ -344,8 +347,8 @@ class TermStore:
         if self.connection is None:
             return None
         try:
-            return Counter(json.loads(self._meta("frequencies") or "null") or {})
-        except (sqlite3.Error, ValueError, TypeError):
+            return Counter(dict(self.connection.execute("SELECT word, count FROM frequencies")))
+        except sqlite3.Error:
             return None
 
     def terms(self, keys: Iterable[str]) -> dict[str, Terms]:
@@ -380,10 +383,12 @@ class TermStore:
         replaced: Mapping[str, Terms],
         gone: Iterable[str],
         frequencies: Counter[str],
+        moved: Iterable[str] | None = None,
     ) -> None:
         """Store the ``fresh`` terms (each made as it is written) with their content hashes,
-        whose earlier terms, if any, were ``replaced``; remove the ``gone`` keys. Rows are
-        written for the changed documents only."""
+        whose earlier terms, if any, were ``replaced``; remove the ``gone`` keys; store the
+        ``frequencies`` of the words whose count ``moved`` (all when None). Rows are
+        written for the changed documents and words only."""
         if self.connection is None:
             return
         try:
@@ -414,9 +419,7 @@ class TermStore:
 
                 self.connection.executemany("INSERT OR REPLACE INTO terms VALUES (?, ?, ?, ?)", rows())
                 self._save_holders(first, dropped, added)
-                self.connection.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('frequencies', ?)", (json.dumps(frequencies, sort_keys=True),)
-                )
+                self._save_frequencies(frequencies, None if first else moved)
         except sqlite3.Error:
             pass
 
@@ -452,6 +455,19 @@ class TermStore:
                 self.connection.execute("INSERT OR REPLACE INTO holders VALUES (?, ?)", (word, held.tobytes()))
             else:
                 self.connection.execute("DELETE FROM holders WHERE word = ?", (word,))
+
+    def _save_frequencies(self, frequencies: Counter[str], moved: Iterable[str] | None) -> None:
+        assert self.connection is not None
+        if moved is None:
+            self.connection.execute("DELETE FROM frequencies")
+            moved = frequencies
+        words = sorted(set(moved))
+        self.connection.executemany(
+            "DELETE FROM frequencies WHERE word = ?", [(w,) for w in words if w not in frequencies]
+        )
+        self.connection.executemany(
+            "INSERT OR REPLACE INTO frequencies VALUES (?, ?)", [(w, frequencies[w]) for w in words if w in frequencies]
+        )
 
     def close(self) -> None:
         if self.connection is not None:
@@ -490,17 +506,21 @@ def update_terms(words: Words, hashes: Mapping[str, str], store: TermStore) -> t
     those are counted (``words(keys)``): the frequencies are the stored ones, less the words of
     changed and removed documents, plus those of the new and changed ones."""
     known, frequencies = store.hashes(), store.frequencies()
+    unread = frequencies is None
     if frequencies is None:
         known, frequencies = {}, Counter()
     stale = [key for key, digest in hashes.items() if known.get(key) != digest]
     gone = [key for key in known if key not in hashes]
     replaced = store.terms([*gone, *(key for key in stale if key in known)])
-    for terms in replaced.values():
-        frequencies.subtract(terms.body())
+    bodies = [terms.body() for terms in replaced.values()]
     fresh = words(stale)
+    was = {word: frequencies[word] for word in set(fresh.frequencies).union(*bodies)}
+    for body in bodies:
+        frequencies.subtract(body)
     frequencies.update(fresh.frequencies)
     frequencies = +frequencies  # drop words no document holds any more
-    store.save(fresh, hashes, replaced, [*gone, *set(stale) - set(fresh)], frequencies)
+    moved = None if unread else [word for word, count in was.items() if frequencies[word] != count]
+    store.save(fresh, hashes, replaced, [*gone, *set(stale) - set(fresh)], frequencies, moved)
     total = sum(1 for key, digest in hashes.items() if key in fresh or known.get(key) == digest)
     return frequencies, total, fresh
 

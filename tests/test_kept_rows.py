@@ -1,0 +1,122 @@
+"""What search and the sitemap remember of each built page is kept a row a page
+(``netroots/keptrows.py``): an edit writes the rows of the pages it wrote, a build that
+changed nothing writes none, and a damaged record is made again with the same output (issue 19:
+each was a JSON file written whole after any edit, 6.4 MB at 50,000 diaries).
+
+These tests count rows written, never time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import build_site, pagefind_pages, read
+
+from netroots.site import output_key
+
+DIARY = "diaries/ana/2026-03-01-rent-strike-notes.md"
+
+
+def _rows_written(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Rows each kept record writes from now on, by file name."""
+    from netroots.keptrows import KeptRows
+
+    written: dict[str, int] = {}
+    original = KeptRows.save
+
+    def counted(self: KeptRows, *args: object) -> int:
+        count = original(self, *args)
+        written[self.path.name] = written.get(self.path.name, 0) + count
+        return count
+
+    monkeypatch.setattr(KeptRows, "save", counted)
+    return written
+
+
+def _records(content: Path, output: Path) -> dict[str, Path]:
+    cache = content.parent / ".cache"
+    return {
+        "scan": cache / f"search/pagefind-{output_key(output)}.sqlite",
+        "noindex": cache / "publish/noindex.sqlite",
+    }
+
+
+def _count(path: Path) -> int:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("SELECT COUNT(*) FROM rows").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def _search_and_sitemap(output: Path) -> dict[str, bytes]:
+    files = [output / "sitemap.xml", *sorted((output / "pagefind").rglob("*"))]
+    return {path.relative_to(output).as_posix(): path.read_bytes() for path in files if path.is_file()}
+
+
+def test_an_edit_writes_the_rows_of_the_pages_it_wrote_and_an_unchanged_build_none(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    assert not build_site(content, output).errors
+    records = _records(content, output)
+    pages = {name: _count(path) for name, path in records.items()}
+    assert min(pages.values()) > 20
+    written = _rows_written(monkeypatch)
+
+    assert not build_site(content, output).errors
+    assert written == {}, "a build that changed nothing writes no row"
+
+    diary = content / DIARY
+    diary.write_text(diary.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+    result = build_site(content, output)
+    assert not result.errors
+    rendered = int(result.summary.split("rendered ")[1].split()[0])
+    assert 1 <= written[records["scan"].name] <= min(rendered, pages["scan"] / 4), (written, result.summary)
+    assert 1 <= written[records["noindex"].name] <= min(rendered, pages["noindex"] / 4), (written, result.summary)
+    assert {name: _count(path) for name, path in records.items()} == pages
+    assert "An edit." in read(output, "diaries/ana/rent-strike-notes/index.html")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "another format", "no rows"])
+def test_a_damaged_record_is_made_again_with_the_same_output(copy_fixture, tmp_path: Path, damage: str) -> None:
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    records = _records(content, output)
+    first, pages = _search_and_sitemap(output), {name: _count(path) for name, path in records.items()}
+    for path in records.values():
+        if damage == "garbage":
+            path.write_bytes(b"not a database" * 100)
+        else:
+            connection = sqlite3.connect(path)
+            if damage == "another format":
+                connection.execute("UPDATE meta SET value = 'another' WHERE name = 'format'")
+            else:
+                connection.execute("DROP TABLE rows")
+            connection.commit()
+            connection.close()
+    (output / "sitemap.xml").unlink()
+    parts = sorted(path for path in (output / "pagefind").iterdir() if path.is_dir())
+    shutil.rmtree(parts[0])  # a part to put back: the pages of the record are read
+    assert not build_site(content, output).errors
+    assert _search_and_sitemap(output) == first, "a build that changed nothing"
+    diary = content / DIARY
+    diary.write_text(diary.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+    assert not build_site(content, output).errors
+    clean = tmp_path / "clean"
+    shutil.copytree(content, clean / "content")
+    assert not build_site(clean / "content", clean / "output").errors
+    assert read(output, "sitemap.xml") == read(clean / "output", "sitemap.xml")
+    assert _searched(output) == _searched(clean / "output")
+    assert "An edit." in _searched(output)["/diaries/ana/rent-strike-notes/"]
+    assert {name: _count(path) for name, path in records.items()} == pages
+
+
+def _searched(output: Path) -> dict[str, str]:
+    return {url: page["content"] for url, page in pagefind_pages(output).items()}

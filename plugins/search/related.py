@@ -9,8 +9,11 @@ A signature is computed again only when its document changed or the weight of on
 words did (document frequencies are global, weights move in steps of 0.1); a diary's list
 only when it can differ from the last one: its own signature changed, or a diary whose
 weight changed for one of its words could now enter its list or was in it
-(:func:`update_lists`). The lists are always exactly what a clean build computes;
-tests/test_incremental.py compares them.
+(:func:`update_lists`). Scoring a signature against all others needs each of its words'
+holders: the store keeps them (table ``holders``, brought up to date with the signatures that
+changed), so an edit reads only the signatures of the diaries it scores exactly, not all of
+them. The lists are always exactly what a clean build computes; tests/test_incremental.py
+compares them.
 """
 
 from __future__ import annotations
@@ -29,7 +32,18 @@ from netroots.workers import in_workers
 
 from .documents import digest, digest_of_hashes
 from .index import ANALYSIS, Counted, CountedTerms, Document, Terms, WordCounter, idf, signature_of
-from .store import SEPARATOR, STORE_FILE, Damaged, KeptLists, RelatedStore, kept_rows, names_of
+from .store import (
+    SEPARATOR,
+    STORE_FILE,
+    Damaged,
+    Held,
+    KeptLists,
+    KeptSignatures,
+    RelatedStore,
+    chunks,
+    kept_rows,
+    names_of,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,19 +61,24 @@ SLACK = 1e-9
 
 logger = logging.getLogger(__name__)
 
-Signatures = dict[str, dict[str, float]]
+Signatures = Mapping[str, dict[str, float]]
 Scored = dict[str, list[tuple[str, float]]]
 
 
 class Holders:
     """Every holder of each word, as arrays of diary numbers and weights: one diary's scores
     against all the others are one weighted count (:meth:`scores`), so every list is exact
-    (no cap on a word's holders) at a cost that grows with the holders of its words."""
+    (no cap on a word's holders) at a cost that grows with the holders of its words. Diaries
+    are numbered by ``numbers`` (default: in order); ``keys`` has None for a number unused."""
 
-    def __init__(self, signatures: Signatures, terms: set[str] | None = None) -> None:
+    def __init__(
+        self, signatures: Signatures, terms: set[str] | None = None, numbers: Mapping[str, int] | None = None
+    ) -> None:
         self.signatures = signatures
-        self.keys = list(signatures)
-        self.number = {key: number for number, key in enumerate(self.keys)}
+        self.number = dict(numbers) if numbers is not None else {key: n for n, key in enumerate(signatures)}
+        self.keys: list[str | None] = [None] * (max(self.number.values(), default=-1) + 1)
+        for key, number in self.number.items():
+            self.keys[number] = key
         self.numbers: dict[str, Any] = {}
         self.weights: dict[str, Any] = {}
         self.covered: set[str] | None = set()  # None: every word
@@ -77,7 +96,8 @@ class Holders:
         if wanted is not None and not wanted:
             return
         found: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
-        for number, signature in enumerate(self.signatures.values()):
+        for key, signature in self.signatures.items():
+            number = self.number[key]
             for term, weight in signature.items():
                 if wanted is None or term in wanted:
                     numbers, weights = found[term]
@@ -100,6 +120,107 @@ class Holders:
         numbers = np.concatenate([self.numbers[term] for term in terms])
         weights = np.concatenate([self.weights[term] * signature[term] for term in terms])
         return np.bincount(numbers, weights, minlength=len(self.keys))
+
+
+class KeptHolders(Holders):
+    """:class:`Holders` of the words asked for, read from the store's ``holders`` (brought up
+    to date with this build's signatures first: :func:`_hold`), not from the signatures. A
+    holder that is no diary's (its row was lost) means the store is :class:`Damaged`."""
+
+    def __init__(
+        self, signatures: Signatures, terms: set[str], numbers: Mapping[str, int], store: RelatedStore
+    ) -> None:
+        import numpy as np
+
+        self.store = store
+        self.live = np.zeros(max(numbers.values(), default=-1) + 1, dtype=bool)
+        self.live[list(numbers.values())] = True
+        super().__init__(signatures, terms, numbers)
+
+    def cover(self, terms: set[str] | None) -> None:
+        import numpy as np
+
+        if terms is None:
+            raise ValueError("kept holders are read a word at a time")
+        assert self.covered is not None
+        wanted = terms - self.covered
+        for term, (numbers, weights) in self.store.holders(wanted).items():
+            held = np.frombuffer(numbers, dtype=np.int32)
+            if len(held) and (held.max() >= len(self.live) or not self.live[held].all()):
+                raise Damaged(f"{self.store.path}: a holder of {term!r} is no diary")
+            self.numbers[term] = held
+            self.weights[term] = np.frombuffer(weights, dtype=np.float64)
+        self.covered |= wanted
+
+
+def _hold(
+    store: RelatedStore,
+    old_signatures: KeptSignatures,
+    signatures: Signatures,
+    changed: set[str],
+    numbers: Mapping[str, int],
+) -> None:
+    """Bring the store's holders from ``old_signatures`` to ``signatures``: each word's
+    holders lose the ``changed`` diaries whose weight for it moved or went, and gain those
+    whose weight came or moved (a word's row is rewritten only then)."""
+    import numpy as np
+
+    dropped: defaultdict[str, set[int]] = defaultdict(set)
+    added: defaultdict[str, dict[int, float]] = defaultdict(dict)
+    for key in sorted(changed):
+        old, new = old_signatures.get(key) or {}, signatures.get(key) or {}
+        for word, weight in old.items():
+            if new.get(word) != weight:
+                dropped[word].add(old_signatures.numbers[key])
+        for word, weight in new.items():
+            if old.get(word) != weight:
+                added[word][numbers[key]] = weight
+    kept = store.holders(dropped.keys() | added.keys())
+    held: Held = {}
+    for word in sorted(dropped.keys() | added.keys()):
+        found = kept.get(word)
+        held_numbers = np.frombuffer(found[0], dtype=np.int32) if found else np.zeros(0, dtype=np.int32)
+        weights = np.frombuffer(found[1], dtype=np.float64) if found else np.zeros(0)
+        if word in dropped:
+            staying = ~np.isin(held_numbers, np.fromiter(dropped[word], dtype=np.int32))
+            held_numbers, weights = held_numbers[staying], weights[staying]
+        coming = added.get(word, {})
+        held_numbers = np.concatenate([held_numbers, np.fromiter(coming, dtype=np.int32, count=len(coming))])
+        weights = np.concatenate([weights, np.fromiter(coming.values(), dtype=np.float64, count=len(coming))])
+        held[word] = (held_numbers.tobytes(), weights.tobytes())
+    store.save_holders(held)
+
+
+def _all_held(holders: Holders) -> Held:
+    """Every word's holders as the store keeps them (``holders`` covers every word)."""
+    import numpy as np
+
+    return {
+        term: (
+            np.asarray(numbers, dtype=np.int32).tobytes(),
+            np.asarray(holders.weights[term], dtype=np.float64).tobytes(),
+        )
+        for term, numbers in holders.numbers.items()
+    }
+
+
+def numbered(kept: Mapping[str, int], keys: Iterable[str], following: int = 0) -> dict[str, int]:
+    """Each of ``keys``' number: its kept one, else one from ``following`` on (no row had it:
+    a kept word's holder whose number is no diary's is found, not taken for another)."""
+    following = max(following, max(kept.values(), default=-1) + 1)
+    numbers: dict[str, int] = {}
+    for key in keys:
+        number = kept.get(key)
+        if number is None:
+            number, following = following, following + 1
+        numbers[key] = number
+    return numbers
+
+
+def _load(signatures: Mapping[str, Any], keys: Iterable[str]) -> None:
+    """Read the kept signatures of ``keys`` at once, where ``signatures`` reads them when asked."""
+    if isinstance(signatures, (KeptSignatures, Merged)):
+        signatures.load(keys)
 
 
 def score(signature: Mapping[str, float], other: Mapping[str, float]) -> float:
@@ -129,6 +250,7 @@ def _best(signatures: Signatures, holders: Holders, key: str, count: int) -> lis
     kth = float(np.partition(quick, cut)[cut]) if cut >= 0 else 0.0
     chosen = np.flatnonzero(quick >= kth * (1 - SLACK)) if kth > 0 else np.flatnonzero(quick > 0)
     others = [holders.keys[number] for number in chosen.tolist()]
+    _load(signatures, others)
     found = [(other, score(signature, signatures[other])) for other in others]
     best = heapq.nsmallest(count, found, key=lambda item: (-item[1], item[0]))
     return [(other, value) for other, value in best if value > 0]
@@ -148,31 +270,49 @@ def update_lists(
     was in it, or now scores above its last entry (or above 0, when it is shorter than
     ``count``). Nothing else moves: one edit recomputes its own list and those it enters
     or leaves.
+
+    With :class:`KeptSignatures` (and ``signatures`` a :class:`Merged` of those remade over
+    them), only the remade ones can have changed, the store's holders are brought up to date
+    and read, and a signature is read only to be scored: not every one.
     """
-    redone = {
-        key for key, signature in signatures.items() if key not in old_lists or old_signatures.get(key) != signature
-    }
-    changed = {
-        key for key in old_signatures.keys() | signatures.keys() if old_signatures.get(key) != signatures.get(key)
-    }
-    holders = Holders(signatures, None if len(redone) == len(signatures) else _words(signatures, changed | redone))
-    if changed and len(redone) < len(signatures):
+    kept = old_signatures if isinstance(old_signatures, KeptSignatures) else None
+    if kept is not None and isinstance(signatures, Merged):
+        maybe = set(signatures.fresh) | {key for key in kept if key not in signatures}
+    else:
+        maybe = set(old_signatures) | set(signatures)
+    _load(old_signatures, maybe)
+    changed = {key for key in maybe if old_signatures.get(key) != signatures.get(key)}
+    redone = {key for key in signatures if key not in old_lists} | {key for key in changed if key in signatures}
+    numbers = numbered(kept.numbers, signatures, kept.following) if kept is not None else numbered({}, signatures)
+    everything = len(redone) == len(signatures)
+    if kept is not None and not everything:
+        _hold(kept.store, kept, signatures, changed, numbers)
+        holders: Holders = KeptHolders(signatures, _words(signatures, changed | redone), numbers, kept.store)
+    else:
+        holders = Holders(signatures, None if everything else _words(signatures, changed | redone), numbers)
+        if kept is not None:
+            kept.store.save_holders(_all_held(holders), everything=True)
+    if changed and not everything:
         redone |= _reached(old_lists, signatures, holders, changed, redone, count)
         holders.cover(_words(signatures, redone))
     todo = [key for key in signatures if key in redone]
-    fresh = best_lists(signatures, holders, todo, count, workers if len(todo) >= PARALLEL_LISTS else 1)
+    shares = workers if len(todo) >= PARALLEL_LISTS else 1
+    if shares > 1:  # the forked processes read no store
+        _load(signatures, signatures)
+    fresh = best_lists(signatures, holders, todo, count, shares)
     if isinstance(old_lists, KeptLists):  # the kept lists stay where they are, each read when asked
         return Merged(fresh, old_lists, signatures), todo
     return {key: fresh[key] if key in fresh else old_lists[key] for key in signatures}, todo
 
 
-class Merged(Mapping[str, list[tuple[str, float]]]):
-    """The lists of ``keys``: ``fresh`` ones, else the ``kept`` ones (read only when asked)."""
+class Merged(Mapping[str, Any]):
+    """The lists (or signatures) of ``keys``: ``fresh`` ones, else the ``kept`` ones (read only
+    when asked)."""
 
-    def __init__(self, fresh: Scored, kept: Mapping[str, list[tuple[str, float]]], keys: Mapping[str, Any]) -> None:
+    def __init__(self, fresh: Mapping[str, Any], kept: Mapping[str, Any], keys: Mapping[str, Any]) -> None:
         self.fresh, self.kept, self.keys_ = fresh, kept, keys
 
-    def __getitem__(self, key: str) -> list[tuple[str, float]]:
+    def __getitem__(self, key: str) -> Any:
         if key in self.fresh:
             return self.fresh[key]
         if key in self.keys_:
@@ -188,10 +328,17 @@ class Merged(Mapping[str, list[tuple[str, float]]]):
     def __len__(self) -> int:
         return len(self.keys_)
 
+    def load(self, keys: Iterable[str]) -> None:
+        """Read the kept values of ``keys`` at once (where ``kept`` reads them when asked)."""
+        if isinstance(self.kept, KeptSignatures):
+            self.kept.load(key for key in keys if key not in self.fresh and key in self.keys_)
+
 
 def _words(signatures: Signatures, keys: Iterable[str]) -> set[str]:
     """The words of the signatures of ``keys`` (of those still there)."""
-    return {term for key in keys if key in signatures for term in signatures[key]}
+    keys = [key for key in keys if key in signatures]
+    _load(signatures, keys)
+    return {term for key in keys for term in signatures[key]}
 
 
 def _reached(
@@ -209,6 +356,7 @@ def _reached(
     reached: set[str] = set()
     listed = _listed(old_lists, signatures, changed, redone)
     needed = _needed(old_lists, holders, redone, count)
+    _load(signatures, [key for found in listed.values() for key in found])
     for other in sorted(changed):
         theirs = signatures.get(other)
         for key, value in listed[other].items():
@@ -218,8 +366,10 @@ def _reached(
             continue
         quick = holders.scores(theirs)
         quick[holders.number[other]] = 0.0
-        for number in np.flatnonzero((quick > 0) & (quick >= needed * (1 - SLACK))).tolist():
-            key = holders.keys[number]
+        chosen = np.flatnonzero((quick > 0) & (quick >= needed * (1 - SLACK))).tolist()
+        candidates = [holders.keys[number] for number in chosen]
+        _load(signatures, candidates)
+        for key in candidates:
             found = old_lists[key]
             if key in reached or key in listed[other]:
                 continue
@@ -254,7 +404,7 @@ def _needed(
     needed = np.full(len(holders.keys), np.inf)
     kept = old_lists.needed if isinstance(old_lists, KeptLists) else None
     for number, key in enumerate(holders.keys):
-        if key not in redone:
+        if key is not None and key not in redone:
             if kept is not None:
                 needed[number] = kept[key]
             else:
@@ -366,12 +516,12 @@ class TermStore:
         if self.connection is None:
             return set()
         numbers = array("I")
-        for chunk in _chunks(sorted(set(words))):
+        for chunk in chunks(sorted(set(words))):
             query = f"SELECT numbers FROM holders WHERE word IN ({','.join('?' * len(chunk))})"
             for (blob,) in self.connection.execute(query, chunk):
                 numbers.frombytes(blob)
         keys: set[str] = set()
-        for chunk in _chunks(sorted(set(numbers))):
+        for chunk in chunks(sorted(set(numbers))):
             query = f"SELECT key FROM terms WHERE number IN ({','.join('?' * len(chunk))})"
             keys.update(key for (key,) in self.connection.execute(query, chunk))
         return keys
@@ -427,7 +577,7 @@ class TermStore:
         """The stored numbers of ``keys`` (those stored)."""
         assert self.connection is not None
         found: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(keys))):
+        for chunk in chunks(sorted(set(keys))):
             query = f"SELECT key, number FROM terms WHERE key IN ({','.join('?' * len(chunk))})"
             found.update(self.connection.execute(query, chunk))
         return found
@@ -472,12 +622,6 @@ class TermStore:
     def close(self) -> None:
         if self.connection is not None:
             self.connection.close()
-
-
-def _chunks(values: list, size: int = 500) -> Iterator[list]:
-    """SQLite takes a bounded number of ``?`` in one statement."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def count_words(keys: list[str], make: Callable[[str], Document], workers: int = 1) -> CountedTerms:
@@ -527,12 +671,13 @@ def update_terms(words: Words, hashes: Mapping[str, str], store: TermStore) -> t
 
 def current_signatures(
     words: Words, store: TermStore, hashes: Mapping[str, str], keys: list[str], cached: dict, workers: int = 1
-) -> tuple[Signatures, dict[str, float]]:
+) -> tuple[Merged, dict[str, float]]:
     """Signatures of ``keys`` and the word weights they use, with ``hashes`` (key -> content
     hash) as the corpus: equal to :func:`signature_of` over every document's words counted
     afresh. A cached signature is kept when its document has the same hash and none of its
     words changed weight (:func:`idf` moves in steps of 0.1, so a change moves few): only the
-    others' words are read."""
+    others' words are read. The signatures made (``fresh``) over the cached ones (not read
+    here)."""
     frequencies, total, fresh = update_terms(words, hashes, store)
     weights = {term: idf(max(total, 1), count) for term, count in frequencies.items()}
     before = cached.get("weights", {})
@@ -542,8 +687,8 @@ def current_signatures(
     if moved and len(redo) < len(keys):
         redo |= store.holding(moved) & set(keys)
     made = _weighed(words, store, fresh, [key for key in keys if key in redo], frequencies, max(total, 1), workers)
-    signatures = {key: made[key] if key in redo else old[key] for key in keys if key in made or key not in redo}
-    return signatures, weights
+    kept = {key: None for key in keys if key in made or key not in redo}
+    return Merged(made, old, kept), weights
 
 
 def _weighed(
@@ -554,7 +699,7 @@ def _weighed(
     frequencies: Counter[str],
     total: int,
     workers: int,
-) -> Signatures:
+) -> dict[str, dict[str, float]]:
     """The signatures of ``keys``, each document's terms made when its signature is (a first
     build's are many: on every core)."""
     found = ChainMap(fresh, store.terms(sorted(key for key in keys if key not in fresh)))
@@ -563,10 +708,10 @@ def _weighed(
         found.maps.append(words(missing))
     todo = [key for key in keys if key in found]
 
-    def share_of(share: int, shares: int) -> Signatures:
+    def share_of(share: int, shares: int) -> dict[str, dict[str, float]]:
         return {key: signature_of(found[key], frequencies, total, SIGNATURE_TERMS) for key in todo[share::shares]}
 
-    made: Signatures = {}
+    made: dict[str, dict[str, float]] = {}
     for answer in _in_shares(
         share_of, workers if len(todo) >= PARALLEL_WORDS else 1, "weighing related diaries' words"
     ):
@@ -653,7 +798,9 @@ def _compute(
         terms.close()
     lists, todo = update_lists(old[0], old[1], signatures, count, workers=workers)
     assert isinstance(lists, Merged)
-    store.save_related(signatures, {key: corpus[key] for key in signatures}, lists.fresh, old, count)
+    hashes = {key: corpus[key] for key in signatures}
+    numbers = numbered(old[0].numbers, signatures, old[0].following)
+    store.save_related(signatures, hashes, lists.fresh, old, count, numbers, signatures.fresh)
     store.save_weights(weights, before)
     return lists, todo
 

@@ -1,10 +1,13 @@
 """``.cache/search/related.sqlite``: what related diaries keep from build to build, a row a diary.
 
-Each diary's row holds its signature and the content hash it was made from, its scored
-list and the keys it names, and what its page showed of them (each related diary's card
-and the list's digest: plugins/search/shown.py); table ``weights`` holds the word weights the
-signatures used, ``meta`` the format and the state of the documents the rows were computed
-from. A build writes, in one transaction, only the rows whose values changed (one edit: its
+Each diary's row holds its number, its signature and the content hash it was made from, its
+scored list and the keys it names, and what its page showed of them (each related diary's card
+and the list's digest: plugins/search/shown.py); table ``holders`` holds, for each word, the
+numbers of the diaries whose signature holds it and their weights for it (what scoring one
+signature against all others needs, so an edit reads the signatures of the few diaries it can
+be listed with, not all of them: :class:`KeptSignatures`); table ``weights`` holds the word
+weights the signatures used, ``meta`` the format and the state of the documents the rows were
+computed from. A build writes, in one transaction, only the rows whose values changed (one edit: its
 own row and those of the lists it entered or left), where the three pickles it replaces were
 written whole (23 MB at 50,000 diaries for one changed diary), and reads only what it needs:
 an unchanged build the names and what was shown, never the signatures or scores.
@@ -17,24 +20,28 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 STORE_FILE = "related.sqlite"
-FORMAT = 1  # of the tables below; another value empties the store
+FORMAT = 2  # of the tables below (holders since 2); another value empties the store
 # Keys a list names, joined: no file name holds a NUL.
 SEPARATOR = "\0"
 
-# Each diary's row: ``scored``, ``needed`` (the score a diary must pass to enter the list:
+# Each diary's row: ``number`` (its number in ``holders``, kept while the row lives), ``scored``, ``needed`` (the score a diary must pass to enter the list:
 # its last one when full, else 0) and ``names`` are written together, ``shown`` is the
 # digest of what the page showed of ``names`` (NULL once ``names`` changed), ``card`` what the
 # page of another diary shows of this one (plugins/search/shown.py). Not WITHOUT ROWID: rows of 1 KB spill over a page
 # each there (46 MB at 10,000 diaries, 10 MB with rowids).
 TABLE = (
-    "CREATE TABLE IF NOT EXISTS diaries (key TEXT PRIMARY KEY, hash TEXT, signature BLOB,"
+    "CREATE TABLE IF NOT EXISTS diaries (key TEXT PRIMARY KEY, number INTEGER, hash TEXT, signature BLOB,"
     " scored BLOB, needed REAL, names TEXT, card TEXT, shown BLOB)"
 )
+# Each word's holders: their numbers (int32) and their weights for it (float64), in one order.
+HOLDERS = "CREATE TABLE IF NOT EXISTS holders (word TEXT PRIMARY KEY, numbers BLOB, weights BLOB)"
+Held = dict[str, tuple[bytes, bytes]]
 
 
 def dumps(value: Any) -> bytes:
@@ -62,6 +69,7 @@ class RelatedStore:
         self.writing = False
         self._rows: dict[str, tuple[str | None, str | None, bytes | None]] | None = None
         self.written = 0  # rows written or deleted this build (tests count them)
+        self.signatures_read = 0  # kept signatures read this build (tests count them)
         self.opened = False
         try:
             self._open()
@@ -82,9 +90,11 @@ class RelatedStore:
                 self.connection.execute("BEGIN")
                 self.connection.execute("DROP TABLE IF EXISTS diaries")
                 self.connection.execute("DROP TABLE IF EXISTS weights")
+                self.connection.execute("DROP TABLE IF EXISTS holders")
                 self.connection.execute("DELETE FROM meta")
                 self.connection.execute("INSERT INTO meta VALUES ('version', ?)", (self.version,))
         self.connection.execute(TABLE)
+        self.connection.execute(HOLDERS)
         self.connection.execute("CREATE TABLE IF NOT EXISTS weights (word TEXT PRIMARY KEY, weight REAL)")
         self.connection.execute("SELECT 1 FROM diaries LIMIT 1").fetchone()  # fails when damaged
 
@@ -117,21 +127,22 @@ class RelatedStore:
 
     # What the related step reads.
 
-    def computed(self) -> tuple[dict[str, dict[str, float]], KeptLists, dict[str, str]]:
-        """Every kept signature and content hash, and the kept lists (:class:`KeptLists`: each
-        read when asked): what a build that computes lists reads."""
-        signatures: dict[str, dict[str, float]] = {}
+    def computed(self) -> tuple[KeptSignatures, KeptLists, dict[str, str]]:
+        """The kept signatures and lists (:class:`KeptSignatures`, :class:`KeptLists`: each read
+        when asked) and every content hash: what a build that computes lists reads."""
+        numbers: dict[str, int] = {}
         needed: dict[str, float] = {}
         hashes: dict[str, str] = {}
         try:
-            for key, found, signature, least in self._select("SELECT key, hash, signature, needed FROM diaries"):
-                signatures[key] = pickle.loads(signature)
+            for key, number, found, least in self._select("SELECT key, number, hash, needed FROM diaries"):
+                numbers[key] = int(number)
                 needed[key] = float(least)
                 hashes[key] = found
-        except Exception:  # a row that does not unpickle, or is not whole: nothing kept is trusted
+        except Exception:  # a row that is not whole: nothing kept is trusted
             self.reset()
-            return {}, KeptLists(self, {}), {}
-        return signatures, KeptLists(self, needed), hashes
+            return KeptSignatures(self, {}, 0), KeptLists(self, {}), {}
+        following = max(max(numbers.values(), default=-1) + 1, int(self.meta("numbered") or 0))
+        return KeptSignatures(self, numbers, following), KeptLists(self, needed), hashes
 
     def reset(self) -> None:
         """Empty the store (it was found damaged): everything is computed and written again."""
@@ -152,6 +163,31 @@ class RelatedStore:
         if not isinstance(scored, list):
             raise Damaged(f"{self.path}: the list of {key}")
         return scored
+
+    def signatures(self, keys: list[str]) -> dict[str, dict[str, float]]:
+        """The kept signatures of ``keys`` (each has a row)."""
+        found: dict[str, dict[str, float]] = {}
+        for chunk in chunks(keys):
+            rows = self._select(
+                f"SELECT key, signature FROM diaries WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            )
+            try:
+                found.update((key, pickle.loads(signature)) for key, signature in rows)
+            except Exception as exc:
+                raise Damaged(f"{self.path}: a signature of {chunk}") from exc
+        missing = [key for key in keys if not isinstance(found.get(key), dict)]
+        if missing:
+            raise Damaged(f"{self.path}: the signature of {missing[0]}")
+        self.signatures_read += len(found)
+        return found
+
+    def holders(self, words: Iterable[str]) -> Held:
+        """``word -> (numbers, weights)`` of the kept holders of ``words`` (those any diary holds)."""
+        found: Held = {}
+        for chunk in chunks(sorted(words)):
+            query = f"SELECT word, numbers, weights FROM holders WHERE word IN ({','.join('?' * len(chunk))})"
+            found.update((word, (numbers, weights)) for word, numbers, weights in self._select(query, chunk))
+        return found
 
     def weights(self) -> dict[str, float]:
         return dict(self._select("SELECT word, weight FROM weights"))
@@ -211,24 +247,32 @@ class RelatedStore:
         fresh: Mapping[str, list[tuple[str, float]]],
         old: tuple[Mapping[str, dict[str, float]], Mapping[str, list[tuple[str, float]]], Mapping[str, str]],
         count: int,
+        numbers: Mapping[str, int],
+        remade: Iterable[str] | None = None,
     ) -> None:
         """Write the rows whose signature or hash differ from ``old`` (what :meth:`computed`
         gave) and those whose ``fresh`` list (the lists computed this build) differs from the
-        kept one; delete those of diaries gone. A row whose list names other diaries loses
-        its shown digest (it was made for the old names)."""
+        kept one; delete those of diaries gone. Only the signatures of ``remade`` (None: of
+        all) can differ: the others are not read. A new row takes its number in ``numbers``.
+        A row whose list names other diaries loses its shown digest (it was made for the old
+        names)."""
         old_signatures, old_lists, old_hashes = old
         self._write("DELETE FROM diaries WHERE key = ?", [(key,) for key in old_signatures if key not in signatures])
+        redone = set(signatures if remade is None else remade)
         made = [
             key
             for key in signatures
             if key not in old_signatures
-            or (signatures[key] is not old_signatures[key] and signatures[key] != old_signatures[key])
             or hashes[key] != old_hashes.get(key)
+            or (key in redone and signatures[key] != old_signatures[key])
         ]
+        following = max(numbers.values(), default=-1) + 1
+        if following > int(self.meta("numbered") or 0):
+            self.set_meta("numbered", str(following))
         self._write(
-            "INSERT INTO diaries (key, hash, signature) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+            "INSERT INTO diaries (key, number, hash, signature) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE"
             " SET hash = excluded.hash, signature = excluded.signature",
-            [(key, hashes[key], dumps(signatures[key])) for key in made],
+            [(key, numbers[key], hashes[key], dumps(signatures[key])) for key in made],
         )
         moved = [key for key in fresh if key not in old_lists or fresh[key] != old_lists[key]]
         renamed = {
@@ -249,6 +293,19 @@ class RelatedStore:
                 )
                 for key in moved
             ],
+        )
+
+    def save_holders(self, held: Mapping[str, tuple[bytes, bytes]], everything: bool = False) -> None:
+        """Write the holders of each word of ``held`` (none: its row is deleted); with
+        ``everything``, ``held`` replaces every row."""
+        if everything:
+            self._write("DELETE FROM holders", [()])
+        self._write(
+            "DELETE FROM holders WHERE word = ?", [(word,) for word, (numbers, _) in held.items() if not numbers]
+        )
+        self._write(
+            "INSERT OR REPLACE INTO holders VALUES (?, ?, ?)",
+            [(word, numbers, weights) for word, (numbers, weights) in held.items() if numbers],
         )
 
     def save_weights(self, weights: Mapping[str, float], before: Mapping[str, float]) -> None:
@@ -276,6 +333,49 @@ class RelatedStore:
             if self.connection is not None:
                 self.connection.close()
                 self.connection = None
+
+
+def chunks(values: list, size: int = 500) -> Iterator[list]:
+    """SQLite takes a bounded number of ``?`` in one statement."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class KeptSignatures(Mapping[str, dict[str, float]]):
+    """The kept signatures by key, each read from the store when asked (:meth:`load` reads
+    many at once): an edit asks for those of the diaries it may be listed with, where reading
+    all was 0.8 s at 50,000 diaries. ``numbers`` is each row's number in ``holders``,
+    ``following`` the first number no row was ever given (meta ``numbered``)."""
+
+    def __init__(self, store: RelatedStore, numbers: dict[str, int], following: int) -> None:
+        self.store = store
+        self.numbers = numbers
+        self.following = following
+        self.read: dict[str, dict[str, float]] = {}
+
+    def __getitem__(self, key: str) -> dict[str, float]:
+        found = self.read.get(key)
+        if found is None:
+            if key not in self.numbers:
+                raise KeyError(key)
+            self.load([key])
+            found = self.read[key]
+        return found
+
+    def __contains__(self, key: object) -> bool:  # not Mapping's: it reads the signature
+        return key in self.numbers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.numbers)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def load(self, keys: Iterable[str]) -> None:
+        """Read the signatures of ``keys`` not read yet (of those kept), in a few statements."""
+        wanted = sorted({key for key in keys if key in self.numbers and key not in self.read})
+        if wanted:
+            self.read.update(self.store.signatures(wanted))
 
 
 # Up to this many changed diaries, a kept list's names are tested for each as a substring
@@ -328,21 +428,28 @@ class KeptLists(Mapping[str, list[tuple[str, float]]]):
 
 
 def kept_rows(path: Path) -> dict | None:
-    """What the store at ``path`` holds (``signatures``, ``lists``, ``hashes``, ``weights``),
-    read as it is, whatever its version; None when there is none (tests and benchmarks)."""
+    """What the store at ``path`` holds (``signatures``, ``lists``, ``hashes``, ``weights``,
+    ``holders``: word -> sorted ``(key, weight)``), read as it is; None when there is none
+    (tests and benchmarks)."""
     if not path.is_file():
         return None
     connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
-        rows = connection.execute("SELECT key, hash, signature, scored FROM diaries ORDER BY key").fetchall()
+        rows = connection.execute("SELECT key, number, hash, signature, scored FROM diaries ORDER BY key").fetchall()
         weights = dict(connection.execute("SELECT word, weight FROM weights"))
+        held = connection.execute("SELECT word, numbers, weights FROM holders").fetchall()
     except sqlite3.Error:
         return None
     finally:
         connection.close()
+    keys = {number: key for key, number, _, _, _ in rows}
     return {
-        "signatures": {key: pickle.loads(signature) for key, _, signature, _ in rows},
-        "lists": {key: pickle.loads(scored) for key, _, _, scored in rows},
-        "hashes": {key: found for key, found, _, _ in rows},
+        "signatures": {key: pickle.loads(signature) for key, _, _, signature, _ in rows},
+        "lists": {key: pickle.loads(scored) for key, _, _, _, scored in rows},
+        "hashes": {key: found for key, _, found, _, _ in rows},
         "weights": weights,
+        "holders": {
+            word: sorted(zip([keys[number] for number in array("i", numbers)], array("d", weights), strict=True))
+            for word, numbers, weights in held
+        },
     }

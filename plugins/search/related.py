@@ -275,23 +275,10 @@ def update_lists(
     them), only the remade ones can have changed, the store's holders are brought up to date
     and read, and a signature is read only to be scored: not every one.
     """
-    kept = old_signatures if isinstance(old_signatures, KeptSignatures) else None
-    if kept is not None and isinstance(signatures, Merged):
-        maybe = set(signatures.fresh) | {key for key in kept if key not in signatures}
-    else:
-        maybe = set(old_signatures) | set(signatures)
-    _load(old_signatures, maybe)
-    changed = {key for key in maybe if old_signatures.get(key) != signatures.get(key)}
+    changed = _changed(old_signatures, signatures)
     redone = {key for key in signatures if key not in old_lists} | {key for key in changed if key in signatures}
-    numbers = numbered(kept.numbers, signatures, kept.following) if kept is not None else numbered({}, signatures)
     everything = len(redone) == len(signatures)
-    if kept is not None and not everything:
-        _hold(kept.store, kept, signatures, changed, numbers)
-        holders: Holders = KeptHolders(signatures, _words(signatures, changed | redone), numbers, kept.store)
-    else:
-        holders = Holders(signatures, None if everything else _words(signatures, changed | redone), numbers)
-        if kept is not None:
-            kept.store.save_holders(_all_held(holders), everything=True)
+    holders = _holders(old_signatures, signatures, changed, redone, everything)
     if changed and not everything:
         redone |= _reached(old_lists, signatures, holders, changed, redone, count)
         holders.cover(_words(signatures, redone))
@@ -303,6 +290,34 @@ def update_lists(
     if isinstance(old_lists, KeptLists):  # the kept lists stay where they are, each read when asked
         return Merged(fresh, old_lists, signatures), todo
     return {key: fresh[key] if key in fresh else old_lists[key] for key in signatures}, todo
+
+
+def _changed(old_signatures: Signatures, signatures: Signatures) -> set[str]:
+    """The keys whose signature changed, came or went: of :class:`KeptSignatures` under a
+    :class:`Merged`, only the remade and the gone are compared (the others were not read)."""
+    if isinstance(old_signatures, KeptSignatures) and isinstance(signatures, Merged):
+        maybe = set(signatures.fresh) | {key for key in old_signatures if key not in signatures}
+    else:
+        maybe = set(old_signatures) | set(signatures)
+    _load(old_signatures, maybe)
+    return {key for key in maybe if old_signatures.get(key) != signatures.get(key)}
+
+
+def _holders(
+    old_signatures: Signatures, signatures: Signatures, changed: set[str], redone: set[str], everything: bool
+) -> Holders:
+    """The holders of the words of ``changed`` and ``redone`` (of every word when
+    ``everything`` is recomputed): of :class:`KeptSignatures`, the store's, brought up to date
+    with ``changed`` first (or replaced whole when ``everything``)."""
+    kept = old_signatures if isinstance(old_signatures, KeptSignatures) else None
+    numbers = numbered(kept.numbers, signatures, kept.following) if kept is not None else numbered({}, signatures)
+    if kept is not None and not everything:
+        _hold(kept.store, kept, signatures, changed, numbers)
+        return KeptHolders(signatures, _words(signatures, changed | redone), numbers, kept.store)
+    holders = Holders(signatures, None if everything else _words(signatures, changed | redone), numbers)
+    if kept is not None:
+        kept.store.save_holders(_all_held(holders), everything=True)
+    return holders
 
 
 class Merged(Mapping[str, Any]):

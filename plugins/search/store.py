@@ -257,23 +257,7 @@ class RelatedStore:
         A row whose list names other diaries loses its shown digest (it was made for the old
         names)."""
         old_signatures, old_lists, old_hashes = old
-        self._write("DELETE FROM diaries WHERE key = ?", [(key,) for key in old_signatures if key not in signatures])
-        redone = set(signatures if remade is None else remade)
-        made = [
-            key
-            for key in signatures
-            if key not in old_signatures
-            or hashes[key] != old_hashes.get(key)
-            or (key in redone and signatures[key] != old_signatures[key])
-        ]
-        following = max(numbers.values(), default=-1) + 1
-        if following > int(self.meta("numbered") or 0):
-            self.set_meta("numbered", str(following))
-        self._write(
-            "INSERT INTO diaries (key, number, hash, signature) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE"
-            " SET hash = excluded.hash, signature = excluded.signature",
-            [(key, numbers[key], hashes[key], dumps(signatures[key])) for key in made],
-        )
+        self._save_signatures(signatures, hashes, old_signatures, old_hashes, numbers, remade)
         moved = [key for key in fresh if key not in old_lists or fresh[key] != old_lists[key]]
         renamed = {
             key
@@ -293,6 +277,34 @@ class RelatedStore:
                 )
                 for key in moved
             ],
+        )
+
+    def _save_signatures(
+        self,
+        signatures: Mapping[str, dict[str, float]],
+        hashes: Mapping[str, str],
+        old_signatures: Mapping[str, dict[str, float]],
+        old_hashes: Mapping[str, str],
+        numbers: Mapping[str, int],
+        remade: Iterable[str] | None,
+    ) -> None:
+        """The signature rows of :meth:`save_related`, and meta ``numbered``."""
+        self._write("DELETE FROM diaries WHERE key = ?", [(key,) for key in old_signatures if key not in signatures])
+        redone = set(signatures if remade is None else remade)
+        made = [
+            key
+            for key in signatures
+            if key not in old_signatures
+            or hashes[key] != old_hashes.get(key)
+            or (key in redone and signatures[key] != old_signatures[key])
+        ]
+        following = max(numbers.values(), default=-1) + 1
+        if following > int(self.meta("numbered") or 0):
+            self.set_meta("numbered", str(following))
+        self._write(
+            "INSERT INTO diaries (key, number, hash, signature) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE"
+            " SET hash = excluded.hash, signature = excluded.signature",
+            [(key, numbers[key], hashes[key], dumps(signatures[key])) for key in made],
         )
 
     def save_holders(self, held: Mapping[str, tuple[bytes, bytes]], everything: bool = False) -> None:

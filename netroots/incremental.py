@@ -105,20 +105,28 @@ CHECK_RUN = 256  # pages a worker takes at a time to check (``Runs``): some 10 m
 
 def _what_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """The settings output depends on: not this build's state, nor a plugin's setting declared
-    ``output=False`` (how many processes work, the week ``tasks.py digest`` mails)."""
+    ``output=False`` (how many processes work, the week ``tasks.py digest`` mails). A plugin's
+    settings dict counts by what it sets otherwise than its defaults: ``NETROOTS_BUILD = {"jobs":
+    1}`` in one configuration and none in another are the same output (a build fills the dict
+    in with its defaults)."""
     from .core import CORE_SPECS
     from .plugin import enabled_specs
 
     values = {key: value for key, value in settings.items() if key != STATE_KEY}
     for spec in (*CORE_SPECS, *enabled_specs(settings)):
         options = values.get(spec.settings_name)
-        left_out = {setting.name for setting in spec.settings if not setting.output}
-        if left_out and isinstance(options, dict):
-            kept = {key: value for key, value in options.items() if key not in left_out}
-            if kept:
-                values[spec.settings_name] = kept
-            else:  # only such settings given: the same as none (every default)
-                del values[spec.settings_name]
+        if not spec.settings_name or not isinstance(options, dict):
+            continue
+        declared = {setting.name: setting for setting in spec.settings}
+        kept = {
+            key: value
+            for key, value in options.items()
+            if key not in declared or (declared[key].output and value != declared[key].default)
+        }
+        if kept:
+            values[spec.settings_name] = kept
+        else:
+            del values[spec.settings_name]
     return values
 
 

@@ -287,6 +287,31 @@ def test_another_number_of_workers_renders_nothing_again_but_a_setting_change_do
     assert "(all: settings changed since the last build)" in renamed.summary, renamed.summary
 
 
+def test_a_settings_dict_counts_by_what_it_sets_otherwise_than_its_defaults(copy_fixture, tmp_path: Path) -> None:
+    """``NETROOTS_BUILD = {"jobs": 1}`` added to pelicanconf.py rendered every page again: the
+    build fills the dict in with its defaults, and ``{"incremental": True}`` was not the absent
+    dict. What a plugin's dict sets otherwise than its defaults is what counts."""
+    from conftest import site_settings
+
+    from netroots.incremental import world
+
+    content = copy_fixture("basic")
+    base = site_settings(content, tmp_path / "output")
+    base.pop("NETROOTS_BUILD", None)
+
+    def settings_digest(**overrides: Any) -> str:
+        return world({**base, **overrides})["settings"]
+
+    alone = settings_digest()
+    assert settings_digest(NETROOTS_BUILD={"jobs": 1}) == alone
+    assert settings_digest(NETROOTS_BUILD={"incremental": True, "jobs": 2, "parallel_min": 8}) == alone
+    assert settings_digest(NETROOTS_BUILD={}) == alone
+    assert settings_digest(NETROOTS_BUILD={"incremental": False}) != alone
+    digest = base.get("DIGEST") or {}
+    assert settings_digest(DIGEST={**digest, "email_week": "2026-w47"}) == alone
+    assert settings_digest(DIGEST={**digest, "archive_weeks": 3}) != alone
+
+
 def test_a_template_change_renders_everything_and_says_why(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "content", tmp_path / "content")
     theme = tmp_path / "theme"

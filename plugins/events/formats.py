@@ -54,6 +54,10 @@ def calendar(events: Iterable[Event], *, name: str, site_url: str, stamp: dt.dat
         years.append(event.start.year)
     if years:
         cal.add_missing_timezones(first_date=dt.date(min(years) - 1, 1, 1), last_date=dt.date(max(years) + 2, 1, 1))
+        # icalendar adds the zones in the order of a set of names, which differs from one process to
+        # the next: sorted, the same events make the same bytes (a calendar re-uploaded every build)
+        zones = sorted((c for c in cal.subcomponents if c.name == "VTIMEZONE"), key=lambda zone: str(zone["TZID"]))
+        cal.subcomponents[:] = zones + [c for c in cal.subcomponents if c.name != "VTIMEZONE"]
     return cal.to_ical()
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -511,23 +512,23 @@ def clean_signatures(documents: dict[str, list]) -> dict:
     return {key: signature_of(found[key], frequencies, len(found), SIGNATURE_TERMS) for key in found}
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_related_lists_from_kept_words_equal_a_clean_computation(tmp_path: Path, seed: int) -> None:
-    """After edits (new rare words, removed paragraphs), new and deleted diaries, the related
-    lists, signatures and word weights an incremental build keeps (terms.sqlite, related.sqlite)
-    equal those computed from scratch from the same diaries."""
+def _random_steps(
+    folder: Path, seed: int, count: int, steps: int, most: int
+) -> Iterator[tuple[Path, Path, dict[str, list]]]:
+    """Related lists of ``count`` synthetic diaries kept in ``folder / "kept"``, then ``steps``
+    rounds of up to ``most`` random changes (a diary edited with a rare word, cut to its first
+    paragraph, deleted; one added). After each, the kept lists equal a clean computation's;
+    yields (the kept folder, the clean one, the documents) for the test's own checks."""
     import random
-
-    from search.related import kept_related
 
     from bench.synthetic import diaries
 
     rng = random.Random(seed)
-    items = diaries(90, 9, seed=seed)
+    items = diaries(count, count // 10, seed=seed)
     documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
-    synthetic_related(tmp_path / "kept", documents)
-    for step in range(5):
-        for _ in range(rng.randint(1, 3)):
+    synthetic_related(folder / "kept", documents)
+    for step in range(steps):
+        for _ in range(rng.randint(1, most)):
             key = rng.choice(sorted(documents))
             roll = rng.random()
             if roll < 0.5:
@@ -537,16 +538,31 @@ def test_related_lists_from_kept_words_equal_a_clean_computation(tmp_path: Path,
             elif roll < 0.85:
                 del documents[key]
             else:
-                documents[f"diaries/new/{step}-{rng.randint(0, 999)}.md"] = [items[0].title, rng.choice(items).body, []]
-        kept, _ = synthetic_related(tmp_path / "kept", documents)
-        (tmp_path / f"clean{step}").mkdir()
-        clean, _ = synthetic_related(tmp_path / f"clean{step}", documents)
+                other = rng.choice(items)
+                documents[f"diaries/new/{step}-{rng.randint(0, 999)}.md"] = [
+                    other.title,
+                    rng.choice(items).body,
+                    other.tags,
+                ]
+        kept, _ = synthetic_related(folder / "kept", documents)
+        (folder / f"clean{step}").mkdir()
+        clean, _ = synthetic_related(folder / f"clean{step}", documents)
         assert kept == clean
-        cached = kept_related(tmp_path / "kept")
-        fresh = kept_related(tmp_path / f"clean{step}")
+        yield folder / "kept", folder / f"clean{step}", documents
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_related_lists_from_kept_words_equal_a_clean_computation(tmp_path: Path, seed: int) -> None:
+    """After edits (new rare words, removed paragraphs), new and deleted diaries, the related
+    lists, signatures and word weights an incremental build keeps (terms.sqlite, related.sqlite)
+    equal those computed from scratch from the same diaries."""
+    from search.related import kept_related
+
+    for kept, clean, documents in _random_steps(tmp_path, seed, count=90, steps=5, most=3):
+        cached, fresh = kept_related(kept), kept_related(clean)
         assert (cached["signatures"], cached["weights"]) == (fresh["signatures"], fresh["weights"])
         assert cached["signatures"] == clean_signatures(documents)
-        assert held_words(tmp_path / "kept") == held_words(tmp_path / f"clean{step}")
+        assert held_words(kept) == held_words(clean)
 
 
 def _edited_with_a_new_word(
@@ -744,35 +760,10 @@ def test_kept_word_holders_follow_edits_additions_and_deletions(tmp_path: Path, 
     """After edits, new diaries and deleted ones, each word's kept holders (what an edit scores
     with instead of reading every signature) are those of the kept signatures, the same as a
     clean computation's, and so are the lists."""
-    import random
-
     from search.related import kept_related
 
-    from bench.synthetic import diaries
-
-    rng = random.Random(seed)
-    items = diaries(150, 15, seed=seed, vocabulary="topics")
-    documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
-    synthetic_related(tmp_path / "kept", documents)
-    for step in range(6):
-        for _ in range(rng.randint(1, 2)):
-            key = rng.choice(sorted(documents))
-            roll = rng.random()
-            if roll < 0.5:
-                documents[key][1] += f"\nAn edit: {rng.choice(items).title}, zyx{step}.\n"
-            elif roll < 0.75:
-                del documents[key]
-            else:
-                documents[f"diaries/new/{step}-{rng.randint(0, 999)}.md"] = [
-                    rng.choice(items).title,
-                    rng.choice(items).body,
-                    rng.choice(items).tags,
-                ]
-        kept, _ = synthetic_related(tmp_path / "kept", documents)
-        (tmp_path / f"clean{step}").mkdir()
-        clean, _ = synthetic_related(tmp_path / f"clean{step}", documents)
-        assert kept == clean
-        found, fresh = kept_related(tmp_path / "kept"), kept_related(tmp_path / f"clean{step}")
+    for kept, clean, _ in _random_steps(tmp_path, seed, count=150, steps=6, most=2):
+        found, fresh = kept_related(kept), kept_related(clean)
         assert found["holders"] == held_by_signature(found["signatures"]) == fresh["holders"]
         assert found == fresh
 

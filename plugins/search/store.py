@@ -353,35 +353,50 @@ def chunks(values: list, size: int = 500) -> Iterator[list]:
         yield values[start : start + size]
 
 
-class KeptSignatures(Mapping[str, dict[str, float]]):
+class ReadWhenAsked(Mapping[str, Any]):
+    """Kept values by key, each read from the store when first asked (``fetch``); ``known`` holds
+    the keys kept. ``in`` asks ``known``, not the store (Mapping's would read the value)."""
+
+    def __init__(self, known: Mapping[str, Any]) -> None:
+        self.known = known
+        self.read: dict[str, Any] = {}
+
+    def fetch(self, key: str) -> Any:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        found = self.read.get(key)
+        if found is None:
+            if key not in self.known:
+                raise KeyError(key)
+            found = self.read[key] = self.fetch(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.known)
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+
+class KeptSignatures(ReadWhenAsked):
     """The kept signatures by key, each read from the store when asked (:meth:`load` reads
     many at once): an edit asks for those of the diaries it may be listed with, where reading
     all was 0.8 s at 50,000 diaries. ``numbers`` is each row's number in ``holders``,
     ``following`` the first number no row was ever given (meta ``numbered``)."""
 
     def __init__(self, store: RelatedStore, numbers: dict[str, int], following: int) -> None:
+        super().__init__(numbers)
         self.store = store
         self.numbers = numbers
         self.following = following
-        self.read: dict[str, dict[str, float]] = {}
 
-    def __getitem__(self, key: str) -> dict[str, float]:
-        found = self.read.get(key)
-        if found is None:
-            if key not in self.numbers:
-                raise KeyError(key)
-            self.load([key])
-            found = self.read[key]
-        return found
-
-    def __contains__(self, key: object) -> bool:  # not Mapping's: it reads the signature
-        return key in self.numbers
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.numbers)
-
-    def __len__(self) -> int:
-        return len(self.numbers)
+    def fetch(self, key: str) -> dict[str, float]:
+        self.load([key])
+        return self.read[key]
 
     def load(self, keys: Iterable[str]) -> None:
         """Read the signatures of ``keys`` not read yet (of those kept), in a few statements."""
@@ -395,32 +410,18 @@ class KeptSignatures(Mapping[str, dict[str, float]]):
 FEW = 8
 
 
-class KeptLists(Mapping[str, list[tuple[str, float]]]):
+class KeptLists(ReadWhenAsked):
     """The kept scored lists, each read from the store when asked: an edit asks for a few (those
     naming a changed diary, those it may enter), where reading them all was 0.15 s at 50,000
     diaries. ``needed`` is each list's :data:`TABLE` ``needed``, read with the signatures."""
 
     def __init__(self, store: RelatedStore, needed: dict[str, float]) -> None:
+        super().__init__(needed)
         self.store = store
         self.needed = needed
-        self.read: dict[str, list[tuple[str, float]]] = {}
 
-    def __getitem__(self, key: str) -> list[tuple[str, float]]:
-        found = self.read.get(key)
-        if found is None:
-            if key not in self.needed:
-                raise KeyError(key)
-            found = self.read[key] = self.store.scored(key)
-        return found
-
-    def __contains__(self, key: object) -> bool:  # not Mapping's: it reads the list
-        return key in self.needed
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.needed)
-
-    def __len__(self) -> int:
-        return len(self.needed)
+    def fetch(self, key: str) -> list[tuple[str, float]]:
+        return self.store.scored(key)
 
     def naming(self, keys: Iterable[str]) -> dict[str, list[tuple[str, float]]]:
         """The kept lists that name one of ``keys``, found in the names the build read

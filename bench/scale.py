@@ -8,12 +8,14 @@ editing one diary. Every process of a build is sampled from ``/proc`` (the build
 its rendering workers, Pagefind) for peak memory: the largest single process, the
 largest sum of resident sizes at one moment, and the largest sum of proportional sizes
 (``Pss``: a page shared by forked processes counted once, split between them; read every
-2 s and after each new peak of resident sizes), which is what the machine holds.
+2 s and after each new peak of resident sizes), which is what the machine holds. Each run
+also counts its CPU time: user + system of the build and every process it waited for.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -68,9 +70,11 @@ def _pss(pid: int) -> int:
 def run_measured(
     command: list[str], env: dict[str, str], pss_every: float = 2.0
 ) -> dict[str, float | dict[str, float]]:
-    """Wall time and peak memory (MB) of ``command`` and every process it starts; resident
-    sizes every 0.05 s, proportional sizes every ``pss_every`` s."""
-    started = time.perf_counter()
+    """Wall time, CPU time and peak memory (MB) of ``command`` and every process it starts;
+    resident sizes every 0.05 s, proportional sizes every ``pss_every`` s. CPU time is user +
+    system of ``command`` and the processes it waited for (its workers, Pagefind), as
+    ``/usr/bin/time`` counts it: this process must start no other child meanwhile."""
+    started, used = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(
         command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -107,16 +111,24 @@ def run_measured(
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out, err = process.communicate()
-    elapsed = time.perf_counter() - started
-    done.set()
-    sampler.join()
+    try:
+        out, err = process.communicate()
+    except BaseException:  # Ctrl-C or a signal: the build stops too, before its folders go
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        elapsed = time.perf_counter() - started
+        done.set()
+        sampler.join()
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode != 0:
         sys.stderr.write(out[-2000:] + err[-4000:])
         raise SystemExit(f"benchmark command failed: {' '.join(command)}")
     summary = next((line for line in (out + "\n" + err).splitlines()[::-1] if line.startswith("Built ")), "")
     return {
         "seconds": round(elapsed, 2),
+        "cpu_seconds": round(ended.ru_utime - used.ru_utime + ended.ru_stime - used.ru_stime, 2),
         "peak_total_mb": round(total_peak / 2**20),
         "peak_pss_mb": round(proportional_peak / 2**20),
         "peak_mb": {name: round(value / 2**20) for name, value in sorted(peaks.items())},
@@ -124,7 +136,8 @@ def run_measured(
     }
 
 
-def _edit(content: Path, index: int) -> None:
+def edit_diary(content: Path, index: int) -> None:
+    """Append a line to one diary, the same one for the same ``index`` on the same network."""
     files = sorted((content / "diaries").rglob("*.md"))
     path = files[(index * 7919) % len(files)]
     path.write_text(path.read_text(encoding="utf-8") + f"\nAn edit, number {index}.\n", encoding="utf-8")
@@ -149,7 +162,7 @@ def measure(count: int, members: int, edits: int, work: Path, vocabulary: str = 
     result["unchanged"] = run_measured(netroots, env)
     result["one_edit"] = []
     for index in range(edits):
-        _edit(content, index)
+        edit_diary(content, index)
         result["one_edit"].append(run_measured(netroots, env))
     plain_s = result["plain"]["seconds"]
     for kind in ("first", "warm_full", "unchanged"):
@@ -164,7 +177,7 @@ def _line(label: str, entry: dict) -> str:
     memory = ", ".join(f"{name} {mb} MB" for name, mb in entry["peak_mb"].items())
     ratio = f" ({entry['ratio']}x)" if "ratio" in entry else ""
     return (
-        f"  {label:<10} {entry['seconds']:>8.2f} s{ratio}; peak {entry['peak_total_mb']} MB in all ({memory}),"
+        f"  {label:<10} {entry['seconds']:>8.2f} s{ratio}, {entry['cpu_seconds']:.2f} s CPU; peak {entry['peak_total_mb']} MB in all ({memory}),"
         f" {entry['peak_pss_mb']} MB with shared pages once"
     )
 

@@ -61,3 +61,59 @@ def test_the_related_bench_loads_the_lists_code_of_a_recent_revision() -> None:
     module = baseline(head.stdout.strip())
     lists, redone = module.update_lists({}, {}, {"a": {"w": 1.0}, "b": {"w": 0.5}}, 5)
     assert lists == {"a": [("b", 0.5)], "b": [("a", 0.5)]} and sorted(redone) == ["a", "b"]
+
+
+def test_ab_builds_both_checkouts_in_turns_and_removes_its_worktree(tmp_path, monkeypatch) -> None:
+    """``bench ab --base HEAD`` on a tiny network: a Markdown row per case with each side's run
+    (wall / CPU) and the ratio; both sides build every case, in turns, and render the same
+    pages for the edit; the worktree and the sites are gone afterwards."""
+    import json
+    import subprocess
+    import tempfile
+
+    from click.testing import CliRunner
+
+    import bench.common
+    import tasks
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(bench.common, "RESULTS", tmp_path / "results")
+    (tmp_path / "tmp").mkdir()
+    arguments = ["bench", "ab", "--base", "HEAD", "--diaries", "4", "--members", "2", "--edits", "1", "--full", "1"]
+    result = CliRunner().invoke(tasks.cli, arguments)
+    assert result.exit_code == 0, result.output
+
+    rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0][0].startswith("| 4 diaries (") and rows[0][1].startswith("base: HEAD (")
+    assert rows[0][2].startswith("head: working tree: ")
+    assert [row[0] for row in rows[1:]] == ["| first build", "| one edit", "| nothing changed", "| warm full build"]
+    for row in rows[1:]:
+        for cell in row[1:3]:
+            wall, cpu = (float(value) for value in cell.split(" / "))
+            assert wall > 0 and cpu > 0
+        assert re.fullmatch(r"[\d.]+x / [\d.]+x \|", row[3])
+    order = [line.split(":")[0] for line in result.stderr.splitlines()]
+    assert order == [
+        *("base first build", "head first build", "base second build", "head second build"),
+        *("base one edit", "base nothing changed", "head one edit", "head nothing changed"),
+        *("head warm full build", "base warm full build"),
+    ]
+    said = re.search(
+        r"Last one-edit build: base (rendered \d+ of \d+ pages).*; head (rendered \d+ of \d+ pages)", result.stdout
+    )
+    assert said and said[1] == said[2], result.stdout
+    sides = json.loads((tmp_path / "results/ab.json").read_text())["sides"]
+    assert sides["base"]["pages"] == sides["head"]["pages"] > 4
+
+    assert list((tmp_path / "tmp").iterdir()) == []
+    worktrees = subprocess.run(["git", "worktree", "list"], cwd=tasks.ROOT, capture_output=True, text=True, check=True)
+    assert str(tmp_path) not in worktrees.stdout
+
+
+def test_ab_refuses_a_revision_git_does_not_know() -> None:
+    from click.testing import CliRunner
+
+    import tasks
+
+    result = CliRunner().invoke(tasks.cli, ["bench", "ab", "--base", "no-such-revision-here", "--diaries", "4"])
+    assert result.exit_code == 1 and "no commit named 'no-such-revision-here'" in result.output

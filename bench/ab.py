@@ -151,7 +151,19 @@ def _cell(runs: list[dict]) -> str:
     return f"{each}; median **{wall:.2f} / {cpu:.2f}**"
 
 
+def _ratio(base_runs: list[dict], head_runs: list[dict]) -> str:
+    """Head's medians over base's; with several rounds, also each round's CPU ratio (the same
+    diary edited on both sides), whose spread is the noise of the run."""
+    (base_wall, base_cpu), (head_wall, head_cpu) = _medians(base_runs), _medians(head_runs)
+    medians = f"{head_wall / base_wall:.3f}x / {head_cpu / base_cpu:.3f}x"
+    if len(base_runs) == 1:
+        return medians
+    rounds = ", ".join(f"{h['cpu_seconds'] / b['cpu_seconds']:.2f}" for b, h in zip(base_runs, head_runs, strict=True))
+    return f"**{medians}**; CPU by round {rounds}"
+
+
 def table(base: Side, head: Side, count: int) -> str:
+    """The Markdown table: a row a case, every run of each side, their medians, head / base."""
     shown = f"{base.pages:,} pages" if base.pages == head.pages else f"{base.pages:,} / {head.pages:,} pages"
     lines = [
         f"| {count:,} diaries ({shown}), wall / CPU s | base: {base.label} | head: {head.label} | head / base |",
@@ -160,10 +172,9 @@ def table(base: Side, head: Side, count: int) -> str:
     for case in CASES:
         if case not in base.runs:
             continue
-        (base_wall, base_cpu), (head_wall, head_cpu) = _medians(base.runs[case]), _medians(head.runs[case])
-        label = case if len(base.runs[case]) == 1 else f"{case} ({len(base.runs[case])})"
-        ratio = f"{head_wall / base_wall:.3f}x / {head_cpu / base_cpu:.3f}x"
-        lines.append(f"| {label} | {_cell(base.runs[case])} | {_cell(head.runs[case])} | {ratio} |")
+        runs = base.runs[case], head.runs[case]
+        label = case if len(runs[0]) == 1 else f"{case} ({len(runs[0])})"
+        lines.append(f"| {label} | {_cell(runs[0])} | {_cell(runs[1])} | {_ratio(*runs)} |")
     return "\n".join(lines)
 
 

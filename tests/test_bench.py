@@ -117,3 +117,25 @@ def test_ab_refuses_a_revision_git_does_not_know() -> None:
 
     result = CliRunner().invoke(tasks.cli, ["bench", "ab", "--base", "no-such-revision-here", "--diaries", "4"])
     assert result.exit_code == 1 and "no commit named 'no-such-revision-here'" in result.output
+
+
+def test_ab_table_gives_each_run_the_medians_and_each_rounds_ratio(tmp_path) -> None:
+    """Several rounds of a case: each run in order, the medians, head's over base's, and the CPU
+    ratio of each round (base and head paired by round: the same diary edited)."""
+    from bench.ab import Side, table
+
+    def runs(*pairs: tuple[float, float]) -> list[dict]:
+        return [{"seconds": wall, "cpu_seconds": cpu} for wall, cpu in pairs]
+
+    base = Side("base", "d15f406", tmp_path, tmp_path, pages=12)
+    head = Side("head", "working tree: x at 1234567", tmp_path, tmp_path, pages=12)
+    base.runs = {"first build": runs((10.0, 8.0)), "one edit": runs((2.0, 1.0), (3.0, 1.5), (2.5, 2.0))}
+    head.runs = {"first build": runs((12.0, 8.0)), "one edit": runs((2.0, 1.1), (2.0, 1.2), (1.0, 1.0))}
+    assert table(base, head, 1000).splitlines() == [
+        "| 1,000 diaries (12 pages), wall / CPU s | base: d15f406 | head: working tree: x at 1234567 | head / base |",
+        "|---|---|---|---|",
+        "| first build | 10.00 / 8.00 | 12.00 / 8.00 | 1.200x / 1.000x |",
+        "| one edit (3) | 2.00 / 1.00, 3.00 / 1.50, 2.50 / 2.00; median **2.50 / 1.50** "
+        "| 2.00 / 1.10, 2.00 / 1.20, 1.00 / 1.00; median **2.00 / 1.10** "
+        "| **0.800x / 0.733x**; CPU by round 1.10, 0.80, 0.50 |",
+    ]

@@ -34,6 +34,7 @@ from .common import ROOT, machine, median, save
 from .scale import edit_diary, run_measured
 from .synthetic import diaries, today_after, vocabulary_option, write_netroots
 
+NOT_BUILT = (":(exclude)docs", ":(exclude)tests", ":(exclude)bench", ":(exclude)*.md")
 CASES = ("first build", "one edit", "nothing changed", "warm full build")
 
 
@@ -82,12 +83,13 @@ def working_tree_label() -> str:
 
 
 def working_tree_state() -> str:
-    """A digest of the code the working tree holds: its commit, its changes, its untracked files."""
-    digest = hashlib.sha256(git("rev-parse", "HEAD").encode())
-    digest.update(subprocess.run(["git", "diff", "HEAD", "--binary"], cwd=ROOT, capture_output=True).stdout)
-    for name in git("ls-files", "--others", "--exclude-standard", "-z").split("\0"):
-        if name and (ROOT / name).is_file():
-            digest.update(name.encode() + b"\0" + (ROOT / name).read_bytes())
+    """A digest of what this working tree's builds run, uncommitted and untracked files included
+    (docs, tests, benchmarks and Markdown left out: writing those or committing changes nothing)."""
+    digest = hashlib.sha256()
+    names = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".", *NOT_BUILT)
+    for name in sorted(set(names.split("\0")) - {""}):
+        path = ROOT / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
     return digest.hexdigest()
 
 

@@ -82,13 +82,13 @@ def working_tree_label() -> str:
     return f"working tree: {branch} at {short}{changed}"
 
 
-def working_tree_state() -> str:
-    """A digest of what this working tree's builds run, uncommitted and untracked files included
+def working_tree_state(root: Path = ROOT) -> str:
+    """A digest of what a working tree's builds run, uncommitted and untracked files included
     (docs, tests, benchmarks and Markdown left out: writing those or committing changes nothing)."""
     digest = hashlib.sha256()
-    names = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".", *NOT_BUILT)
+    names = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".", *NOT_BUILT, cwd=root)
     for name in sorted(set(names.split("\0")) - {""}):
-        path = ROOT / name
+        path = root / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
     return digest.hexdigest()
 

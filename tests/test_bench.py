@@ -139,3 +139,34 @@ def test_ab_table_gives_each_run_the_medians_and_each_rounds_ratio(tmp_path) -> 
         "| 2.00 / 1.10, 2.00 / 1.20, 1.00 / 1.00; median **2.00 / 1.10** "
         "| **0.800x / 0.733x**; CPU by round 1.10, 0.80, 0.50 |",
     ]
+
+
+def test_ab_notices_a_change_of_the_code_a_build_runs_not_of_docs_or_a_commit(tmp_path) -> None:
+    """``bench ab`` measures this working tree as it is and fails if it changes during the run:
+    a changed or new module counts; a written doc, a test or committing what is there does not."""
+    import subprocess
+
+    from bench.ab import working_tree_state
+
+    def git(*arguments: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *arguments], cwd=tmp_path, check=True)
+
+    (tmp_path / "netroots").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "netroots/build.py").write_text("A = 1\n")
+    (tmp_path / "docs/benchmarks.md").write_text("# Benchmarks\n")
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    first = working_tree_state(tmp_path)
+    (tmp_path / "docs/benchmarks.md").write_text("# Benchmarks, and a run\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests/test_new.py").write_text("def test(): pass\n")
+    git("add", "-A")
+    git("commit", "-qm", "docs")
+    assert working_tree_state(tmp_path) == first
+    (tmp_path / "netroots/build.py").write_text("A = 2\n")
+    changed = working_tree_state(tmp_path)
+    assert changed != first
+    (tmp_path / "netroots/new.py").write_text("B = 1\n")
+    assert working_tree_state(tmp_path) not in (first, changed)

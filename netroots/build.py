@@ -14,7 +14,7 @@ from typing import Any
 from pelican import Pelican, generators
 from pelican.settings import read_settings
 
-from .generators import ArticlesGenerator
+from .generators import ArticlesGenerator, StaticGenerator
 from .html import content_security_policy
 from .plugin import start
 
@@ -114,10 +114,8 @@ class NetrootsPelican(Pelican):
     def _get_generator_classes(self):
         from .incremental import FlushGenerator
 
-        found = [
-            ArticlesGenerator if cls is generators.ArticlesGenerator else cls
-            for cls in super()._get_generator_classes()
-        ]
+        ours = {generators.ArticlesGenerator: ArticlesGenerator, generators.StaticGenerator: StaticGenerator}
+        found = [ours.get(cls, cls) for cls in super()._get_generator_classes()]
         return [*found, FlushGenerator]
 
     def _get_writer(self):

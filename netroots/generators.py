@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pelican import generators, signals
@@ -14,7 +15,7 @@ from pelican.writers import FileOverwriteFailedError
 from .articlecache import KeptArticles
 from .contentfiles import content_files
 from .fingerprint import reads
-from .site import glob_matcher
+from .site import copy_output, glob_matcher
 
 logger = logging.getLogger(__name__)
 
@@ -219,3 +220,31 @@ def format_address(content: Any) -> None:
     language = "" if content.in_default_lang else "LANG_"
     content.override_url = str(content.settings[f"{kind}_{language}URL"]).format(**values)
     content.override_save_as = str(content.settings[f"{kind}_{language}SAVE_AS"]).format(**values)
+
+
+class StaticGenerator(generators.StaticGenerator):
+    """Pelican's, copying the theme's own files (``THEME_STATIC_PATHS``) only when their bytes
+    changed (``netroots.site.copy_output``): Pelican wrote them again at every build, so every
+    build gave the style sheets and scripts new times, and a deploy that compares times sent
+    them again."""
+
+    def _copy_paths(self, paths: Any, source: str, destination: str, output_path: str, final_path: Any = None) -> None:
+        ignored = glob_matcher(self.settings["IGNORE_FILES"])
+        for path in paths:
+            source_path = os.path.join(source, path)
+            if ignored(os.path.basename(source_path)):
+                continue
+            if os.path.isfile(source_path):
+                name = os.path.basename(path) if final_path else path
+                copy_output(output_path, os.path.join(destination, final_path or "", name), Path(source_path))
+            elif os.path.isdir(source_path):
+                target = os.path.join(destination, final_path or path)
+                for folder, folders, files in os.walk(source_path, followlinks=True):
+                    folders[:] = sorted(name for name in folders if not ignored(name))
+                    inside = os.path.relpath(folder, source_path)
+                    for name in sorted(files):
+                        if not ignored(name):
+                            relative = os.path.normpath(os.path.join(target, inside, name))
+                            copy_output(output_path, relative, Path(folder, name))
+            else:
+                logger.warning("The theme's static path %s is neither a file nor a folder: not copied", source_path)

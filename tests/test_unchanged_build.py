@@ -946,3 +946,24 @@ def test_an_unchanged_build_takes_each_related_list_as_kept(
         found = build()
         assert found[0] == 1 and found[1] > 0 and found[2] > 0  # lists computed, each diary shown walked
         assert build() == (0, 0, 0)
+
+
+def test_the_themes_own_files_are_copied_only_when_they_changed(tmp_path: Path, copy_fixture) -> None:
+    """Pelican wrote the style sheets and scripts again at every build (new times: a deploy
+    that compares times sent them again); now a build copies what differs, and only that."""
+    theme = tmp_path / "theme"
+    shutil.copytree(Path(__file__).parents[1] / "theme", theme)
+    (theme / "static" / "css" / "notes.css~").write_text("an editor's backup")
+    content, output = copy_fixture("basic"), tmp_path / "output"
+    assert not build_site(content, output, THEME=str(theme), IGNORE_FILES=["*~"]).errors
+    copied = {path: path.stat().st_mtime_ns for path in (output / "theme").rglob("*") if path.is_file()}
+    assert output / "theme" / "css" / "site.css" in copied and output / "theme" / "js" / "search.js" in copied
+    assert not (output / "theme" / "css" / "notes.css~").exists()
+    (output / "theme" / "js" / "search.js").write_text("// changed in output/ by hand")
+    (theme / "static" / "css" / "site.css").write_text("body { color: black; }")
+    assert not build_site(content, output, THEME=str(theme), IGNORE_FILES=["*~"]).errors
+    assert (output / "theme" / "css" / "site.css").read_text() == "body { color: black; }"
+    assert (output / "theme" / "js" / "search.js").read_bytes() == (theme / "static" / "js" / "search.js").read_bytes()
+    again = {path: path.stat().st_mtime_ns for path in copied}
+    changed = {path.relative_to(output).as_posix() for path in copied if again[path] != copied[path]}
+    assert changed == {"theme/css/site.css", "theme/css/all.css", "theme/js/search.js"}  # all.css: the sheets joined

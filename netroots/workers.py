@@ -15,6 +15,9 @@ from typing import Any
 
 # A share's work: ``work(share, shares)`` returns what the worker sends back (picklable).
 Work = Callable[[int, int], Any]
+# Seconds a process waits for ``Runs``' lock: a live holder keeps it for microseconds, so
+# one that keeps it this long died holding it (killed, out of memory).
+LOCK_WAIT = 10.0
 
 
 def in_workers(shares: int, work: Work, here: bool = False) -> list[tuple[bool, Any]]:
@@ -63,8 +66,11 @@ class Runs:
         self.size = size
 
     def take(self, from_end: bool = False) -> range | None:
-        """The next run, or None when all are taken."""
-        with self.lock:
+        """The next run; None when all are taken, or when a process died holding the lock (the
+        caller then does what no process answered for, as for a worker that died)."""
+        if not self.lock.acquire(timeout=LOCK_WAIT):
+            return None
+        try:
             first, last = self.ends
             if first >= last:
                 return None
@@ -73,3 +79,5 @@ class Runs:
             else:
                 self.ends[0] = last = min(last, first + self.size)
             return range(first, last)
+        finally:
+            self.lock.release()

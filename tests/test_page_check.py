@@ -19,6 +19,7 @@ import pytest
 from conftest import FIXTURES, build_site
 
 from netroots import incremental
+from netroots import workers as workers_module
 from netroots.pagerecord import PageRecord
 
 SERIAL = {"jobs": 1}
@@ -90,6 +91,16 @@ def _twin(tmp_path: Path, name: str) -> Path:
     return tmp_path / name / "content"
 
 
+def _edited_twins(tmp_path: Path) -> None:
+    """Twin sites "one" (checked in one process) and "two", each built, then edited alike;
+    "one" built again (in one process) as what "two" must come to."""
+    for name, workers in (("one", SERIAL), ("two", PARALLEL)):
+        content = _twin(tmp_path, name)
+        build_site(content, content.parent / "output", NETROOTS_BUILD=workers)
+        _edit(content)
+    build_site(tmp_path / "one" / "content", tmp_path / "one" / "output", NETROOTS_BUILD=SERIAL)
+
+
 def _edit(content: Path) -> None:
     diary = sorted((content / "diaries").rglob("*.md"))[0]
     diary.write_text(diary.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
@@ -145,11 +156,7 @@ def test_a_worker_that_fails_to_check_its_pages_costs_no_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail: str
 ) -> None:
     rendered = _count_renders(monkeypatch)
-    for name, workers in (("one", SERIAL), ("two", PARALLEL)):
-        content = _twin(tmp_path, name)
-        build_site(content, content.parent / "output", NETROOTS_BUILD=workers)
-        _edit(content)
-    build_site(tmp_path / "one" / "content", tmp_path / "one" / "output", NETROOTS_BUILD=SERIAL)
+    _edited_twins(tmp_path)
     log = tmp_path / "checks"
     _count_checks(monkeypatch, log, True, fail)
     content, output = tmp_path / "two" / "content", tmp_path / "two" / "output"
@@ -157,5 +164,34 @@ def test_a_worker_that_fails_to_check_its_pages_costs_no_page(
     checks = _checks(log)
     assert len(checks) == 2 and checks[os.getpid()] > 1  # the worker failed at its first page
     assert 0 < len(rendered[-1]) < checks[os.getpid()]  # its pages were checked here
+    assert rendered[-1] == rendered[-2]  # as checked in one process
+    assert _files(output) == _files(tmp_path / "one" / "output")
+
+
+def test_a_worker_that_dies_holding_the_runs_lock_costs_no_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed while it held the lock the processes take their runs under, a worker left the
+    others waiting for it for ever; they now stop taking runs after ``LOCK_WAIT``, and the
+    build's process checks what no process answered for."""
+    rendered = _count_renders(monkeypatch)
+    _edited_twins(tmp_path)
+    log, parent, take = tmp_path / "checks", os.getpid(), workers_module.Runs.take
+    _count_checks(monkeypatch, log, True)
+
+    def dying(self: workers_module.Runs, from_end: bool = False) -> range | None:
+        if os.getpid() != parent:
+            self.lock.acquire()
+            with open(log, "a", encoding="utf-8") as out:
+                out.write(f"{os.getpid()}\n")  # lets this process's first page go on (``wait``)
+            os._exit(3)
+        return take(self, from_end)
+
+    monkeypatch.setattr(workers_module.Runs, "take", dying)
+    monkeypatch.setattr(workers_module, "LOCK_WAIT", 0.5)
+    content, output = tmp_path / "two" / "content", tmp_path / "two" / "output"
+    build_site(content, output, NETROOTS_BUILD=PARALLEL)
+    checks = _checks(log)
+    assert len(checks) == 2 and checks[os.getpid()] > 4  # more than its first run: the rest, after the wait
     assert rendered[-1] == rendered[-2]  # as checked in one process
     assert _files(output) == _files(tmp_path / "one" / "output")

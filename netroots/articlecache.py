@@ -62,6 +62,7 @@ from pelican.contents import Article
 from pelican.urlwrappers import Author, Category, Tag, URLWrapper
 from pelican.utils import SafeDatetime
 
+from .contentfiles import joined
 from .fingerprint import CHECK_KEPT, Digester, Kept, KeptChanged, pickle_state, receiver_inputs
 from .plugin import STATE_KEY, build_state
 from .readcache import LoggedProblems
@@ -74,6 +75,7 @@ WRAPPERS: dict[str, type[URLWrapper]] = {"Tag": Tag, "Author": Author, "Category
 COLUMNS = ("path", "key", "state", "value")
 # Receivers connected without a sender (every plugin's) answer this one.
 _ANY_ARTICLE = object()
+_UNKNOWN = object()
 
 # What every diary's pickle would spell out (attribute names, metadata keys, the values all
 # diaries share, the names a zone is pickled with), stored as a number into this list. Only
@@ -111,10 +113,13 @@ class KeptArticles:
         from .incremental import build_settings
 
         self.generator = generator
+        self.prefix = os.path.join(os.path.abspath(generator.path), "")  # the diaries' paths start so
         self.settings = generator.settings
         self.context = generator.context
         self.on = bool(build_settings(self.settings)["incremental"]) and not preview_of(self.settings)
         self.inputs: bytes | None = None
+        self.article_keys: dict[str, Any] = {}  # each extension's reader's ``article_key`` (or None)
+        self.registered: dict[int, Kept] | None = None  # ``kept_objects``, looked up once
         self.connection: sqlite3.Connection | None = None
         self.rows: list[tuple[str, str, bytes, bytes]] = []
         self.stored: sqlite3.Cursor | None = None  # the kept rows in path order, read as Pelican asks
@@ -157,8 +162,11 @@ class KeptArticles:
         return self.on
 
     def _key(self, filename: str) -> str | None:
-        reader = self.generator.readers.readers.get(filename.rsplit(".", 1)[-1])
-        article_key = getattr(reader, "article_key", None)
+        extension = filename.rsplit(".", 1)[-1]
+        article_key = self.article_keys.get(extension, _UNKNOWN)
+        if article_key is _UNKNOWN:
+            reader = self.generator.readers.readers.get(extension)
+            article_key = self.article_keys[extension] = getattr(reader, "article_key", None)
         read_key = article_key(filename) if article_key is not None else None
         if read_key is None or self.inputs is None:
             return None
@@ -176,7 +184,7 @@ class KeptArticles:
         self._unwatch()
         if not self._start() or self.connection is None:
             return None
-        path = os.path.abspath(os.path.join(self.generator.path, filename))  # as Pelican's read_file
+        path = joined(self.prefix, filename)  # as Pelican's read_file
         key = self._key(path)
         if key is None:
             return None
@@ -233,7 +241,7 @@ class KeptArticles:
         if self.stored is None:
             self.stored = self.connection.execute(
                 "SELECT path, key, state, value FROM articles WHERE path > ? AND path < ? ORDER BY path",
-                _under(os.path.abspath(self.generator.path)),
+                _under(self.prefix[:-1]),
             )
             self.ahead = self.stored.fetchone()
         while self.ahead is not None and self.ahead[0] < path:  # rows of deleted diaries
@@ -246,7 +254,7 @@ class KeptArticles:
 
     def put(self, filename: str, article: Any) -> None:
         """Pelican made ``article`` for ``filename`` and found it valid: keep it if it is safe."""
-        path = os.path.abspath(os.path.join(self.generator.path, filename))  # as Pelican's read_file
+        path = joined(self.prefix, filename)  # as Pelican's read_file
         watched = self.watch
         self._unwatch()
         self.made += 1
@@ -337,7 +345,10 @@ class KeptArticles:
         """The pages' digester digests ``article`` from ``state`` (the hash of the pickle it
         was stored as or restored from) and ``shared`` (what the pickle names), as built now."""
         if type(article) is Article:
-            kept_objects(self.settings)[id(article)] = Kept(article, state, shared, self.check)
+            registered = self.registered
+            if registered is None:
+                registered = self.registered = kept_objects(self.settings)
+            registered[id(article)] = Kept(article, state, shared, self.check)
 
 
 def _make_table(connection: sqlite3.Connection) -> None:

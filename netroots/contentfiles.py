@@ -114,6 +114,13 @@ class ContentFiles:
         return set(self.files)
 
 
+def joined(prefix: str, name: str) -> str:
+    """``os.path.abspath(os.path.join(folder, name))``, ``prefix`` being ``folder`` made
+    absolute with a trailing separator (``os.path.join(os.path.abspath(folder), "")``): one
+    ``normpath`` (C code) instead of ``join`` and ``abspath`` a diary, twice a build."""
+    return os.path.abspath(name) if name.startswith(os.sep) else os.path.normpath(prefix + name)
+
+
 def _parts(relative: str) -> list[str]:
     return relative.split("/")
 

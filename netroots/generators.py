@@ -120,9 +120,12 @@ class ArticlesGenerator(generators.ArticlesGenerator):
             self.kept.resume()  # collections on again, even when Pelican failed
         self.kept.save()
         # Pelican formats a diary's address from its settings on every ``url``/``save_as``
-        # (~10 times a diary a build); they are final now, so each is formatted once.
+        # (~10 times a diary a build); they are final now, so each is formatted once. Those
+        # ``format_address`` fixed already (every diary but a few) are left as they are.
         for article in [*self.articles, *self.translations, *self.hidden_articles, *self.drafts]:
-            article.override_url, article.override_save_as = article.url, article.save_as
+            fixed = article.__dict__
+            if "override_url" not in fixed or "override_save_as" not in fixed:
+                article.override_url, article.override_save_as = article.url, article.save_as
 
     def generate_authors(self, write: Any) -> None:
         if self.settings.get("AUTHOR_SAVE_AS"):  # Netroots' members plugin writes members' pages

@@ -474,3 +474,46 @@ def test_restoring_kept_diaries_runs_no_collection_and_leaves_collections_on(
         enabled = gc.isenabled()
         gc.enable()  # the rest of the suite collects either way
     assert enabled
+
+
+def test_a_build_joins_each_diarys_path_in_one_step_and_formats_no_fixed_address(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each diary's absolute path was made twice a build with ``os.path.join`` and
+    ``abspath`` (Python, for the read-ahead and for its kept object), now with one ``normpath``
+    (C) each; and its address was formatted again after ``format_address`` had fixed it, now
+    left as it is (0.1 s at 50,000 diaries). The site is the same."""
+    import posixpath
+
+    from pelican.contents import Content
+
+    from netroots.contentfiles import joined
+
+    content, output, before = _built(copy_fixture, tmp_path)
+    assert sum(1 for _ in (content / "diaries").rglob("*.md")) >= 3
+    made: list[str] = []
+    formatted: list[str] = []
+    for name in ("abspath", "join"):
+        original = getattr(posixpath, name)
+
+        def counted_path(*parts: Any, _o: Any = original) -> Any:
+            made.extend(str(part) for part in parts)
+            return _o(*parts)
+
+        monkeypatch.setattr(posixpath, name, counted_path)
+    url = Content.url.fget
+
+    def counted(self: Any) -> str:
+        formatted.append(sys._getframe(1).f_code.co_name)
+        return url(self)
+
+    monkeypatch.setattr(Content, "url", property(counted))
+    assert build_site(content, output).summary.startswith("rendered 0 of ")
+    assert [part for part in made if "diaries/" in part and part.endswith(".md")] == []
+    assert "generate_context" not in formatted, "ArticlesGenerator's formats no address format_address fixed"
+    assert _html(output) == before
+
+    base = str(content)
+    odd = ["a/./b.md", "a/../b.md", "a//b.md", "a/", "", ".", "..", ".hidden/x.md", "ä/ü é.md", "../x.md", "/e/a.md"]
+    for name in [*odd, "a/b/c.md", "//e/a.md", "/"]:
+        assert joined(os.path.join(base, ""), name) == os.path.abspath(os.path.join(base, name)), name

@@ -372,6 +372,7 @@ def test_kept_diaries_are_read_from_their_store_in_one_query(
     kept = KeptArticles.__new__(KeptArticles)
     kept.connection, kept.stored, kept.ahead, kept.asked = sqlite3.connect(database), None, None, ""
     kept.generator, kept.passed = SimpleNamespace(path=str(content)), set()
+    kept.prefix = os.path.join(str(content), "")
     paths = sorted(row[0] for row in kept.connection.execute("SELECT path FROM articles"))
     assert kept._row(paths[-1]) is not None and kept._row(paths[1]) is not None  # the second: out of order
     assert kept._row(paths[-1] + "-gone") is None

@@ -8,7 +8,7 @@ from pathlib import Path
 from pelican import signals
 
 from netroots.check import check_layout, layout, static_problem
-from netroots.contentfiles import content_files
+from netroots.contentfiles import content_files, joined
 from netroots.members import members_in
 from netroots.readcache import read_ahead
 from netroots.report import Report
@@ -79,12 +79,9 @@ def read_diaries_ahead(generator) -> None:
     if not isinstance(reader, NetrootsReader) or preview_of(generator.settings):
         return
     settings = generator.settings
-    base = os.path.abspath(generator.path)
+    prefix = os.path.join(os.path.abspath(generator.path), "")
     paths = [
-        # Pelican's names are plain relative paths: joined, they need no normalizing (a few might).
-        os.path.abspath(os.path.join(base, name))
-        if "." in name.split("/") or ".." in name
-        else os.path.join(base, name)
+        joined(prefix, name)  # the paths the kept diaries are looked up by (netroots/articlecache.py)
         for folders, excludes in (("ARTICLE_PATHS", "ARTICLE_EXCLUDES"), ("PAGE_PATHS", "PAGE_EXCLUDES"))
         for name in generator.get_files(settings[folders], exclude=settings[excludes])
         if name.rsplit(".", 1)[-1] in NetrootsReader.file_extensions

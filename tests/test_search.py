@@ -255,12 +255,13 @@ def test_the_count_of_pagefind_parts_stays_while_the_network_grows_a_little() ->
     assert part_of("diaries/ana/x/index.html", 12) == part_of("diaries/ana/x/index.html", 12)
 
 
-def counted_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point PAGEFIND_BINARY_PATH at a wrapper that notes each run in the returned file."""
+def counted_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, note: str = "run") -> Path:
+    """Point PAGEFIND_BINARY_PATH at a wrapper that notes each run in the returned file, a line
+    a run (``note``: what the line says; "$2", the folder of pages)."""
     from search.pagefind import pagefind_executable
 
     runs, wrapper = tmp_path / "pagefind-runs", tmp_path / "pagefind-counted"
-    wrapper.write_text(f'#!/bin/sh\necho run >> "{runs}"\nexec "{pagefind_executable()}" "$@"\n')
+    wrapper.write_text(f'#!/bin/sh\necho "{note}" >> "{runs}"\nexec "{pagefind_executable()}" "$@"\n')
     wrapper.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
     return runs
@@ -1236,3 +1237,45 @@ def test_an_unchanged_build_takes_each_pagefind_parts_fingerprint_as_kept(
     said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
     assert len(made) == 1 and "indexed 1 of" in said, said
     assert "new driver" in pagefind_pages(output)["/diaries/cara/bookmobile-returns/"]["content"]
+
+
+@pytest.mark.parametrize("memory", ["room", "no room", "fills up"])
+def test_pagefinds_parts_are_staged_in_memory_when_there_is_room(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memory: str
+) -> None:
+    """A part's pages are staged for Pagefind a folder a page; on a disk that frees blocks as it
+    goes, removing them took seconds at every edit. In memory (/dev/shm) when it has room, else
+    on disk, and on disk too when memory fills up while staging; removed either way."""
+    from search import bundles, pagefind
+
+    folder = tmp_path / "memory"
+    folder.mkdir()
+    monkeypatch.setattr(pagefind, "MEMORY_FOLDER", folder)
+    monkeypatch.setattr(pagefind, "MEMORY_ROOM", 10**18 if memory == "no room" else 0)
+    if memory == "fills up":
+        link_or_copy, room = bundles.link_or_copy, [2]  # pages that fit
+
+        def full(source: Path, target: Path) -> None:
+            if folder in target.parents:
+                if not room[0]:
+                    raise OSError(28, "No space left on device")
+                room[0] -= 1
+            link_or_copy(source, target)
+
+        monkeypatch.setattr(pagefind, "link_or_copy", full)
+    sites = counted_pagefind(tmp_path, monkeypatch, "$2")
+    content, output = fresh_copy(tmp_path), tmp_path / "output"
+    assert not build_site(content, output, SEARCH={"pagefind_part_pages": 4}).errors
+    staged = [Path(line) for line in sites.read_text().split()]
+    disk = content.parent / ".cache" / "search" / "pagefind-stage"
+    assert len(staged) >= 3
+    assert all((folder in site.parents) == (memory == "room") for site in staged), staged
+    assert all((disk in site.parents) == (memory != "room") for site in staged), staged
+    assert list(folder.iterdir()) == []
+    assert not disk.exists() or list(disk.iterdir()) == []
+    clean = tmp_path / "clean"
+    shutil.copytree(content.parent, clean, ignore=shutil.ignore_patterns(".cache", "output"))
+    monkeypatch.setattr(pagefind, "MEMORY_ROOM", 10**18)  # staged on disk, as before
+    monkeypatch.setattr(pagefind, "link_or_copy", bundles.link_or_copy)
+    assert not build_site(clean / "content", clean / "output", SEARCH={"pagefind_part_pages": 4}).errors
+    assert pagefind_pages(output) == pagefind_pages(clean / "output")

@@ -400,6 +400,67 @@ def test_comment_feeds_are_checked_without_formatting_their_addresses_again(
     assert other.read_bytes() == before
 
 
+def test_an_unchanged_build_keeps_every_comment_feed_without_a_key_or_a_listing_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged build digested each of 10,000 diaries' feed inputs, looked its key up and
+    listed every feeds' folder. With the digest of all of them and each folder's stamp as the
+    last build recorded, it keeps them all: no feed's key is looked up and no folder listed.
+    A feed deleted from output/ or a diary retitled still makes its diary's feeds again."""
+    from comments import generator
+
+    monkeypatch.setattr(generator, "SETTLED_NS", 0)  # this test's builds follow each other within a second
+    content, items = _network(tmp_path, monkeypatch, diaries=24)
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    assert not build_site(content, output).errors  # the folders written by the first build are settled now
+    looked: list[str] = []
+    listed: list[str] = []
+    jobs: list[Any] = []
+    kept, call, write = generator.CommentFeeds.kept, generator.FeedFolders.__call__, generator.write_feed_jobs
+
+    def counted_kept(self: Any, name: str, key: str) -> bool:
+        looked.append(name)
+        return kept(self, name, key)
+
+    def counted_call(self: Any, relative: str) -> bool:
+        folder = relative.rpartition("/")[0]
+        if folder not in self.folders:
+            listed.append(folder)
+        return call(self, relative)
+
+    def counted_write(settings: Any, todo: list[Any]) -> Any:
+        jobs.extend(todo)
+        return write(settings, todo)
+
+    monkeypatch.setattr(generator.CommentFeeds, "kept", counted_kept)
+    monkeypatch.setattr(generator.FeedFolders, "__call__", counted_call)
+    monkeypatch.setattr(generator, "write_feed_jobs", counted_write)
+    assert not build_site(content, output).errors
+    assert looked == [] and listed == [] and jobs == []
+    feeds = output / "feeds" / "comments"
+    assert len(list(feeds.rglob("*.xml"))) == 2 * len(items)
+
+    gone = feeds / items[5].handle / f"{items[5].slug}.atom.xml"
+    before = gone.read_bytes()
+    gone.unlink()
+    assert not build_site(content, output).errors
+    assert len(looked) == len(items) + 1 and [job.paths["atom"] for job in jobs] == [
+        f"feeds/comments/{items[5].handle}/{items[5].slug}.atom.xml"
+    ]
+    assert gone.read_bytes() == before
+
+    looked.clear()
+    jobs.clear()
+    source = next((content / "diaries" / items[7].handle).glob(f"*-{items[7].slug}.md"))
+    source.write_text(source.read_text(encoding="utf-8").replace(items[7].title, "A new title"), encoding="utf-8")
+    assert not build_site(content, output).errors
+    assert len(looked) == len(items) + 1 and [job.paths["atom"] for job in jobs] == [
+        f"feeds/comments/{items[7].handle}/{items[7].slug}.atom.xml"
+    ]
+    assert "A new title" in (feeds / items[7].handle / f"{items[7].slug}.atom.xml").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("incremental", [True, False])
 def test_comment_feeds_move_when_their_address_settings_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, incremental: bool

@@ -11,8 +11,8 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping
-from functools import partial
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ logger = logging.getLogger("netroots")
 TEMPLATE = "comments/thread"
 FORMATS = "\x00formats"  # in feeds.json, beside the diaries' ids (which hold no NUL)
 RECENT = "\x00recent"
+STATE = "\x00state"
+SETTLED_NS = 2 * 10**9  # a folder changed since this long before a build began is listed by the next
 
 
 def publish(
@@ -269,48 +271,49 @@ class CommentsGenerator(Generator):
         formats = [self.options[f"{which}_feed_{kind}"] for which in ("diary", "recent") for kind in ("atom", "rss")]
         feeds = CommentFeeds(cache_dir(self.settings, "comments") / "feeds.json", formats, FeedFolders(output))
         world = store.stamp if store is not None else ""
+        recent_paths = {"atom": self.options["recent_feed_atom"], "rss": self.options["recent_feed_rss"]}
 
-        def feed(
-            name: str, where: Callable[[], dict[str, str | None]], title: str, page: str, nodes: list[Node]
-        ) -> None:
-            entries = [comment_entry(node, members, site_url, self.articles, zone) for node in nodes]
-            # repr, not JSON: unambiguous for strings and lists, and cheaper (two feeds a diary, every build)
-            inputs = repr((title, page, site_url, [entry_key(e) for e in entries], world))
-            key = hashlib.blake2b(inputs.encode(), digest_size=16).hexdigest()
-            if not feeds.kept(name, key):
-                feeds.make(
-                    name, key, where(), {"title": title, "site_url": site_url, "page_path": page, "entries": entries}
-                )
+        def entry(node: Node) -> FeedEntry:
+            return comment_entry(node, members, site_url, self.articles, zone)
 
         threads = self.conversation.threads
+        made: list[tuple[str, str, str, list[FeedEntry]]] = []  # each feed's name, title, page and entries
         for diary_id, article in self.articles.items():
             thread = threads.get(diary_id)
-            feed(
-                diary_id,
-                partial(diary_feed_paths, self.options, diary_id),
-                f"Comments on “{article.title}”: {sitename}",
-                address(article),
-                [node for node in thread.nodes if node.shown] if thread else [],
-            )
-        feed(
-            RECENT,
-            lambda: {"atom": self.options["recent_feed_atom"], "rss": self.options["recent_feed_rss"]},
-            f"Recent comments: {sitename}",
-            "",
-            self.context["recent_comments"],
+            nodes = [node for node in thread.nodes if node.shown] if thread else []
+            title = f"Comments on “{article.title}”: {sitename}"
+            made.append((diary_id, title, address(article), [entry(node) for node in nodes]))
+        made.append(
+            (RECENT, f"Recent comments: {sitename}", "", [entry(node) for node in self.context["recent_comments"]])
         )
+        # repr, not JSON: unambiguous for strings and lists, and cheaper (two feeds a diary, every build)
+        inputs = [(name, title, page, [entry_key(e) for e in entries]) for name, title, page, entries in made]
+        every = hashlib.blake2b(repr((inputs, site_url, world)).encode(), digest_size=16).hexdigest()
+        if not feeds.all_kept(every):
+            for (name, title, page, entries), (_, _, _, keys) in zip(made, inputs, strict=True):
+                key = hashlib.blake2b(repr((title, page, site_url, keys, world)).encode(), digest_size=16).hexdigest()
+                if not feeds.kept(name, key):
+                    where = recent_paths if name == RECENT else diary_feed_paths(self.options, name)
+                    feeds.make(
+                        name, key, where, {"title": title, "site_url": site_url, "page_path": page, "entries": entries}
+                    )
         produced_under(output, feeds.kept_files)
         write_feed_jobs(self.settings, feeds.jobs)  # two feeds a diary: on every core
-        feeds.save()
+        feeds.save(every)
 
 
 class CommentFeeds:
     """The comment feeds of a build against the record of the last (``feeds.json``): a feed's
     name (a diary's id, or RECENT) -> ``[key, atom path, rss path]``. The paths are made from
     the diary's id and the address formats: recorded with the same formats, they are taken as
-    recorded (not formatted again for 10,000 diaries)."""
+    recorded (not formatted again for 10,000 diaries).
 
-    def __init__(self, path: Path, formats: list[Any], present: Callable[[str], bool]) -> None:
+    The record also holds (``STATE``) the digest of every feed's inputs and the inode and time
+    of each feeds' folder, taken after the build's last write into it. A build with the same
+    digest whose folders are all as recorded keeps every feed without a key, a listing or a
+    look-up a feed (:meth:`all_kept`): a file added to or taken from a folder changes its time."""
+
+    def __init__(self, path: Path, formats: list[Any], present: FeedFolders) -> None:
         self.path = path
         self.previous = read_cache(path)
         self.same_formats = self.previous.get(FORMATS) == formats
@@ -318,6 +321,24 @@ class CommentFeeds:
         self.present = present
         self.kept_files: list[str] = []
         self.jobs: list[FeedJob] = []
+
+    def all_kept(self, digest: str) -> bool:
+        """Is every feed made from the inputs digested as ``digest`` in output/ as the last
+        build left it? Then its record is this build's, and no feed is looked at."""
+        state = self.previous.get(STATE)
+        if not (self.same_formats and isinstance(state, dict) and state.get("digest") == digest):
+            return False
+        folders = state.get("folders")
+        if not isinstance(folders, dict) or folders != self.present.stamps(folders):
+            return False
+        kept: list[str] = []
+        for name, entry in self.previous.items():
+            if name != FORMATS and name != STATE:
+                if type(entry) is not list or len(entry) != 3:
+                    return False
+                kept.extend(path for path in entry[1:] if path)
+        self.written, self.kept_files = self.previous, kept
+        return True
 
     def kept(self, name: str, key: str) -> bool:
         """Is the feed made from ``key`` in output/ as the last build left it? Then it is this build's."""
@@ -336,7 +357,18 @@ class CommentFeeds:
             self.written[name] = [key, paths.get("atom"), paths.get("rss")]
             self.jobs.append(FeedJob(key, paths, made))
 
-    def save(self) -> None:
+    def save(self, digest: str) -> None:
+        """Write the record when it changed; with the folders' stamps when none changed since
+        a little before the build began (a file taken from a folder after its listing, or in
+        the same tick of the clock as the stamp, would go unseen)."""
+        if self.written is not self.previous:
+            self.written.pop(STATE, None)
+            entries = (entry for name, entry in self.written.items() if name != FORMATS and name != STATE)
+            stamps = self.present.stamps(
+                {path.rpartition("/")[0] for entry in entries for path in entry[1:] if path}, True
+            )
+            if all(stamps.values()):
+                self.written[STATE] = {"digest": digest, "folders": stamps}
         if self.written != self.previous:
             try:
                 write_cache(self.path, self.written)
@@ -372,6 +404,7 @@ class FeedFolders:
     def __init__(self, output: str) -> None:
         self.output = output
         self.folders: dict[str, frozenset[str]] = {}
+        self.started = time.time_ns()
 
     def __call__(self, relative: str) -> bool:
         folder, _, name = relative.rpartition("/")
@@ -384,6 +417,20 @@ class FeedFolders:
                 names = frozenset()
             self.folders[folder] = names
         return name in names
+
+    def stamps(self, folders: Iterable[str], settled: bool = False) -> dict[str, list[int] | None]:
+        """Each folder's ``[inode, mtime_ns]`` (None: missing; with ``settled``, also when it
+        changed after ``SETTLED_NS`` before this build's first look at a folder)."""
+        since = self.started - SETTLED_NS
+        found: dict[str, list[int] | None] = {}
+        for folder in folders:
+            try:
+                stat = os.stat(os.path.join(self.output, folder))
+            except OSError:
+                found[folder] = None
+                continue
+            found[folder] = None if settled and stat.st_mtime_ns > since else [stat.st_ino, stat.st_mtime_ns]
+        return found
 
 
 def comment_entry(node: Node, members: dict[str, Any], site_url: str, articles: dict[str, Any], zone: Any) -> FeedEntry:

@@ -64,6 +64,35 @@ def test_group_page_and_feeds_carry_the_groups_diaries(site) -> None:
         assert "laundry room" in (feed.entries[0].get("content") or [feed.entries[0].summary_detail])[0]["value"]
 
 
+def test_a_groups_feed_makes_entries_of_the_diaries_it_shows_only(
+    site, copy_fixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group's feed shows its newest diaries (100): it made an entry, with the diary's HTML,
+    of each of the group's diaries (10,000 at 50,000), every build. Same feed, newest first."""
+    from groups import generator
+
+    content = copy_fixture("basic")
+    for day in range(1, 6):
+        (content / f"diaries/ana/2026-07-0{day}-note-{day}.md").write_text(
+            f"---\ntitle: Note {day}\ntags: [Notes]\ngroups: [tenants]\n---\n\nText {day}.\n", encoding="utf-8"
+        )
+    made: list[str] = []
+    entry = generator.diary_entry
+
+    def counted(article, site_url):
+        made.append(article.title)
+        return entry(article, site_url)
+
+    monkeypatch.setattr(generator, "FEED_ENTRIES", 2)
+    monkeypatch.setattr(generator, "diary_entry", counted)
+    result = site(content)
+    assert not result.errors
+    tenants = [title for title in made if title.startswith("Note")]
+    assert tenants == ["Note 5", "Note 4"]
+    feed = feedparser.parse(result.output / "feeds/groups/tenants.atom.xml")
+    assert [e.title for e in feed.entries] == ["Note 5", "Note 4"]
+
+
 def test_all_diaries_paginate_into_folders(site, copy_fixture) -> None:
     content = copy_fixture("basic")
     for day in range(1, 6):

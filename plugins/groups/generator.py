@@ -16,6 +16,8 @@ from netroots.site import cache_dir, preview_of, site_address, write_page
 
 from .model import Group, load_groups
 
+FEED_ENTRIES = 100  # the newest diaries a group's feed shows
+
 
 def diary_entry(article: Any, site_url: str) -> FeedEntry:
     """A feed entry for a Pelican diary article."""
@@ -31,6 +33,15 @@ def diary_entry(article: Any, site_url: str) -> FeedEntry:
         author=article.author.name,
         categories=tuple(tag.name for tag in getattr(article, "tags", [])),
     )
+
+
+def newest(articles: list[Any], limit: int) -> list[Any]:
+    """The ``limit`` diaries a feed of ``articles`` shows, in its order (newest change first, ties
+    as listed: the feed's own sort is stable): a group's feed made an entry, with the diary's
+    HTML, of each of its 10,000 diaries at 50,000 to show 100."""
+    return sorted(articles, key=lambda article: getattr(article, "modified", None) or article.date, reverse=True)[
+        :limit
+    ]
 
 
 class GroupsGenerator(Generator):
@@ -85,7 +96,8 @@ class GroupsGenerator(Generator):
                 subtitle=group.summary,
                 site_url=site_url,
                 page_path=group.url,
-                entries=[diary_entry(article, site_url) for article in diaries],
+                entries=[diary_entry(article, site_url) for article in newest(diaries, FEED_ENTRIES)],
+                limit=FEED_ENTRIES,
             )
         ordered = sorted(self.groups.values(), key=lambda g: g.title.casefold())
         counts = {slug: len(diaries) for slug, diaries in self.diaries.items()}  # what the list shows: not the diaries

@@ -174,6 +174,32 @@ def test_election_tags_select_diaries_by_state_prefix() -> None:
     assert diaries_by_election_state([a, b, c])["OH"] == [a, b]
 
 
+def test_each_election_tags_state_is_worked_out_once_not_once_a_diary() -> None:
+    """Every diary's tags were split and upper-cased to find its states (50,000 diaries, every
+    build): a Tag is shared by its diaries, so each one's state is worked out once."""
+    asked: list[str] = []
+
+    class Tag:
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        @property
+        def name(self) -> str:
+            asked.append(self._name)
+            return self._name
+
+    class Article:
+        def __init__(self, *tags: Tag) -> None:
+            self.tags = list(tags)
+
+    gov, district, housing, georgia = Tag("OH-Gov"), Tag("oh-03"), Tag("Housing"), Tag("GA-05")
+    diaries = [Article(gov, housing), Article(housing, district), Article(georgia, gov), Article(housing)] * 25
+    found = diaries_by_election_state(diaries)
+    assert found["OH"] == [d for d in diaries if gov in d.tags or district in d.tags]
+    assert found["GA"] == [d for d in diaries if georgia in d.tags] and set(found) == {"OH", "GA"}
+    assert sorted(asked) == ["GA-05", "Housing", "OH-Gov", "oh-03"]
+
+
 # --- the map -------------------------------------------------------------------------------
 
 

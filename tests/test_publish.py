@@ -8,6 +8,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -415,3 +416,43 @@ def test_workflows_check_test_build_deploy_and_refresh_nightly() -> None:
     assert {"actions/configure-pages", "actions/upload-pages-artifact"} <= set(uses(build))
     assert uses(publish["jobs"]["deploy"]) == ["actions/deploy-pages"]
     assert publish["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_the_sitemaps_dates_take_each_diarys_fixed_address_and_each_members_once() -> None:
+    """``collect_dates`` asked Pelican's ``url`` of each of 50,000 diaries (formatted at each
+    ask) and made its member's page address once a diary; same dates from the fixed address
+    and one address a member."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from publish.hygiene import collect_dates, last_changed
+
+    asked: list[str] = []
+
+    class Diary:
+        def __init__(self, slug: str, author: Any, day: int) -> None:
+            self.slug, self.author, self.date = slug, author, dt.datetime(2026, 3, day)
+            self.override_url = f"diaries/{slug}/"
+
+        @property
+        def url(self) -> str:
+            asked.append(self.slug)
+            return self.override_url
+
+    class Member:
+        def __init__(self, slug: str) -> None:
+            self._slug = slug
+
+        @property
+        def slug(self) -> str:
+            asked.append(self._slug)
+            return self._slug
+
+    ana, ben = Member("ana"), Member("ben")
+    diaries = [Diary(f"d{day}", ana if day % 2 else ben, day) for day in range(1, 9)]
+    settings: dict[str, Any] = {}
+    collect_dates([SimpleNamespace(settings=settings, articles=diaries, pages=[])])
+    lastmod = last_changed(settings)
+    assert lastmod["members/ana/"] == dt.date(2026, 3, 7) and lastmod["members/ben/"] == dt.date(2026, 3, 8)
+    assert lastmod["diaries/d3/"] == dt.date(2026, 3, 3) and len(lastmod) == 10
+    assert sorted(asked) == ["ana", "ben"]

@@ -82,21 +82,31 @@ def _remember(lastmod: dict[str, dt.date], url: str, day: dt.date | None) -> Non
 
 
 def collect_dates(generators: Iterable[Any]) -> None:
-    """Diaries and pages know when they changed; member pages change with their diaries."""
+    """Diaries and pages know when they changed; member pages change with their diaries.
+
+    A diary's address is its fixed one (``netroots.generators.address``: Pelican's ``url``
+    formats it at each ask) and its member page's is made once a member, not once a diary."""
     generators = list(generators)
     if not generators:
         return
     lastmod = last_changed(generators[0].settings)
     for generator in generators:
+        members: dict[int, str] = {}  # id(author) -> their page's address
+        listed = getattr(generator, "articles", None)
         for item in [*getattr(generator, "articles", []), *getattr(generator, "pages", [])]:
             day = _day(getattr(item, "modified", None)) or _day(getattr(item, "date", None))
-            url = getattr(item, "url", None)
-            if url is None or day is None:
+            if day is None:
+                continue
+            url = getattr(item, "__dict__", {}).get("override_url") or getattr(item, "url", None)
+            if url is None:
                 continue
             _remember(lastmod, url, day)
             author = getattr(item, "author", None)
-            if author is not None and getattr(generator, "articles", None):
-                _remember(lastmod, f"members/{author.slug}/", day)
+            if author is not None and listed:
+                page = members.get(id(author))
+                if page is None:
+                    page = members[id(author)] = f"members/{author.slug}/"
+                _remember(lastmod, page, day)
 
 
 def page_address(relative: str) -> str:

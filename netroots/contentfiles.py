@@ -121,8 +121,10 @@ def joined(prefix: str, name: str) -> str:
     return os.path.abspath(name) if name.startswith(os.sep) else os.path.normpath(prefix + name)
 
 
-def _parts(relative: str) -> list[str]:
-    return relative.split("/")
+def _parts(relative: str) -> str:
+    """A key that sorts paths as their lists of parts do: NUL, in no name, sorts before any
+    character (a list of parts a key was a tenth of the layout check at 50,000 diaries)."""
+    return relative.replace("/", "\0")
 
 
 def content_files(settings: dict[str, Any]) -> ContentFiles:

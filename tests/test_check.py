@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -127,3 +128,48 @@ def test_malformed_front_matter_gets_a_line_not_a_traceback(
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert f"content/diaries/ben/2026-06-01-odd.md:{line}: error: {message}" in result.output, result.output
+
+
+def test_the_layout_check_matches_a_file_read_by_a_plugin_once(copy_fixture) -> None:
+    """Each file under content/ was matched against every pattern of its depth (50,000 diaries,
+    every build); a file an enabled plugin reads is matched once. The same problems are named."""
+    from types import SimpleNamespace
+
+    from conftest import site_settings
+
+    from netroots import check
+    from netroots.contentfiles import ContentFiles
+    from netroots.report import Report
+
+    content = copy_fixture("basic")
+    (content / "notes.txt").write_text("stray", encoding="utf-8")
+    (content / "images" / "logo.svg").parent.mkdir(exist_ok=True)
+    (content / "images" / "logo.svg").write_text("<svg/>", encoding="utf-8")
+    settings = site_settings(content, content.parent / "output")
+    patterns = check.layout(settings)
+    files = ContentFiles(str(content.resolve()))
+
+    def report_of(module_re: Any) -> tuple[list[str], list[str]]:
+        matched: list[str] = []
+
+        class Counted:
+            def __init__(self, compiled: Any) -> None:
+                self.compiled = compiled
+
+            def match(self, text: str) -> Any:
+                matched.append(text)
+                return self.compiled.match(text)
+
+        check.re = SimpleNamespace(compile=lambda pattern: Counted(module_re.compile(pattern)))
+        try:
+            report = Report(root=content.parent)
+            check.check_layout(content, report, patterns, files)
+        finally:
+            check.re = module_re
+        return [str(problem) for problem in report.problems], matched
+
+    problems, matched = report_of(re)
+    assert any("notes.txt" in problem and "outside the layout" in problem for problem in problems)
+    assert any("logo.svg" in problem and "is not published" in problem for problem in problems)
+    diaries = [name for name in files.files if name.startswith("diaries/")]
+    assert diaries and all(matched.count(name) == 1 for name in diaries)

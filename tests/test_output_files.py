@@ -186,3 +186,29 @@ def test_long_date_writes_what_strftime_wrote() -> None:
         expected = safe.strftime("%B %-d, %Y")
         assert long_date(safe) == long_date(moment) == long_date(moment.date()) == expected
     assert long_date(dt.date(2026, 11, 2)) == "November 2, 2026"
+
+
+def test_a_plain_path_under_the_output_folder_is_recorded_without_making_it_absolute(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Every page a build writes or keeps is reported (60,000 at 50,000 diaries) and each was
+    made absolute to be recorded: a plain path under the output folder is cut, as it is."""
+    import os
+
+    from netroots import manifest
+
+    output, elsewhere = tmp_path.resolve(), tmp_path.parent.resolve()
+    absolute: list[str] = []
+    real = os.path.abspath
+    monkeypatch.setattr(os.path, "abspath", lambda path: absolute.append(path) or real(path))
+    found = {
+        f"{output}/diaries/ana/notes/index.html": "diaries/ana/notes/index.html",
+        f"{output}/feeds/all.atom.xml": "feeds/all.atom.xml",
+        f"{output}/x/../y.html": "y.html",
+        f"{output}//z.html": "z.html",
+        f"{output}/members/": "members",
+        f"{output}/.well-known/a.txt": ".well-known/a.txt",
+        f"{elsewhere}/elsewhere.html": None,
+    }
+    assert {path: manifest._relative(path, output) for path in found} == found
+    assert absolute == list(found)[2:]

@@ -405,7 +405,8 @@ def test_an_unchanged_build_keeps_every_comment_feed_without_a_key_or_a_listing_
 ) -> None:
     """An unchanged build digested each of 10,000 diaries' feed inputs, looked its key up and
     listed every feeds' folder. With the digest of all of them and each folder's stamp as the
-    last build recorded, it keeps them all: no feed's key is looked up and no folder listed.
+    last build recorded, it keeps them all: no feed's key is looked up and no diary's feeds'
+    folder listed (``feeds/``, with the site's own feeds, is: the recent comments' are there).
     A feed deleted from output/ or a diary retitled still makes its diary's feeds again."""
     from comments import generator
 
@@ -437,9 +438,17 @@ def test_an_unchanged_build_keeps_every_comment_feed_without_a_key_or_a_listing_
     monkeypatch.setattr(generator.FeedFolders, "__call__", counted_call)
     monkeypatch.setattr(generator, "write_feed_jobs", counted_write)
     assert not build_site(content, output).errors
-    assert looked == [] and listed == [] and jobs == []
+    assert looked == [] and listed == ["feeds"] and jobs == []  # the recent comments' feeds, beside the site's
     feeds = output / "feeds" / "comments"
     assert len(list(feeds.rglob("*.xml"))) == 2 * len(items)
+
+    # An edit of a diary's text writes the site's feeds in feeds/, beside the recent comments'
+    # feeds: this build and the next still keep every comment feed as recorded.
+    edited = next((content / "diaries" / items[9].handle).glob(f"*-{items[9].slug}.md"))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nMore words.\n", encoding="utf-8")
+    for _ in range(2):
+        assert not build_site(content, output).errors
+        assert looked == [] and jobs == []
 
     gone = feeds / items[5].handle / f"{items[5].slug}.atom.xml"
     before = gone.read_bytes()

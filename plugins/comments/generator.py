@@ -328,8 +328,10 @@ class CommentFeeds:
         state = self.previous.get(STATE)
         if not (self.same_formats and isinstance(state, dict) and state.get("digest") == digest):
             return False
-        folders = state.get("folders")
-        if not isinstance(folders, dict) or folders != self.present.stamps(folders):
+        folders, loose = state.get("folders"), state.get("loose")
+        if not isinstance(folders, dict) or not isinstance(loose, list) or folders != self.present.stamps(folders):
+            return False
+        if not all(self.present(path) for path in loose):
             return False
         kept: list[str] = []
         for name, entry in self.previous.items():
@@ -363,12 +365,11 @@ class CommentFeeds:
         the same tick of the clock as the stamp, would go unseen)."""
         if self.written is not self.previous:
             self.written.pop(STATE, None)
-            entries = (entry for name, entry in self.written.items() if name != FORMATS and name != STATE)
-            stamps = self.present.stamps(
-                {path.rpartition("/")[0] for entry in entries for path in entry[1:] if path}, True
+            state = self.present.settled(
+                [path for name, entry in self.written.items() if name != FORMATS for path in entry[1:] if path]
             )
-            if all(stamps.values()):
-                self.written[STATE] = {"digest": digest, "folders": stamps}
+            if state is not None:
+                self.written[STATE] = {"digest": digest, **state}
         if self.written != self.previous:
             try:
                 write_cache(self.path, self.written)
@@ -418,10 +419,8 @@ class FeedFolders:
             self.folders[folder] = names
         return name in names
 
-    def stamps(self, folders: Iterable[str], settled: bool = False) -> dict[str, list[int] | None]:
-        """Each folder's ``[inode, mtime_ns]`` (None: missing; with ``settled``, also when it
-        changed after ``SETTLED_NS`` before this build's first look at a folder)."""
-        since = self.started - SETTLED_NS
+    def stamps(self, folders: Iterable[str]) -> dict[str, list[int] | None]:
+        """Each folder's ``[inode, mtime_ns]`` (None: missing)."""
         found: dict[str, list[int] | None] = {}
         for folder in folders:
             try:
@@ -429,8 +428,37 @@ class FeedFolders:
             except OSError:
                 found[folder] = None
                 continue
-            found[folder] = None if settled and stat.st_mtime_ns > since else [stat.st_ino, stat.st_mtime_ns]
+            found[folder] = [stat.st_ino, stat.st_mtime_ns]
         return found
+
+    def settled(self, paths: list[str]) -> dict[str, Any] | None:
+        """``{"folders": stamps, "loose": paths}`` for a record of the feeds at ``paths``: the
+        stamp of each folder holding nothing but these feeds, and the feeds in other folders
+        (``feeds/`` holds the site's own feeds, written whenever a diary changes), checked one
+        by one. None when a folder changed since ``SETTLED_NS`` before this build began."""
+        by_folder: dict[str, set[str]] = {}
+        for path in paths:
+            folder, _, name = path.rpartition("/")
+            by_folder.setdefault(folder, set()).add(name)
+        since = self.started - SETTLED_NS
+        folders: dict[str, list[int]] = {}
+        loose: list[str] = []
+        for folder, names in by_folder.items():
+            where = os.path.join(self.output, folder)
+            try:
+                before = os.stat(where)
+                with os.scandir(where) as entries:
+                    found = {entry.name for entry in entries}
+                after = os.stat(where)
+            except OSError:
+                return None
+            if after.st_mtime_ns > since or (before.st_ino, before.st_mtime_ns) != (after.st_ino, after.st_mtime_ns):
+                return None
+            if found == names:
+                folders[folder] = [after.st_ino, after.st_mtime_ns]
+            else:
+                loose.extend(f"{folder}/{name}" if folder else name for name in sorted(names))
+        return {"folders": folders, "loose": loose}
 
 
 def comment_entry(node: Node, members: dict[str, Any], site_url: str, articles: dict[str, Any], zone: Any) -> FeedEntry:

@@ -160,7 +160,8 @@ def test_unchanged_comment_feeds_cost_a_listing_of_their_folder_not_a_check_each
     with monkeypatch.context() as patched:
         listed, asked = _listed_folders(patched), _stats(patched)
         assert not build_site(content, output).errors
-    assert [path for path in _under(output, asked) if path.startswith(FEEDS + "/")] == []
+    # No feed is stat'ed (a folder's own stamp is taken, comments.generator.CommentFeeds.all_kept).
+    assert [path for path in _under(output, asked) if path.startswith(FEEDS + "/") and path.endswith(".xml")] == []
     assert sorted(path for path in _under(output, listed) if path.startswith(FEEDS)) == [
         f"{FEEDS}/ana",
         f"{FEEDS}/ben",

@@ -411,13 +411,15 @@ class FeedFolders:
         folder, _, name = relative.rpartition("/")
         names = self.folders.get(folder)
         if names is None:
-            try:
-                with os.scandir(os.path.join(self.output, folder)) as entries:
-                    names = frozenset(entry.name for entry in entries if entry.is_file())
-            except OSError:
-                names = frozenset()
-            self.folders[folder] = names
+            names = self.folders[folder] = self._names(folder)
         return name in names
+
+    def _names(self, folder: str) -> frozenset[str]:
+        try:
+            with os.scandir(os.path.join(self.output, folder)) as entries:
+                return frozenset(entry.name for entry in entries if entry.is_file())
+        except OSError:
+            return frozenset()
 
     def stamps(self, folders: Iterable[str]) -> dict[str, list[int] | None]:
         """Each folder's ``[inode, mtime_ns]`` (None: missing)."""
@@ -444,18 +446,16 @@ class FeedFolders:
         folders: dict[str, list[int]] = {}
         loose: list[str] = []
         for folder, names in by_folder.items():
-            where = os.path.join(self.output, folder)
             try:
-                before = os.stat(where)
-                with os.scandir(where) as entries:
-                    found = {entry.name for entry in entries}
-                after = os.stat(where)
+                stamp = os.stat(os.path.join(self.output, folder))
             except OSError:
                 return None
-            if after.st_mtime_ns > since or (before.st_ino, before.st_mtime_ns) != (after.st_ino, after.st_mtime_ns):
+            if stamp.st_mtime_ns > since:  # written into by this build (or while it ran)
                 return None
-            if found == names:
-                folders[folder] = [after.st_ino, after.st_mtime_ns]
+            # Its listing of this build (taken before the stamp, and nothing changed since): it
+            # holds these feeds only, or they are checked one by one.
+            if self.folders.get(folder) == names or (folder not in self.folders and self._names(folder) == names):
+                folders[folder] = [stamp.st_ino, stamp.st_mtime_ns]
             else:
                 loose.extend(f"{folder}/{name}" if folder else name for name in sorted(names))
         return {"folders": folders, "loose": loose}

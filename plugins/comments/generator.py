@@ -308,10 +308,11 @@ class CommentFeeds:
     the diary's id and the address formats: recorded with the same formats, they are taken as
     recorded (not formatted again for 10,000 diaries).
 
-    The record also holds (``STATE``) the digest of every feed's inputs and the inode and time
-    of each feeds' folder, taken after the build's last write into it. A build with the same
-    digest whose folders are all as recorded keeps every feed without a key, a listing or a
-    look-up a feed (:meth:`all_kept`): a file added to or taken from a folder changes its time."""
+    The record also holds (``STATE``) the digest of every feed's inputs, the inode and time of
+    each folder holding nothing but its feeds, and the feeds in other folders (``loose``). A
+    build with the same digest, those folders as recorded and the loose feeds present keeps
+    every feed without a key, a listing or a look-up a feed (:meth:`all_kept`): a file added
+    to or taken from a folder changes its time."""
 
     def __init__(self, path: Path, formats: list[Any], present: FeedFolders) -> None:
         self.path = path

@@ -21,8 +21,7 @@ from typing import Any
 
 from pelican.generators import Generator
 
-from netroots.fingerprint import kept_values
-from netroots.generators import address
+from netroots.articlecache import kept_objects
 from netroots.members import members_in
 from netroots.plugin import build_state
 from netroots.readcache import read_cache, workers_for
@@ -41,7 +40,7 @@ from .documents import (
 )
 from .index import Document, Progress, SearchIndex, UpdateStats
 from .related import related_store, update_related
-from .shown import RelatedDiary, shown_lists
+from .shown import shown_lists
 from .spec import KIND_LABELS, search_settings
 
 logger = logging.getLogger(__name__)
@@ -179,16 +178,12 @@ class SearchGenerator(Generator):
                 documents, make, folder, count, workers_for(self.settings, len(current)), store
             )
             diaries = {key: item for key, (item, kind, _) in items.items() if kind == "diary"}
-            cards = {
-                key: RelatedDiary(address(item), item.title, item.author.name, item.date)
-                for key, item in diaries.items()
-            }
-            shown = shown_lists(store, cards, lists, kept_values(self.settings))
+            shown = shown_lists(store, diaries, lists, kept_objects(self.settings))
         except BaseException:
             store.close(commit=False)
             raise
         store.close()
-        self.context["search_related"] = {diaries[key].diary_id: found for key, found in shown.items()}
+        self.context["search_related"] = shown
         logger.info(
             "search: related diaries of %d documents recomputed for %d in %.2f s",
             len(documents),

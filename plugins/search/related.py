@@ -39,10 +39,10 @@ from .store import (
     Held,
     KeptLists,
     KeptSignatures,
+    Names,
     RelatedStore,
     chunks,
     kept_rows,
-    names_of,
 )
 
 if TYPE_CHECKING:
@@ -747,7 +747,7 @@ def update_related(
     count: int,
     workers: int = 1,
     store: RelatedStore | None = None,
-) -> tuple[dict[str, list[str]], list[str]]:
+) -> tuple[Names, list[str]]:
     """``key -> [key]`` of related diaries for every diary among ``documents`` (the content
     documents: ``key -> (content hash, kind, ...)``); returns it and the keys recomputed.
     ``make(key)`` gives a new or changed document's :class:`Document` to count its words;
@@ -773,19 +773,16 @@ def update_related(
     state = f"{digest_of_hashes(corpus)} {digest(SEPARATOR.join(sorted(diaries)).encode())}"
     rows = store.rows()  # before any write: a kept list's names, whatever happens to the store next
     if store.meta("corpus") == state and rows.keys() == diaries:
-        return {key: names_of(rows[key][0]) for key in sorted(rows)}, []
+        return Names({key: row[0] for key, row in rows.items()}), []
     try:
         lists, todo = _compute(documents, make, folder, count, workers, store, corpus, order)
     except Damaged:  # a kept list could not be read: everything again, from nothing kept
         store.reset()
         lists, todo = _compute(documents, make, folder, count, workers, store, corpus, order)
     store.set_meta("corpus", state)
-    related = {
-        key: [other for other, _ in lists[key]] if key in lists.fresh else names_of(rows[key][0])
-        for key in sorted(lists)  # one order, kept or not: pages' digests see it
-        if key in diaries
-    }
-    return related, todo
+    fresh = lists.fresh
+    texts = {key: SEPARATOR.join([other for other, _ in fresh[key]]) if key in fresh else rows[key][0] for key in order}
+    return Names(texts), todo
 
 
 def _compute(

@@ -26,18 +26,19 @@ from pathlib import Path
 from typing import Any
 
 STORE_FILE = "related.sqlite"
-FORMAT = 2  # of the tables below (holders since 2); another value empties the store
+FORMAT = 3  # of the tables below (holders since 2, made since 3); another value empties the store
 # Keys a list names, joined: no file name holds a NUL.
 SEPARATOR = "\0"
 
 # Each diary's row: ``number`` (its number in ``holders``, kept while the row lives), ``scored``, ``needed`` (the score a diary must pass to enter the list:
 # its last one when full, else 0) and ``names`` are written together, ``shown`` is the
 # digest of what the page showed of ``names`` (NULL once ``names`` changed), ``card`` what the
-# page of another diary shows of this one (plugins/search/shown.py). Not WITHOUT ROWID: rows of 1 KB spill over a page
+# page of another diary shows of this one and ``made`` the state of the diary object it was
+# made from (plugins/search/shown.py). Not WITHOUT ROWID: rows of 1 KB spill over a page
 # each there (46 MB at 10,000 diaries, 10 MB with rowids).
 TABLE = (
     "CREATE TABLE IF NOT EXISTS diaries (key TEXT PRIMARY KEY, number INTEGER, hash TEXT, signature BLOB,"
-    " scored BLOB, needed REAL, names TEXT, card TEXT, shown BLOB)"
+    " scored BLOB, needed REAL, names TEXT, card TEXT, made BLOB, shown BLOB)"
 )
 # Each word's holders: their numbers (int32) and their weights for it (float64), in one order.
 HOLDERS = "CREATE TABLE IF NOT EXISTS holders (word TEXT PRIMARY KEY, numbers BLOB, weights BLOB)"
@@ -50,6 +51,30 @@ def dumps(value: Any) -> bytes:
 
 def names_of(text: str | None) -> list[str]:
     return text.split(SEPARATOR) if text else []
+
+
+class Names(Mapping[str, list[str]]):
+    """Each diary's list as the keys it names, held as the text the store keeps (``text``:
+    joined by :data:`SEPARATOR`) and split when asked: an unchanged build hands 50,000 lists
+    on without splitting one."""
+
+    def __init__(self, texts: dict[str, str | None]) -> None:
+        self.texts = texts
+
+    def text(self, key: str) -> str:
+        return self.texts[key] or ""
+
+    def __getitem__(self, key: str) -> list[str]:
+        return names_of(self.texts[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.texts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.texts)
+
+    def __len__(self) -> int:
+        return len(self.texts)
 
 
 class Damaged(Exception):
@@ -192,13 +217,22 @@ class RelatedStore:
     def weights(self) -> dict[str, float]:
         return dict(self._select("SELECT word, weight FROM weights"))
 
-    def rows(self) -> dict[str, tuple[str | None, str | None, bytes | None]]:
-        """``key -> (names, card, shown)`` of every row as the build found them, read once (an
-        unchanged build reads these and nothing else); none once the store was found damaged."""
+    def rows(self) -> dict[str, tuple[str | None, bytes | None, bytes | None]]:
+        """``key -> (names, made, shown)`` of every row as the build found them, read once (an
+        unchanged build reads these and nothing else; the cards only where ``made`` differs:
+        :meth:`cards`); none once the store was found damaged."""
         if self._rows is None:
-            found = self._select("SELECT key, names, card, shown FROM diaries ORDER BY key")
-            self._rows = {key: (names, card, shown) for key, names, card, shown in found}
+            found = self._select("SELECT key, names, made, shown FROM diaries")
+            self._rows = {key: (names, made, shown) for key, names, made, shown in found}
         return self._rows
+
+    def cards(self, keys: list[str]) -> dict[str, str]:
+        """The kept cards of ``keys`` (of those that have one)."""
+        found: dict[str, str] = {}
+        for chunk in chunks(keys):
+            query = f"SELECT key, card FROM diaries WHERE card IS NOT NULL AND key IN ({','.join('?' * len(chunk))})"
+            found.update(self._select(query, chunk))
+        return found
 
     # Writes: one transaction a build.
 
@@ -328,9 +362,11 @@ class RelatedStore:
             [(word, weight) for word, weight in weights.items() if before.get(word) != weight],
         )
 
-    def save_shown(self, rows: Iterator[tuple[str | None, bytes | None, str]]) -> None:
-        """``(card, shown, key)`` of the rows whose card or digest changed."""
-        self._write("UPDATE diaries SET card = ?, shown = ? WHERE key = ?", rows)
+    def save_shown(self, cards: Iterable[tuple[str, bytes | None, str]], shown: Iterable[tuple[bytes, str]]) -> None:
+        """``(card, made, key)`` of the rows whose card or what it was made from changed,
+        ``(shown, key)`` of those whose digest did."""
+        self._write("UPDATE diaries SET card = ?, made = ? WHERE key = ?", cards)
+        self._write("UPDATE diaries SET shown = ? WHERE key = ?", shown)
 
     def close(self, commit: bool = True) -> None:
         """Commit this build's writes (all or none; none when not ``commit``) and close."""

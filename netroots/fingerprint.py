@@ -55,13 +55,10 @@ class Digester:
         self,
         opaque: Iterable[Any] = (),
         kept: dict[int, Kept] | None = None,
-        known: Mapping[int, tuple[Any, bytes]] | None = None,
     ) -> None:
         self.kept = kept or {}  # id -> what a kept object is digested from (``Kept``)
         self.memo: dict[int, bytes] = {}
         self.keep: list[Any] = []  # memoized objects stay alive, so their ids are not reused
-        if known:
-            self._know(known)
         self.opaque = {id(value) for value in opaque}  # the settings and context dicts: hashed elsewhere
         self.path: dict[int, int] = {}  # id -> depth of the objects being digested
         self.tops: dict[int, bytes] = {}  # id -> digest of a value digested whole (see ``top``)
@@ -70,19 +67,6 @@ class Digester:
 
     def __call__(self, value: Any) -> bytes:
         return self._walk(value, 0)[0]
-
-    def _know(self, known: Mapping[int, tuple[Any, bytes]]) -> None:
-        """Take kept values' digests as given (``kept_values``); with ``CHECK_KEPT`` each is
-        also digested in full first, and one that differs fails the build."""
-        check = Digester() if os.environ.get(CHECK_KEPT) else None
-        for key, (value, digest) in known.items():
-            if check is not None and check(value) != digest:
-                raise KeptChanged(
-                    f"a kept {type(value).__name__} ({str(value)[:200]}) no longer digests as it was kept: "
-                    "the rule its keeper trusts it by was broken (netroots.fingerprint.kept_values)"
-                )
-            self.memo[key] = digest
-            self.keep.append(value)
 
     def top(self, value: Any) -> bytes:
         """``self(value)``, remembered by identity for the build: each of 10,000 pages reads
@@ -228,20 +212,6 @@ def _attributes(value: Any, slots: tuple[str, ...]) -> list[Any] | None:
 CHECK_KEPT = "NETROOTS_CHECK_KEPT"  # set (the test suite does): kept objects are also walked, a change fails
 _GONE = _Name(b"\x00gone")  # an attribute deleted since the object was kept
 _FIELD_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per set of attribute names
-
-
-def kept_values(settings: dict[str, Any]) -> dict[int, tuple[Any, bytes]]:
-    """This build's kept values with the digests they were kept with, by id, for the pages'
-    digester (netroots/incremental.py), which takes them as digested instead of walking them.
-
-    For values made only of strings, numbers, dates and containers (whose digest is a
-    function of their value alone), kept with ``Digester()(value)`` as it was when they were
-    kept; their keeper registers one only while it is the same value (plugins/search/shown.py
-    says when). ``CHECK_KEPT`` digests each again in full and fails the build on a difference.
-    """
-    from .plugin import build_state
-
-    return build_state(settings, "kept_values")
 
 
 def pickle_state(pickled: bytes) -> bytes:

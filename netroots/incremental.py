@@ -39,7 +39,6 @@ from .fingerprint import (
     TemplateNames,
     TrackedDict,
     is_keyed,
-    kept_values,
     page_fingerprint,
     receiver_inputs,
 )
@@ -375,7 +374,7 @@ class IncrementalWriter(Writer):
     def _digester(self, context: dict[str, Any]) -> Digester:
         if self.digest is None:
             opaque = [self.settings, context, self.settings.get(STATE_KEY)]
-            self.digest = Digester(opaque=opaque, kept=kept_objects(self.settings), known=kept_values(self.settings))
+            self.digest = Digester(opaque=opaque, kept=kept_objects(self.settings))
         return self.digest
 
     def write_feed(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from netroots.generators import address as fixed_address
 from netroots.keptrows import KeptRows, Row, listing_digest
 from netroots.plugin import build_state
 from netroots.site import cache_dir, glob_matcher, html_files, site_address, write_output
@@ -97,7 +98,7 @@ def collect_dates(generators: Iterable[Any]) -> None:
             day = _day(getattr(item, "modified", None)) or _day(getattr(item, "date", None))
             if day is None:
                 continue
-            url = getattr(item, "__dict__", {}).get("override_url") or getattr(item, "url", None)
+            url = fixed_address(item)
             if url is None:
                 continue
             _remember(lastmod, url, day)
@@ -132,11 +133,8 @@ def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str
     excluded = glob_matcher(options["SITEMAP_EXCLUDE"])  # a page is matched once, not once a pattern
     files = [found for found in html_files(output) if not excluded(found[0])]
     skipped = _noindex_pages(output, settings, files)
-    return [
-        (page_address(relative), lastmod.get(page_address(relative), today))
-        for relative, _, _ in files
-        if relative not in skipped
-    ]
+    addresses = [page_address(relative) for relative, _, _ in files if relative not in skipped]
+    return [(address, lastmod.get(address, today)) for address in addresses]
 
 
 def _noindex_pages(output: Path, settings: Mapping[str, Any], files: list[tuple[str, int, int]]) -> set[str]:

@@ -61,9 +61,6 @@ class Names(Mapping[str, list[str]]):
     def __init__(self, texts: dict[str, str | None]) -> None:
         self.texts = texts
 
-    def text(self, key: str) -> str:
-        return self.texts[key] or ""
-
     def __getitem__(self, key: str) -> list[str]:
         return names_of(self.texts[key])
 

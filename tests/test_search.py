@@ -1336,3 +1336,46 @@ def test_pagefinds_parts_are_staged_in_memory_when_there_is_room(
     monkeypatch.setattr(pagefind, "link_or_copy", bundles.link_or_copy)
     assert not build_site(clean / "content", clean / "output", SEARCH={"pagefind_part_pages": 4}).errors
     assert pagefind_pages(output) == pagefind_pages(clean / "output")
+
+
+def file_identities(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder``: relative path -> (inode, mtime in ns)."""
+    found = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            found[path.relative_to(folder).as_posix()] = (stat.st_ino, stat.st_mtime_ns)
+    return found
+
+
+def test_an_edit_writes_only_the_pagefind_files_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind writes a part anew at every run (~540 files at 500 pages); an edit changes ~30
+    of them. Only those are written into the kept bundle and linked into output/, and only the
+    files Pagefind no longer makes are removed: the rest keep their inode and time."""
+    from search import pagefind
+
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(pagefind, "MEMORY_FOLDER", memory)
+    monkeypatch.setattr(pagefind, "MEMORY_ROOM", 0)
+    content, output = fresh_copy(tmp_path), tmp_path / "output"
+    kept = content.parent / ".cache/search/pagefind-bundles/0"
+    assert not build_site(content, output).errors
+    before_kept, before_output = file_identities(kept), file_identities(output / "pagefind/0")
+    assert len(before_kept) >= 40
+
+    edited = content / "diaries/cara/2026-07-20-bookmobile-returns.md"
+    edited.write_text(edited.read_text() + "\nThe bookmobile has a new driver.\n", encoding="utf-8")
+    assert not build_site(content, output).errors
+    after_kept, after_output = file_identities(kept), file_identities(output / "pagefind/0")
+    for before, after in ((before_kept, after_kept), (before_output, after_output)):
+        written = [name for name, identity in after.items() if before.get(name) != identity]
+        removed = before.keys() - after.keys()
+        assert 1 <= len(written) <= len(before) // 3 and len(removed) <= len(written), (written, removed)
+    assert after_kept == {name: identity for name, identity in after_output.items()}  # output/ links the kept files
+    assert list(memory.iterdir()) == []
+    assert "new driver" in pagefind_pages(output)["/diaries/cara/bookmobile-returns/"]["content"]
+    clean = tmp_path / "clean"
+    shutil.copytree(content.parent, clean, ignore=shutil.ignore_patterns(".cache", "output"))
+    assert not build_site(clean / "content", clean / "output").errors
+    assert pagefind_pages(output) == pagefind_pages(clean / "output")

@@ -8,13 +8,15 @@ links, or copies across file systems) instead of running Pagefind over its pages
 the pages it was made from and each file's size and modification time. The record is
 written only once the bundle is whole and removed before the bundle is replaced, so an
 interrupted build leaves a folder without a record, which is indexed again. Nothing
-writes into a linked file: Pagefind writes only here (``<n>.new/``), and files in output/
-are replaced, never rewritten (``netroots.site``); should anything write into one anyway,
+writes into a linked file: Pagefind writes only into memory or here (``<n>.new/``), a
+changed file is replaced by a rename (:meth:`KeptBundles.sync`, :meth:`KeptBundles.put`), and
+files in output/ are replaced, never rewritten (``netroots.site``); should anything write into one anyway,
 its size or time no longer matches the record and the part is indexed again.
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 from pathlib import Path
@@ -97,11 +99,28 @@ def _listed_as(recorded: Listing, folder: Path) -> bool:
     return count == len(recorded)
 
 
+def _replace_with(source: Path, target: Path, link: bool) -> None:
+    """``target`` replaced in one step by a link to ``source`` (a copy across file systems) or,
+    with ``link`` False, by a copy: never written into, so no link to it sees a change."""
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    if link:
+        link_or_copy(source, partial)
+    else:
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, partial)
+    os.replace(partial, target)
+
+
 class KeptBundles:
     """The kept bundle of each part, checked against its record before any use."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
         self.root = cache_dir(settings, "search") / FOLDER
+
+    def holds(self, number: int) -> bool:
+        """Is there a kept folder of part ``number`` (whole or not) to compare a new one with?"""
+        return (self.root / str(number)).is_dir()
 
     def record(self, number: int, fingerprint: str) -> Listing | None:
         """Part ``number``'s recorded files (as :func:`listing` found them when it was kept) if it
@@ -136,6 +155,51 @@ class KeptBundles:
             link_or_copy(self.root / str(number) / relative, partial / relative)
         shutil.rmtree(target, ignore_errors=True)
         os.replace(partial, target)
+
+    def put(self, number: int, files: Listing, target: Path) -> int:
+        """Make ``target`` (``output/pagefind/<n>/``) the kept bundle as recorded (``files``),
+        touching only its files that differ (an edit changes ~30 of a part's ~540): those not
+        kept are removed, the others linked again where their size or time is not the
+        record's. Each file is replaced in one step; a half-done ``target`` does not match
+        the record, so the next build puts it right. A missing one is restored whole.
+        Returns how many files were linked or removed."""
+        if not target.is_dir():
+            self.restore(number, files, target)
+            return len(files)
+        found = listing(target)
+        changed = 0
+        for relative in found.keys() - files.keys():
+            os.unlink(target / relative)
+            changed += 1
+        for relative, was in files.items():
+            there = found.get(relative)
+            if there is None or not _same_file(was, *there):
+                _replace_with(self.root / str(number) / relative, target / relative, link=True)
+                changed += 1
+        return changed
+
+    def sync(self, number: int, fingerprint: str, made: Path) -> tuple[Listing, int]:
+        """Pagefind wrote part ``number`` into ``made`` (in memory): only the files whose bytes
+        differ from the kept bundle's are written into it, and those it no longer has are
+        removed (an edit changes ~30 of a part's ~540 files; replacing the whole folder removed
+        and wrote them all, seconds on a busy disk). The record is dropped first and written
+        once the folder is whole. Returns the record and how many files were written or removed."""
+        (self.root / f"{number}.json").unlink(missing_ok=True)
+        shutil.rmtree(self.root / f"{number}.new", ignore_errors=True)  # left by a run on disk
+        folder = self.root / str(number)
+        had, new = listing(folder), listing(made)
+        changed = 0
+        for relative in had.keys() - new.keys():
+            os.unlink(folder / relative)
+            changed += 1
+        for relative, (size, _) in new.items():
+            was = had.get(relative)
+            if was is None or was[0] != size or not filecmp.cmp(made / relative, folder / relative, shallow=False):
+                _replace_with(made / relative, folder / relative, link=False)
+                changed += 1
+        files = listing(folder)
+        write_json(self.root / f"{number}.json", {"fingerprint": fingerprint, "files": files})
+        return files, changed
 
     def start(self, number: int) -> Path:
         """The folder Pagefind writes part ``number`` into; its old record is dropped first."""

@@ -265,39 +265,49 @@ def _run_parts(
     fingerprints: list[str],
 ) -> None:
     """Pagefind over each part's pages, staged under ``staging`` (``disk`` when it fills up),
-    into ``.cache/``, a few processes at a time, then into output/."""
+    a few processes at a time, into ``.cache/`` and output/. A part staged in memory that has
+    a kept bundle is written there too and only the files that changed reach the disk
+    (``KeptBundles.sync``); any other is written into ``.cache/`` whole."""
     extra, timeout = list(search["pagefind_args"]), float(search["pagefind_timeout"])
     jobs = max(1, min(os.cpu_count() or 1, 4))
-    running: list[tuple[int, subprocess.Popen, Path]] = []
+    running: list[tuple[int, subprocess.Popen, Path, Path | None]] = []
     failed: dict[int, str] = {}
 
-    def finish(number: int, process: subprocess.Popen, staged: Path) -> None:
+    def finish(number: int, process: subprocess.Popen, staged: Path, made: Path | None) -> None:
+        target = bundle / str(number)
         try:
             finish_pagefind(process, timeout)
-            kept.keep(number, fingerprints[number])
-            files = kept.files(number, fingerprints[number])
+            if made is None:
+                kept.keep(number, fingerprints[number])
+                files = kept.files(number, fingerprints[number])
+            else:
+                files = kept.sync(number, fingerprints[number], made)[0] if (made / ENTRY).is_file() else None
             if files is None:
                 raise RuntimeError(f"Pagefind wrote no {ENTRY}")
-            kept.restore(number, files, bundle / str(number))
+            kept.put(number, files, target)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
             failed[number] = f"part {number}: {exc}"
+            shutil.rmtree(target, ignore_errors=True)
         shutil.rmtree(staged, ignore_errors=True)
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
 
     for number, group in todo.items():
         while len(running) >= jobs:
             finish(*running.pop(0))
         staged = _stage(output, group, staging / str(number), disk / str(number))
-        shutil.rmtree(bundle / str(number), ignore_errors=True)
+        # In memory only to be compared with a kept bundle: a new part is written to disk once.
+        made = staging / f"{number}.bundle" if staged.parent == staging != disk and kept.holds(number) else None
         command = [str(pagefind_executable()), "--site", str(staged), "--output-path"]
         process = subprocess.Popen(
-            [*command, str(kept.start(number)), "--silent", *extra],
+            [*command, str(kept.start(number) if made is None else made), "--silent", *extra],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        running.append((number, process, staged))
-    for number, process, staged in running:
-        finish(number, process, staged)
+        running.append((number, process, staged, made))
+    for running_part in running:
+        finish(*running_part)
     if failed:
         logger.error("search: the in-browser search index was not built: %s", "; ".join(failed.values()))
 

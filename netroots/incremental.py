@@ -476,10 +476,12 @@ class IncrementalWriter(Writer):
     def _unchanged(self, jobs: list[Job]) -> set[int]:
         """The indices of the pages whose size, modification time and fingerprint match the
         record, checked in worker processes (59,000 pages at 50,000 diaries: 3.7 s in one).
-        Each takes the pages in runs as it goes (``Runs``): the last worker from the end of the
-        queue, where the list, tag and member pages read every diary, the others (this
-        process first) from the start, where each diary's page reads its own; so no diary is
-        digested in more than two processes and none waits for another. A worker answers
+        Each takes the pages in runs as it goes (``Runs``): this process from the end of the
+        queue, where the list, tag and member pages read every diary, the workers from the
+        start, where each diary's page reads its own; so no diary is digested in more than two
+        processes and none waits for another, and the pages an edit renders here (the lists
+        it is in) read what this process has digested (from a worker's end, 0.55 s at 50,000
+        diaries of walking the site's and each tag's list again). A worker answers
         with the runs it took and their unchanged pages, not digests; the runs of a worker
         that failed are checked here. Fingerprints do not depend on which process digests
         what first (``Digester``), so the record is the one a single process writes."""
@@ -490,9 +492,7 @@ class IncrementalWriter(Writer):
         if workers == 1:
             return set(self._check_run(jobs, range(len(jobs))))
         runs = Runs(len(jobs), CHECK_RUN)
-        answers = in_workers(
-            workers, lambda share, shares: self._check_runs(jobs, runs, share == shares - 1), here=True
-        )
+        answers = in_workers(workers, lambda share, shares: self._check_runs(jobs, runs, share == 0), here=True)
         unchanged: set[int] = set()
         checked = bytearray(len(jobs))
         for ok, answer in answers:

@@ -20,6 +20,7 @@ from conftest import FIXTURES, build_site
 
 from netroots import incremental
 from netroots import workers as workers_module
+from netroots.fingerprint import Digester
 from netroots.pagerecord import PageRecord
 
 SERIAL = {"jobs": 1}
@@ -195,3 +196,76 @@ def test_a_worker_that_dies_holding_the_runs_lock_costs_no_page(
     assert len(checks) == 2 and checks[os.getpid()] > 4  # more than its first run: the rest, after the wait
     assert rendered[-1] == rendered[-2]  # as checked in one process
     assert _files(output) == _files(tmp_path / "one" / "output")
+
+
+def test_after_an_edit_the_build_walks_again_nothing_of_the_list_pages_it_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages to render are digested in full in the build's process before any renders.
+    The list pages at the end of the queue read every diary (the site's list, each tag's):
+    checked in a worker, they were walked again here after an edit (0.55 s at 50,000
+    diaries). This process checks from the end of the queue, so it walks only what the diary
+    pages a worker checked read. A worker checks half the queue (runs of 4 pages) before
+    this process takes any; the values walked here between the check and the rendering are
+    counted."""
+    from bench.synthetic import diaries, today_after, write_netroots
+
+    items = diaries(60, 6)
+    content, output = tmp_path / "content", tmp_path / "output"
+    write_netroots(content, items, 6)
+    monkeypatch.setenv("NETROOTS_TODAY", today_after(items))
+    build_site(content, output, NETROOTS_BUILD=PARALLEL)
+    diary = sorted((content / "diaries").rglob("*.md"))[-1]
+    diary.write_text(diary.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+    parent, taken = os.getpid(), tmp_path / "taken"
+    monkeypatch.setattr(incremental, "CHECK_RUN", 4)
+    check_runs, unchanged, render_all, parts = (
+        incremental.IncrementalWriter._check_runs,
+        incremental.IncrementalWriter._unchanged,
+        incremental.IncrementalWriter._render_all,
+        Digester._parts,
+    )
+
+    def one_run_first(self: Any, jobs: list[Any], runs: Any, from_end: bool) -> Any:
+        if os.getpid() != parent:  # half the queue, from its end
+            runs_taken: list[tuple[int, int]] = []
+            kept: list[int] = []
+            while sum(last - first for first, last in runs_taken) < len(jobs) // 2:
+                run = runs.take(from_end)
+                if run is None:
+                    break
+                runs_taken.append((run.start, run.stop))
+                kept += self._check_run(jobs, run)
+            taken.write_text("taken", encoding="utf-8")
+            return runs_taken, kept
+        waited = time.monotonic()
+        while not taken.exists() and time.monotonic() - waited < 60:
+            time.sleep(0.01)
+        return check_runs(self, jobs, runs, from_end)
+
+    walked: list[list[type]] = []  # types walked in this process: [after the check, while rendering]
+
+    def checked(self: Any, jobs: list[Any]) -> Any:
+        found = unchanged(self, jobs)
+        walked.append([])
+        return found
+
+    def rendered(self: Any, todo: list[Any]) -> Any:
+        walked.append([])
+        return render_all(self, todo)
+
+    def counted(self: Digester, value: Any, *rest: Any) -> Any:
+        if walked and os.getpid() == parent:
+            walked[-1].append(type(value))
+        return parts(self, value, *rest)
+
+    monkeypatch.setattr(incremental.IncrementalWriter, "_check_runs", one_run_first)
+    monkeypatch.setattr(incremental.IncrementalWriter, "_unchanged", checked)
+    monkeypatch.setattr(incremental.IncrementalWriter, "_render_all", rendered)
+    monkeypatch.setattr(Digester, "_parts", counted)
+    edited = build_site(content, output, NETROOTS_BUILD=PARALLEL)
+    assert taken.exists() and not edited.summary.startswith("rendered 0 of "), edited.summary
+    walked_names = Counter(kind.__name__ for kind in walked[0])
+    # Checked by the worker from the end, the list pages' values were walked here again: 240
+    # values, the tags' lists of diaries, their pages, their company.
+    assert len(walked[0]) <= 60 and not walked_names.keys() & {"Page", "TagCompany"}, walked_names

@@ -18,6 +18,7 @@ import pytest
 from conftest import build_site
 from pelican.cache import FileStampDataCacher
 
+from netroots import incremental
 from netroots.fingerprint import Digester, page_fingerprint
 from netroots.readcache import ReadCache
 
@@ -78,7 +79,8 @@ def test_checking_kept_pages_digests_each_shared_value_once(monkeypatch: pytest.
     assert found == expected  # the same fingerprints as digesting each page afresh
     assert sum(1 for value in walked if value == "A network") == 1
     assert sum(1 for value in walked if isinstance(value, list)) == 1
-    assert len(walked) == len(shared) + len(pages) + 2  # each page's own file name; localsiteurl and SITEURL
+    # each page's own file name; localsiteurl (None: SITEURL, a string, is written without a walk)
+    assert len(walked) == len(shared) + len(pages) + 1
 
 
 def test_pages_sharing_a_context_digest_what_they_share_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -651,6 +653,43 @@ def test_checking_kept_pages_walks_no_kept_diary_yet_sees_what_is_set_on_one(
     rendered = int(stamped.summary.split()[1])
     assert rendered >= len(published), stamped.summary  # each diary's page at least
     assert build_site(content, output, **settings).summary.startswith("rendered 0 of ")
+
+
+def test_checking_an_unchanged_site_takes_kept_diaries_as_kept_and_each_kind_of_page_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a build where nothing changed every kept diary holds the attributes it was kept
+    with: its digest is its pickle's hash and what the pickle names, without listing its
+    attributes against those it was kept with (``Kept.parts``, a second of the check at
+    50,000 diaries). And the pages of a template that add the same names to the same context
+    work out which names are their own, and what they share, once (``Digester.plan``), not
+    page by page. The site is the one written before."""
+    from bench.synthetic import diaries, today_after, write_netroots
+    from netroots.fingerprint import Kept
+
+    items = diaries(60, 6)
+    content, output = tmp_path / "content", tmp_path / "output"
+    write_netroots(content, items, 6)
+    monkeypatch.setenv("NETROOTS_TODAY", today_after(items))
+    build_site(content, output)
+    before = _html(output)
+    general: list[Any] = []
+    parts = Kept.parts
+    monkeypatch.setattr(Kept, "parts", lambda self, value: general.append(value) or parts(self, value))
+    sorted_names: list[frozenset[str]] = []
+    ordered = Digester.ordered
+    monkeypatch.setattr(Digester, "ordered", lambda self, names: sorted_names.append(names) or ordered(self, names))
+    checked: list[str] = []
+    fingerprint = incremental.page_fingerprint
+    monkeypatch.setattr(
+        incremental, "page_fingerprint", lambda *args, **kw: checked.append(args[1]) or fingerprint(*args, **kw)
+    )
+    again = build_site(content, output)
+    assert again.summary.startswith("rendered 0 of 120 pages"), again.summary
+    assert _html(output) == before
+    assert checked.count("article.html") == 60
+    assert general == []
+    assert len(sorted_names) < len(checked) / 2, (len(sorted_names), len(checked))
 
 
 def test_a_plugin_that_changes_a_kept_diary_in_place_fails_the_checked_build(copy_fixture, tmp_path: Path) -> None:

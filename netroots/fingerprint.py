@@ -661,12 +661,7 @@ def page_fingerprint(
         value = localcontext[name] if local else base.get(name, MISSING)
         parts.append(encoded)
         if keyed and isinstance(value, dict):
-            for key in keys[name]:
-                if key in value:
-                    found = value[key]
-                    parts += (b"k", key.encode(), tops.get(id(found)) or top(found))
-                else:
-                    parts += (b"k", key.encode(), MISSING)
+            parts += _read_keys(digest, value, keys[name])
         elif value is MISSING:
             parts.append(MISSING)
         elif type(value) is str:  # the page's own (its address): digested as the walk does, not kept
@@ -678,3 +673,16 @@ def page_fingerprint(
                 for key in keys[name]:
                     parts += (b"k", key.encode(), digest(answer(key)))
     return hashlib.blake2b(b"\x1e".join(parts), digest_size=16).hexdigest()
+
+
+def _read_keys(digest: Digester, value: dict[str, Any], read: list[str]) -> list[bytes]:
+    """What a page read of a dict by key: each key and its value's digest (or missing)."""
+    top, tops = digest.top, digest.tops
+    parts = []
+    for key in read:
+        if key in value:
+            found = value[key]
+            parts += (b"k", key.encode(), tops.get(id(found)) or top(found))
+        else:
+            parts += (b"k", key.encode(), MISSING)
+    return parts

@@ -42,7 +42,7 @@ from .fingerprint import (
     page_fingerprint,
     receiver_inputs,
 )
-from .manifest import recorded, written_stats
+from .manifest import heard_elsewhere, produced_under, recorded, written_stats
 from .pagerecord import PageRecord, entry_keys
 from .plugin import STATE_KEY, build_state
 from .report import Report
@@ -450,9 +450,10 @@ class IncrementalWriter(Writer):
         self.stats["kept"] = len(jobs) - len(todo)
         for relative, entry in self._render_all(todo):
             self.new[relative] = entry
-        for job in jobs:
-            logger.debug('Writing "%s"', job.path)
-            signals.content_written.send(job.path, context=ChainMap(job.own, job.base))
+        produced_under(self.output_path, [self._relative(job.path) for job in jobs])
+        if heard_elsewhere(signals.content_written):
+            for job in jobs:
+                signals.content_written.send(job.path, context=ChainMap(job.own, job.base))
         self._delete_stale()
         self._save()
         written_stats(  # the sitemap and search list the pages at these, not with a stat each

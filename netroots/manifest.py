@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import stat
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +192,19 @@ def untrack() -> None:
 
 def _on_written(path: str, *_: Any, **__: Any) -> None:
     produced(path)
+
+
+def heard_elsewhere(signal: Any) -> bool:
+    """Does a receiver other than this record's own take ``signal`` (a Pelican plugin's)?
+    The incremental writer records its pages in one call (:func:`produced_under`) and sends
+    ``content_written`` for each of 59,000 pages only when one does (0.2-0.4 s of every
+    build at 50,000 diaries)."""
+    for receiver in signal.receivers.values():
+        if isinstance(receiver, weakref.ref):
+            receiver = receiver()
+        if receiver is not None and receiver is not _on_written:
+            return True
+    return False
 
 
 def _on_static(generator: Any) -> None:

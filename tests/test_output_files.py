@@ -13,7 +13,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import ROOT, build_site, read
+from conftest import ROOT, build_site, read, site_settings
 from PIL import Image
 
 from netroots.manifest import manifest_path
@@ -212,3 +212,53 @@ def test_a_plain_path_under_the_output_folder_is_recorded_without_making_it_abso
     }
     assert {path: manifest._relative(path, output) for path in found} == found
     assert absolute == list(found)[2:]
+
+
+def test_pages_are_recorded_without_a_signal_each_unless_a_plugin_listens(tmp_path, monkeypatch) -> None:
+    """The build's record took each page through Pelican's ``content_written``, sent for every
+    page of every build (59,000 at 50,000 diaries, 0.2-0.4 s): it now records them in one call,
+    and the signal is sent only while another receiver (a Pelican plugin's) listens."""
+    from pelican import signals
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "tests/fixtures/basic/content", content)
+    output = tmp_path / "output"
+    sent: list[str] = []
+    send = signals.content_written.send
+    monkeypatch.setattr(signals.content_written, "send", lambda path, **kw: sent.append(path) or send(path, **kw))
+    assert not build_site(content, output).errors
+    assert sent == []
+    (page,) = [path for path in output.glob("**/*.html") if "rent-strike-notes" in str(path)]
+    (content / "diaries/ana/2026-03-01-rent-strike-notes.md").unlink()
+    assert not build_site(content, output).errors
+    assert not page.exists()  # a gone diary's page is still known as the build's, and removed
+    assert sent == []
+
+    plugin = tmp_path / "plugins" / "listen"
+    plugin.mkdir(parents=True)
+    (plugin / "__init__.py").write_text(LISTEN_PLUGIN, encoding="utf-8")
+    settings = site_settings(content, output)
+    heard = tmp_path / "heard.txt"
+    plugins = {
+        "PLUGINS": [*settings["PLUGINS"], "listen"],
+        "PLUGIN_PATHS": [*settings["PLUGIN_PATHS"], str(plugin.parent)],
+    }
+    assert not build_site(content, output, HEARD_FILE=str(heard), **plugins).errors
+    pages = {str(path) for path in output.glob("**/*.html")}
+    assert pages and set(heard.read_text(encoding="utf-8").split()) == pages  # kept pages too, as before
+
+
+LISTEN_PLUGIN = """
+from pathlib import Path
+
+from pelican import signals
+
+
+def heard(path, context=None):
+    with open(context["HEARD_FILE"], "a", encoding="utf-8") as out:
+        out.write(path + "\\n")
+
+
+def register():
+    signals.content_written.connect(heard)
+"""

@@ -66,7 +66,7 @@ from .contentfiles import joined
 from .fingerprint import CHECK_KEPT, Digester, Kept, KeptChanged, pickle_state, receiver_inputs
 from .plugin import STATE_KEY, build_state
 from .readcache import LoggedProblems
-from .site import cache_dir, preview_of
+from .site import cache_database, cache_dir, preview_of
 
 logger = logging.getLogger(__name__)
 
@@ -152,9 +152,7 @@ class KeptArticles:
         self.inputs = digest(marked) + self.vocabulary.format  # rows of another vocabulary are never read
         try:
             path = cache_dir(self.settings, "build") / "reads.sqlite"
-            self.connection = sqlite3.connect(path, isolation_level=None)
-            self.connection.execute("PRAGMA journal_mode=WAL")
-            self.connection.execute("PRAGMA synchronous=OFF")
+            self.connection = cache_database(path)
             _make_table(self.connection)
         except (OSError, sqlite3.Error):
             self.connection = None

@@ -21,7 +21,7 @@ from feedgen.feed import FeedGenerator
 from .html import plain_text, remove_xml_invalid
 from .manifest import produced
 from .plugin import build_state
-from .site import cache_dir, write_output
+from .site import cache_database, cache_dir, write_output
 
 
 @dataclass(frozen=True)
@@ -253,9 +253,7 @@ class FeedStore:
             return self.opened[1]
         connection: sqlite3.Connection | None = None
         try:
-            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=OFF")
+            connection = cache_database(self.path, threads=True)
             connection.execute("CREATE TABLE IF NOT EXISTS feeds (path TEXT PRIMARY KEY, key TEXT, value BLOB)")
         except (OSError, sqlite3.Error):
             connection = None

@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .site import cache_database
+
 Row = tuple[Any, ...]
 
 
@@ -87,9 +89,8 @@ class KeptRows:
         changed = [(key, *values) for key, values in rows.items() if before.get(key) is not values]
         gone = [(key,) for key in before.keys() - rows.keys()]
         try:
-            connection = sqlite3.connect(self.path, isolation_level=None)
+            connection = cache_database(self.path, wal=False)
             try:
-                connection.execute("PRAGMA synchronous=OFF")
                 connection.execute("BEGIN")
                 old = dict(connection.execute("SELECT name, value FROM meta"))
                 if old.get("format") != self.format:
@@ -115,9 +116,8 @@ class KeptRows:
         new = self.path.with_name(f"{self.path.name}.new")
         new.unlink(missing_ok=True)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(new, isolation_level=None)
+        connection = cache_database(new, wal=False)
         try:
-            connection.execute("PRAGMA synchronous=OFF")
             connection.execute("PRAGMA journal_mode=OFF")
             connection.execute("BEGIN")
             connection.execute(f"CREATE TABLE rows (key TEXT PRIMARY KEY, {', '.join(self.columns)})")

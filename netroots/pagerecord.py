@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .site import cache_database
+
 FORMAT = "2"  # of the tables below; a file of another is no record (a full render) and is made again
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -115,8 +117,7 @@ class _connect:
 
     def __enter__(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(self.path, isolation_level=None)
-        self.connection.execute("PRAGMA synchronous=OFF")
+        self.connection = cache_database(self.path, wal=False)
         self.connection.executescript(SCHEMA)
         return self.connection
 

@@ -56,7 +56,7 @@ from typing import Any
 from .contentfiles import content_files
 from .contentroots import forget_copied_roots
 from .fingerprint import CHECK_KEPT
-from .site import cache_dir, preview_of
+from .site import cache_database, cache_dir, preview_of
 
 logger = logging.getLogger(__name__)
 
@@ -131,9 +131,7 @@ class ReadCache:
         self.world_id = hashlib.blake2b(self.stamp, digest_size=10).hexdigest()  # its reads are marked so
         try:
             path = cache_dir(settings, "build") / "reads.sqlite"
-            self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self.connection.execute("PRAGMA journal_mode=WAL")
-            self.connection.execute("PRAGMA synchronous=OFF")
+            self.connection = cache_database(path, threads=True)
             self.connection.execute(
                 "CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, value BLOB, world TEXT, path TEXT)"
             )

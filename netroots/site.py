@@ -10,6 +10,7 @@ import os
 import pickle
 import re
 import shutil
+import sqlite3
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -73,6 +74,22 @@ def cache_dir(settings: dict[str, Any], name: str) -> Path:
     folder = base / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def cache_database(path: str | os.PathLike[str], wal: bool = True, threads: bool = False) -> sqlite3.Connection:
+    """A connection, in autocommit mode, to a store in ``.cache/`` that never waits for the disk
+    (``synchronous=OFF``: a cache lost with the machine is made again, and a store that cannot
+    be read is no store; an fsync at each commit waited seconds behind other writes on a busy
+    disk). ``wal``: a reader does not block the writer; ``threads``: usable from other threads."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=not threads)
+    try:
+        if wal:
+            connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=OFF")
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
 
 
 def output_record(

@@ -302,3 +302,26 @@ def test_a_copied_cache_drops_what_it_kept_for_the_folder_it_was_copied_from(
 
     clean = _clean_cache(copy / "content", tmp_path)
     assert_same_output(copy / "output", clean.parent / "output", "a copied cache")
+
+
+def test_no_store_in_the_cache_waits_for_the_disk(tmp_path: Path) -> None:
+    """A store in ``.cache/`` is opened through ``netroots.site.cache_database``, which never
+    waits for the disk at a commit (``synchronous=OFF``): the search stores waited for an fsync
+    at each commit, seconds each behind other writes on a busy disk (23 s of one 10,000-diary
+    edit's search step). A store only read (``mode=ro``, or the rows' reader) may connect itself."""
+    import ast
+
+    from netroots.site import cache_database
+
+    connection = cache_database(tmp_path / "store.sqlite")
+    assert connection.execute("PRAGMA synchronous").fetchone() == (0,)
+    assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    root = Path(__file__).resolve().parent.parent
+    direct = []
+    for path in [*sorted((root / "netroots").rglob("*.py")), *sorted((root / "plugins").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "sqlite3.connect":
+                call = ast.unparse(node)
+                if "mode=ro" not in call and not (path.name == "site.py" or call == "sqlite3.connect(self.path)"):
+                    direct.append(f"{path.relative_to(root)}:{node.lineno} {call}")
+    assert direct == []

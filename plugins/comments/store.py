@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from netroots.site import cache_database
+
 FORMAT = "1"  # of the tables below; a file of another (or a damaged one) holds no thread and is made again
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -70,9 +72,8 @@ class ThreadStore:
 
     def _write(self, rendered: Rendered, keep: Callable[[str], bool]) -> int:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, isolation_level=None)
+        connection = cache_database(self.path, wal=False)
         try:
-            connection.execute("PRAGMA synchronous=OFF")
             connection.executescript(SCHEMA)
             connection.execute("BEGIN")
             if _format(connection) != FORMAT:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from netroots.site import cache_database
 from netroots.workers import in_workers
 
 from .documents import digest, digest_of_hashes
@@ -486,8 +487,7 @@ class TermStore:
     def __init__(self, path: Path) -> None:
         self.connection: sqlite3.Connection | None = None
         try:
-            self.connection = sqlite3.connect(path, isolation_level=None)
-            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection = cache_database(path)
             self.connection.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
             if self._meta("version") != STORE:
                 with self.connection:

@@ -25,6 +25,8 @@ from collections.abc import Container, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from netroots.site import cache_database
+
 STORE_FILE = "related.sqlite"
 FORMAT = 3  # of the tables below (holders since 2, made since 3); another value empties the store
 # Keys a list names, joined: no file name holds a NUL.
@@ -111,8 +113,7 @@ class RelatedStore:
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(self.path, isolation_level=None)
-        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection = cache_database(self.path)
         self.connection.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
         if self.meta("version") != self.version:
             with self.connection:

@@ -420,12 +420,13 @@ def test_fetch_strict_fails_ci_past_the_threshold(tmp_path: Path, monkeypatch: p
     with HostileServer() as server:
         standard_routes(server)
         content = new_site(tmp_path, allies_yaml(server, ["rss20", "gone"]))
-        settings = settings_for(content)
+        # Neither ally is slow: FAST's 1 s timeout failed rss20 too on a machine at load 15.
+        settings = settings_for(content, timeout=10)
         result = _cli(monkeypatch, settings, "fetch", "--strict")
         assert result.exit_code == 1, result.output
         assert "1 failing (gone)" in result.output
         assert "allies, this run: 1 fetched" in result.output
-        lenient = settings_for(content, strict_max_failing=1)
+        lenient = settings_for(content, strict_max_failing=1, timeout=10)
         assert _cli(monkeypatch, lenient, "fetch", "--strict").exit_code == 0
 
 

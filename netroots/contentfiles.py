@@ -47,8 +47,8 @@ class ContentFiles:
                         self.special = True
         prefix = len(root) + 1
         # Sorted as paths are (by their parts: "a/b" before "a.b/c"), so reports keep their order.
-        self.links = sorted((path[prefix:].replace(os.sep, "/") for path in links), key=_parts)
-        self.files = sorted((path[prefix:].replace(os.sep, "/") for path in self.entries), key=_parts)
+        self.links = sorted((path[prefix:].replace(os.sep, "/") for path in links), key=_sort_key)
+        self.files = sorted((path[prefix:].replace(os.sep, "/") for path in self.entries), key=_sort_key)
 
     def lstat(self, path: str) -> os.stat_result:
         """``os.lstat(path)`` (absolute), taken once a build for a file of the walk."""
@@ -121,7 +121,7 @@ def joined(prefix: str, name: str) -> str:
     return os.path.abspath(name) if name.startswith(os.sep) else os.path.normpath(prefix + name)
 
 
-def _parts(relative: str) -> str:
+def _sort_key(relative: str) -> str:
     """A key that sorts paths as their lists of parts do: NUL, in no name, sorts before any
     character (a list of parts a key was a tenth of the layout check at 50,000 diaries)."""
     return relative.replace("/", "\0")

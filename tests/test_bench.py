@@ -50,6 +50,41 @@ def test_phases_of_one_build_name_each_generator_and_add_up(tmp_path) -> None:
     assert all(0 <= value <= times["total"] for value in times.values())
 
 
+def test_phases_time_named_functions_wherever_they_were_imported(tmp_path) -> None:
+    """``bench phases --function`` counts the calls of a function a module imported by name
+    (incremental.py's ``page_fingerprint``) and a plugin's (``search.related``, named as Pelican
+    loads it), with times within the build's; a name that does not exist is refused plainly."""
+    import shutil
+
+    from click.testing import CliRunner
+    from conftest import FIXTURES
+
+    import tasks
+
+    shutil.copytree(FIXTURES / "search", tmp_path / "net")
+    arguments = ["bench", "phases", "--content", str(tmp_path / "net/content"), "--output", str(tmp_path / "out")]
+    functions = ["--function", "netroots.fingerprint:page_fingerprint", "--function", "search.related:update_related"]
+    result = CliRunner().invoke(tasks.cli, [*arguments, "--today", "2026-11-22", *functions])
+    assert result.exit_code == 0, result.output
+    rendered = int(re.search(r"rendered (\d+) of", result.output).group(1))
+    lines = {
+        found[1]: (int(found[2].replace(",", "")), float(found[3]))
+        for found in (
+            re.match(r"^function (\S+) \(([\d,]+) calls?\)\s+([\d.]+)s", line) for line in result.output.splitlines()
+        )
+        if found
+    }
+    total = float(re.search(r"^total\s+([\d.]+)s", result.output, re.M).group(1))
+    assert lines["netroots.fingerprint:page_fingerprint"][0] == rendered > 0, result.output
+    assert lines["search.related:update_related"][0] == 1
+    assert all(0 <= wall <= total for _, wall in lines.values())
+
+    refused = CliRunner().invoke(tasks.cli, [*arguments, "--function", "netroots.fingerprint:no_such_thing"])
+    assert refused.exit_code != 0
+    assert "--function netroots.fingerprint:no_such_thing: no such function" in refused.output
+    assert "Traceback" not in refused.output
+
+
 def test_the_related_bench_loads_the_lists_code_of_a_recent_revision() -> None:
     """``bench related --baseline REV`` runs ``related.py`` as it was at REV: one whose module
     level uses names it imports from the search package loads too (it failed with NameError)."""

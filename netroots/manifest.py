@@ -20,6 +20,7 @@ import logging
 import os
 import stat
 import weakref
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -274,11 +275,11 @@ def built_pages(output: str | os.PathLike[str]) -> list[tuple[str, int, int]] | 
     if made is None or os.path.realpath(output) != str(made[0]):
         return None
     if STATE["pages"] is None:
-        folder, pages, known = str(made[0]), [], STATE["stats"]
-        for relative in sorted(name for name in made[1] if name.endswith(".html")):
-            stamp = known.get(relative)
-            if stamp is not None:  # the writer's, taken after its last write of the page
-                pages.append((relative, stamp[0], stamp[1]))
+        folder, made_files, known = str(made[0]), made[1], STATE["stats"]
+        # The writer's pages at its own stat, each taken after its last write of the page.
+        pages = [(relative, *stamp) for relative, stamp in known.items() if relative in made_files]
+        for relative in made_files - known.keys():
+            if not relative.endswith(".html"):
                 continue
             try:
                 found = os.stat(os.path.join(folder, relative))
@@ -286,5 +287,6 @@ def built_pages(output: str | os.PathLike[str]) -> list[tuple[str, int, int]] | 
                 continue  # recorded, then gone (its write failed)
             if stat.S_ISREG(found.st_mode):
                 pages.append((relative, found.st_size, found.st_mtime_ns))
+        pages.sort(key=itemgetter(0))  # paths are unique: no tuple compared past its path
         STATE["pages"] = pages
     return list(STATE["pages"])

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from pelican.contents import Article
+
 from netroots.generators import address as fixed_address
-from netroots.keptrows import KeptRows, Row, listing_digest
+from netroots.keptrows import KeptRows, Listing, Row
 from netroots.plugin import build_state
 from netroots.site import cache_dir, glob_matcher, html_files, site_address, write_output
 from netroots.today import build_today
@@ -95,7 +97,11 @@ def collect_dates(generators: Iterable[Any]) -> None:
         members: dict[int, str] = {}  # id(author) -> their page's address
         listed = getattr(generator, "articles", None)
         for item in [*getattr(generator, "articles", []), *getattr(generator, "pages", [])]:
-            day = _day(getattr(item, "modified", None)) or _day(getattr(item, "date", None))
+            if type(item) is Article:  # both are the diary's own values, if it has them (no exception raised)
+                values = item.__dict__
+                day = _day(values.get("modified")) or _day(values.get("date"))
+            else:
+                day = _day(getattr(item, "modified", None)) or _day(getattr(item, "date", None))
             if day is None:
                 continue
             url = fixed_address(item)
@@ -133,32 +139,50 @@ def sitemap_entries(output: Path, settings: Mapping[str, Any]) -> list[tuple[str
     excluded = glob_matcher(options["SITEMAP_EXCLUDE"])  # a page is matched once, not once a pattern
     files = [found for found in html_files(output) if not excluded(found[0])]
     skipped = _noindex_pages(output, settings, files)
-    addresses = [page_address(relative) for relative, _, _ in files if relative not in skipped]
-    return [(address, lastmod.get(address, today)) for address in addresses]
+    return [
+        (address, lastmod.get(address, today))
+        for relative, _, _ in files
+        if relative not in skipped
+        for address in (page_address(relative),)
+    ]
 
 
 def _noindex_pages(output: Path, settings: Mapping[str, Any], files: list[tuple[str, int, int]]) -> set[str]:
     """The pages among ``files`` that ask not to be indexed. Remembered by size and time: a
-    build reads only the pages it wrote, and one that wrote none reads only those that asked
-    (the record's listing is this one)."""
+    build reads only the pages it wrote, and the rows of those that asked (when it wrote none,
+    the record's listing is this one: nothing else is read)."""
     record = noindex_record(settings)
     meta = record.meta()
-    listed = listing_digest(files)
+    listing = Listing(files)
+    listed = listing.digest()
     skipped = record.rows("noindex") if meta is not None and meta.get("listing") == listed else None
     if skipped is not None:
         return set(skipped)
-    known = record.rows() if meta is not None else None
-    seen: dict[str, Row] = {}
-    for relative, size, modified in files:
-        entry = (known or {}).get(relative)
-        if entry is None or entry[0] != size or entry[1] != modified:
-            with open(os.path.join(output, relative), encoding="utf-8", errors="replace") as page:
-                entry = (size, modified, int(bool(NOINDEX.search(page.read(4000)))))
-        seen[relative] = entry
-    if known is None:  # no record: the one in its earlier form goes
+    stale = record.stale(listing) if meta is not None else None
+    asked = record.rows("noindex") if stale is not None else None
+    if stale is None or asked is None:  # no record: every page is read, and the one in its earlier form goes
         (cache_dir(dict(settings), "publish") / "noindex.json").unlink(missing_ok=True)
-    record.save(seen, known, {"listing": listed})
-    return {relative for relative, entry in seen.items() if entry[2]}
+        seen = {relative: _noindex_row(output, relative, size, modified) for relative, size, modified in files}
+        record.save(seen, None, {"listing": listed}, listing)
+        return {relative for relative, entry in seen.items() if entry[2]}
+    changed, gone = stale
+    rows = {relative: _noindex_row(output, relative, size, modified) for relative, size, modified in changed}
+    skipped = (set(asked) - rows.keys() - set(gone)) | {relative for relative, entry in rows.items() if entry[2]}
+
+    def whole() -> dict[str, Row]:
+        return {
+            relative: rows.get(relative) or (size, modified, int(relative in skipped))
+            for relative, size, modified in files
+        }
+
+    record.update(rows, gone, {"listing": listed}, whole, listing)
+    return skipped
+
+
+def _noindex_row(output: Path, relative: str, size: int, modified: int) -> Row:
+    """``(size, mtime, noindex)`` of a page, read from its first 4,000 characters."""
+    with open(os.path.join(output, relative), encoding="utf-8", errors="replace") as page:
+        return (size, modified, int(bool(NOINDEX.search(page.read(4000)))))
 
 
 def write_sitemap(output: Path, settings: Mapping[str, Any]) -> Path:

@@ -37,8 +37,11 @@ vocabulary's digest, so a pickle is never read with another vocabulary than it w
 
 A build reads the rows of its own content folder only (one ``.cache`` may have served others,
 or a moved copy of the site), and drops the rows of diaries Pelican no longer asks for
-(deleted, renamed or excluded). A store of an older shape (a row without its hash) is made
-again, not an error.
+(deleted, renamed or excluded). The rows are kept in path order (``WITHOUT ROWID``), the
+order the build reads them in, and read as memory (``mmap_size``): kept by rowid, each row
+read in path order was an index entry and a seek into the table, and each page a read call
+(0.49 s of every build at 50,000 diaries). A store of an older shape (a row without its
+hash, rows kept by rowid) is made again, not an error.
 """
 
 from __future__ import annotations
@@ -71,8 +74,10 @@ from .site import cache_database, cache_dir, preview_of
 logger = logging.getLogger(__name__)
 
 WRAPPERS: dict[str, type[URLWrapper]] = {"Tag": Tag, "Author": Author, "Category": Category}
-# The columns of a kept diary's row; a store of another shape (an older version's) is made again.
-COLUMNS = ("path", "key", "state", "value")
+# The kept diaries' table, rows in path order; a store of another shape (an older version's) is made again.
+TABLE = "CREATE TABLE articles (path TEXT PRIMARY KEY, key TEXT, state BLOB, value BLOB) WITHOUT ROWID"
+# How much of reads.sqlite the kept rows' connection reads as memory (SQLite's mmap_size).
+MAPPED = 1 << 31
 # Receivers connected without a sender (every plugin's) answer this one.
 _ANY_ARTICLE = object()
 _UNKNOWN = object()
@@ -153,6 +158,7 @@ class KeptArticles:
         try:
             path = cache_dir(self.settings, "build") / "reads.sqlite"
             self.connection = cache_database(path)
+            self.connection.execute(f"PRAGMA mmap_size={MAPPED}")
             _make_table(self.connection)
         except (OSError, sqlite3.Error):
             self.connection = None
@@ -350,11 +356,12 @@ class KeptArticles:
 
 
 def _make_table(connection: sqlite3.Connection) -> None:
-    """The ``articles`` table, made again when an earlier version left it in another shape."""
-    found = tuple(row[1] for row in connection.execute("PRAGMA table_info(articles)"))
-    if found and found != COLUMNS:
+    """The ``articles`` table, made again when an earlier version left it in another shape
+    (another statement made it: other columns, or rows kept by rowid)."""
+    found = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'articles'").fetchone()
+    if found is not None and found[0] != TABLE:
         connection.execute("DROP TABLE articles")
-    connection.execute("CREATE TABLE IF NOT EXISTS articles (path TEXT PRIMARY KEY, key TEXT, state BLOB, value BLOB)")
+    connection.execute(TABLE.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
 
 
 def _under(folder: str) -> tuple[str, str]:

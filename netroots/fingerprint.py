@@ -30,6 +30,7 @@ from jinja2 import Environment, meta
 
 SKIPPED_ATTRIBUTES = frozenset({"_context"})  # Pelican's back-reference to the whole context
 MISSING = b"\x00missing"
+_OPAQUE = b"opaque"  # what a value digested elsewhere is digested as (``Digester.opaque``)
 STATE_METHOD = "fingerprint_state"  # an object's own account of what its output depends on
 
 
@@ -60,6 +61,11 @@ class Digester:
         self.memo: dict[int, bytes] = {}
         self.keep: list[Any] = []  # memoized objects stay alive, so their ids are not reused
         self.opaque = {id(value) for value in opaque}  # the settings and context dicts: hashed elsewhere
+        for value in opaque:  # as ``_add`` finds them: each kept diary names the settings and the context
+            kind = type(value)
+            if (_KINDS.get(kind) or _kind_of(kind))[0] >= _DICT and (kind not in _EMPTY or value):
+                self.memo[id(value)] = _OPAQUE
+                self.keep.append(value)
         self.path: dict[int, int] = {}  # id -> depth of the objects being digested
         self.tops: dict[int, bytes] = {}  # id -> digest of a value digested whole (see ``top``)
         self.orders: dict[frozenset[str], list[tuple[str, bytes]]] = {}  # a page's names, sorted
@@ -142,7 +148,7 @@ class Digester:
             return b"code:" + name.encode(), _CLOSED
         key = id(value)
         if key in self.opaque:
-            return b"opaque", _CLOSED
+            return _OPAQUE, _CLOSED
         cached = self.memo.get(key)
         if cached is not None:
             return cached, _CLOSED
@@ -179,7 +185,12 @@ class Digester:
             kept = self.kept[id(value)]
             if kept.holds(value):  # as kept: its pickle's part, then what the pickle names
                 out += kept.head
-                low = self._add(out, kept.shared, depth)
+                named = list(map(self.memo.get, map(id, kept.shared)))  # digested for an earlier diary
+                if None in named:
+                    low = self._add(out, kept.shared, depth)
+                else:
+                    out += named
+                    low = _CLOSED
             else:
                 low = self._add(out, kept.parts(value), depth)
             if kept.check is not None:
@@ -671,18 +682,33 @@ def page_fingerprint(
             if keyed and is_keyed(value):  # its shared state (above), then each key asked
                 answer = value.fingerprint_key
                 for key in keys[name]:
-                    parts += (b"k", key.encode(), digest(answer(key)))
+                    parts += (b"k", key.encode(), _answer(digest, answer(key)))
     return hashlib.blake2b(b"\x1e".join(parts), digest_size=16).hexdigest()
 
 
 def _read_keys(digest: Digester, value: dict[str, Any], read: list[str]) -> list[bytes]:
     """What a page read of a dict by key: each key and its value's digest (or missing)."""
-    top, tops = digest.top, digest.tops
+    if type(value) not in _PLAIN_DICTS:  # a subclass may answer ``in`` and ``[]`` its own way
+        value = {key: value[key] for key in read if key in value}
+    top, tops, get = digest.top, digest.tops, value.get
     parts = []
     for key in read:
-        if key in value:
-            found = value[key]
-            parts += (b"k", key.encode(), tops.get(id(found)) or top(found))
-        else:
-            parts += (b"k", key.encode(), MISSING)
+        found = get(key, MISSING)
+        parts += (b"k", key.encode(), MISSING if found is MISSING else tops.get(id(found)) or top(found))
     return parts
+
+
+_PLAIN_DICTS = frozenset({dict, KeyedDict})
+
+
+def _answer(digest: Digester, found: Any) -> bytes:
+    """``digest(found)`` for a keyed object's answer (``fingerprint_key``): most are bytes, a
+    string or None, made anew for each page, so not worth a walk."""
+    kind = type(found)
+    if kind is bytes:
+        return b"b" + found
+    if kind is str:
+        return b"s" + found.encode("utf-8", "surrogatepass")
+    if found is None:
+        return b"None"
+    return digest(found)

@@ -13,6 +13,7 @@ import shutil
 import time
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from conftest import FIXTURES, build_site
 
 from netroots import incremental
 from netroots import workers as workers_module
-from netroots.fingerprint import Digester
+from netroots.fingerprint import Digester, page_fingerprint
 from netroots.pagerecord import PageRecord
 
 SERIAL = {"jobs": 1}
@@ -269,3 +270,127 @@ def test_after_an_edit_the_build_walks_again_nothing_of_the_list_pages_it_render
     # Checked by the worker from the end, the list pages' values were walked here again: 240
     # values, the tags' lists of diaries, their pages, their company.
     assert len(walked[0]) <= 60 and not walked_names.keys() & {"Page", "TagCompany"}, walked_names
+
+
+def test_an_unchanged_build_digests_each_kept_diary_once_in_all_its_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker checked the diaries' pages, this process the lists: each digested every diary
+    (``Kept.holds`` each time), twice a build. They are digested here before the workers
+    fork, and the workers find them digested. (A line a digest in a file, by process.)"""
+    from netroots.fingerprint import Kept
+
+    content = _twin(tmp_path, "site")
+    output = tmp_path / "site" / "output"
+    build_site(content, output, NETROOTS_BUILD=PARALLEL)
+    _count_checks(monkeypatch, tmp_path / "checks", True)
+    log, holds = tmp_path / "digests", Kept.holds
+
+    def counted(self: Kept, value: Any) -> bool:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {id(value)}\n")
+        return holds(self, value)
+
+    monkeypatch.setattr(Kept, "holds", counted)
+    again = build_site(content, output, NETROOTS_BUILD=PARALLEL)
+    assert again.summary.startswith("rendered 0 of "), again.summary
+    assert len(_checks(tmp_path / "checks")) == 2  # a worker checked pages too
+    digests = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    assert len(digests) >= 3
+    assert {pid for pid, _ in digests} == {str(os.getpid())}
+    assert len({diary for _, diary in digests}) == len(digests)  # each diary once
+
+
+def test_a_kept_diary_looks_up_the_digests_of_what_it_names_and_digests_as_walked() -> None:
+    """A kept diary names some ten objects (the settings, the context, its tags and members),
+    each digested for an earlier diary: their digests are looked up, not walked again item by
+    item (a second of the check at 50,000 diaries); the digests are those of the walk."""
+    from netroots.fingerprint import Kept, pickle_state
+
+    settings, context = {"SITEURL": "https://example.org"}, {"articles": []}
+    tag = SimpleNamespace(name="canvassing")
+    diaries = [SimpleNamespace(title=f"Diary {n}", tags=[tag]) for n in range(3)]
+
+    def digester() -> Digester:
+        kept = {
+            id(diary): Kept(diary, pickle_state(diary.title.encode()), [settings, context, tag], check=False)
+            for diary in diaries
+        }
+        return Digester(opaque=[settings, context], kept=kept)
+
+    walked: list[int] = []
+    add = Digester._add
+    lookups = digester()
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(
+            Digester, "_add", lambda self, out, items, depth: walked.append(len(out)) or add(self, out, items, depth)
+        )
+        looked_up = [lookups(diary) for diary in diaries]
+    assert len(walked) == 2  # what the first diary names, and the tag's name
+    walk = digester()
+    assert [walk(diary) for diary in reversed(diaries)][::-1] == looked_up
+    assert len(set(looked_up)) == 3
+
+
+def test_a_keyed_answer_of_bytes_a_string_or_none_is_digested_without_a_walk() -> None:
+    """A keyed object's answer for the key a page asked (``fingerprint_key``: a related
+    list's digest, a thread's state) is new for each page: bytes, a string or None are
+    written as the walk writes them, without one."""
+
+    class Answers:
+        def __init__(self, answers: dict[str, Any]) -> None:
+            self.answers = answers
+
+        def start(self) -> None: ...
+
+        def read(self) -> list[str]:
+            return []
+
+        def fingerprint_state(self) -> str:
+            return "answers"
+
+        def fingerprint_key(self, key: str) -> Any:
+            return self.answers[key]
+
+    class Bytes(bytes):
+        pass
+
+    class Text(str):
+        pass
+
+    def fingerprint(answers: Answers) -> str:
+        page, keys = {"related": answers}, {"related": ["b", "n", "s", "t"]}
+        return page_fingerprint(Digester(), "article.html", frozenset(page), page, keys)
+
+    state = ("blank", "Title", True)
+    answers = Answers({"b": b"\x01\x02", "s": "text", "n": None, "t": state})
+    walked: list[Any] = []
+    walk = Digester._walk
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(Digester, "_walk", lambda self, value, depth: walked.append(value) or walk(self, value, depth))
+        found = fingerprint(answers)
+    assert walked == [None, answers, state]  # the site address (none here), the object, the answer no leaf
+    assert found == fingerprint(Answers({"b": Bytes(b"\x01\x02"), "s": Text("text"), "n": None, "t": state}))  # walked
+
+
+def test_a_pages_keys_are_decoded_as_json_loads_decodes_them_in_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every build decodes each page's keys from its row (59,000 at 50,000 diaries): the row's
+    own text (no spaces) in one call of the decoder, not through ``json.loads``' two frames;
+    other text as ``json.loads`` reads it."""
+    import json
+
+    from netroots import pagerecord
+
+    texts = ['{"members":["ann","bo"],"avatars":[]}', '{"a": [1]} ', ' {"a":1}', "[1]", '{"a":1}x', "", "nonsense"]
+    expected = []
+    for text in texts:
+        try:
+            found = json.loads(text)
+        except ValueError:
+            found = None
+        expected.append(found if isinstance(found, dict) else {})
+    loads = json.loads
+    called: list[str] = []
+    monkeypatch.setattr(json, "loads", lambda text, *rest, **kw: called.append(text) or loads(text, *rest, **kw))
+    assert [pagerecord.entry_keys({"keys": text}) for text in texts] == expected
+    assert texts[0] not in called and len(called) <= len(texts) - 1

@@ -484,7 +484,8 @@ class IncrementalWriter(Writer):
         worker's end, 0.55 s at 50,000 diaries of walking the site's and each tag's list
         again). Every kept diary is digested here before the workers fork, so each process
         finds it digested: its page in a worker and its lists here digested each diary
-        twice a build (a fifth of the check at 50,000 diaries). A worker answers
+        twice a build (``Kept.holds`` and what kept diaries name: a third of the check's
+        CPU at 50,000 diaries). A worker answers
         with the runs it took and their unchanged pages, not digests; the runs of a worker
         that failed are checked here. Fingerprints do not depend on which process digests
         what first (``Digester``), so the record is the one a single process writes."""

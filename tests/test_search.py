@@ -1264,14 +1264,14 @@ def test_a_card_trusted_by_its_diarys_state_against_the_rule_fails_the_checked_b
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A card is made again only when its diary object is not the one it was made from
-    (``shown.made_from``); the suite's builds make every card and compare it with the kept
+    (``shown.made_from``, asked in the build's walk of the diaries); the suite's builds make every card and compare it with the kept
     one, so a state that hid an edited title fails the build."""
-    from search import shown
+    from search import generator
 
     from netroots.fingerprint import KeptChanged
 
     content = fresh_copy(tmp_path)
-    monkeypatch.setattr(shown, "made_from", lambda item, kept: b"one state whatever the diary")
+    monkeypatch.setattr(generator, "made_from", lambda item, kept: b"one state whatever the diary")
     build_site(content, tmp_path / "output", SEARCH={"pagefind": False})
     diary = next((content / "diaries" / "ben").glob("*library-board*"))
     diary.write_text(diary.read_text(encoding="utf-8").replace("budget fight", "Budget Fight"), encoding="utf-8")
@@ -1428,3 +1428,45 @@ def test_an_edit_writes_only_the_pagefind_files_that_changed(tmp_path: Path, mon
     shutil.copytree(content.parent, clean, ignore=shutil.ignore_patterns(".cache", "output"))
     assert not build_site(clean / "content", clean / "output").errors
     assert pagefind_pages(output) == pagefind_pages(clean / "output")
+
+
+def test_an_unchanged_build_makes_no_content_hash_and_a_member_s_new_state_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Related diaries are kept while the documents' hashes are: a build compared one digest of
+    every hash with the kept one, so it made 50,000 hashes to find nothing changed. It now
+    digests what the hashes are made of (each file's digest, its member's state, the tag
+    vocabulary) and makes none; what it digests still sees a member's new state (part of each
+    of their diaries' hashes), and the kept hashes equal a clean build's."""
+    from search import generator
+    from search.related import kept_related
+
+    content = fresh_copy(tmp_path)
+    quiet = {"SEARCH": {"pagefind": False}}
+    build_site(content, tmp_path / "output", **quiet)
+    made: list[str] = []
+
+    def counted(function: Callable) -> Callable:
+        def hashing(*args: object, **kwargs: object) -> object:
+            made.append(function.__name__)
+            return function(*args, **kwargs)
+
+        return hashing
+
+    monkeypatch.setattr(generator, "digest", counted(generator.digest))
+    monkeypatch.setattr(generator, "content_hash", counted(generator.content_hash))
+    build_site(content, tmp_path / "output", **quiet)
+    assert made == ["digest"]  # of what every hash is made of
+    made.clear()
+    member = content / "members" / "cara.yaml"
+    member.write_text(member.read_text(encoding="utf-8").replace("state: TX", "state: NM"), encoding="utf-8")
+    build_site(content, tmp_path / "output", **quiet)
+    documents = len(list(content.rglob("*.md")))
+    assert made == ["digest"] * (1 + documents)
+    shutil.copytree(content, tmp_path / "clean" / "content")
+    build_site(tmp_path / "clean" / "content", tmp_path / "clean" / "output", **quiet)
+    kept, clean = (
+        kept_related(content.parent / ".cache" / "search"),
+        kept_related(tmp_path / "clean" / ".cache" / "search"),
+    )
+    assert kept is not None and kept == clean

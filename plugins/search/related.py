@@ -763,11 +763,15 @@ def update_related(
     count: int,
     workers: int = 1,
     store: RelatedStore | None = None,
+    sources: tuple[str, list[str]] | None = None,
 ) -> tuple[Names, list[str]]:
     """``key -> [key]`` of related diaries for every diary among ``documents`` (the content
     documents: ``key -> (content hash, kind, ...)``); returns it and the keys recomputed.
     ``make(key)`` gives a new or changed document's :class:`Document` to count its words;
     a first computation counts them and computes the lists in ``workers`` processes.
+    ``sources``: a digest that changes with any hash or kind of ``documents``, and the
+    diaries' keys, both made without their hashes (the build's: plugins/search/generator.py),
+    so a build whose documents did not change asks for no hash.
 
     Kept in ``store`` (``related_store(folder, count)``, committed by the caller; made and
     committed here when None). With the documents as the last computation left them (its
@@ -777,19 +781,21 @@ def update_related(
     if store is None:
         store = related_store(folder, count)
         try:
-            found = update_related(documents, make, folder, count, workers, store)
+            found = update_related(documents, make, folder, count, workers, store, sources)
         except BaseException:
             store.close(commit=False)
             raise
         store.close()
         return found
-    order = [key for key, entry in documents.items() if entry[1] == "diary"]
-    diaries = set(order)
-    corpus = {key: documents[key][0] for key in sorted(documents)}
-    state = f"{digest_of_hashes(corpus)} {digest(SEPARATOR.join(sorted(diaries)).encode())}"
+    if sources is None:
+        order = [key for key, entry in documents.items() if entry[1] == "diary"]
+        state = corpus_state(documents, order)
+    else:
+        state, order = sources
     rows = store.rows()  # before any write: a kept list's names, whatever happens to the store next
-    if store.meta("corpus") == state and rows.keys() == diaries:
+    if store.meta("corpus") == state and rows.keys() == set(order):
         return Names({key: row[0] for key, row in rows.items()}), []
+    corpus = {key: documents[key][0] for key in sorted(documents)}
     try:
         lists, todo = _compute(documents, make, folder, count, workers, store, corpus, order)
     except Damaged:  # a kept list could not be read: everything again, from nothing kept
@@ -799,6 +805,13 @@ def update_related(
     fresh = lists.fresh
     texts = {key: SEPARATOR.join([other for other, _ in fresh[key]]) if key in fresh else rows[key][0] for key in order}
     return Names(texts), todo
+
+
+def corpus_state(documents: Mapping[str, tuple[str, str]], diaries: list[str]) -> str:
+    """What ``corpus`` in the store's meta holds: a digest of ``documents``' hashes and of
+    which of them are ``diaries``."""
+    corpus = {key: documents[key][0] for key in documents}
+    return f"{digest_of_hashes(corpus)} {digest(SEPARATOR.join(sorted(diaries)).encode())}"
 
 
 def _compute(

@@ -87,11 +87,17 @@ def made_from(item: Any, kept: Kept | None) -> bytes | None:
     places = found[1]
     if places is None:
         return None
-    fields, values = item.__dict__, kept.values
-    for name, place in zip(SHOWN, places, strict=True):
-        if fields.get(name) is not values[place]:
-            return None
-    return kept.state if fields["override_url"] else None
+    get, values = item.__dict__.get, kept.values
+    url, title, author, date = places  # as SHOWN
+    url_value = values[url]
+    if (
+        get("override_url") is not url_value
+        or get("title") is not values[title]
+        or get("author") is not values[author]
+        or get("date") is not values[date]
+    ):
+        return None
+    return kept.state if url_value else None
 
 
 class Cards(dict[str, RelatedDiary]):
@@ -151,21 +157,26 @@ class RelatedShown:
 
 
 def shown_lists(
-    store: RelatedStore, diaries: Mapping[str, Any], lists: Names, kept: Mapping[int, Kept]
+    store: RelatedStore,
+    diaries: Mapping[str, Any],
+    lists: Names,
+    states: Mapping[str, bytes | None],
+    ids: dict[str, str],
 ) -> RelatedShown:
     """What the pages of ``diaries`` (``key -> diary``) show of their ``lists``, with each
-    list's digest: the kept one while the rule above holds, else made now. ``kept``: the kept
-    diary objects by id (netroots/articlecache.py). Only the rows whose card, its state or
-    digest changed are written to ``store``."""
+    list's digest: the kept one while the rule above holds, else made now. ``states``: each
+    diary's :func:`made_from` (its kept object: netroots/articlecache.py), ``ids``: diary_id
+    -> key (both made in the build's one walk of the diaries: plugins/search/generator.py).
+    Only the rows whose card, its state or digest changed are written to ``store``."""
     digest = Digester()
     sample = digest(SAMPLE).hex()
     rows = store.rows() if store.meta("sample") == sample else {}
-    states = {key: made_from(item, kept.get(id(item))) for key, item in diaries.items()}
-    moved = [key for key, state in states.items() if state is None or rows.get(key, _NOTHING)[1] != state]
+    row = rows.get
+    moved = [key for key, state in states.items() if state is None or row(key, _NOTHING)[1] != state]
     cards = Cards(diaries)
     before = store.cards(moved) if rows and moved else {}
     changed = {key for key in moved if not same(cards[key], before.get(key))}
-    shown = RelatedShown({item.diary_id: key for key, item in diaries.items()}, lists, cards, {}, sample)
+    shown = RelatedShown(ids, lists, cards, {}, sample)
     made = _digests(shown, rows, changed, digest)
     if os.environ.get(CHECK_KEPT):
         _check(store, shown, made, [key for key in states if key not in moved])

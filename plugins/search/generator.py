@@ -16,6 +16,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,16 @@ class Documents(Mapping[str, tuple[str, str]]):
 
     def _hashes(self) -> dict[str, str]:
         """Every document's hash, made at once when one is asked for (a computation of related
-        diaries compares them all with the kept ones)."""
-        found, paths, vocabulary = self.found, self.paths, self.vocabulary
+        diaries compares them all with the kept ones): ``digest(file's digest, member's state,
+        vocabulary)``, its parts joined as it joins them, in one call."""
+        found, vocabulary = self.found, self.vocabulary
         hashes: dict[str, str] = {}
-        for key, (_, _, state) in self.sources.items():
-            made = found.get(paths[key])
+        for (key, (_, _, state)), path in zip(self.sources.items(), self.paths.values(), strict=True):
+            made = found.get(path)
             hashes[key] = (
-                digest(made.encode(), state, vocabulary) if made else content_hash(Path(paths[key]), state, vocabulary)
+                blake2b(f"{made}\0{state}\0{vocabulary}".encode(), digest_size=16).hexdigest()
+                if made
+                else content_hash(Path(path), state, vocabulary)
             )
         return hashes
 

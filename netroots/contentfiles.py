@@ -31,11 +31,15 @@ class ContentFiles:
     def __init__(self, root: str) -> None:
         self.root = root
         self.entries: dict[str, os.DirEntry[str]] = {}  # absolute path -> a regular file's entry
+        self.folders: dict[str, list[str]] = {}  # folder (relative, with ``/``) -> its regular files' names, sorted
         self.special = False  # a fifo, socket or device: Pelican's walk would list it
         links: list[str] = []
+        prefix = len(root) + 1
         todo = [root]
         while todo:
-            with os.scandir(todo.pop()) as entries:
+            folder = todo.pop()
+            names: list[str] = []
+            with os.scandir(folder) as entries:
                 for entry in entries:
                     if entry.is_symlink():
                         links.append(entry.path)
@@ -43,9 +47,11 @@ class ContentFiles:
                         todo.append(entry.path)
                     elif entry.is_file(follow_symlinks=False):
                         self.entries[entry.path] = entry
+                        names.append(entry.name)
                     else:
                         self.special = True
-        prefix = len(root) + 1
+            if names:
+                self.folders[folder[prefix:].replace(os.sep, "/")] = sorted(names)
         # Sorted as paths are (by their parts: "a/b" before "a.b/c"), so reports keep their order.
         self.links = sorted((path[prefix:].replace(os.sep, "/") for path in links), key=_sort_key)
         self.files = sorted((path[prefix:].replace(os.sep, "/") for path in self.entries), key=_sort_key)
@@ -61,12 +67,14 @@ class ContentFiles:
         paths: Any,
         exclude: list[str] | None,
         ignores: list[str],
-        included: Callable[[str], bool],
-    ) -> set[str] | None:
-        """What Pelican's ``Generator.get_files(paths, exclude)`` answers (``included``: its
-        ``_include_path`` for the extensions asked), from this walk instead of ``os.walk``; None
-        when the walk cannot answer as Pelican's would: a symbolic link anywhere under content/
-        (Pelican's walk follows them), a special file, or a path that is not a plain folder name.
+        included: Callable[[list[str]], list[str]],
+    ) -> list[str] | None:
+        """What Pelican's ``Generator.get_files(paths, exclude)`` answers (``included``: which
+        of a folder's file names its ``_include_path`` takes for the extensions asked), once
+        each, a folder's files together and in order (sorting them after is nearly free), from
+        this walk instead of ``os.walk``; None when the walk cannot answer as Pelican's would:
+        a symbolic link anywhere under content/ (Pelican's walk follows them), a special file,
+        or a path that is not a plain folder name.
 
         ``base``: the generator's ``path`` (content/ as the settings name it)."""
         if self.links or self.special or os.path.realpath(base) != self.root:
@@ -75,23 +83,22 @@ class ContentFiles:
         if not all(path and os.path.normpath(path) == path and not path.startswith(("/", "..")) for path in paths):
             return None
         pruned = {os.path.split(os.path.join(base, name)) for name in exclude or []}
-        found: set[str] = set()
+        found: list[str] = []
         for path in paths:
             if path in self.files_set:
-                if included(path):
-                    found.add(path)  # a file named on its own, as Pelican's ``elif``
+                if included([path.rpartition("/")[2]]):
+                    found.append(path)  # a file named on its own, as Pelican's ``elif``
                 continue
             prefix = f"{path}/"
             walked: dict[str, bool] = {}  # folder (relative) -> is it walked into?
-            for relative in self.files:
-                if not relative.startswith(prefix):
+            for folder in sorted(self.folders):
+                if folder != path and not folder.startswith(prefix):
                     continue
-                folder = relative.rpartition("/")[0]
                 if folder not in walked:
                     walked[folder] = self._walked_into(base, path, folder, pruned, ignores, walked)
-                if walked[folder] and included(relative):
-                    found.add(relative)
-        return found
+                if walked[folder]:
+                    found += [f"{folder}/{name}" for name in included(self.folders[folder])]
+        return list(dict.fromkeys(found)) if len(paths) > 1 else found
 
     @staticmethod
     def _walked_into(

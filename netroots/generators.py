@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 from collections.abc import Callable
 from functools import partial
 from itertools import chain
@@ -83,7 +84,7 @@ class ArticlesGenerator(generators.ArticlesGenerator):
                 paths,
                 exclude,
                 self.settings["IGNORE_FILES"],
-                included_path(self.settings["IGNORE_FILES"], self.readers.extensions, extensions),
+                included_names(self.settings["IGNORE_FILES"], self.readers.extensions, extensions),
             )
             found = walked[asked] = sorted(super().get_files(paths, exclude, extensions) if listed is None else listed)
         return list(found)
@@ -202,17 +203,20 @@ class ArticlesGenerator(generators.ArticlesGenerator):
         super().generate_output(writer)
 
 
-def included_path(ignores: list[str], readable: Any, extensions: Any) -> Callable[[str], bool]:
-    """Pelican's ``Generator._include_path`` for many paths: its ``IGNORE_FILES`` patterns made
-    one expression once, not an ``fnmatch`` each a file (10,000 files, twice a build)."""
+def included_names(ignores: list[str], readable: Any, extensions: Any) -> Callable[[list[str]], list[str]]:
+    """Pelican's ``Generator._include_path`` for a folder's file names at once: its
+    ``IGNORE_FILES`` patterns made one expression once, not an ``fnmatch`` each a file, and
+    ``splitext``'s extension (what follows the last dot that has a character other than a dot
+    before it) taken in the loop, not by two calls a file (50,000 files a build)."""
     ignored = glob_matcher(os.path.normcase(pattern) for pattern in ignores)
     allowed = tuple(readable) if extensions is None else extensions
+    case = None if os.path.normcase is posixpath.normcase else os.path.normcase  # POSIX keeps a name's case
 
-    def included(path: str) -> bool:
-        name = os.path.basename(path)
-        if ignored(os.path.normcase(name)):
-            return False
-        return allowed is False or os.path.splitext(name)[1][1:] in allowed
+    def included(names: list[str]) -> list[str]:
+        kept = [name for name in names if not ignored(name if case is None else case(name))]
+        if allowed is False:
+            return kept
+        return [name for name in kept if (name.rpartition(".")[2] if "." in name.lstrip(".") else "") in allowed]
 
     return included
 

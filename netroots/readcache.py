@@ -205,28 +205,29 @@ class ReadCache:
         return found
 
     def read_keys(self, paths: list[str], around: Callable[[str], list[bytes]]) -> tuple[dict[str, str], list[str]]:
-        """The ``key`` of each of ``paths`` (absolute) that can be read (``around(folder)``: what
+        """The ``key`` of each of ``paths`` (absolute, normalized) that can be read (``around(folder)``: what
         reading a file in ``folder`` consults), and those of them not stored. A folder whose
         summary is the one kept takes its files' hashes and keys from it (module docstring)."""
-        folders: dict[str, list[str]] = {}
-        for path in paths:
-            folders.setdefault(os.path.dirname(path), []).append(path)
+        folders = _by_folder(paths)
         kept, others = self._summaries(list(folders))
         keys: dict[str, str] = {}
         looked: list[Looked] = []  # folders looked up file by file
         for folder, inside in folders.items():
             consulted = self._short(around(folder))
-            summary = self._summary(folder, inside, consulted)
+            cut = len(os.path.join(folder, ""))
+            names = [path[cut:] for path in inside]
+            summary = self._summary(folder, names, inside, consulted)
             held = kept.get(folder)
-            files = _files(held[1], inside) if summary is not None and held is not None and held[0] == summary else None
+            files = _files(held[1], names) if summary is not None and held is not None and held[0] == summary else None
             if files is None:
                 looked.append((folder, summary, inside, consulted))
                 continue
-            for path, (digest, key) in zip(inside, files, strict=True):
-                if self.check:
+            hashes, held_keys = files
+            if self.check:
+                for path, digest, key in zip(inside, hashes, held_keys, strict=True):
                     self._verify(path, digest, key, consulted)
-                keys[path] = key
-                self.digests[path] = digest
+            keys.update(zip(inside, held_keys, strict=True))
+            self.digests.update(zip(inside, hashes, strict=True))
         if not looked:
             if others:  # a folder summarized before is gone, or none of its files is read now
                 self._write_all(self._forgetting([], folders, kept))
@@ -316,20 +317,27 @@ class ReadCache:
             digest.update(b"\0" + short)
         return digest.hexdigest()
 
-    def _summary(self, folder: str, inside: list[str], consulted: list[bytes]) -> str | None:
+    def _summary(self, folder: str, names: list[str], inside: list[str], consulted: list[bytes]) -> str | None:
         """What a folder's kept keys hold for: the world, the folder, what its reads consult,
-        and each file's name and ``lstat``; None when a file is not a regular file."""
+        and each file's name (``names``, of the paths ``inside``) and ``lstat``; None when a
+        file is not a regular file."""
         lstat = content_files(self.settings).lstat
+        try:
+            found = [lstat(path) for path in inside]
+        except OSError:
+            return None
+        if not all([stat_kind.S_ISREG(info.st_mode) for info in found]):
+            return None
         digest = self._keyed.copy()
         digest.update(folder.encode() + b"\0" + b"".join(consulted))
-        for path in inside:
-            try:
-                info = lstat(path)
-            except OSError:
-                return None
-            if not stat_kind.S_ISREG(info.st_mode):
-                return None
-            digest.update(f"\0{os.path.basename(path)}\0{_shown(info)}".encode())
+        digest.update(
+            "".join(
+                [
+                    f"\0{name}\0{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+                    for name, info in zip(names, found, strict=True)
+                ]
+            ).encode()
+        )
         return digest.hexdigest()
 
     def _summaries(self, folders: list[str]) -> tuple[dict[str, tuple[str, str]], int]:
@@ -510,18 +518,32 @@ class StaleSummary(RuntimeError):
     """A folder's kept keys no longer hold (``CHECK_KEPT`` found it): the summary's rule is broken."""
 
 
-def _files(kept: str, inside: list[str]) -> list[tuple[str, str]] | None:
-    """A summary's ``(hash, key)`` of each of ``inside``, in order; None when it is damaged or
-    names other files."""
+def _files(kept: str, names: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A summary's hashes and keys of the files ``names`` (in order); None when it is damaged
+    or names other files."""
     try:
         files = json.loads(kept)
-        if [name for name, _, _ in files] != [os.path.basename(path) for path in inside]:
-            return None
-        if not all(isinstance(digest, str) and isinstance(key, str) for _, digest, key in files):
-            return None
-        return [(digest, key) for _, digest, key in files]
+        kept_names, digests, keys = zip(*files, strict=True) if isinstance(files, list) else ((), (), ())
     except (ValueError, TypeError):
         return None
+    if list(kept_names) != names or {*map(type, digests), *map(type, keys)} != {str}:
+        return None
+    return digests, keys
+
+
+def _by_folder(paths: list[str]) -> dict[str, list[str]]:
+    """``paths`` (absolute, normalized) by their folder (``os.path.dirname``: what precedes
+    the last separator but for a root), in order."""
+    folders: dict[str, list[str]] = {}
+    for path in paths:
+        cut = path.rfind(os.sep)
+        folder = path[:cut] if cut > 0 else os.path.dirname(path)
+        inside = folders.get(folder)
+        if inside is None:
+            folders[folder] = [path]
+        else:
+            inside.append(path)
+    return folders
 
 
 def _named(folder: str, files: str) -> list[str]:

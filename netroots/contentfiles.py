@@ -89,16 +89,30 @@ class ContentFiles:
                 if included([path.rpartition("/")[2]]):
                     found.append(path)  # a file named on its own, as Pelican's ``elif``
                 continue
-            prefix = f"{path}/"
-            walked: dict[str, bool] = {}  # folder (relative) -> is it walked into?
-            for folder in sorted(self.folders):
-                if folder != path and not folder.startswith(prefix):
-                    continue
-                if folder not in walked:
-                    walked[folder] = self._walked_into(base, path, folder, pruned, ignores, walked)
-                if walked[folder]:
-                    found += [f"{folder}/{name}" for name in included(self.folders[folder])]
+            found += self._under(base, path, pruned, ignores, included)
         return list(dict.fromkeys(found)) if len(paths) > 1 else found
+
+    def _under(
+        self,
+        base: str,
+        path: str,
+        pruned: set[tuple[str, str]],
+        ignores: list[str],
+        included: Callable[[list[str]], list[str]],
+    ) -> list[str]:
+        """``pelican_files`` for the folder ``path``: its files and those of the folders its walk
+        reaches, a folder at a time, in order."""
+        prefix = f"{path}/"
+        found: list[str] = []
+        walked: dict[str, bool] = {}  # folder (relative) -> is it walked into?
+        for folder in sorted(self.folders):
+            if folder != path and not folder.startswith(prefix):
+                continue
+            if folder not in walked:
+                walked[folder] = self._walked_into(base, path, folder, pruned, ignores, walked)
+            if walked[folder]:
+                found += [f"{folder}/{name}" for name in included(self.folders[folder])]
+        return found
 
     @staticmethod
     def _walked_into(

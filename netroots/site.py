@@ -13,13 +13,33 @@ import shutil
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .manifest import built_pages, previewing, produced
 
 LOCAL_ADDRESS = "http://localhost:8000"  # where `python tasks.py serve` answers
+
+
+Value = TypeVar("Value")
+
+
+class KeyedView(Mapping[str, Value]):
+    """A read-only mapping whose keys are those of a collection it holds (``keys_held``), each
+    value made or fetched when asked (``__getitem__``, the subclass's). ``in``, iteration and
+    ``len`` ask the keys: Mapping's ``in`` would make the value."""
+
+    keys_held: Collection[str]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys_held
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys_held)
+
+    def __len__(self) -> int:
+        return len(self.keys_held)
 
 
 def site_address(settings: Mapping[str, Any]) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from netroots.manifest import produced_under
 from netroots.members import members_in
 from netroots.plugin import build_state
 from netroots.report import Report
-from netroots.site import cache_dir, preview_of
+from netroots.site import KeyedView, cache_dir, preview_of
 from netroots.today import aware, build_today, published_yet, site_timezone
 
 from .model import MemberComment, load_comments, read_cache, write_cache
@@ -378,24 +378,16 @@ class CommentFeeds:
                 logger.warning("comments: could not write %s (%s)", self.path, exc)
 
 
-class DiaryAddresses(Mapping[str, str]):
+class DiaryAddresses(KeyedView[str]):
     """Diary id -> its page's address, taken only for the diaries comments are on: Pelican's
     ``url`` property for each of 10,000 diaries was a part of every build."""
 
     def __init__(self, articles: dict[str, Any]) -> None:
         self.articles = articles
+        self.keys_held = self.articles
 
     def __getitem__(self, diary_id: str) -> str:
         return address(self.articles[diary_id])
-
-    def __contains__(self, diary_id: object) -> bool:
-        return diary_id in self.articles
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.articles)
-
-    def __len__(self) -> int:
-        return len(self.articles)
 
 
 class FeedFolders:

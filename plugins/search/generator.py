@@ -15,7 +15,7 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from hashlib import blake2b
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from netroots.articlecache import kept_objects
 from netroots.members import members_in
 from netroots.plugin import build_state
 from netroots.readcache import read_cache, workers_for
-from netroots.site import cache_dir, read_json, write_json, write_page
+from netroots.site import KeyedView, cache_dir, read_json, write_json, write_page
 
 from .documents import (
     HTML_PREFIX,
@@ -52,7 +52,7 @@ def search_state(settings: dict[str, Any]) -> dict[str, Any]:
     return build_state(settings, "search")
 
 
-class Documents(Mapping[str, tuple[str, str]]):
+class Documents(KeyedView[tuple[str, str]]):
     """``key -> (content hash, kind)`` of the diaries and pages Pelican read (:func:`read_items`),
     each hash made when first asked: from the file's digest the reader made this build
     (netroots/readcache.py; the file is read only when it made none), its member's state and
@@ -70,6 +70,7 @@ class Documents(Mapping[str, tuple[str, str]]):
         records: list[str],
     ) -> None:
         self.sources = items  # key -> (item, kind, member's state)
+        self.keys_held = self.sources
         self.found = found  # path -> the file's digest (None: the reader made none)
         self.paths = paths  # key -> path
         self.vocabulary = vocabulary
@@ -98,15 +99,6 @@ class Documents(Mapping[str, tuple[str, str]]):
                 else content_hash(Path(path), state, vocabulary)
             )
         return hashes
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.sources
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.sources)
-
-    def __len__(self) -> int:
-        return len(self.sources)
 
     def state(self) -> str:
         """One digest of what every hash and kind is made of: each document's key, kind and

@@ -16,7 +16,7 @@ import os
 import shutil
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ from whoosh import versionstring  # the package alone; its parts load where they
 if TYPE_CHECKING:
     from whoosh.fields import Schema
 
-from netroots.site import read_json, write_json
+from netroots.site import KeyedView, read_json, write_json
 
 logger = logging.getLogger(__name__)
 
@@ -385,7 +385,7 @@ class WordCounter:
                     self.frequencies[term] += 1
 
 
-class CountedTerms(Mapping[str, Terms]):
+class CountedTerms(KeyedView[Terms]):
     """The :class:`Terms` of counted documents by key, each made when asked for from the
     shares' arrays (the build holds one document's dict at a time, not every document's)."""
 
@@ -398,6 +398,7 @@ class CountedTerms(Mapping[str, Terms]):
     ) -> None:
         self._shares, self._tags = shares, tags
         self._numbers = {key: number for number, key in numbers.items()}
+        self.keys_held = self._numbers
         self.frequencies = frequencies  # how many of the documents hold each word in their body
 
     def __getitem__(self, key: str) -> Terms:
@@ -414,15 +415,6 @@ class CountedTerms(Mapping[str, Terms]):
                 if code & 1:
                     body.add(term)
         return Terms(counts, sorted(set(counts) - body), self._tags[number])
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._numbers
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._numbers)
-
-    def __len__(self) -> int:
-        return len(self._numbers)
 
 
 def document_frequencies(found: Iterable[Terms]) -> dict[str, int]:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from netroots.site import cache_database
+from netroots.site import KeyedView, cache_database
 from netroots.workers import in_workers
 
 from .documents import digest, digest_of_hashes
@@ -333,12 +333,13 @@ def _holders(
     return holders
 
 
-class Merged(Mapping[str, Any]):
+class Merged(KeyedView[Any]):
     """The lists (or signatures) of ``keys``: ``fresh`` ones, else the ``kept`` ones (read only
     when asked)."""
 
     def __init__(self, fresh: Mapping[str, Any], kept: Mapping[str, Any], keys: Mapping[str, Any]) -> None:
         self.fresh, self.kept, self.keys_ = fresh, kept, keys
+        self.keys_held = keys
 
     def __getitem__(self, key: str) -> Any:
         if key in self.fresh:
@@ -347,14 +348,8 @@ class Merged(Mapping[str, Any]):
             return self.kept[key]
         raise KeyError(key)
 
-    def __contains__(self, key: object) -> bool:  # not Mapping's: it reads the list
+    def __contains__(self, key: object) -> bool:
         return key in self.fresh or key in self.keys_
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.keys_)
-
-    def __len__(self) -> int:
-        return len(self.keys_)
 
     def load(self, keys: Iterable[str]) -> None:
         """Read the kept values of ``keys`` at once (where ``kept`` reads them when asked)."""

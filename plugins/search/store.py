@@ -25,7 +25,7 @@ from collections.abc import Container, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from netroots.site import cache_database
+from netroots.site import KeyedView, cache_database
 
 STORE_FILE = "related.sqlite"
 FORMAT = 3  # of the tables below (holders since 2, made since 3); another value empties the store
@@ -62,25 +62,17 @@ def names_of(text: str | None) -> list[str]:
     return text.split(SEPARATOR) if text else []
 
 
-class Names(Mapping[str, list[str]]):
+class Names(KeyedView[list[str]]):
     """Each diary's list as the keys it names, held as the text the store keeps (``text``:
     joined by :data:`SEPARATOR`) and split when asked: an unchanged build hands 50,000 lists
     on without splitting one."""
 
     def __init__(self, texts: dict[str, str | None]) -> None:
         self.texts = texts
+        self.keys_held = texts
 
     def __getitem__(self, key: str) -> list[str]:
         return names_of(self.texts[key])
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.texts
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.texts)
-
-    def __len__(self) -> int:
-        return len(self.texts)
 
 
 class Damaged(Exception):
@@ -397,12 +389,13 @@ def chunks(values: list, size: int = 500) -> Iterator[list]:
         yield values[start : start + size]
 
 
-class ReadWhenAsked(Mapping[str, Any]):
+class ReadWhenAsked(KeyedView[Any]):
     """Kept values by key, each read from the store when first asked (``fetch``); ``known`` holds
     the keys kept. ``in`` asks ``known``, not the store (Mapping's would read the value)."""
 
     def __init__(self, known: Mapping[str, Any]) -> None:
         self.known = known
+        self.keys_held = self.known
         self.read: dict[str, Any] = {}
 
     def fetch(self, key: str) -> Any:
@@ -415,15 +408,6 @@ class ReadWhenAsked(Mapping[str, Any]):
                 raise KeyError(key)
             found = self.read[key] = self.fetch(key)
         return found
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.known
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.known)
-
-    def __len__(self) -> int:
-        return len(self.known)
 
 
 def keys_of(values: Mapping[str, Any]) -> Container[str]:

@@ -279,15 +279,7 @@ class IncrementalWriter(Writer):
         from pelican.paginator import Paginator
 
         def local(context, name, kwargs):
-            """What the page's context adds to ``context`` (Pelican's writer copied it a page)."""
-            own = {"localsiteurl": context.get("localsiteurl", None)}
-            if relative_urls:
-                relative_url = _relative(name)
-                own["SITEURL"] = relative_url
-                own["localsiteurl"] = relative_url
-            own["output_file"] = name
-            own.update(kwargs)
-            return own
+            return _own(name, context.get("localsiteurl", None), relative_urls, kwargs)
 
         if paginated is None:
             paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
@@ -341,12 +333,7 @@ class IncrementalWriter(Writer):
         for name, template, values, override in pages:
             if not name:
                 continue
-            if relative_urls:
-                up = _relative(name)
-                own = {"localsiteurl": up, "SITEURL": up, "output_file": name}
-            else:
-                own = {"localsiteurl": localsiteurl, "output_file": name}
-            own.update(values)
+            own = _own(name, localsiteurl, relative_urls, values)
             path = self._path(name)
             if not self._claim(path, name, override, values):
                 continue
@@ -735,6 +722,18 @@ class _Copy:
         except KeyError:  # a name removed since
             return False
         return all(map(is_, now, values)) and not any(map(context.__contains__, missing))
+
+
+def _own(name: str, localsiteurl: Any, relative_urls: bool, values: dict[str, Any]) -> dict[str, Any]:
+    """What a page adds to the context it is written with (Pelican's writer copied the context
+    a page): its ``SITEURL`` when addresses are relative, its file, what it was written with."""
+    if relative_urls:
+        up = _relative(name)
+        own = {"localsiteurl": up, "SITEURL": up, "output_file": name}
+    else:
+        own = {"localsiteurl": localsiteurl, "output_file": name}
+    own.update(values)
+    return own
 
 
 def _page(made: dict[tuple[str, int, str], Any], key: str, paginator: Any, number: int) -> Any:

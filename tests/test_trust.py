@@ -405,3 +405,40 @@ def test_the_web_of_trust_is_kept_until_what_it_is_computed_from_changes(tmp_pat
     (tmp_path / "web.pickle").write_bytes(b"not a pickle")
     assert kept_trust(tmp_path, vouches, ["ana"], options) == first and len(computed) == 5
     assert kept_trust(None, vouches, ["ana"], options) == first and len(computed) == 6
+
+
+def test_the_web_of_trust_asks_the_dates_of_recommended_diaries_only(site, monkeypatch) -> None:
+    """Recommendations decay by their diary's age: the date of each of 50,000 diaries was made
+    every build for the few recommended. jo's diary, which no one recommends, is not asked."""
+    import trust.generator
+
+    asked: set[str] = set()
+
+    class Counted(dt.datetime):
+        diary = ""
+
+        def date(self) -> dt.date:
+            asked.add(self.diary)
+            return super().date()
+
+    generate_context = trust.generator.TrustGenerator.generate_context
+
+    def counted(self) -> None:
+        articles = self.context["articles"]
+        dates = [article.date for article in articles]
+        for article, when in zip(articles, dates, strict=True):
+            article.date = Counted(*when.timetuple()[:6], when.microsecond, when.tzinfo)
+            article.date.diary = article.diary_id
+        try:
+            generate_context(self)
+        finally:
+            for article, when in zip(articles, dates, strict=True):
+                article.date = when
+
+    monkeypatch.setattr(trust.generator.TrustGenerator, "generate_context", counted)
+    result = site("trust", PLUGINS=PLUGINS)
+    assert not result.errors, result.errors
+    recommended = {"cara/tenant-meeting-minutes", "gus/bus-fare-hearing", "ana/ana-on-zoning"}
+    recommended |= {"eli/school-board-night", "nell/my-first-diary", "kim/kims-quiet-diary"}
+    assert asked and asked <= recommended
+    assert "jo/jo-on-the-library" in read(result.output, "diaries/index.html")

@@ -7,6 +7,7 @@ recommended diaries for the front page, which Pelican renders before this writes
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from pelican.generators import Generator
 from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.members import members_in
 from netroots.report import Report
-from netroots.site import cache_dir, site_address, write_output, write_page
+from netroots.site import KeyedView, cache_dir, site_address, write_output, write_page
 from netroots.today import build_today
 
 from .model import TrustBuild, build_trust
@@ -109,6 +110,17 @@ def diary_entry(article: Any, site_url: str, updated: Any = None, note: str = ""
     )
 
 
+class PublishedDates(KeyedView[dt.date]):
+    """Published diary id -> its date, made when asked: the web of trust asks the dates of the
+    recommended diaries only (each of 50,000 diaries' date made every build was 0.1 s)."""
+
+    def __init__(self, articles: dict[str, Any]) -> None:
+        self.keys_held = self.articles = articles
+
+    def __getitem__(self, diary_id: str) -> dt.date:
+        return self.articles[diary_id].date.date()
+
+
 class TrustGenerator(Generator):
     """Computes the web of trust; writes its pages, JSON and feeds."""
 
@@ -125,7 +137,7 @@ class TrustGenerator(Generator):
         self.built = build_trust(
             content,
             members,
-            {diary_id: a.date.date() for diary_id, a in by_id.items()},
+            PublishedDates(by_id),
             drafts,
             editors,
             options,
@@ -210,8 +222,6 @@ class TrustGenerator(Generator):
 
 def rescue_moment(rescue: Any, article: Any) -> Any:
     """Noon on the rescue list's date, in the diary's time zone, for feed ordering."""
-    import datetime as dt
-
     return dt.datetime(rescue.date.year, rescue.date.month, rescue.date.day, 12, 0, tzinfo=article.date.tzinfo)
 
 

@@ -12,7 +12,7 @@ from netroots.report import Report
 from netroots.site import write_page
 from netroots.today import build_now
 
-from .model import Chapter, build_chapters, diaries_by_election_state, load_texts, local_jobs, options, races
+from .model import Chapter, Elections, build_chapters, load_texts, local_jobs, options
 from .pairing import mentees_by_mentor, pair_mentors
 from .usmap import legend, render_map
 
@@ -56,11 +56,11 @@ class ChaptersGenerator(Generator):
         """Each chapter's page: its members' pairings, groups, upcoming events, local jobs and diaries."""
         groups = self.context.get("groups") or {}
         now = build_now(self.settings)
-        elections = diaries_by_election_state(self.context.get("articles", []))
+        elections = Elections(self.context.get("articles", []))
         for chapter in ordered:
             events = [e for e in (self.context.get("events_by_chapter") or {}).get(chapter.slug, [])]
             slugs = _group_slugs(chapter, groups)
-            on_races = elections.get(chapter.state.upper(), [])
+            on_races = elections.diaries(chapter.state)
             write_page(
                 self,
                 writer,
@@ -74,7 +74,7 @@ class ChaptersGenerator(Generator):
                 chapter_jobs=local_jobs(self.context.get("jobs"), chapter.state),
                 chapter_diaries=on_races[: self.options["race_diaries"]],
                 chapter_race_total=len(on_races),
-                chapter_races=races(on_races, chapter.state),
+                chapter_races=elections.races(chapter.state),
                 guide_pages=guides,
                 page_title=chapter.title,
             )

@@ -564,3 +564,45 @@ def test_a_damaged_or_older_thread_store_is_made_again(
     assert (output / _page(items[1])).read_text(encoding="utf-8") == page
     assert len(_threads(content)) == len(items)
     assert not path.with_suffix(".json").exists()
+
+
+def test_an_unchanged_build_does_not_read_the_comment_feeds_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keeping every comment feed as recorded needs the digest, the folders' stamps and the
+    feeds' paths, not the record of each feed's key (``feeds.json``: 50,000 diaries' entries
+    decoded every build). A feed deleted from output/ reads it, and is written again; so does
+    a build without the kept state, which writes it again."""
+    from comments import generator
+
+    monkeypatch.setattr(generator, "SETTLED_NS", 0)  # this test's builds follow each other within a second
+    content, items = _network(tmp_path, monkeypatch, diaries=20)
+    output = tmp_path / "output"
+    for _ in range(2):
+        assert not build_site(content, output).errors
+    read: list[str] = []
+    read_cache = generator.read_cache
+
+    def counted(path: Path) -> Any:
+        read.append(path.name)
+        return read_cache(path)
+
+    monkeypatch.setattr(generator, "read_cache", counted)
+    assert not build_site(content, output).errors
+    assert read == []
+
+    gone = output / "feeds" / "comments" / items[4].handle / f"{items[4].slug}.rss.xml"
+    before = gone.read_bytes()
+    gone.unlink()
+    assert not build_site(content, output).errors
+    assert read == ["feeds.json"] and gone.read_bytes() == before
+    for looked in (["feeds.json"], []):  # the folder written into is settled by the next build
+        read.clear()
+        assert not build_site(content, output).errors
+        assert read == looked
+
+    kept = content.parent / ".cache" / "comments" / "feeds.kept.json"
+    kept.unlink()
+    read.clear()
+    assert not build_site(content, output).errors
+    assert read == ["feeds.json"] and kept.is_file()

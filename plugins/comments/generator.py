@@ -12,7 +12,8 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,10 @@ from netroots.manifest import produced_under
 from netroots.members import members_in
 from netroots.plugin import build_state
 from netroots.report import Report
-from netroots.site import KeyedView, cache_dir, preview_of
+from netroots.site import KeyedView, cache_dir, preview_of, write_json
 from netroots.today import aware, build_today, published_yet, site_timezone
 
-from .model import MemberComment, load_comments, read_cache, write_cache
+from .model import MemberComment, load_comments, read_cache, read_json, write_cache
 from .render import Blank, ThreadRenderer, thread_view
 from .responses import allied_responses, site_hosts
 from .spec import comments_settings
@@ -40,7 +41,8 @@ logger = logging.getLogger("netroots")
 TEMPLATE = "comments/thread"
 FORMATS = "\x00formats"  # in feeds.json, beside the diaries' ids (which hold no NUL)
 RECENT = "\x00recent"
-STATE = "\x00state"
+Feed = tuple[str, str, list[FeedEntry]]  # a comment feed's title, page and entries
+Feeds = dict[str, Feed]  # diary id -> its comment feed
 SETTLED_NS = 2 * 10**9  # a folder changed since this long before a build began is listed by the next
 
 
@@ -276,22 +278,16 @@ class CommentsGenerator(Generator):
         def entry(node: Node) -> FeedEntry:
             return comment_entry(node, members, site_url, self.articles, zone)
 
-        threads = self.conversation.threads
-        made: list[tuple[str, str, str, list[FeedEntry]]] = []  # each feed's name, title, page and entries
-        for diary_id, article in self.articles.items():
-            thread = threads.get(diary_id)
-            nodes = [node for node in thread.nodes if node.shown] if thread else []
-            title = f"Comments on “{article.title}”: {sitename}"
-            made.append((diary_id, title, address(article), [entry(node) for node in nodes]))
-        made.append(
-            (RECENT, f"Recent comments: {sitename}", "", [entry(node) for node in self.context["recent_comments"]])
-        )
-        # repr, not JSON: unambiguous for strings and lists, and cheaper (two feeds a diary, every build)
-        inputs = [(name, title, page, [entry_key(e) for e in entries]) for name, title, page, entries in made]
-        every = hashlib.blake2b(repr((inputs, site_url, world)).encode(), digest_size=16).hexdigest()
+        commented = self._commented(entry, sitename)
+        recent = (f"Recent comments: {sitename}", "", [entry(node) for node in self.context["recent_comments"]])
+        keys = {
+            name: [entry_key(e) for e in entries] for name, (_, _, entries) in (*commented.items(), (RECENT, recent))
+        }
+        every = self._digest(commented, recent, keys, (sitename, site_url, world))
         if not feeds.all_kept(every):
-            for (name, title, page, entries), (_, _, _, keys) in zip(made, inputs, strict=True):
-                key = hashlib.blake2b(repr((title, page, site_url, keys, world)).encode(), digest_size=16).hexdigest()
+            for name, (title, page, entries) in self._feeds(commented, recent, sitename):
+                inputs = keys.get(name, [])
+                key = hashlib.blake2b(repr((title, page, site_url, inputs, world)).encode(), digest_size=16).hexdigest()
                 if not feeds.kept(name, key):
                     where = recent_paths if name == RECENT else diary_feed_paths(self.options, name)
                     feeds.make(
@@ -301,6 +297,35 @@ class CommentsGenerator(Generator):
         write_feed_jobs(self.settings, feeds.jobs)  # two feeds a diary: on every core
         feeds.save(every)
 
+    def _commented(self, entry: Callable[[Node], FeedEntry], sitename: str) -> Feeds:
+        """The feeds of the diaries with a shown comment: diary id -> (title, page, entries)."""
+        found: Feeds = {}
+        for diary_id, thread in self.conversation.threads.items():
+            article = self.articles.get(diary_id)
+            nodes = [node for node in thread.nodes if node.shown] if article is not None else []
+            if nodes:
+                title = f"Comments on “{article.title}”: {sitename}"
+                found[diary_id] = (title, address(article), [entry(node) for node in nodes])
+        return found
+
+    def _digest(self, commented: Feeds, recent: Feed, keys: dict[str, list[list[str]]], around: tuple[str, ...]) -> str:
+        """The digest of every comment feed's inputs. A diary without a shown comment gives its
+        id, title and page, no tuple, title or entries of its own (50,000 of them, every build)."""
+        quiet: list[Any] = []
+        for diary_id, article in self.articles.items():
+            if diary_id not in commented:
+                quiet.extend((diary_id, article.title, address(article)))
+        shown = [(name, *commented.get(name, recent)[:2], entries) for name, entries in keys.items()]
+        # repr, not JSON: unambiguous for strings and lists, and cheaper
+        return hashlib.blake2b(repr((quiet, shown, around)).encode(), digest_size=16).hexdigest()
+
+    def _feeds(self, commented: Feeds, recent: Feed, sitename: str) -> Iterator[tuple[str, Feed]]:
+        """Each diary's feed (its name, title, page and entries) in the diaries' order, then the recent comments'."""
+        for diary_id, article in self.articles.items():
+            found = commented.get(diary_id)
+            yield diary_id, found or (f"Comments on “{article.title}”: {sitename}", address(article), [])
+        yield RECENT, recent
+
 
 class CommentFeeds:
     """The comment feeds of a build against the record of the last (``feeds.json``): a feed's
@@ -308,39 +333,47 @@ class CommentFeeds:
     the diary's id and the address formats: recorded with the same formats, they are taken as
     recorded (not formatted again for 10,000 diaries).
 
-    The record also holds (``STATE``) the digest of every feed's inputs, the inode and time of
-    each folder holding nothing but its feeds, and the feeds in other folders (``loose``). A
-    build with the same digest, those folders as recorded and the loose feeds present keeps
-    every feed without a key, a listing or a look-up a feed (:meth:`all_kept`): a file added
-    to or taken from a folder changes its time."""
+    Beside it, ``feeds.kept.json`` holds the digest of every feed's inputs, the formats, the
+    inode and time of each folder holding nothing but its feeds, the feeds in other folders
+    (``loose``) and every feed's path (one string). A build with the same digest and formats,
+    those folders as recorded and the loose feeds present keeps every feed without a key, a
+    listing or a look-up a feed (:meth:`all_kept`): a file added to or taken from a folder
+    changes its time. It does not read the record either (50,000 diaries' entries, 0.05 s):
+    the kept file is written after the record it describes, and removed before the record
+    is written again."""
 
     def __init__(self, path: Path, formats: list[Any], present: FeedFolders) -> None:
         self.path = path
-        self.previous = read_cache(path)
-        self.same_formats = self.previous.get(FORMATS) == formats
+        self.state_path = path.with_suffix(".kept.json")
+        self.formats = formats
+        self.state = read_json(self.state_path)
         self.written: dict[str, Any] = {FORMATS: formats}
         self.present = present
         self.kept_files: list[str] = []
         self.jobs: list[FeedJob] = []
+        self.unchanged = False  # every feed kept as recorded (all_kept)
+
+    @cached_property
+    def previous(self) -> dict[str, Any]:
+        """The record of the last build, read when a feed is looked up."""
+        return read_cache(self.path)
+
+    @cached_property
+    def same_formats(self) -> bool:
+        return self.previous.get(FORMATS) == self.formats
 
     def all_kept(self, digest: str) -> bool:
         """Is every feed made from the inputs digested as ``digest`` in output/ as the last
         build left it? Then its record is this build's, and no feed is looked at."""
-        state = self.previous.get(STATE)
-        if not (self.same_formats and isinstance(state, dict) and state.get("digest") == digest):
+        state = self.state
+        if not (isinstance(state, dict) and state.get("digest") == digest and state.get("formats") == self.formats):
             return False
-        folders, loose = state.get("folders"), state.get("loose")
-        if not isinstance(folders, dict) or not isinstance(loose, list) or folders != self.present.stamps(folders):
+        folders, loose, files = state.get("folders"), state.get("loose"), state.get("files")
+        if not (isinstance(folders, dict) and isinstance(loose, list) and isinstance(files, str)):
             return False
-        if not all(self.present(path) for path in loose):
+        if folders != self.present.stamps(folders) or not all(self.present(path) for path in loose):
             return False
-        kept: list[str] = []
-        for name, entry in self.previous.items():
-            if name != FORMATS and name != STATE:
-                if type(entry) is not list or len(entry) != 3:
-                    return False
-                kept.extend(path for path in entry[1:] if path)
-        self.written, self.kept_files = self.previous, kept
+        self.kept_files, self.unchanged = files.split("\n") if files else [], True
         return True
 
     def kept(self, name: str, key: str) -> bool:
@@ -361,21 +394,27 @@ class CommentFeeds:
             self.jobs.append(FeedJob(key, paths, made))
 
     def save(self, digest: str) -> None:
-        """Write the record when it changed; with the folders' stamps when none changed since
-        a little before the build began (a file taken from a folder after its listing, or in
-        the same tick of the clock as the stamp, would go unseen)."""
-        if self.written is not self.previous:
-            self.written.pop(STATE, None)
-            state = self.present.settled(
-                [path for name, entry in self.written.items() if name != FORMATS for path in entry[1:] if path]
-            )
-            if state is not None:
-                self.written[STATE] = {"digest": digest, **state}
-        if self.written != self.previous:
-            try:
+        """Write the record when it changed, then the kept state when no folder changed since a
+        little before the build began (a file taken from a folder after its listing, or in the
+        same tick of the clock as the stamp, would go unseen)."""
+        if self.unchanged:
+            return
+        paths = [path for name, entry in self.written.items() if name != FORMATS for path in entry[1:] if path]
+        settled = self.present.settled(paths)
+        files = "\n".join(paths)
+        state = None
+        if settled is not None and files.count("\n") == max(len(paths) - 1, 0):  # no path holds a line break
+            state = {"digest": digest, "formats": self.formats, **settled, "files": files}
+        if state == self.state and self.written == self.previous:
+            return
+        try:
+            self.state_path.unlink(missing_ok=True)
+            if self.written != self.previous:
                 write_cache(self.path, self.written)
-            except OSError as exc:
-                logger.warning("comments: could not write %s (%s)", self.path, exc)
+            if state is not None:
+                write_json(self.state_path, state)
+        except OSError as exc:
+            logger.warning("comments: could not write %s (%s)", self.path, exc)
 
 
 class DiaryAddresses(KeyedView[str]):

@@ -232,14 +232,19 @@ def _cached(entry: Any, stamp: list[int] | None) -> Comment | None:
         return None
 
 
+def read_json(path: Path | None) -> Any:
+    """What a cache file holds; None when it is missing or unreadable, never an error."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def read_cache(path: Path | None) -> dict[str, Any]:
     """``relative path -> [stamp, comment]``; anything unreadable is an empty cache, never an error."""
-    if path is None or not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = read_json(path)
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("files"), dict):
         return {}
     return data["files"]

@@ -747,6 +747,53 @@ def test_an_edit_reads_only_the_signatures_it_can_be_listed_with(
     assert after == kept_related(tmp_path / "clean")
 
 
+def test_an_edit_asks_about_the_diaries_it_changed_not_each_diary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One edit finds the hashes that changed, the rows to write and the keys to number by set
+    operations over every key (in C), and takes every content hash at once from documents that
+    make them so (the build's): it asks the merged signatures about the few diaries it
+    recomputes and no document for its hash, where it asked each of 400 (0.3 s at 50,000
+    diaries). Its lists and rows equal a clean computation's."""
+    from search.related import Merged, corpus_state, kept_related, update_related
+
+    from bench.synthetic import diaries
+    from netroots.site import KeyedView
+
+    items = diaries(400, 40, seed=5, vocabulary="topics")
+    documents = {f"diaries/{item.handle}/{item.slug}.md": [item.title, item.body, item.tags] for item in items}
+    synthetic_related(tmp_path / "kept", documents)
+    edited = sorted(documents)[23]
+    documents[edited][1] += "\n\nA new paragraph about lighthouses.\n"
+    current, make = synthetic_documents(documents)
+
+    class Hashes(KeyedView[tuple[str, str]]):
+        def __init__(self) -> None:
+            self.keys_held = current
+            self.asked = 0
+
+        def __getitem__(self, key: str) -> tuple[str, str]:
+            self.asked += 1
+            return current[key][:2]
+
+        def content_hashes(self) -> dict[str, str]:
+            return {key: entry[0] for key, entry in current.items()}
+
+    asked: list[str] = []
+    contains, getitem = Merged.__contains__, Merged.__getitem__
+    monkeypatch.setattr(Merged, "__contains__", lambda self, key: asked.append(key) or contains(self, key))
+    monkeypatch.setattr(Merged, "__getitem__", lambda self, key: asked.append(key) or getitem(self, key))
+    hashed = Hashes()
+    sources = (corpus_state(current, list(current)), list(current))  # as a build gives them
+    lists, redone = update_related(hashed, make, tmp_path / "kept", 4, sources=sources)
+    assert edited in redone and hashed.asked == 0
+    assert edited in asked and len(asked) < len(documents) / 4
+    monkeypatch.undo()
+    (tmp_path / "clean").mkdir()
+    assert lists == synthetic_related(tmp_path / "clean", documents)[0]
+    assert kept_related(tmp_path / "kept") == kept_related(tmp_path / "clean")
+
+
 def bytes_read() -> int:
     """What this process has read from files so far (page cache or not: SQLite's reads too)."""
     return int(dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())["rchar"])

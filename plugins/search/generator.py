@@ -68,6 +68,7 @@ class Documents(KeyedView[tuple[str, str]]):
         made: dict[str, bytes | None],
         ids: dict[str, str],
         records: list[str],
+        objects: dict[str, Any],
     ) -> None:
         self.sources = items  # key -> (item, kind, member's state)
         self.keys_held = self.sources
@@ -77,13 +78,18 @@ class Documents(KeyedView[tuple[str, str]]):
         self.made = made  # diary's key -> ``shown.made_from`` its object
         self.ids = ids  # diary_id -> key
         self.diaries = list(made)
+        self.objects = objects  # diary's key -> its object (made in the walk, not from ``sources`` after it)
         self.records = records  # "key\0kind\0member's state" of each document
         self.hashes: dict[str, str] = {}
 
     def __getitem__(self, key: str) -> tuple[str, str]:
+        return self.content_hashes()[key], self.sources[key][1]
+
+    def content_hashes(self) -> dict[str, str]:
+        """Every document's content hash by key (made once)."""
         if not self.hashes:
             self.hashes = self._hashes()
-        return self.hashes[key], self.sources[key][1]
+        return self.hashes
 
     def _hashes(self) -> dict[str, str]:
         """Every document's hash, made at once when one is asked for (a computation of related
@@ -134,6 +140,7 @@ def read_items(context: dict[str, Any], settings: dict[str, Any]) -> tuple[Docum
     made: dict[str, bytes | None] = {}
     ids: dict[str, str] = {}
     records: list[str] = []
+    objects: dict[str, Any] = {}
     states: dict[int, str] = {}  # of each author object, looked up once
     for kind, group in (("diary", context.get("articles", [])), ("page", context.get("pages", []))):
         for item in group:
@@ -160,9 +167,10 @@ def read_items(context: dict[str, Any], settings: dict[str, Any]) -> tuple[Docum
             if kind == "diary":
                 made[key] = made_from(item, kept(id(item)))
                 ids[diary_id] = key
+                objects[key] = item
     # The reader hashed each file's bytes this build (netroots/readcache.py): not read again.
     found = read_cache(settings).digests_of(list(paths.values()))
-    documents = Documents(items, found, paths, vocabulary_digest(content), made, ids, records)
+    documents = Documents(items, found, paths, vocabulary_digest(content), made, ids, records, objects)
 
     def make(key: str) -> Document:
         item, kind, state = items[key]
@@ -248,7 +256,6 @@ class SearchGenerator(Generator):
         if not count:
             return
         documents, make = read_items(self.context, self.settings)
-        items = documents.sources
         for old in folder.glob("related*.pickle"):  # kept before related.sqlite
             old.unlink(missing_ok=True)
         store = related_store(folder, count)  # one transaction: the lists and what pages show of them
@@ -262,8 +269,7 @@ class SearchGenerator(Generator):
                 store,
                 (documents.state(), documents.diaries),
             )
-            diaries = {key: items[key][0] for key in documents.diaries}
-            shown = shown_lists(store, diaries, lists, documents.made, documents.ids)
+            shown = shown_lists(store, documents.objects, lists, documents.made, documents.ids)
         except BaseException:
             store.close(commit=False)
             raise

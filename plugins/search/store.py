@@ -22,6 +22,8 @@ import pickle
 import sqlite3
 from array import array
 from collections.abc import Container, Iterable, Iterator, Mapping
+from itertools import compress
+from operator import ne
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,7 @@ class RelatedStore:
         self.connection: sqlite3.Connection | None = None
         self.writing = False
         self._rows: dict[str, tuple[str | None, str | None, bytes | None]] | None = None
+        self._names: dict[str, str | None] = {}
         self.written = 0  # rows written or deleted this build (tests count them)
         self.signatures_read = 0  # kept signatures read this build (tests count them)
         self.opened = False
@@ -154,17 +157,13 @@ class RelatedStore:
     def computed(self) -> tuple[KeptSignatures, KeptLists, dict[str, str]]:
         """The kept signatures and lists (:class:`KeptSignatures`, :class:`KeptLists`: each read
         when asked) and every content hash: what a build that computes lists reads."""
-        numbers: dict[str, int] = {}
-        needed: dict[str, float] = {}
-        hashes: dict[str, str] = {}
-        try:
-            for key, number, found, least in self._select("SELECT key, number, hash, needed FROM diaries"):
-                numbers[key] = int(number)
-                needed[key] = float(least)
-                hashes[key] = found
-        except Exception:  # a row that is not whole: nothing kept is trusted
-            self.reset()
+        keys, number, found, least = columns(self._select("SELECT key, number, hash, needed FROM diaries"), 4)
+        if not set(map(type, number)) <= {int} or not set(map(type, least)) <= {float, int}:
+            self.reset()  # a row that is not whole: nothing kept is trusted
             return KeptSignatures(self, {}, 0), KeptLists(self, {}), {}
+        numbers = dict(zip(keys, number, strict=True))
+        needed = dict(zip(keys, map(float, least), strict=True))
+        hashes = dict(zip(keys, found, strict=True))
         following = max(max(numbers.values(), default=-1) + 1, int(self.meta("numbered") or 0))
         return KeptSignatures(self, numbers, following), KeptLists(self, needed), hashes
 
@@ -172,6 +171,7 @@ class RelatedStore:
         """Empty the store (it was found damaged): everything is computed and written again."""
         self._remove()
         self._rows = None
+        self._names = {}
         self.writing = False
         try:
             self._open()
@@ -221,9 +221,15 @@ class RelatedStore:
         unchanged build reads these and nothing else; the cards only where ``made`` differs:
         :meth:`cards`); none once the store was found damaged."""
         if self._rows is None:
-            found = self._select("SELECT key, names, made, shown FROM diaries")
-            self._rows = {key: (names, made, shown) for key, names, made, shown in found}
+            keys, names, made, shown = columns(self._select("SELECT key, names, made, shown FROM diaries"), 4)
+            self._rows = dict(zip(keys, zip(names, made, shown, strict=True), strict=True))
+            self._names = dict(zip(keys, names, strict=True))
         return self._rows
+
+    def names(self) -> dict[str, str | None]:
+        """``key -> names`` of every row as the build found them (:meth:`rows`, made with them)."""
+        self.rows()
+        return self._names
 
     def cards(self, keys: list[str]) -> dict[str, str]:
         """The kept cards of ``keys`` (of those that have one)."""
@@ -321,17 +327,16 @@ class RelatedStore:
         numbers: Mapping[str, int],
         remade: Iterable[str] | None,
     ) -> None:
-        """The signature rows of :meth:`save_related`, and meta ``numbered``."""
-        self._write("DELETE FROM diaries WHERE key = ?", [(key,) for key in old_signatures if key not in signatures])
-        redone = set(signatures if remade is None else remade)
+        """The signature rows of :meth:`save_related`, and meta ``numbered``. Which rows changed is
+        found by set operations on the keys and hashes (in C), not a diary at a time."""
+        current = set(signatures)
+        self._write("DELETE FROM diaries WHERE key = ?", [(key,) for key in sorted(set(old_signatures) - current)])
+        redone = current if remade is None else set(remade)
         old = keys_of(old_signatures)
-        made = [
-            key
-            for key in signatures
-            if hashes[key] != old_hashes.get(key)
-            or key not in old
-            or (key in redone and signatures[key] != old_signatures[key])
-        ]
+        changed = {key for key in differing(hashes, old_hashes) if key in current}
+        changed |= current.difference(old)
+        changed |= {key for key in redone - changed if signatures[key] != old_signatures[key]}
+        made = list(signatures) if len(changed) == len(current) else sorted(changed)
         following = max(numbers.values(), default=-1) + 1
         if following > int(self.meta("numbered") or 0):
             self.set_meta("numbered", str(following))
@@ -381,6 +386,18 @@ class RelatedStore:
             if self.connection is not None:
                 self.connection.close()
                 self.connection = None
+
+
+def columns(rows: list[tuple], width: int) -> list[tuple]:
+    """The ``width`` columns of ``rows``, each a tuple (made in C: a dict a row was 0.08 s at
+    50,000 diaries)."""
+    return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
+def differing(values: Mapping[str, Any], old: Mapping[str, Any]) -> list[str]:
+    """The keys of ``values`` whose value is not ``old``'s (or that ``old`` lacks), in their
+    order; compared in C, not a key at a time (50,000 content hashes a computation)."""
+    return list(compress(values, map(ne, values.values(), map(old.get, values))))
 
 
 def chunks(values: list, size: int = 500) -> Iterator[list]:

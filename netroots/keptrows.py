@@ -108,6 +108,25 @@ class KeptRows:
         self.read += len(found or ())
         return found
 
+    def rows_of(self, keys: Iterable[str]) -> dict[str, Row] | None:
+        """key -> values of the rows of ``keys`` that exist (an edit reads the dozen it wrote, not
+        60,000), or None when there is no usable record; call after :meth:`meta`."""
+        wanted = list(keys)
+
+        def read(connection: sqlite3.Connection) -> dict[str, Row]:
+            found: dict[str, Row] = {}
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                query = f"SELECT * FROM rows WHERE key IN ({', '.join('?' * len(chunk))})"
+                found.update((row[0], row[1:]) for row in connection.execute(query, chunk))
+            return found
+
+        found = self._read(read)
+        if found is not None and any(len(values) != len(self.columns) for values in found.values()):
+            return None
+        self.read += len(found or ())
+        return found
+
     def stale(self, files: Listing) -> tuple[list[tuple[str, int, int]], list[str]] | None:
         """``(changed, gone)``: the ``(key, size, mtime)`` of ``files`` whose row is missing or
         holds another size or time (the first two columns), and the keys of rows no file has;

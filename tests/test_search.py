@@ -365,7 +365,7 @@ def test_a_broken_kept_bundle_is_indexed_again(tmp_path: Path, caplog, monkeypat
     assert f"indexed 1 of {len(parts)} parts" in pagefind_said(content, output, caplog, pagefind_part_pages=4)
     json.loads((output / "pagefind" / parts[1] / "pagefind-entry.json").read_text())
     pagefind_said(content, output, caplog)  # parts of 500 pages: one part, the others are dropped
-    assert sorted(path.name for path in kept.iterdir()) == ["0", "0.json"]
+    assert sorted(path.name for path in kept.iterdir()) == ["0", "0.json", "0.pages.json"]
 
 
 def test_check_suggests_existing_tags_for_a_diary_without_tags(tmp_path: Path) -> None:
@@ -1367,7 +1367,7 @@ def test_an_unchanged_build_takes_each_pagefind_parts_fingerprint_as_kept(
 ) -> None:
     """With every page as the last build found it, the parts and their fingerprints are the
     ones it kept: no page is hashed into a part again (11,800 at 10,000 diaries). A part
-    removed from output/ is still restored, and an edit makes them again."""
+    removed from output/ is still restored, and an edit indexes its part again."""
     from search import pagefind
 
     content, output, runs = built_with_kept_pagefind(tmp_path, monkeypatch, caplog)
@@ -1388,8 +1388,48 @@ def test_an_unchanged_build_takes_each_pagefind_parts_fingerprint_as_kept(
     edited = content / "diaries/cara/2026-07-20-bookmobile-returns.md"
     edited.write_text(edited.read_text() + "\nThe bookmobile has a new driver.\n", encoding="utf-8")
     said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
-    assert len(made) == 1 and "indexed 1 of" in said, said
+    assert made == [] and "indexed 1 of" in said, said  # the edited part's pages are the ones it kept
     assert "new driver" in pagefind_pages(output)["/diaries/cara/bookmobile-returns/"]["content"]
+
+
+def test_an_edit_reads_only_the_rows_and_part_of_the_pages_it_wrote(
+    tmp_path: Path, caplog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit read every page's row of the scan record and hashed every page into parts to
+    find the one it changed (60,000 at 50,000 diaries). It reads the rows of the pages it
+    wrote, moves their terms in the kept sums of their parts, and takes the edited part's
+    pages from what that part kept. Kept pages that are not the part's (here: removed) are
+    not used: every page is split into parts, as before. Either way the index is a clean build's."""
+    from search import pagefind
+
+    from netroots.keptrows import KeptRows
+    from netroots.site import html_files
+
+    content, output, _ = built_with_kept_pagefind(tmp_path, monkeypatch, caplog)
+    records: list[KeptRows] = []
+    scan_record = pagefind.scan_record
+    monkeypatch.setattr(pagefind, "scan_record", lambda *args: records.append(scan_record(*args)) or records[-1])
+    made: list[int] = []
+    split = pagefind.split
+    monkeypatch.setattr(pagefind, "split", lambda pages, count: made.append(len(pages)) or split(pages, count))
+    edited = content / "diaries/cara/2026-07-20-bookmobile-returns.md"
+    for edit in ("a new driver", "a new route"):
+        before, made[:] = set(html_files(output)), []
+        edited.write_text(edited.read_text() + f"\nThe bookmobile has {edit}.\n", encoding="utf-8")
+        said = pagefind_said(content, output, caplog, pagefind_part_pages=4)
+        written = {relative for relative, _, _ in set(html_files(output)) - before}
+        assert "indexed 1 of" in said and 0 < len(written) < len(before) / 2, said
+        indexed = len(pagefind_pages(output))
+        kept = edit == "a new driver"
+        assert records[-1].read == len(written) + (0 if kept else indexed) and records[-1].written == len(written)
+        assert made == ([] if kept else [indexed])
+        shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+        shutil.copytree(content.parent, tmp_path / "clean", ignore=shutil.ignore_patterns(".cache", "output"))
+        pagefind_said(tmp_path / "clean" / "content", tmp_path / "clean" / "output", caplog, pagefind_part_pages=4)
+        assert pagefind_pages(output) == pagefind_pages(tmp_path / "clean" / "output")
+        for kept_pages in (content.parent / ".cache/search/pagefind-bundles").glob("*.pages.json"):
+            kept_pages.unlink()
+    assert edit in pagefind_pages(output)["/diaries/cara/bookmobile-returns/"]["content"]
 
 
 @pytest.mark.parametrize("memory", ["room", "no room", "fills up"])

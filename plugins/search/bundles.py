@@ -5,7 +5,8 @@ pages did not change is then put back into ``output/pagefind/<n>/`` from here (h
 links, or copies across file systems) instead of running Pagefind over its pages again.
 
 ``<n>/`` is part n's bundle as Pagefind wrote it; ``<n>.json`` records the fingerprint of
-the pages it was made from and each file's size and modification time. The record is
+the pages it was made from and each file's size and modification time; ``<n>.pages.json``
+those pages and their hashes (an edit reads its part's pages from there, not every page's). The record is
 written only once the bundle is whole and removed before the bundle is replaced, so an
 interrupted build leaves a folder without a record, which is indexed again. Nothing
 writes into a linked file: Pagefind writes only into memory or here (``<n>.new/``), a
@@ -230,6 +231,19 @@ class KeptBundles:
         shutil.rmtree(folder, ignore_errors=True)
         os.replace(self.root / f"{number}.new", folder)
         write_json(self.root / f"{number}.json", {"fingerprint": fingerprint, "files": listing(folder)})
+
+    def keep_pages(self, number: int, pages: dict[str, str]) -> None:
+        """Part ``number``'s pages (path -> hash) as Pagefind last indexed them, for the next
+        edit of one of them (:meth:`pages`)."""
+        write_json(self.root / f"{number}.pages.json", pages)
+
+    def pages(self, number: int) -> dict[str, str] | None:
+        """What :meth:`keep_pages` kept of part ``number``, unchecked (its owner compares it with
+        the part's fingerprint); None when there is nothing readable."""
+        found = read_json(self.root / f"{number}.pages.json")
+        if not isinstance(found, dict) or not all(isinstance(value, str) for value in found.values()):
+            return None
+        return found
 
     def prune(self, numbers: set[int]) -> None:
         """Forget every part not in ``numbers`` (parts that are gone, or all when the count of parts changed)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -28,7 +29,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from netroots.keptrows import KeptRows, Row, as_json, listing_digest
+from netroots.keptrows import KeptRows, Listing, Row, as_json
 from netroots.site import cache_dir, html_files, output_record, write_output
 
 from .bundles import ENTRY, FOLDER, KeptBundles, link_or_copy
@@ -40,7 +41,18 @@ logger = logging.getLogger(__name__)
 
 
 def pagefind_executable() -> Path:
-    """The Pagefind binary bundled by ``pagefind_bin_extended`` (or ``PAGEFIND_BINARY_PATH``)."""
+    """The Pagefind binary bundled by ``pagefind_bin_extended`` (or ``PAGEFIND_BINARY_PATH``),
+    found where that package keeps it without importing it or ``pagefind.service`` (which
+    imports asyncio: 0.1 s at every build that runs Pagefind); anywhere else, as
+    ``pagefind.service`` finds it."""
+    named = os.environ.get("PAGEFIND_BINARY_PATH")
+    if named:
+        return Path(named)
+    bundled = importlib.util.find_spec("pagefind_bin_extended")
+    for name in ("pagefind_extended", "pagefind") if bundled is not None and bundled.origin else ():
+        candidate = Path(bundled.origin).parent / name
+        if candidate.is_file():
+            return candidate
     from pagefind.service import get_executable
 
     found = get_executable()
@@ -118,12 +130,23 @@ def _tool(search: dict[str, Any]) -> str:
     return json.dumps([which, list(search["pagefind_args"])])
 
 
-def _fingerprint(pages: Mapping[str, str], tool: str) -> str:
-    hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(tool.encode() + b"\n")
-    for relative in sorted(pages):
-        hasher.update(f"{relative}\0{pages[relative]}\n".encode())
-    return hasher.hexdigest()
+SUM = 1 << 128
+
+
+def _term(relative: str, page_hash: str) -> int:
+    return int.from_bytes(hashlib.blake2b(f"{relative}\0{page_hash}".encode(), digest_size=16).digest(), "big")
+
+
+def part_sums(groups: list[dict[str, str]]) -> tuple[list[int], list[int]]:
+    """Each part's sum of its pages' terms and its count of pages: what its fingerprint is made
+    of. A sum, not a digest of the sorted pages, so an edit adds the terms of the pages it
+    changed to the kept sums instead of reading every page again (:meth:`_Scan.edited`)."""
+    sums = [sum(_term(relative, page_hash) for relative, page_hash in group.items()) % SUM for group in groups]
+    return sums, [len(group) for group in groups]
+
+
+def _fingerprint(total: int, count: int, tool: str) -> str:
+    return hashlib.blake2b(f"{tool}\n{count}\n{total:032x}".encode(), digest_size=16).hexdigest()
 
 
 # Parts are staged in memory where the system has a file system there with this much room:
@@ -177,55 +200,71 @@ def index_parts(
     pages: Mapping[str, str],
     state: dict[str, Any],
     search: dict[str, Any],
-    same_pages: bool = False,
+    sums: tuple[list[int], list[int]] | None = None,
 ) -> tuple[dict[str, Any], int, int]:
     """Bring ``output/pagefind/`` up to date: Pagefind indexes the parts whose pages changed,
     the others are kept or restored from ``.cache/``. Returns the new state and how many
     parts were indexed and restored.
 
-    ``same_pages``: every page is as the last build found it (``state`` came with it), so its
-    parts and their fingerprints are the ones it kept: taken from ``state``, not made again
-    (11,800 pages hashed into parts and sorted into fingerprints at 10,000 diaries)."""
+    ``sums``: each part's sum and count of ``pages`` (:func:`part_sums`) at ``state``'s count of
+    parts and Pagefind, when the caller has them (every page as the last build found it, or
+    an edit's pages added to the kept sums): ``pages`` are then read only should a part need
+    indexing again (11,800 pages hashed into parts at 10,000 diaries)."""
     parts = part_count(len(pages), state.get("parts"), int(search["pagefind_part_pages"]))
     bundle = output / BUNDLE
     kept = KeptBundles(settings)
     if parts != state.get("parts"):
         shutil.rmtree(bundle, ignore_errors=True)
     tool = _tool(search)
-    found = _kept_parts(state, parts, tool) if same_pages else None
-    if found is None:
-        groups: list[dict[str, str]] | None = split(pages, parts)
-        fingerprints = [_fingerprint(group, tool) for group in groups]
-        used = [number for number, group in enumerate(groups) if group]
-    else:
-        groups, (fingerprints, used) = None, found
+    groups: list[dict[str, str]] | None = None
+    if sums is None or parts != state.get("parts") or tool != state.get("tool") or len(sums[0]) != parts:
+        groups = split(pages, parts)
+        sums = part_sums(groups)
+    fingerprints = [_fingerprint(total, count, tool) for total, count in zip(*sums, strict=True)]
+    used = [number for number, count in enumerate(sums[1]) if count]
     in_use = set() if state.get("parts") not in (None, parts) else set(used)
     kept.prune(in_use)  # parts that are gone; every part when their count changed
     todo, restored = _changed_parts(bundle, parts, set(used), fingerprints, kept)
-    if todo and groups is None:
-        groups = split(pages, parts)
     stage = cache_dir(settings, "search") / "pagefind-stage"
     # A part that fails has no kept record, so the next build tries it again.
     if todo:
-        assert groups is not None
         with _staging(stage) as staging:
-            parts_todo = {number: groups[number] for number in todo}
+            parts_todo = _groups(pages, groups, todo, parts, kept)
             _run_parts(output, bundle, staging, stage, parts_todo, search, kept, fingerprints)
     listed = [str(number) for number in used]
     write_output(output, f"{BUNDLE}/{LIST}", json.dumps({"parts": listed}))
-    new = {"parts": parts, "listed": len(listed), "tool": tool, "fingerprints": fingerprints, "used": used}
+    new = {
+        "parts": parts,
+        "listed": len(listed),
+        "tool": tool,
+        "sums": [f"{total:032x}" for total in sums[0]],
+        "counts": sums[1],
+    }
     return new, len(todo), restored
 
 
-def _kept_parts(state: dict[str, Any], parts: int, tool: str) -> tuple[list[str], list[int]] | None:
-    """The last build's fingerprint of each part and the parts holding pages, when it made
-    them from the same count of parts with the same Pagefind."""
-    fingerprints, used = state.get("fingerprints"), state.get("used")
-    if state.get("parts") != parts or state.get("tool") != tool:
+def _groups(
+    pages: Mapping[str, str], groups: list[dict[str, str]] | None, todo: list[int], parts: int, kept: KeptBundles
+) -> dict[int, dict[str, str]]:
+    """The pages of each part in ``todo``: each from its kept pages where they prove to be the
+    part's (:meth:`_ScannedPages.group`), else every page split into parts."""
+    if groups is None and isinstance(pages, _ScannedPages):
+        found = {number: pages.group(number, parts, kept) for number in todo}
+        if all(group is not None for group in found.values()):
+            return {number: group for number, group in found.items() if group is not None}
+    groups = split(pages, parts) if groups is None else groups
+    return {number: groups[number] for number in todo}
+
+
+def _kept_sums(state: dict[str, Any]) -> tuple[list[int], list[int]] | None:
+    """The last build's sum and count of each part (:func:`part_sums`), when it left them whole."""
+    sums, counts, parts = state.get("sums"), state.get("counts"), state.get("parts")
+    if not isinstance(sums, list) or not isinstance(counts, list) or not len(sums) == len(counts) == parts:
         return None
-    if not isinstance(fingerprints, list) or len(fingerprints) != parts or not isinstance(used, list):
+    try:
+        return [int(total, 16) for total in sums], [int(count) for count in counts]
+    except (TypeError, ValueError):
         return None
-    return fingerprints, used
 
 
 def _changed_parts(
@@ -285,6 +324,7 @@ def _run_parts(
             if files is None:
                 raise RuntimeError(f"Pagefind wrote no {ENTRY}")
             kept.put(number, files, target)
+            kept.keep_pages(number, todo[number])
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
             failed[number] = f"part {number}: {exc}"
             shutil.rmtree(target, ignore_errors=True)
@@ -324,21 +364,51 @@ def scan_record(settings: dict[str, Any], output: Path) -> KeptRows:
 
 
 class _ScannedPages(Mapping[str, str]):
-    """The pages the last scan found (every page as it was: the listing of output/ is the one it
-    scanned), read from the record only when a part must be indexed again; their count is kept.
-    Should the rows not be there to read, output/ is scanned again (``rescan``)."""
+    """The pages the last scan found, with ``changes`` (a page's new hash, None: no longer
+    indexed), read from the record only when a part must be indexed again; their count is
+    known. Should the rows not be there to read, output/ is scanned again (``rescan``)."""
 
-    def __init__(self, record: KeptRows, count: int, rescan: Callable[[], dict[str, str]]) -> None:
-        self.record, self.count, self.rescan = record, count, rescan
+    def __init__(
+        self,
+        record: KeptRows,
+        count: int,
+        rescan: Callable[[], dict[str, str]],
+        changes: Mapping[str, str | None],
+        kept: tuple[int, list[int], list[int]] | None,
+    ) -> None:
+        self.record, self.count, self.rescan, self.changes, self.kept = record, count, rescan, changes, kept
         self._pages: dict[str, str] | None = None
+
+    def group(self, number: int, parts: int, bundles: KeptBundles) -> dict[str, str] | None:
+        """Part ``number``'s pages from its kept pages (``KeptBundles.pages``) and ``changes``,
+        when the kept pages are the part's as the last build left it (their sum and count are
+        ``kept``'s, the last build's ``(parts, sums, counts)``): no row is read. None otherwise."""
+        if self._pages is not None or self.kept is None or self.kept[0] != parts:
+            return None
+        found = bundles.pages(number)
+        if found is None or part_sums([found]) != ([self.kept[1][number]], [self.kept[2][number]]):
+            return None
+        for relative, page_hash in self.changes.items():
+            if part_of(relative, parts) != number:
+                continue
+            if page_hash is None:
+                found.pop(relative, None)
+            else:
+                found[relative] = page_hash
+        return dict(sorted(found.items()))
 
     @property
     def pages(self) -> dict[str, str]:
         if self._pages is None:
             rows = self.record.rows("hash IS NOT NULL")
-            if rows is not None and len(rows) == self.count:
-                self._pages = {relative: row[2] for relative, row in sorted(rows.items())}
-            else:
+            found = {relative: row[2] for relative, row in (rows or {}).items()}
+            for relative, page_hash in self.changes.items():
+                if page_hash is None:
+                    found.pop(relative, None)
+                else:
+                    found[relative] = page_hash
+            self._pages = dict(sorted(found.items())) if rows is not None and len(found) == self.count else None
+            if self._pages is None:
                 self._pages = self.rescan()
         return self._pages
 
@@ -352,21 +422,97 @@ class _ScannedPages(Mapping[str, str]):
         return self.count if self._pages is None else len(self._pages)
 
 
-def _scanned(
-    record: KeptRows, output: Path, files: list[tuple[str, int, int]], meta: dict[str, str] | None, listed: str
-) -> tuple[Mapping[str, str], dict[str, Row] | None, dict[str, Row] | None]:
-    """``(pages, seen, kept)``: each page Pagefind indexes and its hash; what the scan found of
-    every page and the rows it read (None: no record). When output/ is listed as the last scan
-    found it, nothing is read, not even the rows: both are empty (``seen`` is filled should the
-    pages be asked for and the rows be unreadable)."""
-    if meta is not None and meta.get("listing") == listed and meta.get("pages", "").isdigit():
-        rescanned: dict[str, Row] = {}
-        pages = _ScannedPages(record, int(meta["pages"]), lambda: scan_output(output, rescanned, files)[1])
-        return pages, rescanned, {}
-    kept = record.rows() if meta is not None else None
-    seen = dict(kept or {})  # scan_output replaces an entry that changed, never alters one
-    _, pages = scan_output(output, seen, files)
-    return pages, seen, kept
+class _Scan:
+    """What ``finalized`` found of output/'s pages: ``pages`` to index, the rows to save
+    (``changed`` and ``gone`` keys; every row into a new file when ``fresh`` or ``rescanned``)
+    and each part's sums when known without splitting every page."""
+
+    def __init__(self, record: KeptRows, output: Path, files: list[tuple[str, int, int]]) -> None:
+        self.record, self.output, self.files = record, output, files
+        self.pages: Mapping[str, str] = {}
+        self.changed: dict[str, Row] = {}
+        self.gone: list[str] = []
+        self.fresh = False
+        self.sums: tuple[list[int], list[int]] | None = None
+        self.rescanned: dict[str, Row] = {}
+
+    def rescan(self) -> dict[str, str]:
+        """Every page read again (the rows could not be): they are all written again."""
+        return scan_output(self.output, self.rescanned, self.files)[1]
+
+    def unchanged(self, count: int, state: dict[str, Any]) -> None:
+        """output/ is listed as the last scan found it: nothing is read, not even the rows."""
+        sums = _kept_sums(state)
+        sums = sums if sums is not None and sum(sums[1]) == count else None
+        kept = (state["parts"], *sums) if sums is not None else None
+        self.pages, self.sums = _ScannedPages(self.record, count, self.rescan, {}, kept), sums
+
+    def edited(self, count: int, state: dict[str, Any], listing: Listing) -> bool:
+        """Only the pages written or removed since the last scan are read, rows and files, and
+        their terms moved in the kept sums (an edit read 60,000 rows and hashed as many pages
+        into parts to find the one it changed); False when the record cannot say which."""
+        sums = _kept_sums(state)
+        stale = self.record.stale(listing) if sums is not None and sum(sums[1]) == count else None
+        if stale is None:
+            return False
+        written = [found for found in stale[0] if not found[0].startswith(f"{BUNDLE}/")]
+        before = self.record.rows_of([relative for relative, _, _ in written] + stale[1])
+        if before is None:
+            return False
+        seen = dict(before)
+        scan_output(self.output, seen, written)
+        totals, counts = list(sums[0]), list(sums[1])
+        changes: dict[str, str | None] = {}
+        for relative in before.keys() | seen.keys():
+            was, now = (before.get(relative) or (None,) * 3)[2], (seen.get(relative) or (None,) * 3)[2]
+            if was == now:
+                continue
+            number = part_of(relative, state["parts"])
+            if was is not None:
+                totals[number], counts[number] = (totals[number] - _term(relative, was)) % SUM, counts[number] - 1
+            if now is not None:
+                totals[number], counts[number] = (totals[number] + _term(relative, now)) % SUM, counts[number] + 1
+            changes[relative] = now
+        self.changed = {relative: row for relative, row in seen.items() if before.get(relative) is not row}
+        self.gone = list(before.keys() - seen.keys())
+        self.pages = _ScannedPages(self.record, sum(counts), self.rescan, changes, (state["parts"], *sums))
+        self.sums = totals, counts
+        return True
+
+    def everything(self, kept: dict[str, Row] | None) -> None:
+        """Every page's row compared with ``kept`` (the record's rows; None: no record)."""
+        seen = dict(kept or {})  # scan_output replaces an entry that changed, never alters one
+        _, self.pages = scan_output(self.output, seen, self.files)
+        self.fresh = kept is None
+        self.changed = {relative: row for relative, row in seen.items() if (kept or {}).get(relative) is not row}
+        self.gone = list((kept or {}).keys() - seen.keys())
+
+    def save(self, meta: dict[str, str] | None, state: dict[str, str], listing: Listing) -> None:
+        """The rows that changed and ``state``: nothing when neither did."""
+        if self.rescanned or self.fresh or meta is None:
+            self.record.save(self.rescanned or self.changed, None, state, listing)
+        elif self.changed or self.gone or state.items() - meta.items():
+            self.record.update(self.changed, self.gone, state, self._all_rows, listing)
+
+    def _all_rows(self) -> dict[str, Row]:
+        seen: dict[str, Row] = {}
+        scan_output(self.output, seen, self.files)
+        return seen
+
+
+def _scan(record: KeptRows, output: Path, meta: dict[str, str] | None, state: dict[str, Any]) -> tuple[_Scan, Listing]:
+    """output/'s pages as :class:`_Scan` found them, from as little as tells: the listing alone
+    when it is the last scan's, the rows and pages written since when the record says which,
+    else every row and every page whose size or time changed."""
+    files = html_files(output)
+    listing = Listing(files)
+    scan = _Scan(record, output, files)
+    count = (meta or {}).get("pages", "")
+    if meta is not None and meta.get("listing") == listing.digest() and count.isdigit():
+        scan.unchanged(int(count), state)
+    elif meta is None or not count.isdigit() or not scan.edited(int(count), state, listing):
+        scan.everything(record.rows() if meta is not None else None)
+    return scan, listing
 
 
 def finalized(pelican: Any) -> None:
@@ -379,14 +525,11 @@ def finalized(pelican: Any) -> None:
     output = Path(pelican.output_path)
     record = scan_record(settings, output)
     meta = record.meta()
-    files = html_files(output)
-    listed = listing_digest(files)
-    pages, seen, kept = _scanned(record, output, files, meta, listed)
     previous = _state(meta)
+    scan, listing = _scan(record, output, meta, previous)
     pagefind: dict[str, Any] = {}
     try:
-        same = isinstance(pages, _ScannedPages) or seen == kept
-        pagefind, ran, restored = index_parts(settings, output, pages, previous, search, same)
+        pagefind, ran, restored = index_parts(settings, output, scan.pages, previous, search, scan.sums)
     except Exception as exc:  # say it, the build goes on
         logger.error("search: the in-browser search index was not built: %s: %s", type(exc).__name__, exc)
     else:
@@ -403,13 +546,14 @@ def finalized(pelican: Any) -> None:
         else:
             logger.info("search: no indexed page changed; Pagefind's bundle is up to date")
     # Without a whole index (it failed), the next build scans output/ again whatever it finds.
-    state = {"listing": listed if pagefind else "", "pages": str(len(pages)), "pagefind": as_json(pagefind)}
+    state = {
+        "listing": listing.digest() if pagefind else "",
+        "pages": str(len(scan.pages)),
+        "pagefind": as_json(pagefind),
+    }
     if meta is None:  # no record: the one in its earlier form goes
         _stamp(settings, output).with_suffix(".json").unlink(missing_ok=True)
-    if isinstance(pages, _ScannedPages) and seen:  # its rows could not be read: made again
-        kept = None
-    if seen != kept or state.items() - (meta or {}).items():  # an unchanged build writes nothing here
-        record.save(seen, kept, state)
+    scan.save(meta, state, listing)
 
 
 def _state(meta: dict[str, str] | None) -> dict[str, Any]:

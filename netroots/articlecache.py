@@ -8,7 +8,8 @@ cache (netroots/readcache.py) that was still 1.4 s of CPU a build at 10,000 diar
 diary's finished object is kept in ``.cache/build/reads.sqlite`` (table ``articles``, one row
 a path), keyed by its read-cache key (the file's bytes, what reading it consults, the build's
 settings, templates and code) and by what every receiver of those two signals says it reads
-(``netroots.fingerprint.reads``; the tags plugin: its vocabulary). A later build with the same
+(``netroots.fingerprint.reads``; the tags plugin: its vocabulary), joined: that digest is made
+once a build, not hashed again with each diary's key. A later build with the same
 key unpickles the object instead of making it (Pelican's own hook for a content cache,
 ``get_cached_data``/``cache_data``, which Netroots' ``ArticlesGenerator`` answers).
 
@@ -20,7 +21,9 @@ Kept only when it is safe to skip making the object again:
   reported by every build);
 - not a preview, and incremental builds are on.
 The settings and the build's context are not stored (restored as this build's), and a Tag,
-Author or Category is stored as its name (one object a name a build, as the reader does).
+Author or Category is stored as its name (one object a name a build, as the reader does),
+once a pickle: a later reference to it is a reference back (a diary names its author three
+times, each a call of ``_Names.load`` when it was named again).
 
 A kept diary (stored or restored this build) is digested for pages' fingerprints from its
 pickle, not by walking it (``netroots.fingerprint.Kept``, registered in ``kept_objects``):
@@ -123,6 +126,7 @@ class KeptArticles:
         self.context = generator.context
         self.on = bool(build_settings(self.settings)["incremental"]) and not preview_of(self.settings)
         self.inputs: bytes | None = None
+        self.suffix = ""  # ends every diary's key, after its read key: the digest of ``inputs``, made once
         self.article_keys: dict[str, Any] = {}  # each extension's reader's ``article_key`` (or None)
         self.registered: dict[int, Kept] | None = None  # ``kept_objects``, looked up once
         self.connection: sqlite3.Connection | None = None
@@ -155,6 +159,7 @@ class KeptArticles:
             return False
         digest = Digester(opaque=[self.settings, self.context, self.settings.get(STATE_KEY)])
         self.inputs = digest(marked) + self.vocabulary.format  # rows of another vocabulary are never read
+        self.suffix = "\0" + hashlib.blake2b(self.inputs, digest_size=16).hexdigest()
         try:
             path = cache_dir(self.settings, "build") / "reads.sqlite"
             self.connection = cache_database(path)
@@ -174,7 +179,7 @@ class KeptArticles:
         read_key = article_key(filename) if article_key is not None else None
         if read_key is None or self.inputs is None:
             return None
-        return hashlib.blake2b(read_key.encode() + b"\0" + self.inputs, digest_size=20).hexdigest()
+        return read_key + self.suffix
 
     def get(self, filename: str) -> Any | None:
         """The kept object of ``filename`` (under the content folder), or None (then Pelican
@@ -185,8 +190,9 @@ class KeptArticles:
         return found
 
     def _kept(self, filename: str) -> Any | None:
-        self._unwatch()
-        if not self._start() or self.connection is None:
+        if self.watch is not None:
+            self._unwatch()
+        if (self.inputs is None and not self._start()) or not self.on or self.connection is None:
             return None
         path = joined(self.prefix, filename)  # as Pelican's read_file
         key = self._key(path)
@@ -402,13 +408,24 @@ class _Pickler(pickle._Pickler):
 
     def save(self, obj: Any, save_persistent_id: bool = True) -> None:
         """A word of the vocabulary by its number, whichever string object spells it (what
-        a diary's reader made came from another process, not as Python's own strings)."""
+        a diary's reader made came from another process, not as Python's own strings); an
+        object stored by name is kept for later references like any other (its author is
+        named three times a diary: each a call of ``_Names.load`` restoring it)."""
         if type(obj) is str:
             number = self.words.get(obj)
             if number is not None:
                 self.write(self.get(number))
                 return
-        super().save(obj, save_persistent_id)
+        found = self.memo.get(id(obj))
+        if found is not None:
+            self.write(self.get(found[0]))
+            return
+        named = self.persistent_id(obj) if save_persistent_id else None
+        if named is None:
+            super().save(obj, save_persistent_id)
+        else:
+            self.save_pers(named)
+            self.memoize(obj)
 
     def persistent_id(self, obj: Any) -> Any:
         found = self._name(obj)

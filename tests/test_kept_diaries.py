@@ -362,6 +362,39 @@ def test_what_kept_diaries_name_is_worked_out_once_a_build(
     assert _html(output) == before
 
 
+def test_a_kept_diary_names_each_shared_object_once_and_its_key_is_not_hashed_again(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A diary's pickle named its author three times (``author``, ``authors``, its metadata)
+    and its category twice, a call of ``_Names.load`` each, 50,000 diaries a build: it names
+    each object once and refers back to it. A diary's key is its read key and the digest of
+    what the receivers read, joined: the two were hashed again for every diary. The site is
+    the same."""
+    import netroots.articlecache as articlecache
+
+    content, output, before = _built(copy_fixture, tmp_path)
+    named: list[list[Any]] = []
+    register = articlecache.KeptArticles._register
+    monkeypatch.setattr(
+        articlecache.KeptArticles,
+        "_register",
+        lambda self, article, state, shared: named.append(list(shared)) or register(self, article, state, shared),
+    )
+    hashed: list[str] = []
+    original = hashlib.blake2b
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        hashed.append(sys._getframe(1).f_globals.get("__name__", ""))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "blake2b", counted)
+    assert build_site(content, output).summary.startswith("rendered 0 of ")
+    assert named and all(shared for shared in named)
+    assert all(len(shared) == len({id(one) for one in shared}) for shared in named)
+    assert hashed.count("netroots.articlecache") == 1  # what the receivers read, once a build
+    assert _html(output) == before
+
+
 def _kept_counts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     """(diaries restored, diaries made) of each build from now on."""
     import netroots.articlecache as articlecache

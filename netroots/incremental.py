@@ -578,20 +578,21 @@ class IncrementalWriter(Writer):
     def _check_run(self, jobs: list[Job], indices: Iterable[int]) -> list[int]:
         """The indices of the unchanged pages among ``indices``."""
         unchanged = []
-        old_entries, relative_of = self.old, self._relative
+        old_entries, relative_of, root = self.old, self._relative, self.root
+        digest, names = None, {}  # id of a template -> its names (a run's pages share a few)
         for index in indices:
             job = jobs[index]
-            old = old_entries.get(relative_of(job.path))
-            if old is None or "fingerprint" not in old or old.get("stat") is None or _stat(job.path) != old["stat"]:
+            path = job.path
+            old = old_entries.get(path[len(root) :] if path.startswith(root) else relative_of(path))
+            if old is None or "fingerprint" not in old or old.get("stat") is None or _stat(path) != old["stat"]:
                 continue
-            fingerprint = page_fingerprint(
-                self._digester(job.context),
-                job.template.name,
-                self._names(job.template),
-                job.own,
-                entry_keys(old),
-                base=job.base,
-            )
+            template = job.template
+            found = names.get(id(template))
+            if found is None:
+                found = names[id(template)] = (template, self._names(template))
+            if digest is None:
+                digest = self._digester(job.context)
+            fingerprint = page_fingerprint(digest, template.name, found[1], job.own, entry_keys(old), base=job.base)
             if fingerprint == old["fingerprint"]:
                 unchanged.append(index)
         return unchanged

@@ -332,10 +332,11 @@ def test_a_kept_diary_looks_up_the_digests_of_what_it_names_and_digests_as_walke
     assert len(set(looked_up)) == 3
 
 
-def test_a_keyed_answer_of_bytes_a_string_or_none_is_digested_without_a_walk() -> None:
+def test_a_keyed_answer_of_bytes_a_string_none_or_a_tuple_of_them_is_digested_without_a_walk() -> None:
     """A keyed object's answer for the key a page asked (``fingerprint_key``: a related
     list's digest, a thread's state) is new for each page: bytes, a string or None are
-    written as the walk writes them, without one."""
+    written as the walk writes them, a tuple of strings and numbers (a blank thread's state)
+    as its ``repr``, without a walk."""
 
     class Answers:
         def __init__(self, answers: dict[str, Any]) -> None:
@@ -369,8 +370,14 @@ def test_a_keyed_answer_of_bytes_a_string_or_none_is_digested_without_a_walk() -
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(Digester, "_walk", lambda self, value, depth: walked.append(value) or walk(self, value, depth))
         found = fingerprint(answers)
-    assert walked == [None, answers, state]  # the site address (none here), the object, the answer no leaf
+    assert walked == [answers, None]  # the object (once a build), the site address (none here)
     assert found == fingerprint(Answers({"b": Bytes(b"\x01\x02"), "s": Text("text"), "n": None, "t": state}))  # walked
+    assert found != fingerprint(Answers({"b": b"\x01\x02", "s": "text", "n": None, "t": ("blank", "Title", False)}))
+    walked.clear()
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(Digester, "_walk", lambda self, value, depth: walked.append(value) or walk(self, value, depth))
+        other = fingerprint(Answers({"b": b"", "s": "", "n": None, "t": ("blank", Text("Title"), True)}))
+    assert ("blank", "Title", True) in walked and other != found  # a tuple holding another kind: walked
 
 
 def test_a_pages_keys_are_decoded_as_json_loads_decodes_them_in_one_call(monkeypatch: pytest.MonkeyPatch) -> None:

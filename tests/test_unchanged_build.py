@@ -116,6 +116,41 @@ def test_pages_sharing_a_context_digest_what_they_share_once(monkeypatch: pytest
     assert fingerprint(page, {}) != fingerprint({**page, "article": "diary 0 edited"}, {})
 
 
+def test_a_key_read_by_many_pages_is_made_into_its_part_once() -> None:
+    """Each diary's page reads its member's entry (``members``, ``avatars``...) by key: the
+    part the key and its value's digest make is made for the first page that reads it and
+    taken as made while the dict holds the same value (it looked the value's digest up again
+    for every page: 50,000 pages, ten keys each)."""
+
+    class Counted(dict):
+        asked = 0
+
+        def get(self, key: Any, default: Any = None) -> Any:
+            Counted.asked += 1
+            return dict.get(self, key, default)
+
+    members = {f"m{n}": {"name": f"Member {n}"} for n in range(20)}
+    base = {"SITENAME": "A network", "members": members}
+    names = frozenset([*base, "output_file"])
+    pages = [{"output_file": f"diaries/{n}/index.html", "SITEURL": ".."} for n in range(100)]
+    keys = [{"members": [f"m{n % 5}", f"m{n % 7}"]} for n in range(100)]
+    digest = Digester()
+    digest.tops = Counted()
+    found = [
+        page_fingerprint(digest, "article.html", names, page, read, base=base)
+        for page, read in zip(pages, keys, strict=True)
+    ]
+    assert found == [
+        page_fingerprint(Digester(), "article.html", names, page, read, base=base)
+        for page, read in zip(pages, keys, strict=True)
+    ]
+    # each page's site address, and each of the 7 keys' values twice (its part, its walk), not once a page and key
+    assert Counted.asked <= len(pages) + 2 * 7 + 2
+    members["m1"] = {"name": "Member 1, renamed"}  # another value at a key: its part is made again
+    assert page_fingerprint(digest, "article.html", names, pages[1], keys[1], base=base) != found[1]
+    assert page_fingerprint(digest, "article.html", names, pages[2], keys[2], base=base) == found[2]
+
+
 def _html(output: Path) -> dict[str, bytes]:
     """Every file a reader loads, by path (Pagefind's hashed index files aside)."""
     return {

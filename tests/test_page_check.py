@@ -31,8 +31,10 @@ PARALLEL = {"jobs": 2, "parallel_min": 1}  # two processes even for a small site
 def _count_checks(monkeypatch: pytest.MonkeyPatch, log: Path, wait: bool, fail: str = "") -> None:
     """Write the process id to ``log`` for each page compared with its record (its keys read
     from the record); with ``fail`` ("raise" or "die"), a worker process fails at its first.
-    Runs of 4 pages; with ``wait``, this process waits at its first page until a worker has
-    checked one (up to 60 s): a small site is not all checked before a worker starts."""
+    Runs of 4 pages; with ``wait``, each process waits at its first page until another has
+    checked one (up to 60 s): a small site is not all checked by one process before the other
+    takes a run (this one before the worker starts, or the worker while this one waits for a
+    core on a loaded machine)."""
     parent, original = os.getpid(), incremental.entry_keys
     monkeypatch.setattr(incremental, "CHECK_RUN", 4)
 
@@ -43,7 +45,7 @@ def _count_checks(monkeypatch: pytest.MonkeyPatch, log: Path, wait: bool, fail: 
             os._exit(3)
         if os.getpid() != parent and fail:
             raise RuntimeError("a worker fails to check its pages")
-        if wait and os.getpid() == parent and sum(_checks(log).values()) == 1:
+        if wait and _checks(log)[os.getpid()] == 1:
             waited = time.monotonic()
             while len(_checks(log)) < 2 and time.monotonic() - waited < 60:
                 time.sleep(0.01)

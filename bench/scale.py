@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -182,6 +183,37 @@ def _line(label: str, entry: dict) -> str:
     )
 
 
+def growth(results: list[dict]) -> list[str]:
+    """How each kind of build grows from the smallest network measured to the others: its time
+    at each size, as a multiple of the smallest's, and the seconds each further diary adds (a
+    build whose time is flat in the network's size adds none). One edit: the median of the
+    edits at a size. Memory: the first build's peak resident sum."""
+    results = sorted(results, key=lambda result: result["diaries"])
+    smallest = results[0]
+    lines = [f"How it grows from {smallest['diaries']:,} diaries:"]
+    for label, seconds in (
+        ("plain", lambda result: result["plain"]["seconds"]),
+        ("first", lambda result: result["first"]["seconds"]),
+        ("warm_full", lambda result: result["warm_full"]["seconds"]),
+        ("unchanged", lambda result: result["unchanged"]["seconds"]),
+        ("one edit", lambda result: statistics.median(entry["seconds"] for entry in result["one_edit"])),
+    ):
+        if label == "one edit" and not all(result["one_edit"] for result in results):
+            continue
+        base = seconds(smallest)
+        cells = [f"{smallest['diaries']:,}: {base:.2f} s"]
+        for result in results[1:]:
+            cells.append(f"{result['diaries']:,}: {seconds(result):.2f} s ({seconds(result) / base:.1f}x)")
+        largest = results[-1]
+        added = (seconds(largest) - base) / (largest["diaries"] - smallest["diaries"]) * 1000
+        lines.append(f"  {label:<10} {', '.join(cells)}; {added:+.3f} ms a diary")
+    base = smallest["first"]["peak_total_mb"]
+    cells = [f"{smallest['diaries']:,}: {base:,} MB"]
+    cells += [f"{result['diaries']:,}: {result['first']['peak_total_mb']:,} MB" for result in results[1:]]
+    lines.append(f"  {'memory':<10} {', '.join(cells)} (the first build's peak, every process)")
+    return lines
+
+
 @click.command()
 @click.option(
     "--sizes", default="1000,5000,10000", show_default=True, help="Diary counts, comma-separated (50000 too)."
@@ -203,6 +235,9 @@ def command(sizes: str, members: int, edits: int, vocabulary: str) -> None:
         for entry in result["one_edit"]:
             click.echo(_line("one edit", entry))
             click.echo(f"             {entry['summary']}")
+    if len(results) > 1:
+        for line in growth(results):
+            click.echo(line)
     record = {
         "results": results,
         "machine": machine(),

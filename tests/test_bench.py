@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
-from bench.scale import run_measured
+from bench.scale import growth, run_measured
 
 
 def test_memory_shared_by_a_forked_process_is_counted_once_in_proportional_sizes() -> None:
@@ -24,6 +24,40 @@ def test_memory_shared_by_a_forked_process_is_counted_once_in_proportional_sizes
     assert measured["peak_total_mb"] >= 400
     # Shared once: about 200 MB plus two interpreters (a loaded machine's sample can miss some), not 400.
     assert 150 <= measured["peak_pss_mb"] < 300
+
+
+def _scale_result(diaries: int, unchanged: float, edits: list[float], memory: int) -> dict:
+    """What ``bench scale`` measures at one size, as far as ``growth`` reads it."""
+    timed = {"seconds": unchanged * 10}
+    return {
+        "diaries": diaries,
+        "plain": timed,
+        "first": {**timed, "peak_total_mb": memory},
+        "warm_full": timed,
+        "unchanged": {"seconds": unchanged},
+        "one_edit": [{"seconds": seconds} for seconds in edits],
+    }
+
+
+def test_bench_scale_shows_how_each_build_grows_a_diary_from_the_smallest_network() -> None:
+    """Item 4 of the scale work asks how each kind of build grows: its time at each size as a
+    multiple of the smallest's, and what each further diary adds (nothing, for a flat build)."""
+    lines = growth(
+        [
+            _scale_result(50_000, 8.10, [9.61], 2642),
+            _scale_result(1_000, 0.83, [1.87, 1.89], 412),
+            _scale_result(10_000, 0.83, [2.88, 2.98], 710),
+        ]
+    )
+    assert lines[0] == "How it grows from 1,000 diaries:"
+    (edit,) = [line for line in lines if line.lstrip().startswith("one edit")]
+    # the median of a size's edits; 50,000 against 1,000: 9.61 / 1.88; (9.61 - 1.88) / 49,000 diaries
+    assert "1,000: 1.88 s, 10,000: 2.93 s (1.6x), 50,000: 9.61 s (5.1x); +0.158 ms a diary" in edit
+    (unchanged,) = [line for line in lines if line.lstrip().startswith("unchanged")]
+    assert "10,000: 0.83 s (1.0x)" in unchanged
+    assert "1,000: 412 MB, 10,000: 710 MB, 50,000: 2,642 MB" in lines[-1]
+    flat = growth([_scale_result(1_000, 1.0, [2.0], 400), _scale_result(5_000, 1.0, [2.0], 400)])
+    assert all(line.endswith("+0.000 ms a diary") for line in flat[1:-1])
 
 
 def test_phases_of_one_build_name_each_generator_and_add_up(tmp_path) -> None:

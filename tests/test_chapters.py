@@ -161,16 +161,19 @@ def test_local_jobs_read_the_jobs_plugin_context_and_survive_its_absence() -> No
     assert local_jobs(None, "OH") == []
 
 
+class _Diary:
+    """What ``Elections`` reads of a diary: its tags."""
+
+    def __init__(self, *tags: object) -> None:
+        self.tags = list(tags)
+
+
 def test_election_tags_select_diaries_by_state_prefix() -> None:
     class Tag:
         def __init__(self, name: str) -> None:
             self.name = name
 
-    class Article:
-        def __init__(self, *tags: str) -> None:
-            self.tags = [Tag(t) for t in tags]
-
-    a, b, c = Article("OH-Gov"), Article("Housing", "oh-03"), Article("OHIO", "GA-05")
+    a, b, c = _Diary(Tag("OH-Gov")), _Diary(Tag("Housing"), Tag("oh-03")), _Diary(Tag("OHIO"), Tag("GA-05"))
     assert Elections([a, b, c]).diaries("oh") == [a, b]
 
 
@@ -188,12 +191,8 @@ def test_each_election_tags_state_is_worked_out_once_not_once_a_diary() -> None:
             asked.append(self._name)
             return self._name
 
-    class Article:
-        def __init__(self, *tags: Tag) -> None:
-            self.tags = list(tags)
-
     gov, district, housing, georgia = Tag("OH-Gov"), Tag("oh-03"), Tag("Housing"), Tag("GA-05")
-    diaries = [Article(gov, housing), Article(housing, district), Article(georgia, gov), Article(housing)] * 25
+    diaries = [_Diary(gov, housing), _Diary(housing, district), _Diary(georgia, gov), _Diary(housing)] * 25
     found = Elections(diaries).by_state
     assert found["OH"] == [d for d in diaries if gov in d.tags or district in d.tags]
     assert found["GA"] == [d for d in diaries if georgia in d.tags] and set(found) == {"OH", "GA"}
@@ -216,12 +215,8 @@ def test_a_states_races_are_counted_in_the_one_pass_and_each_address_asked_once(
             addressed.append(self.name)
             return f"tag/{self.name.lower()}/"
 
-    class Article:
-        def __init__(self, *tags: Tag) -> None:
-            self.tags = list(tags)
-
     gov, district, housing, georgia = Tag("OH-Gov"), Tag("oh-03"), Tag("Housing"), Tag("GA-05")
-    diaries = [Article(gov, housing), Article(housing, district, gov), Article(georgia, gov), Article(housing)] * 25
+    diaries = [_Diary(gov, housing), _Diary(housing, district, gov), _Diary(georgia, gov), _Diary(housing)] * 25
     elections = Elections(diaries)
     assert elections.races("oh") == [("OH-Gov", "tag/oh-gov/", 75), ("oh-03", "tag/oh-03/", 25)]
     assert elections.races("GA") == [("GA-05", "tag/ga-05/", 25)] and elections.races("NY") == []

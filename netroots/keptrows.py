@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .site import cache_database
+from .site import cache_database, chunks
 
 Row = tuple[Any, ...]
 
@@ -115,8 +115,7 @@ class KeptRows:
 
         def read(connection: sqlite3.Connection) -> dict[str, Row]:
             found: dict[str, Row] = {}
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
+            for chunk in chunks(wanted):
                 query = f"SELECT * FROM rows WHERE key IN ({', '.join('?' * len(chunk))})"
                 found.update((row[0], row[1:]) for row in connection.execute(query, chunk))
             return found

@@ -56,7 +56,7 @@ from typing import Any
 from .contentfiles import content_files
 from .contentroots import forget_copied_roots
 from .fingerprint import CHECK_KEPT
-from .site import cache_database, cache_dir, preview_of
+from .site import cache_database, cache_dir, chunks, preview_of
 
 logger = logging.getLogger(__name__)
 
@@ -360,8 +360,7 @@ class ReadCache:
                 else:
                     others += 1
             outside = [folder for folder in folders if not folder.startswith(root)]
-            for start in range(0, len(outside), 500):
-                batch = outside[start : start + 500]
+            for batch in chunks(outside):
                 marks = ",".join("?" * len(batch))
                 rows = self.connection.execute(
                     f"SELECT folder, summary, files FROM folders WHERE folder IN ({marks})", batch
@@ -459,8 +458,7 @@ class ReadCache:
             return set()
         found: set[str] = set()
         try:
-            for start in range(0, len(keys), 500):
-                batch = keys[start : start + 500]
+            for batch in chunks(keys):
                 marks = ",".join("?" * len(batch))
                 rows = self.connection.execute(f"SELECT key FROM reads WHERE key IN ({marks})", batch)
                 found.update(row[0] for row in rows)

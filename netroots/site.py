@@ -112,6 +112,13 @@ def cache_database(path: str | os.PathLike[str], wal: bool = True, threads: bool
     return connection
 
 
+def chunks(values: list, size: int = 500) -> Iterator[list]:
+    """``values`` a slice of ``size`` at a time: SQLite takes a bounded number of ``?`` in one
+    statement."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def output_record(
     settings: dict[str, Any], name: str, kind: str, output: str | os.PathLike[str], suffix: str = ".json"
 ) -> Path:

@@ -226,10 +226,9 @@ class Elections:
 
     def __init__(self, articles: Iterable[Any]) -> None:
         self.by_state: dict[str, list[Any]] = {}
-        self.counts: dict[str, dict[str, list[Any]]] = {}  # state -> race name -> [its first Tag, diaries]
-        state_of: dict[
-            int, tuple[Any, str, str]
-        ] = {}  # id(tag) -> (the tag, kept so its id stays its own; its state or ""; its name)
+        self.counts: dict[str, dict[str, list[Any]]] = {}  # state -> race name -> [its first Tag, how many]
+        # id(tag) -> (the tag, kept so its id stays its own; its state or ""; its name)
+        state_of: dict[int, tuple[Any, str, str]] = {}
         for article in articles:
             states: set[str] = set()
             for tag in getattr(article, "tags", None) or ():

@@ -28,10 +28,10 @@ from netroots.manifest import produced_under
 from netroots.members import members_in
 from netroots.plugin import build_state
 from netroots.report import Report
-from netroots.site import KeyedView, cache_dir, preview_of, write_json
+from netroots.site import KeyedView, cache_dir, preview_of, read_json, write_json
 from netroots.today import aware, build_today, published_yet, site_timezone
 
-from .model import MemberComment, load_comments, read_cache, read_json, write_cache
+from .model import MemberComment, load_comments, read_cache, write_cache
 from .render import Blank, ThreadRenderer, thread_view
 from .responses import allied_responses, site_hosts
 from .spec import comments_settings

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import re
 from dataclasses import asdict, dataclass, field
@@ -21,7 +20,7 @@ from netroots import schema
 from netroots.forge import MINUTE, unfilled
 from netroots.html import plain_text, render_markdown
 from netroots.report import Report
-from netroots.site import write_json
+from netroots.site import read_json, write_json
 from netroots.source import Source, read_markdown
 
 logger = logging.getLogger("netroots")
@@ -232,19 +231,9 @@ def _cached(entry: Any, stamp: list[int] | None) -> Comment | None:
         return None
 
 
-def read_json(path: Path | None) -> Any:
-    """What a cache file holds; None when it is missing or unreadable, never an error."""
-    if path is None or not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def read_cache(path: Path | None) -> dict[str, Any]:
     """``relative path -> [stamp, comment]``; anything unreadable is an empty cache, never an error."""
-    data = read_json(path)
+    data = read_json(path) if path is not None else None
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("files"), dict):
         return {}
     return data["files"]

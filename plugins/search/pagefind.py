@@ -388,8 +388,12 @@ class _ScannedPages(Mapping[str, str]):
         found = bundles.pages(number)
         if found is None or part_sums([found]) != ([self.kept[1][number]], [self.kept[2][number]]):
             return None
+        return self._changed(found, lambda relative: part_of(relative, parts) == number)
+
+    def _changed(self, found: dict[str, str], among: Callable[[str], bool] | None = None) -> dict[str, str]:
+        """``found`` (the pages as kept) with ``changes`` made (those ``among`` takes), sorted."""
         for relative, page_hash in self.changes.items():
-            if part_of(relative, parts) != number:
+            if among is not None and not among(relative):
                 continue
             if page_hash is None:
                 found.pop(relative, None)
@@ -401,13 +405,8 @@ class _ScannedPages(Mapping[str, str]):
     def pages(self) -> dict[str, str]:
         if self._pages is None:
             rows = self.record.rows("hash IS NOT NULL")
-            found = {relative: row[2] for relative, row in (rows or {}).items()}
-            for relative, page_hash in self.changes.items():
-                if page_hash is None:
-                    found.pop(relative, None)
-                else:
-                    found[relative] = page_hash
-            self._pages = dict(sorted(found.items())) if rows is not None and len(found) == self.count else None
+            found = self._changed({relative: row[2] for relative, row in (rows or {}).items()})
+            self._pages = found if rows is not None and len(found) == self.count else None
             if self._pages is None:
                 self._pages = self.rescan()
         return self._pages

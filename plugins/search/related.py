@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from netroots.site import KeyedView, cache_database
+from netroots.site import KeyedView, cache_database, chunks
 from netroots.workers import in_workers
 
 from .documents import digest, digest_of_hashes
@@ -42,7 +42,6 @@ from .store import (
     KeptSignatures,
     Names,
     RelatedStore,
-    chunks,
     differing,
     kept_rows,
     keys_of,

@@ -21,13 +21,13 @@ from __future__ import annotations
 import pickle
 import sqlite3
 from array import array
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Mapping
 from itertools import compress
 from operator import ne
 from pathlib import Path
 from typing import Any
 
-from netroots.site import KeyedView, cache_database
+from netroots.site import KeyedView, cache_database, chunks
 
 STORE_FILE = "related.sqlite"
 FORMAT = 3  # of the tables below (holders since 2, made since 3); another value empties the store
@@ -398,12 +398,6 @@ def differing(values: Mapping[str, Any], old: Mapping[str, Any]) -> list[str]:
     """The keys of ``values`` whose value is not ``old``'s (or that ``old`` lacks), in their
     order; compared in C, not a key at a time (50,000 content hashes a computation)."""
     return list(compress(values, map(ne, values.values(), map(old.get, values))))
-
-
-def chunks(values: list, size: int = 500) -> Iterator[list]:
-    """SQLite takes a bounded number of ``?`` in one statement."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 class ReadWhenAsked(KeyedView[Any]):

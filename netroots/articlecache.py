@@ -61,6 +61,7 @@ import sqlite3
 import struct
 import sys
 import zoneinfo
+from itertools import chain
 from typing import Any
 
 from pelican import signals
@@ -68,11 +69,14 @@ from pelican.contents import Article
 from pelican.urlwrappers import Author, Category, Tag, URLWrapper
 from pelican.utils import SafeDatetime
 
+from .changelog import DiaryChanges, diary_changes, log_changes
 from .contentfiles import joined
 from .fingerprint import CHECK_KEPT, Digester, Kept, KeptChanged, pickle_state, receiver_inputs
 from .plugin import STATE_KEY, build_state
 from .readcache import LoggedProblems
 from .site import cache_database, cache_dir, preview_of
+
+__all__ = ["DiaryChanges", "KeptArticles", "diary_changes", "kept_objects", "made_fresh"]
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +139,7 @@ class KeptArticles:
         self.ahead: tuple[str, str, bytes, bytes] | None = None  # the next of them
         self.asked = ""  # the last path asked for
         self.passed: set[str] = set()  # kept rows no diary asked for (deleted, renamed, excluded)
+        self.fresh: list[str] = []  # the paths asked for that were not restored (netroots/changelog.py)
         self.check = bool(os.environ.get(CHECK_KEPT))  # read once a build, not once a diary
         self._named_settings: dict[str, dict[str, Any]] | None = None
         self.watch: tuple[str, LoggedProblems, str] | None = None
@@ -187,6 +192,7 @@ class KeptArticles:
         found = self._kept(filename)
         if found is None:
             self.resume()
+            self.fresh.append(joined(self.prefix, filename))
         return found
 
     def _kept(self, filename: str) -> Any | None:
@@ -282,10 +288,11 @@ class KeptArticles:
         self.rows.append((path, key, pickle_state(blob), blob))
 
     def save(self) -> None:
-        """Store what this build made and drop the rows no diary asked for, in one transaction
-        (Pelican has asked for every diary by now)."""
+        """Store what this build made, drop the rows no diary asked for, and log which diaries
+        changed (``diary_changes``), in one transaction (Pelican has asked for every diary by now)."""
         self.resume()
         self._unwatch()
+        logging_on = self.on and not self.generator._pelicans_cache() and self._start()
         gone: list[tuple[str]] = []
         if self.stored is not None:
             try:
@@ -294,9 +301,14 @@ class KeptArticles:
                     self.ahead = self.stored.fetchone()
             except sqlite3.Error:
                 self.passed.clear()
+                logging_on = False
             gone = [(path,) for path in sorted(self.passed)]
             self.stored.close()
             self.stored, self.ahead, self.passed = None, None, set()
+        elif logging_on and self.connection is not None:  # no diary asked for: every row under content/ is gone
+            gone = self.connection.execute(
+                "SELECT path FROM articles WHERE path > ? AND path < ?", _under(self.prefix[:-1])
+            ).fetchall()
         logger.debug(
             "kept diaries: %d restored, %d made, %d kept, %d dropped",
             self.restored,
@@ -304,15 +316,18 @@ class KeptArticles:
             len(self.rows),
             len(gone),
         )
-        if self.connection is None or not (self.rows or gone):
+        if self.connection is None or not (self.rows or gone or logging_on):
             return
         try:
             with self.connection:
                 self.connection.execute("BEGIN")
                 self.connection.executemany("DELETE FROM articles WHERE path = ?", gone)
                 self.connection.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)", self.rows)
+                if logging_on:
+                    changes = log_changes(self.connection, chain(self.fresh, (path for (path,) in gone)))
+                    build_state(self.settings, "articles")["changes"] = changes
         except sqlite3.Error:
-            pass
+            build_state(self.settings, "articles").pop("changes", None)
         self.rows = []
 
     def _unwatch(self) -> None:

@@ -123,7 +123,6 @@ class ArticlesGenerator(generators.ArticlesGenerator):
             super().generate_context()
         finally:
             self.kept.resume()  # collections on again, even when Pelican failed
-        self.kept.save()
         # Pelican formats a diary's address from its settings on every ``url``/``save_as``
         # (~10 times a diary a build); they are final now, so each is formatted once. Those
         # ``format_address`` fixed already (every diary but a few) are left as they are.
@@ -131,6 +130,13 @@ class ArticlesGenerator(generators.ArticlesGenerator):
             fixed = article.__dict__
             if "override_url" not in fixed or "override_save_as" not in fixed:
                 article.override_url, article.override_save_as = article.url, article.save_as
+
+    def save_cache(self) -> None:
+        """Pelican's, then the kept diaries stored and this build's changes logged: Pelican calls
+        it just before ``article_generator_finalized``, whose receivers ask ``diary_changes``
+        (the tags' company)."""
+        super().save_cache()
+        self.kept.save()
 
     def generate_authors(self, write: Any) -> None:
         if self.settings.get("AUTHOR_SAVE_AS"):  # Netroots' members plugin writes members' pages

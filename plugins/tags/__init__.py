@@ -15,7 +15,7 @@ from netroots.outputs import Output
 from netroots.plugin import build_state
 from netroots.report import Report
 
-from .company import tag_company
+from .kept import kept_company
 from .model import Vocabulary, load_vocabulary, near_misses, tag_warnings
 from .spec import SPEC
 
@@ -56,8 +56,9 @@ def normalize_tags(generator: Any, metadata: dict[str, Any]) -> None:
 
 
 def gather_company(generator: Any) -> None:
-    """Each tag page's side column, once per build (plugins/tags/company.py)."""
-    generator.context["tag_company"] = tag_company(generator.tags)
+    """Each tag page's side column (plugins/tags/company.py), made again for the tags of the
+    diaries changed since the last build only (plugins/tags/kept.py)."""
+    generator.context["tag_company"] = kept_company(generator, _vocabulary(generator).canonical)
 
 
 def check(context: dict[str, Any], report: Report) -> None:

@@ -44,10 +44,15 @@ def company_of(name: str, articles: Iterable[Any]) -> TagCompany:
                 counts[known] = counts.get(known, 0) + 1
                 if known not in urls:  # a tag's address is formatted from the settings: once
                     urls[known] = other.url
-    # Alphabetical without case, then most used first (a stable sort keeps that order among equals).
-    ranked = sorted(sorted(counts.items(), key=lambda item: item[0].lower()), key=lambda item: item[1], reverse=True)
     return TagCompany(
         writers=tuple(list(writers)[:SHOWN]),
         groups=tuple(groups),
-        tags=tuple((other, urls[other]) for other, _ in ranked[:SHOWN]),
+        tags=tuple((other, urls[other]) for other in most_used(counts)),
     )
+
+
+def most_used(counts: Mapping[str, int]) -> list[str]:
+    """The SHOWN names used most, alphabetical without case among equals (a stable sort keeps
+    that order)."""
+    ranked = sorted(sorted(counts.items(), key=lambda item: item[0].lower()), key=lambda item: item[1], reverse=True)
+    return [name for name, _ in ranked[:SHOWN]]

@@ -512,8 +512,8 @@ def test_a_new_comment_writes_its_threads_row_and_no_other(tmp_path: Path, monke
     written: list[int] = []
     save = store.ThreadStore.save
 
-    def counted(self: Any, rendered: Any, keep: Any) -> int:
-        written.append(save(self, rendered, keep))
+    def counted(self: Any, rendered: Any, keep: Any, gone: Any = None) -> int:
+        written.append(save(self, rendered, keep, gone))
         return written[-1]
 
     monkeypatch.setattr(store.ThreadStore, "save", counted)

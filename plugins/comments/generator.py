@@ -31,6 +31,7 @@ from netroots.report import Report
 from netroots.site import KeyedView, cache_dir, preview_of, read_json, write_json
 from netroots.today import aware, build_today, published_yet, site_timezone
 
+from .diaries import MODULUS, feed_hash, kept_diaries
 from .model import MemberComment, load_comments, read_cache, write_cache
 from .render import Blank, ThreadRenderer, thread_view
 from .responses import allied_responses, site_hosts
@@ -178,10 +179,9 @@ class CommentsGenerator(Generator):
         content = Path(self.settings["PATH"]).resolve()
         report = Report(root=content.parent)
         members = members_in(self.context, self.settings)
-        articles = [a for a in self.context.get("articles", []) if getattr(a, "diary_id", None)]
-        self.articles = {a.diary_id: a for a in articles}
         folder = cache_dir(self.settings, "comments")
         self.preview = preview_of(self.settings)
+        self.articles = kept_diaries(self.settings, self.context, folder, keep=not self.preview)
         self.conversation = self._conversation(content, members, report, folder)
         report.log()
         hosts = site_hosts(self.settings, self.options["site_hosts"])
@@ -255,6 +255,7 @@ class CommentsGenerator(Generator):
             },
             folder / "threads.sqlite",
             Blank(self.articles, self._feed_paths, self.conversation.trust_on),
+            self.articles,
         )
 
     def _feed_paths(self, diary_id: str) -> dict[str, str | None]:
@@ -309,12 +310,10 @@ class CommentsGenerator(Generator):
         return found
 
     def _digest(self, commented: Feeds, recent: Feed, keys: dict[str, list[list[str]]], around: tuple[str, ...]) -> str:
-        """The digest of every comment feed's inputs. A diary without a shown comment gives its
-        id, title and page, no tuple, title or entries of its own (50,000 of them, every build)."""
-        quiet: list[Any] = []
-        for diary_id, article in self.articles.items():
-            if diary_id not in commented:
-                quiet.extend((diary_id, article.title, address(article)))
+        """The digest of every comment feed's inputs. The diaries without a shown comment are
+        in it as the sum of their ``feed_hash``es: the kept sum of every diary's (diaries.py),
+        less the commented diaries' (50,000 diaries, every build, were a pass of their own)."""
+        quiet = (self.articles.total - sum(feed_hash(d, self.articles[d]) for d in commented)) % MODULUS
         shown = [(name, *commented.get(name, recent)[:2], entries) for name, entries in keys.items()]
         # repr, not JSON: unambiguous for strings and lists, and cheaper
         return hashlib.blake2b(repr((quiet, shown, around)).encode(), digest_size=16).hexdigest()

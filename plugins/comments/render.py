@@ -161,8 +161,10 @@ class ThreadRenderer:
         globals_: dict[str, Any],
         cache: Path | None,
         blank: Blank | None = None,
+        diaries: Any = None,
     ):
         self.template = template
+        self.diaries = diaries  # diaries.Diaries: which diaries are gone since the store last dropped theirs
         self.views = views
         self.blank = blank
         self.globals = globals_
@@ -254,7 +256,16 @@ class ThreadRenderer:
                     rendered.setdefault(diary_id, (key, html))
         if self.store is None or not rendered:
             return
+        gone = self.diaries.gone() if self.diaries is not None else None
+        if gone is None and self.diaries is not None:
+            self.diaries.every()  # each kept row is asked about: one pass, not a look-up a row
         try:
-            self.store.save(rendered, self.has)
+            self.store.save(rendered, self.has, gone)
         except (OSError, sqlite3.Error) as exc:
             logger.warning("comments: could not write %s (%s)", self.cache, exc)
+            return
+        finally:
+            if self.diaries is not None:
+                self.diaries.close()
+        if self.diaries is not None:
+            self.diaries.dropped(gone)

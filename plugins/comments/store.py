@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from netroots.site import cache_database
@@ -57,20 +57,21 @@ class ThreadStore:
                     pass
         return self._connection
 
-    def save(self, rendered: Rendered, keep: Callable[[str], bool]) -> int:
+    def save(self, rendered: Rendered, keep: Callable[[str], bool], gone: Collection[str] | None = None) -> int:
         """Write the threads rendered this build that differ from their rows, and delete the
-        rows of diaries ``keep`` no longer wants (removed or unpublished ones). A damaged store,
-        or one of another format, is made again with ``rendered``. Returns the rows written or
-        deleted."""
+        rows of diaries ``keep`` no longer wants (removed or unpublished ones): among ``gone``
+        when given (the diaries gone since the last save), else among every row. A damaged
+        store, or one of another format, is made again with ``rendered``. Returns the rows
+        written or deleted."""
         self.close()
         self.path.with_suffix(".json").unlink(missing_ok=True)  # the threads in their earlier form
         try:
-            return self._write(rendered, keep)
+            return self._write(rendered, keep, gone)
         except sqlite3.DatabaseError:
             self.path.unlink(missing_ok=True)
-            return self._write(rendered, keep)
+            return self._write(rendered, keep, gone)
 
-    def _write(self, rendered: Rendered, keep: Callable[[str], bool]) -> int:
+    def _write(self, rendered: Rendered, keep: Callable[[str], bool], gone: Collection[str] | None) -> int:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = cache_database(self.path, wal=False)
         try:
@@ -85,14 +86,15 @@ class ThreadStore:
                 for diary_id, found in rendered.items()
                 if connection.execute(select, (diary_id,)).fetchone() != found
             ]
-            ids = [diary_id for (diary_id,) in connection.execute("SELECT diary_id FROM threads")]
-            gone = [(diary_id,) for diary_id in ids if diary_id not in rendered and not keep(diary_id)]
+            if gone is None:
+                gone = [diary_id for (diary_id,) in connection.execute("SELECT diary_id FROM threads")]
+            dropped = [(diary_id,) for diary_id in gone if diary_id not in rendered and not keep(diary_id)]
             connection.executemany("INSERT OR REPLACE INTO threads VALUES (?, ?, ?)", rows)
-            connection.executemany("DELETE FROM threads WHERE diary_id = ?", gone)
+            connection.executemany("DELETE FROM threads WHERE diary_id = ?", dropped)
             connection.execute("COMMIT")
         finally:
             connection.close()
-        return len(rows) + len(gone)
+        return len(rows) + len(dropped)
 
     def close(self) -> None:
         if self._connection is not None and self._pid == os.getpid():

@@ -717,6 +717,61 @@ def page_fingerprint(
     return hashlib.blake2b(b"\x1e".join(parts), digest_size=16).hexdigest()
 
 
+def page_frame(
+    digest: Digester, plan: Plan, localcontext: Mapping[str, Any], base: Mapping[str, Any], derived: frozenset[str]
+) -> bytes | None:
+    """What ``page_fingerprint`` writes for a page of ``plan`` besides the values of its own
+    names in ``derived`` (a diary's page: its diary, category, file, relative address) and the
+    parts of what it read by key: the same for every page of the plan. Pages whose frame, own
+    values and key parts are as they were have the fingerprint they had
+    (``netroots.incremental.Diaries``). None when a name is read by key otherwise than of a
+    plain dict or a keyed object of ``base`` (its parts are not ``keyed_parts``')."""
+    head, steps = plan
+    parts = [head]
+    for name in ("localsiteurl", "SITEURL"):
+        if name in localcontext:
+            parts.append(b"\x00derived" if name in derived else _written(digest, localcontext[name]))
+        else:
+            parts.append(_written(digest, base.get(name)))
+    for how, name, encoded, _ in steps:
+        if how is _OWN:
+            parts.append(encoded)
+            if name not in derived:
+                parts.append(_written(digest, localcontext[name]))
+        elif how is _READ or how is _ASKED:
+            parts += (b"r" if how is _READ else b"a", encoded)
+        else:
+            return None
+    return hashlib.blake2b(b"\x1e".join(parts), digest_size=16).digest()
+
+
+def keyed_parts(digest: Digester, value: Any) -> Callable[[str], bytes] | None:
+    """What ``page_fingerprint`` writes for a key read of ``value``, a plain dict read by key
+    or an object asked by key (``is_keyed``) of a page's shared context, as a function of the
+    key (made once a name: 100,000 keys at 50,000 diaries); None for a value of another kind."""
+    if type(value) in _PLAIN_DICTS:
+        get, tops, top = value.get, digest.tops, digest.top
+
+        def part(key: str) -> bytes:
+            found = get(key, MISSING)
+            return MISSING if found is MISSING else tops.get(id(found)) or top(found)
+
+        return part
+    if value is not MISSING and type(value) is not str and is_keyed(value):
+        answer = value.fingerprint_key
+        return lambda key: _answer(digest, answer(key))
+    return None
+
+
+def _written(digest: Digester, value: Any) -> bytes:
+    """A value of a page's context as ``page_fingerprint`` writes it."""
+    return (
+        b"s" + value.encode("utf-8", "surrogatepass")
+        if type(value) is str
+        else digest.tops.get(id(value)) or digest.top(value)
+    )
+
+
 def _read(
     digest: Digester,
     dict_parts: tuple[dict[str, Any], dict[str, tuple[Any, bytes]]],

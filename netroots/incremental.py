@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import logging
 import os
+import re
 import time
 from collections import ChainMap
 from collections.abc import Iterable
@@ -34,17 +36,20 @@ from pelican.writers import FileOverwriteFailedError, Writer
 from .articlecache import kept_objects
 from .feeds import FeedStore
 from .fingerprint import (
+    MISSING,
     TRACK_MIN,
     Digester,
     KeyedDict,
     TemplateNames,
     TrackedDict,
     is_keyed,
+    keyed_parts,
     page_fingerprint,
+    page_frame,
     receiver_inputs,
 )
 from .manifest import heard_elsewhere, produced_under, recorded, written_stats
-from .pagerecord import PageRecord, entry_keys
+from .pagerecord import SEPARATOR, KeyParts, PageRecord, entry_keys, keys_text
 from .plugin import STATE_KEY, build_state
 from .report import Report
 from .site import output_record, preview_of
@@ -237,8 +242,9 @@ class IncrementalWriter(Writer):
         self.tracked: dict[int, TrackedDict] = {}
         self.bases: dict[int, _Copy] = {}  # id of a context -> its copy for the pages queued (``_base``)
         self.last_scalars: tuple[dict[str, Any], bytes] | None = None  # ``_scalars``
+        self.diaries = DiaryPages(self)
         self.summary = ""
-        self.stats = {"pages": 0, "rendered": 0, "kept": 0, "feeds": 0, "feeds_kept": 0, "deleted": 0}
+        self.stats = {"pages": 0, "rendered": 0, "kept": 0, "unchecked": 0, "feeds": 0, "feeds_kept": 0, "deleted": 0}
         self.preview = preview_of(self.settings)
         self.feeds: FeedStore | None = None
         if self.options["incremental"] and not self.preview:
@@ -329,21 +335,23 @@ class IncrementalWriter(Writer):
             return
         localsiteurl = context.get("localsiteurl")
         shared: dict[int, tuple[Any, _Copy, dict[str, Any]]] = {}  # id of a template -> it, its copy
-        jobs, order, bases, key = self.jobs, self.order, self.bases, id(context)
+        jobs, queued, bases, key = self.jobs, self.diaries.queued, self.bases, id(context)
         for name, template, values, override in pages:
             if not name:
                 continue
-            own = _own(name, localsiteurl, relative_urls, values)
             path = self._path(name)
             if not self._claim(path, name, override, values):
                 continue
-            if path not in jobs:
-                order.append(path)
             found = shared.get(id(template))
             if found is None or found[0] is not template or bases.get(key) is not found[1]:
                 base = self._base(context, self._names(template))  # again when another template's made a copy
                 found = shared[id(template)] = (template, bases[key], base)
-            jobs[path] = Job(name, path, template, own, found[2], context, values)
+            if path in jobs:  # a page written there before, overridden
+                jobs[path] = Job(
+                    name, path, template, _own(name, localsiteurl, relative_urls, values), found[2], context, values
+                )
+            else:  # a Job at the flush, if it is not kept as recorded (``DiaryPages``)
+                queued[path] = (name, template, values, found[2], context, localsiteurl, relative_urls)
 
     def _queue(
         self,
@@ -380,7 +388,8 @@ class IncrementalWriter(Writer):
             return False
         if path in self._written_files and not override:
             source = source_of(values, name)
-            report_collision(self.settings, os.path.relpath(path, self.output_path), source, self.jobs.get(path))
+            earlier = self.jobs.get(path) or self.diaries.job(path)
+            report_collision(self.settings, os.path.relpath(path, self.output_path), source, earlier)
             return False
         if override:
             self._overridden_files.add(path)
@@ -482,10 +491,11 @@ class IncrementalWriter(Writer):
     def flush(self) -> None:
         """Render what changed (in parallel), delete what is gone, save the record."""
         started = time.perf_counter()
-        jobs = [self.jobs[path] for path in self.order]
-        self.stats["pages"] = len(jobs)
         # Every value a page to render reads is digested before any page renders: rendering
         # may add attributes to objects, and a digest must mean the same in every build.
+        jobs = self.diaries.settle() + [self.jobs[path] for path in self.order]
+        self.stats["unchecked"] = len(self.diaries.kept)
+        self.stats["pages"] = len(jobs) + len(self.diaries.kept)
         unchanged = self._unchanged(jobs)
         todo: list[Job] = []
         for index, job in enumerate(jobs):
@@ -501,10 +511,11 @@ class IncrementalWriter(Writer):
                 if value is not None:
                     digest(value)
         self.stats["rendered"] = len(todo)
-        self.stats["kept"] = len(jobs) - len(todo)
+        self.stats["kept"] = self.stats["pages"] - len(todo)
         for relative, entry in self._render_all(todo):
             self.new[relative] = entry
-        produced_under(self.output_path, [self._relative(job.path) for job in jobs])
+        self.diaries.record(jobs)
+        produced_under(self.output_path, [*self.diaries.kept, *(self._relative(job.path) for job in jobs)])
         if heard_elsewhere(signals.content_written):
             for job in jobs:
                 signals.content_written.send(job.path, context=ChainMap(job.own, job.base))
@@ -527,6 +538,7 @@ class IncrementalWriter(Writer):
         self.jobs.clear()
         self.order.clear()
         self.bases.clear()
+        self.diaries = DiaryPages(self)
 
     def _unchanged(self, jobs: list[Job]) -> set[int]:
         """The indices of the pages whose size, modification time and fingerprint match the
@@ -551,6 +563,7 @@ class IncrementalWriter(Writer):
             return set(self._check_run(jobs, range(len(jobs))))
         for kept in list(digest.kept.values()):  # each diary once, for every process (its page and the lists)
             digest(kept.value)
+        self._shared_values(digest, jobs)
         runs = Runs(len(jobs), CHECK_RUN)
         answers = in_workers(workers, lambda share, shares: self._check_runs(jobs, runs, share == 0), here=True)
         unchanged: set[int] = set()
@@ -566,6 +579,25 @@ class IncrementalWriter(Writer):
         left = [index for index, done in enumerate(checked) if not done]
         unchanged.update(self._check_run(jobs, left))
         return unchanged
+
+    def _shared_values(self, digest: Digester, jobs: list[Job]) -> None:
+        """Digest what the queued pages take whole from their shared copies, once for every
+        process: with the diaries' pages kept unchecked (``DiaryPages``), a worker checks list
+        pages too, and each list page this process renders after one that a worker checked
+        walked the site's and its tag's lists again."""
+        seen = set()
+        for job in jobs:
+            key = (id(job.base), id(job.template), len(job.own))
+            if key in seen:
+                continue
+            seen.add(key)
+            own, base = job.own, job.base
+            for name in self._names(job.template):
+                value = base.get(name) if name not in own else None
+                if value is None or type(value) is str or (type(value) is dict and len(value) >= TRACK_MIN):
+                    continue
+                if type(value) is not KeyedDict and not is_keyed(value):
+                    digest.top(value)
 
     def _check_runs(self, jobs: list[Job], runs: Runs, from_end: bool) -> tuple[list[tuple[int, int]], list[int]]:
         """Check runs of ``jobs`` until none is left: the runs taken, the unchanged pages."""
@@ -687,7 +719,8 @@ class IncrementalWriter(Writer):
         if self.preview:
             return  # a preview's folder is thrown away: no record of it in .cache/
         pages = self.new if self.options["incremental"] else {}
-        self.stats["recorded"] = self.record.save(self.world, pages, self.template_names, self.loaded)
+        parts = self.diaries.parts if self.options["incremental"] else None
+        self.stats["recorded"] = self.record.save(self.world, pages, self.template_names, self.loaded, parts)
 
 
 _UNORDINARY = frozenset({"", ".", ".."})
@@ -723,6 +756,226 @@ class _Copy:
         except KeyError:  # a name removed since
             return False
         return all(map(is_, now, values)) and not any(map(context.__contains__, missing))
+
+
+# A diary's page as ``write_pages`` queued it: name, template, values, shared copy, context,
+# ``localsiteurl``, relative addresses.
+Queued = tuple[str, Any, dict[str, Any], dict[str, Any], dict[str, Any], Any, bool]
+# What a diary's page's fingerprint takes from its own names besides its diary (``page_frame``):
+# its category, its file, and with relative addresses its ``SITEURL``, all made from its diary.
+DERIVED = frozenset({"article", "category", "output_file"})
+DERIVED_RELATIVE = DERIVED | {"localsiteurl", "SITEURL"}
+REMAKE_GROWTH = 1.5  # the key parts are made again from the pages when they have grown so much
+MARKERS_MAX = 512  # more changed keys than this: every diary's page is checked
+
+
+class DiaryPages:
+    """The diaries' pages (``write_pages``): held as queued, not made into ``Job``s, until the
+    flush; there a page certain to be as recorded keeps its entry unchecked (52,500 of 59,000
+    pages at 50,000 diaries: a ``Job``, a ``stat``, its keys decoded and a fingerprint each, in
+    both processes, 40 µs of CPU a page).
+
+    Certain means: its fingerprint could only come out as recorded. A diary's page's record
+    holds its ``basis``: its ``frame`` (``page_frame``: its template, what it shares with the
+    other diaries' pages, the names it read by key) and its diary's digest (a kept diary's is
+    looked up: ``netroots.fingerprint.Kept``); what each key any of them read gave is kept once
+    (``KeyParts``: a member's entry, a diary's thread, its related list). A page is kept when
+    its frame and diary digest as now, none of the keys whose part changed is in its keys' text,
+    and its file's size and time are as recorded. Every key of a page with a basis has its part
+    in the table, as of the last build that made the table: a page is kept or checked against
+    it, rendered with its keys added, or loses its basis."""
+
+    def __init__(self, writer: IncrementalWriter) -> None:
+        self.writer = writer
+        self.queued: dict[str, Queued] = {}
+        self.kept: list[str] = []  # the pages kept as recorded, relative to the output folder
+        self.parts: KeyParts | None = None  # this build's, when the machinery runs; None: left as it was
+        self.reference: tuple[Any, ...] | None = None  # shared copy, context, localsiteurl, relative
+        self.frames: dict[tuple[int, tuple[str, ...]], bytes | None] = {}  # (template, names) -> frame now
+        self.framed: dict[bytes, tuple[str, list[str]]] = {}  # frame -> (template, names), for the record
+        self.frame_ok: dict[tuple[bytes, int], bool] = {}
+        self.digests: dict[str, bytes] = {}  # path -> its diary's digest, for the pages made into jobs
+        self.remake = False  # the key parts are made again from the pages at the end
+
+    def job(self, path: str) -> Job | None:
+        """The queued page at ``path`` as a ``Job`` (a collision names it)."""
+        found = self.queued.get(path)
+        return None if found is None else _job(path, found)
+
+    def settle(self) -> list[Job]:
+        """Keep the pages certain to be as recorded; the ``Job``s of the others."""
+        queued, self.queued = self.queued, {}
+        if not queued:
+            return []
+        keep = self._keeper(next(iter(queued.values())))
+        jobs, taken = [], self.writer.jobs
+        if self.parts is None:
+            return [_job(path, page) for path, page in queued.items() if path not in taken]
+        base, context, localsiteurl, relative = self.reference  # type: ignore[misc]
+        digest, digests = self.writer._digester(context), self.digests
+        for path, page in queued.items():
+            if path in taken:  # a later page overrode it
+                continue
+            if page[3] is base and page[4] is context and page[5] == localsiteurl and page[6] == relative:
+                digests[path] = digest(page[2]["article"])
+                if keep is not None and keep(path, page):
+                    continue
+            jobs.append(_job(path, page))
+        return jobs
+
+    def _keeper(self, first: Queued) -> Any:
+        """What says whether a page is kept; None when none is (no record, the world changed,
+        too many keys changed). ``parts`` stays None (no page gets a basis, the table is left as
+        it was) with a receiver of ``content_written`` besides the record's."""
+        writer = self.writer
+        if not writer.options["incremental"] or writer.preview or heard_elsewhere(signals.content_written):
+            return None
+        self.reference = first[3:]
+        loaded = writer.record.key_parts() if writer.old and not writer.reason else None
+        self.parts = KeyParts({}, None)
+        self.remake = True
+        if loaded is None:
+            return None
+        self.framed = {bytes.fromhex(frame): (found[0], found[1]) for frame, found in loaded.frames.items()}
+        self.parts = KeyParts({}, loaded.loaded, loaded.frames, loaded.made)
+        markers = self._changed(loaded)
+        self.remake = markers is None
+        if markers is None or len(markers) > MARKERS_MAX:
+            return None
+        search = re.compile("|".join(map(re.escape, sorted(markers)))).search if markers else None
+        old, relative_of, new, kept, digests = writer.old, writer._relative, writer.new, self.kept, self.digests
+
+        def keep(path: str, page: Queued) -> bool:
+            relative = relative_of(path)
+            entry = old.get(relative)
+            basis = None if entry is None else entry.get("basis")
+            if basis is None or basis[16:] != digests[path] or "fingerprint" not in entry:
+                return False
+            if not self._frame_holds(basis[:16], page):
+                return False
+            if (search is not None and search(keys_text(entry))) or _stat(path) != entry["stat"]:
+                return False
+            new[relative] = entry
+            kept.append(relative)
+            return True
+
+        return keep
+
+    def _changed(self, loaded: KeyParts) -> set[str] | None:
+        """Each key's part now (into ``self.parts``), and the keys whose part changed, as their
+        JSON text; None when a name is no longer a plain dict or an object asked by key."""
+        parts = _Parts(self.writer._digester(self.reference[1]), self.reference[0])  # type: ignore[index]
+        now, changed = self.parts.parts, set()  # type: ignore[union-attr]
+        for item, part in loaded.loaded.items():  # type: ignore[union-attr]
+            found = now[item] = parts(item)
+            if found is None:
+                return None
+            if found != part:
+                changed.add(json.dumps(item.partition(SEPARATOR)[2], ensure_ascii=False))
+        return changed
+
+    def _frame_holds(self, frame: bytes, page: Queued) -> bool:
+        """Is ``frame`` (a page's recorded) what its template's pages that read the same names
+        by key are framed by now?"""
+        key = (frame, id(page[1]))
+        found = self.frame_ok.get(key)
+        if found is None:
+            described = self.framed.get(frame)
+            found = described is not None and described[0] == page[1].name
+            found = self.frame_ok[key] = found and self.frame(page, tuple(described[1])) == frame  # type: ignore[index]
+        return found
+
+    def frame(self, page: Queued, names: tuple[str, ...]) -> bytes | None:
+        """This build's frame of the pages of ``page``'s template that read ``names`` by key."""
+        name, template, values, base, context, localsiteurl, relative = page
+        key = (id(template), names)
+        if key not in self.frames:
+            writer = self.writer
+            digest, own = writer._digester(context), _own(name, localsiteurl, relative, values)
+            plan = digest.plan(template.name, writer._names(template), own, dict.fromkeys(names, ()), base)
+            self.frames[key] = page_frame(digest, plan, own, base, DERIVED_RELATIVE if relative else DERIVED)
+        return self.frames[key]
+
+    def record(self, jobs: list[Job]) -> None:
+        """Give the diaries' pages rendered this build their basis, their keys' parts to the
+        table; take it from a page checked another way (its parts may not be the table's)."""
+        if self.parts is None:
+            return
+        writer, digests = self.writer, self.digests
+        digest = writer._digester(self.reference[1])  # type: ignore[index]
+        for job in jobs:
+            relative = writer._relative(job.path)
+            entry = writer.new.get(relative)
+            if entry is None:
+                continue
+            if job.path in digests and isinstance(entry.get("keys"), dict) and "fingerprint" in entry:
+                self._base(job, entry, digest)
+            elif "basis" in entry and job.path not in digests:
+                writer.new[relative] = {name: value for name, value in entry.items() if name != "basis"}
+        self._finish()
+
+    def _base(self, job: Job, entry: dict[str, Any], digest: Digester) -> None:
+        """A rendered diary's page's basis, and its keys' parts into the table."""
+        keys, base = entry["keys"], job.base
+        parts = _Parts(digest, base)
+        found = {item: parts(item) for item in (name + SEPARATOR + key for name, read in keys.items() for key in read)}
+        names = tuple(sorted(keys))
+        page = (job.name, job.template, job.values, base, job.context, *self.reference[2:])  # type: ignore[index]
+        frame = self.frame(page, names)
+        if frame is None or None in found.values():
+            return
+        self.parts.parts.update(found)  # type: ignore[union-attr, arg-type]
+        self.framed[frame] = (job.template.name, list(names))
+        entry["basis"] = frame + self.digests[job.path]
+
+    def _finish(self) -> None:
+        """The frames the record's pages name; the table made again from the pages when it
+        has none, held a name of another kind, or has grown by half since it was made."""
+        parts, new = self.parts, self.writer.new
+        used = {entry["basis"][:16] for entry in new.values() if "basis" in entry}
+        parts.frames = {frame.hex(): list(self.framed[frame]) for frame in used if frame in self.framed}  # type: ignore[union-attr]
+        if self.remake or len(used) > len(parts.frames) or len(parts.parts) > REMAKE_GROWTH * parts.made + 1000:  # type: ignore[union-attr]
+            self._remake()
+
+    def _remake(self) -> None:
+        """The table from the keys of every page with a basis (each was checked or rendered
+        against this build's parts); a page whose keys cannot be is left without."""
+        writer, reference = self.writer, self.reference
+        made, parts = _Parts(writer._digester(reference[1]), reference[0]), {}  # type: ignore[index]
+        for relative, entry in list(writer.new.items()):
+            if "basis" not in entry:
+                continue
+            found = {
+                item: made(item)
+                for item in (name + SEPARATOR + key for name, read in entry_keys(entry).items() for key in read)
+            }
+            if None in found.values() or entry["basis"][:16].hex() not in self.parts.frames:  # type: ignore[union-attr]
+                writer.new[relative] = {name: value for name, value in entry.items() if name != "basis"}
+            else:
+                parts.update(found)  # type: ignore[arg-type]
+        self.parts = KeyParts(parts, None, self.parts.frames, len(parts))  # type: ignore[union-attr]
+
+
+class _Parts:
+    """Each key's part (``item``: name, ``SEPARATOR``, key) as a page of ``base`` reads it;
+    None for a name that is not a plain dict or an object asked by key."""
+
+    def __init__(self, digest: Digester, base: dict[str, Any]) -> None:
+        self.digest = digest
+        self.base = base
+        self.names: dict[str, Any] = {}  # name -> its function of the key (``keyed_parts``)
+
+    def __call__(self, item: str) -> bytes | None:
+        name, _, key = item.partition(SEPARATOR)
+        part = self.names.get(name, _ABSENT)
+        if part is _ABSENT:
+            part = self.names[name] = keyed_parts(self.digest, self.base.get(name, MISSING))
+        return None if part is None else part(key)
+
+
+def _job(path: str, page: Queued) -> Job:
+    name, template, values, base, context, localsiteurl, relative = page
+    return Job(name, path, template, _own(name, localsiteurl, relative, values), base, context, values)
 
 
 def _own(name: str, localsiteurl: Any, relative_urls: bool, values: dict[str, Any]) -> dict[str, Any]:

@@ -766,7 +766,7 @@ def update_related(
     count: int,
     workers: int = 1,
     store: RelatedStore | None = None,
-    sources: tuple[str, list[str]] | None = None,
+    sources: tuple[str | None, list[str]] | None = None,
 ) -> tuple[Names, list[str]]:
     """``key -> [key]`` of related diaries for every diary among ``documents`` (the content
     documents: ``key -> (content hash, kind, ...)``); returns it and the keys recomputed.
@@ -774,7 +774,8 @@ def update_related(
     a first computation counts them and computes the lists in ``workers`` processes.
     ``sources``: a digest that changes with any hash or kind of ``documents``, and the
     diaries' keys, both made without their hashes (the build's: plugins/search/generator.py),
-    so a build whose documents did not change asks for no hash.
+    so a build whose documents did not change asks for no hash (None: no such digest, the
+    lists are computed from the hashes).
 
     Kept in ``store`` (``related_store(folder, count)``, committed by the caller; made and
     committed here when None). With the documents as the last computation left them (its
@@ -797,7 +798,7 @@ def update_related(
         state, order = sources
     kept = store.names()  # before any write: a kept list's names, whatever happens to the store next
     diaries = set(order)
-    if store.meta("corpus") == state and kept.keys() == diaries:
+    if state is not None and store.meta("corpus") == state and kept.keys() == diaries:
         return Names(kept), []
     corpus = (
         documents.content_hashes() if isinstance(documents, Hashed) else {key: documents[key][0] for key in documents}

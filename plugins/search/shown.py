@@ -25,8 +25,10 @@ build on a difference.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
+from itertools import compress, repeat
 from typing import Any, NamedTuple
 
 from netroots.fingerprint import CHECK_KEPT, Digester, Kept, KeptChanged
@@ -162,30 +164,33 @@ def shown_lists(
     lists: Names,
     states: Mapping[str, bytes | None],
     ids: dict[str, str],
+    named: Mapping[str, str],
+    walked: Collection[str] | None = None,
+    relisted: Collection[str] | None = None,
 ) -> RelatedShown:
     """What the pages of ``diaries`` (``key -> diary``) show of their ``lists``, with each
     list's digest: the kept one while the rule above holds, else made now. ``states``: each
     diary's :func:`made_from` (its kept object: netroots/articlecache.py), ``ids``: diary_id
-    -> key (both made in the build's one walk of the diaries: plugins/search/generator.py).
-    Only the rows whose card, its state or digest changed are written to ``store``."""
+    -> key, ``named``: key -> diary_id of the diaries walked (all made in the build's walk of
+    the diaries: plugins/search/generator.py). ``walked``: the only diaries whose state or
+    diary_id can differ from their row's (the others' are their row's), None: any; ``relisted``:
+    the only lists whose names can differ from their row's, None: any. Only the rows whose
+    card, its state, diary_id or digest changed are written to ``store``."""
     digest = Digester()
     sample = digest(SAMPLE).hex()
     rows = store.rows() if store.meta("sample") == sample else {}
     row = rows.get
-    moved = [key for key, state in states.items() if state is None or row(key, _NOTHING)[1] != state]
+    moved, renamed = _moved(rows, states, named, walked)
     cards = Cards(diaries)
     before = store.cards(moved) if rows and moved else {}
     changed = {key for key in moved if not same(cards[key], before.get(key))}
     shown = RelatedShown(ids, lists, cards, {}, sample)
-    made = _digests(shown, rows, changed, digest)
+    made = _digests(shown, rows, changed, digest, None if walked is None or not rows else relisted)
     if os.environ.get(CHECK_KEPT):
-        _check(store, shown, made, [key for key in states if key not in moved])
+        _check(store, shown, made, list(states.keys() - set(moved)))
+    written = set(renamed).union(key for key in moved if key in changed or row(key, _NOTHING)[1] != states[key])
     store.save_shown(
-        [
-            (shown_as(cards[key]), states[key], key)
-            for key in moved
-            if key in changed or rows.get(key, _NOTHING)[1] != states[key]
-        ],
+        [(shown_as(cards[key]), states[key], named.get(key) or row(key, _NOTHING)[3], key) for key in sorted(written)],
         [(made[key], key) for key in sorted(made)],
     )
     if store.meta("sample") != sample:
@@ -193,15 +198,60 @@ def shown_lists(
     return shown
 
 
-_NOTHING = (None, None, None)
+_NOTHING = (None, None, None, None)
 
 
-def _digests(shown: RelatedShown, rows: Mapping[str, tuple], changed: set[str], digest: Digester) -> dict[str, bytes]:
+def _moved(
+    rows: Mapping[str, tuple],
+    states: Mapping[str, bytes | None],
+    named: Mapping[str, str],
+    walked: Collection[str] | None,
+) -> tuple[list[str], list[str]]:
+    """The diaries whose card state differs from their row's (or that have none: their card is
+    compared each build) and those whose diary_id does: of ``walked`` (and the stateless rows)
+    only, when the others are their rows'."""
+    row = rows.get
+    if walked is None or not rows:
+        moved = [key for key, state in states.items() if state is None or row(key, _NOTHING)[1] != state]
+        return moved, [key for key, diary_id in named.items() if row(key, _NOTHING)[3] != diary_id]
+    maybe = sorted(key for key in {*walked, *_unmade(rows)} if key in states)
+    moved = [key for key in maybe if states[key] is None or row(key, _NOTHING)[1] != states[key]]
+    return moved, [key for key in walked if row(key, _NOTHING)[3] != named[key]]
+
+
+def _unmade(rows: Mapping[str, tuple]) -> list[str]:
+    """The rows whose card is made anew each build (no state it was made from: :func:`made_from`)."""
+    return list(compress(rows, map(operator.not_, map(operator.itemgetter(1), rows.values()))))
+
+
+def _digests(
+    shown: RelatedShown,
+    rows: Mapping[str, tuple],
+    changed: set[str],
+    digest: Digester,
+    relisted: Collection[str] | None = None,
+) -> dict[str, bytes]:
     """Each list's digest in ``shown.digests``: the kept one while its row names the same
-    diaries and none of ``changed``, else made now (those are returned)."""
+    diaries and none of ``changed``, else made now (those are returned). ``relisted``: the
+    only lists whose names can differ from their row's (None: any); the others' digests are
+    their rows' (read in C), unless their row has none or they name one of ``changed``."""
     made: dict[str, bytes] = {}
     texts = shown.lists.texts
-    for key in shown.lists:
+    if relisted is None:
+        todo: Iterable[str] = shown.lists
+    else:
+        shown.digests.update(zip(rows, map(operator.itemgetter(2), rows.values()), strict=True))
+        for key in rows.keys() - texts.keys():  # diaries gone
+            del shown.digests[key]
+        todo = {
+            *relisted,
+            *texts.keys() - rows.keys(),
+            *compress(rows, map(operator.is_, map(operator.itemgetter(2), rows.values()), repeat(None))),
+        }
+        if changed:
+            todo |= {key for key, text in texts.items() if text and _names_one(text, changed)}
+        todo = [key for key in texts if key in todo]
+    for key in todo:
         text, row = texts[key], rows.get(key, _NOTHING)
         found = row[2]
         if found is None or row[0] != text or (changed and _names_one(text or "", changed)):

@@ -30,7 +30,7 @@ from typing import Any
 from netroots.site import KeyedView, cache_database, chunks
 
 STORE_FILE = "related.sqlite"
-FORMAT = 3  # of the tables below (holders since 2, made since 3); another value empties the store
+FORMAT = 4  # of the tables below (holders since 2, made since 3, id and tags since 4); another value empties the store
 # Keys a list names, joined: no file name holds a NUL.
 SEPARATOR = "\0"
 
@@ -38,22 +38,26 @@ SEPARATOR = "\0"
 # its last one when full, else 0) and ``names`` are written together, ``shown`` is the
 # digest of what the page showed of ``names`` (NULL once ``names`` changed), ``card`` what the
 # page of another diary shows of this one and ``made`` the state of the diary object it was
-# made from (plugins/search/shown.py). Not WITHOUT ROWID: rows of 1 KB spill over a page
+# made from (plugins/search/shown.py), ``id`` the diary's ``diary_id`` (what the walk of the diaries
+# found: plugins/search/generator.py). Not WITHOUT ROWID: rows of 1 KB spill over a page
 # each there (46 MB at 10,000 diaries, 10 MB with rowids).
 TABLE = (
     "CREATE TABLE IF NOT EXISTS diaries (key TEXT PRIMARY KEY, number INTEGER, hash TEXT, signature BLOB,"
-    " scored BLOB, needed REAL, names TEXT, card TEXT, made BLOB, shown BLOB)"
+    " scored BLOB, needed REAL, names TEXT, card TEXT, made BLOB, shown BLOB, id TEXT)"
 )
 # What :meth:`RelatedStore.computed` and :meth:`RelatedStore.rows` read of every row, each
 # scanned without the rows' signatures, lists and cards (a scan of the table read them all:
 # 113 MB at 50,000 diaries; these hold about 100 and 150 bytes a row).
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS diaries_computed ON diaries (key, number, hash, needed)",
-    "CREATE INDEX IF NOT EXISTS diaries_rows ON diaries (key, names, made, shown)",
+    "CREATE INDEX IF NOT EXISTS diaries_rows ON diaries (key, names, made, shown, id)",
 )
 # Each word's holders: their numbers (int32) and their weights for it (float64), in one order.
 HOLDERS = "CREATE TABLE IF NOT EXISTS holders (word TEXT PRIMARY KEY, numbers BLOB, weights BLOB)"
 Held = dict[str, tuple[bytes, bytes]]
+# Each diary's tags (their names joined by :data:`SEPARATOR`), for the count of every tag in
+# meta ``tags`` (what /search/ offers): a build reads the rows of the diaries that changed.
+TAGS = "CREATE TABLE IF NOT EXISTS tags (key TEXT PRIMARY KEY, names TEXT)"
 
 
 def dumps(value: Any) -> bytes:
@@ -92,7 +96,8 @@ class RelatedStore:
         self.version = f"{FORMAT} {version}"
         self.connection: sqlite3.Connection | None = None
         self.writing = False
-        self._rows: dict[str, tuple[str | None, str | None, bytes | None]] | None = None
+        self._rows: dict[str, tuple[str | None, bytes | None, bytes | None, str | None]] | None = None
+        self._computed: list[tuple] | None = None
         self._names: dict[str, str | None] = {}
         self.written = 0  # rows written or deleted this build (tests count them)
         self.signatures_read = 0  # kept signatures read this build (tests count them)
@@ -116,12 +121,14 @@ class RelatedStore:
                 self.connection.execute("DROP TABLE IF EXISTS diaries")
                 self.connection.execute("DROP TABLE IF EXISTS weights")
                 self.connection.execute("DROP TABLE IF EXISTS holders")
+                self.connection.execute("DROP TABLE IF EXISTS tags")
                 self.connection.execute("DELETE FROM meta")
                 self.connection.execute("INSERT INTO meta VALUES ('version', ?)", (self.version,))
         self.connection.execute(TABLE)
         for index in INDEXES:
             self.connection.execute(index)
         self.connection.execute(HOLDERS)
+        self.connection.execute(TAGS)
         self.connection.execute("CREATE TABLE IF NOT EXISTS weights (word TEXT PRIMARY KEY, weight REAL)")
         self.connection.execute("SELECT 1 FROM diaries LIMIT 1").fetchone()  # fails when damaged
 
@@ -157,7 +164,7 @@ class RelatedStore:
     def computed(self) -> tuple[KeptSignatures, KeptLists, dict[str, str]]:
         """The kept signatures and lists (:class:`KeptSignatures`, :class:`KeptLists`: each read
         when asked) and every content hash: what a build that computes lists reads."""
-        keys, number, found, least = columns(self._select("SELECT key, number, hash, needed FROM diaries"), 4)
+        keys, number, found, least = self._computed_columns()
         if not set(map(type, number)) <= {int} or not set(map(type, least)) <= {float, int}:
             self.reset()  # a row that is not whole: nothing kept is trusted
             return KeptSignatures(self, {}, 0), KeptLists(self, {}), {}
@@ -167,10 +174,22 @@ class RelatedStore:
         following = max(max(numbers.values(), default=-1) + 1, int(self.meta("numbered") or 0))
         return KeptSignatures(self, numbers, following), KeptLists(self, needed), hashes
 
+    def _computed_columns(self) -> list[tuple]:
+        """Each row's key, number, hash and ``needed``, read once a build (before any write)."""
+        if self._computed is None:
+            self._computed = columns(self._select("SELECT key, number, hash, needed FROM diaries"), 4)
+        return self._computed
+
+    def hashes(self) -> dict[str, str]:
+        """Each row's content hash (what :meth:`computed` reads with it)."""
+        keys, _, found, _ = self._computed_columns()
+        return dict(zip(keys, found, strict=True))
+
     def reset(self) -> None:
         """Empty the store (it was found damaged): everything is computed and written again."""
         self._remove()
         self._rows = None
+        self._computed = None
         self._names = {}
         self.writing = False
         try:
@@ -213,16 +232,27 @@ class RelatedStore:
             found.update((word, (numbers, weights)) for word, numbers, weights in self._select(query, chunk))
         return found
 
+    def tags(self, keys: list[str] | None = None) -> dict[str, str]:
+        """The kept tags of ``keys`` (None: of every diary), each as its names joined."""
+        if keys is None:
+            return dict(self._select("SELECT key, names FROM tags"))
+        found: dict[str, str] = {}
+        for chunk in chunks(keys):
+            found.update(
+                self._select(f"SELECT key, names FROM tags WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            )
+        return found
+
     def weights(self) -> dict[str, float]:
         return dict(self._select("SELECT word, weight FROM weights"))
 
-    def rows(self) -> dict[str, tuple[str | None, bytes | None, bytes | None]]:
-        """``key -> (names, made, shown)`` of every row as the build found them, read once (an
+    def rows(self) -> dict[str, tuple[str | None, bytes | None, bytes | None, str | None]]:
+        """``key -> (names, made, shown, id)`` of every row as the build found them, read once (an
         unchanged build reads these and nothing else; the cards only where ``made`` differs:
         :meth:`cards`); none once the store was found damaged."""
         if self._rows is None:
-            keys, names, made, shown = columns(self._select("SELECT key, names, made, shown FROM diaries"), 4)
-            self._rows = dict(zip(keys, zip(names, made, shown, strict=True), strict=True))
+            keys, names, made, shown, ids = columns(self._select("SELECT key, names, made, shown, id FROM diaries"), 5)
+            self._rows = dict(zip(keys, zip(names, made, shown, ids, strict=True), strict=True))
             self._names = dict(zip(keys, names, strict=True))
         return self._rows
 
@@ -367,11 +397,18 @@ class RelatedStore:
             [(word, weight) for word, weight in weights.items() if before.get(word) != weight],
         )
 
-    def save_shown(self, cards: Iterable[tuple[str, bytes | None, str]], shown: Iterable[tuple[bytes, str]]) -> None:
-        """``(card, made, key)`` of the rows whose card or what it was made from changed,
-        ``(shown, key)`` of those whose digest did."""
-        self._write("UPDATE diaries SET card = ?, made = ? WHERE key = ?", cards)
+    def save_shown(
+        self, cards: Iterable[tuple[str, bytes | None, str, str]], shown: Iterable[tuple[bytes, str]]
+    ) -> None:
+        """``(card, made, id, key)`` of the rows whose card, what it was made from or diary_id
+        changed, ``(shown, key)`` of those whose digest did."""
+        self._write("UPDATE diaries SET card = ?, made = ?, id = ? WHERE key = ?", cards)
         self._write("UPDATE diaries SET shown = ? WHERE key = ?", shown)
+
+    def save_tags(self, tags: Mapping[str, str], gone: Iterable[str]) -> None:
+        """Write the tags of ``tags`` (key -> names joined), delete those of ``gone``."""
+        self._write("DELETE FROM tags WHERE key = ?", [(key,) for key in gone])
+        self._write("INSERT OR REPLACE INTO tags VALUES (?, ?)", sorted(tags.items()))
 
     def close(self, commit: bool = True) -> None:
         """Commit this build's writes (all or none; none when not ``commit``) and close."""

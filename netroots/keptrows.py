@@ -43,12 +43,15 @@ class Listing:
         paths, sizes, mtimes = zip(*files, strict=True) if files else ((), (), ())
         self.paths = "\0".join(paths)
         self.sizes, self.mtimes = array("q", sizes), array("q", mtimes)
+        self._digest: str | None = None
 
     def digest(self) -> str:
-        hasher = hashlib.blake2b(self.paths.encode(), digest_size=16)
-        hasher.update(self.sizes.tobytes())
-        hasher.update(self.mtimes.tobytes())
-        return hasher.hexdigest()
+        if self._digest is None:
+            hasher = hashlib.blake2b(self.paths.encode(), digest_size=16)
+            hasher.update(self.sizes.tobytes())
+            hasher.update(self.mtimes.tobytes())
+            self._digest = hasher.hexdigest()
+        return self._digest
 
     def stored(self) -> tuple[str, bytes, bytes]:
         return self.paths, self.sizes.tobytes(), self.mtimes.tobytes()
@@ -98,11 +101,12 @@ class KeptRows:
             return None
         return found
 
-    def rows(self, where: str = "") -> dict[str, Row] | None:
+    def rows(self, where: str = "", values: Sequence[Any] = ()) -> dict[str, Row] | None:
         """key -> values of every row (those matching the SQL condition ``where``, the owner's
-        own text), or None when there is no usable record; call after :meth:`meta`."""
+        own text, with ``values`` for its ``?``), or None when there is no usable record; call
+        after :meth:`meta`."""
         query = f"SELECT * FROM rows{f' WHERE {where}' if where else ''}"
-        found = self._read(lambda connection: {row[0]: row[1:] for row in connection.execute(query)})
+        found = self._read(lambda connection: {row[0]: row[1:] for row in connection.execute(query, values)})
         if found is not None and any(len(values) != len(self.columns) for values in found.values()):
             return None
         self.read += len(found or ())

@@ -38,6 +38,7 @@ STATE: dict[str, Any] = {
     "made": None,
     "pages": None,
     "stats": {},
+    "listing": None,
 }
 
 
@@ -188,7 +189,9 @@ def track(settings: dict[str, Any]) -> None:
 
 def untrack() -> None:
     """After a build (finished or not): nothing more is recorded, and no longer a preview."""
-    STATE.update(output=None, written=set(), settings=None, preview=False, made=None, pages=None, stats={})
+    STATE.update(
+        output=None, written=set(), settings=None, preview=False, made=None, pages=None, stats={}, listing=None
+    )
 
 
 def _on_written(path: str, *_: Any, **__: Any) -> None:
@@ -290,3 +293,16 @@ def built_pages(output: str | os.PathLike[str]) -> list[tuple[str, int, int]] | 
         pages.sort(key=itemgetter(0))  # paths are unique: no tuple compared past its path
         STATE["pages"] = pages
     return list(STATE["pages"])
+
+
+def built_listing(output: str | os.PathLike[str]) -> Any | None:
+    """:func:`built_pages`' answer as a ``netroots.keptrows.Listing`` (not to be changed), made
+    once a build: the sitemap and search each made one of 60,000 pages and its digest."""
+    if built_pages(output) is None:
+        return None
+    pages, memo = STATE["pages"], STATE["listing"]
+    if memo is None or memo[0] is not pages:
+        from .keptrows import Listing
+
+        memo = STATE["listing"] = (pages, Listing(pages))
+    return memo[1]

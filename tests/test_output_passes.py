@@ -216,3 +216,128 @@ def test_the_sitemaps_exclusions_match_as_globs_each_did(copy_fixture, tmp_path:
     assert not build_site(content, output, PUBLISH={"SITEMAP_EXCLUDE": []}).errors
     sitemap = read(output, "sitemap.xml")
     assert "/tags/" in sitemap and "/diaries/ben/" in sitemap
+
+
+def _dates_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The diaries (their paths under content/diaries/) whose dates the sitemap reads from now on."""
+    from publish import hygiene
+
+    read_from: list[str] = []
+    original = hygiene._dated
+
+    def counted(item: Any, members: dict[int, str]) -> Any:
+        path = str(getattr(item, "source_path", ""))
+        if "/diaries/" in path:
+            read_from.append(path.split("/diaries/", 1)[1])
+        return original(item, members)
+
+    monkeypatch.setattr(hygiene, "_dated", counted)
+    return read_from
+
+
+def _clean_sitemap(content: Path, tmp_path: Path) -> str:
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    shutil.copytree(content, clean / "content")
+    assert not build_site(clean / "content", clean / "output").errors
+    return read(clean / "output", "sitemap.xml")
+
+
+def test_the_sitemaps_dates_are_read_from_the_diaries_that_changed_only(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every diary's day was read at every build (0.12 s at 50,000 diaries); the days are kept
+    and an edit reads the diaries that changed since (``diary_changes``). A diary moved to
+    another day, one deleted and one added give the sitemap a clean build writes, its
+    member's page's day included."""
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    read_from = _dates_read(monkeypatch)
+    assert not build_site(content, output).errors
+    assert read_from == []
+
+    moved = content / "diaries/ben/2026-02-14-bus-routes-matter.md"
+    moved.write_text(moved.read_text().replace("date: 2026-02-14", "date: 2026-05-01"), encoding="utf-8")
+    assert not build_site(content, output).errors
+    assert read_from == ["ben/2026-02-14-bus-routes-matter.md"]
+    sitemap = read(output, "sitemap.xml")
+    assert "/members/ben/</loc><lastmod>2026-05-01</lastmod>" in sitemap
+    assert sitemap == _clean_sitemap(content, tmp_path)
+
+    read_from.clear()
+    (content / "diaries/ana/2026-03-01-rent-strike-notes.md").unlink()
+    added = content / "diaries/ben/2026-06-01-a-new-route.md"
+    added.write_text(moved.read_text().replace("date: 2026-05-01", "date: 2026-06-01"), encoding="utf-8")
+    assert not build_site(content, output).errors
+    # A file added to ben's folder makes his other diary anew too (what its read consults changed).
+    assert sorted(read_from) == ["ben/2026-02-14-bus-routes-matter.md", "ben/2026-06-01-a-new-route.md"]
+    sitemap = read(output, "sitemap.xml")
+    assert "rent-strike-notes" not in sitemap and "/members/ben/</loc><lastmod>2026-06-01</lastmod>" in sitemap
+    assert sitemap == _clean_sitemap(content, tmp_path)
+
+
+def test_an_unchanged_build_leaves_the_sitemap_without_listing_its_pages_again(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its pages matched against the exclusions and given their days: 60,000 entries at every
+    build at 50,000 diaries. When the pages, the days and the settings are the last build's,
+    and sitemap.xml is the file that build left, nothing is made again; a sitemap.xml removed
+    or written by hand is made again."""
+    from publish import hygiene
+
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    first = read(output, "sitemap.xml")
+    made: list[Path] = []
+    original = hygiene.sitemap_entries
+    monkeypatch.setattr(
+        hygiene,
+        "sitemap_entries",
+        lambda out, settings: (out == output and made.append(out)) or original(out, settings),
+    )
+    assert not build_site(content, output).errors
+    assert made == [] and read(output, "sitemap.xml") == first
+
+    (output / "sitemap.xml").unlink()
+    assert not build_site(content, output).errors
+    assert len(made) == 1 and read(output, "sitemap.xml") == first
+    (output / "sitemap.xml").write_text("mine", encoding="utf-8")
+    assert not build_site(content, output).errors
+    assert len(made) == 2 and read(output, "sitemap.xml") == first
+
+    edited = content / "diaries/ben/2026-02-14-bus-routes-matter.md"
+    edited.write_text(edited.read_text().replace("date: 2026-02-14", "date: 2026-05-01"), encoding="utf-8")
+    assert not build_site(content, output).errors
+    assert len(made) == 3 and "/members/ben/</loc><lastmod>2026-05-01</lastmod>" in read(output, "sitemap.xml")
+    assert read(output, "sitemap.xml") == _clean_sitemap(content, tmp_path)
+    assert not build_site(content, output, PUBLISH={"SITEMAP_EXCLUDE": ["404.html", "theme/*", "tags/*"]}).errors
+    assert len(made) == 4 and "/tags/" not in read(output, "sitemap.xml")
+
+
+def test_the_sitemaps_kept_dates_are_read_again_whole_when_they_cannot_be_trusted(
+    copy_fixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No answer kept, a damaged record, another day: every diary's date is read again."""
+    content = copy_fixture("basic")
+    output = tmp_path / "output"
+    assert not build_site(content, output).errors
+    first = read(output, "sitemap.xml")
+    read_from = _dates_read(monkeypatch)
+    kept = content.parent / ".cache/publish"
+    (kept / "dates.pickle").unlink()
+    assert not build_site(content, output).errors
+    assert sorted(read_from) == ["ana/2026-03-01-rent-strike-notes.md", "ben/2026-02-14-bus-routes-matter.md"]
+    assert read(output, "sitemap.xml") == first
+
+    read_from.clear()
+    (kept / "dates.sqlite").write_bytes(b"not a database")
+    assert not build_site(content, output).errors
+    assert len(read_from) == 2 and read(output, "sitemap.xml") == first
+    read_from.clear()
+    assert not build_site(content, output).errors
+    assert read_from == []
+    monkeypatch.setenv("NETROOTS_TODAY", "2026-12-01")
+    assert not build_site(content, output).errors
+    assert len(read_from) == 2

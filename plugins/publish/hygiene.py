@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import logging
@@ -15,13 +16,16 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from pelican.contents import Article
+from pelican.generators import ArticlesGenerator
 
 from netroots.generators import address as fixed_address
 from netroots.keptrows import KeptRows, Listing, Row
+from netroots.manifest import built_listing, produced
 from netroots.plugin import build_state
 from netroots.site import cache_dir, glob_matcher, html_files, site_address, write_output
 from netroots.today import build_today
 
+from .dates import dates_made, diary_dates
 from .spec import publish_settings
 
 logger = logging.getLogger("netroots")
@@ -87,33 +91,68 @@ def _remember(lastmod: dict[str, dt.date], url: str, day: dt.date | None) -> Non
 def collect_dates(generators: Iterable[Any]) -> None:
     """Diaries and pages know when they changed; member pages change with their diaries.
 
-    A diary's address is its fixed one (``netroots.generators.address``: Pelican's ``url``
-    formats it at each ask) and its member page's is made once a member, not once a diary."""
+    The diaries' days are kept between builds and read again only from the diaries that
+    changed (``dates.diary_dates``); other generators' items are few and read every build."""
     generators = list(generators)
     if not generators:
         return
-    lastmod = last_changed(generators[0].settings)
+    settings = generators[0].settings
+    lastmod = last_changed(settings)
+    diaries = None
     for generator in generators:
-        members: dict[int, str] = {}  # id(author) -> their page's address
-        listed = getattr(generator, "articles", None)
-        for item in [*getattr(generator, "articles", []), *getattr(generator, "pages", [])]:
-            if type(item) is Article:  # both are the diary's own values, if it has them (no exception raised)
-                values = item.__dict__
-                day = _day(values.get("modified")) or _day(values.get("date"))
+        if isinstance(generator, ArticlesGenerator):
+            diaries = generator
+            found = diary_dates(generator.settings, generator.articles, functools.partial(_dated, members={}))
+            if lastmod:
+                for url, day in found.items():
+                    _remember(lastmod, url, day)
             else:
-                day = _day(getattr(item, "modified", None)) or _day(getattr(item, "date", None))
-            if day is None:
+                lastmod.update(found)
+    others: list[tuple[str, dt.date]] = []  # what the other generators' items say, in order
+    for generator in generators:
+        listed = getattr(generator, "articles", None)
+        articles = [] if listed is None or isinstance(listed, Mapping) else listed  # the comments' by id: no dates
+        if isinstance(generator, ArticlesGenerator):
+            articles = []  # their days are found above
+        members: dict[int, str] = {}
+        for item in [*articles, *getattr(generator, "pages", [])]:
+            found = _dated(item, members)
+            if found is None:
                 continue
-            url = fixed_address(item)
-            if url is None:
-                continue
+            url, day, page = found
             _remember(lastmod, url, day)
-            author = getattr(item, "author", None)
-            if author is not None and listed:
-                page = members.get(id(author))
-                if page is None:
-                    page = members[id(author)] = f"members/{author.slug}/"
+            others.append((url, day))
+            if page is not None and listed:
                 _remember(lastmod, page, day)
+                others.append((page, day))
+    made = dates_made(settings) if diaries is not None and diaries.settings is settings else None
+    state = build_state(settings, "publish")
+    state["lastmod_made"] = None if made is None else f"{made} {hashlib.blake2b(repr(others).encode()).hexdigest()}"
+
+
+def _dated(item: Any, members: dict[int, str]) -> tuple[str, dt.date, str | None] | None:
+    """``(address, day, its member's page)`` of a diary or page with a day and an address.
+
+    A diary's address is its fixed one (``netroots.generators.address``: Pelican's ``url``
+    formats it at each ask) and its member page's is made once a member (``members``: by the
+    author object's id), not once a diary."""
+    if type(item) is Article:  # both are the diary's own values, if it has them (no exception raised)
+        values = item.__dict__
+        day = _day(values.get("modified")) or _day(values.get("date"))
+    else:
+        day = _day(getattr(item, "modified", None)) or _day(getattr(item, "date", None))
+    if day is None:
+        return None
+    url = fixed_address(item)
+    if url is None:
+        return None
+    author = getattr(item, "author", None)
+    if author is None:
+        return url, day, None
+    page = members.get(id(author))
+    if page is None:
+        page = members[id(author)] = f"members/{author.slug}/"
+    return url, day, page
 
 
 def page_address(relative: str) -> str:
@@ -186,12 +225,46 @@ def _noindex_row(output: Path, relative: str, size: int, modified: int) -> Row:
 
 
 def write_sitemap(output: Path, settings: Mapping[str, Any]) -> Path:
+    """``sitemap.xml``; left as it is, its pages not even listed against the exclusions, when
+    what it is made of is what the last build made it of (``_sitemap_made``) and it is still the
+    file that build left."""
+    made = _sitemap_made(output, settings)
+    record = noindex_record(settings)
+    meta = record.meta() if made is not None else None
+    target = output / "sitemap.xml"
+    if meta is not None and meta.get("sitemap") == f"{made} {_file_stamp(target)}":
+        produced(target)
+        return target
     base = site_url(settings)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for address, lastmod in sitemap_entries(output, settings):
         lines.append(f"<url><loc>{escape(f'{base}/{address}')}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
     lines.append("</urlset>")
-    return write_output(output, "sitemap.xml", "\n".join(lines) + "\n")
+    written = write_output(output, "sitemap.xml", "\n".join(lines) + "\n")
+    if made is not None:
+        record.update({}, [], {"sitemap": f"{made} {_file_stamp(target)}"}, lambda: {})
+    return written
+
+
+def _sitemap_made(output: Path, settings: Mapping[str, Any]) -> str | None:
+    """What the sitemap is made of, as one value: the site's address, the exclusions, today, the
+    pages (paths, sizes and times: what each asks of robots too) and the days
+    (``collect_dates``' mark); None when the days are not kept (every build makes the sitemap)."""
+    days = build_state(settings, "publish").get("lastmod_made")
+    if days is None:
+        return None
+    options = publish_settings(settings)
+    shape = repr((site_url(settings), list(options["SITEMAP_EXCLUDE"]), build_today(settings).isoformat()))
+    listing = built_listing(output) or Listing(html_files(output))
+    return f"{days} {hashlib.blake2b(shape.encode()).hexdigest()} {listing.digest()}"
+
+
+def _file_stamp(path: Path) -> str:
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return "-"
+    return f"{found.st_mode} {found.st_size} {found.st_mtime_ns} {found.st_ino}"
 
 
 def write_robots(output: Path, settings: Mapping[str, Any]) -> Path | None:

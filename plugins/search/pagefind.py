@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from netroots.keptrows import KeptRows, Listing, Row, as_json
+from netroots.manifest import built_listing
 from netroots.site import cache_dir, html_files, output_record, write_output
 
 from .bundles import ENTRY, FOLDER, KeptBundles, link_or_copy
@@ -503,8 +504,8 @@ def _scan(record: KeptRows, output: Path, meta: dict[str, str] | None, state: di
     """output/'s pages as :class:`_Scan` found them, from as little as tells: the listing alone
     when it is the last scan's, the rows and pages written since when the record says which,
     else every row and every page whose size or time changed."""
-    files = html_files(output)
-    listing = Listing(files)
+    listing = built_listing(output) or Listing(html_files(output))
+    files = list(listing.files)
     scan = _Scan(record, output, files)
     count = (meta or {}).get("pages", "")
     if meta is not None and meta.get("listing") == listing.digest() and count.isdigit():

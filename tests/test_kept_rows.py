@@ -102,7 +102,9 @@ def test_an_edit_writes_the_rows_of_the_pages_it_wrote_and_an_unchanged_build_no
     assert not result.errors
     rendered = int(result.summary.split("rendered ")[1].split()[0])
     assert 1 <= written[records["scan"].name] <= min(rendered, pages["scan"] / 4), (written, result.summary)
-    assert 1 <= written[records["noindex"].name] <= min(rendered, pages["noindex"] / 4), (written, result.summary)
+    # The sitemap's edit reads the pages it wrote itself (hygiene._patched): the noindex rows wait
+    # for the next sitemap made whole, which finds them by the listing kept beside them.
+    assert written.get(records["noindex"].name, 0) <= min(rendered, pages["noindex"] / 4), (written, result.summary)
     assert {name: _count(path) for name, path in records.items()} == pages
     assert "An edit." in read(output, "diaries/ana/rent-strike-notes/index.html")
 

@@ -39,13 +39,15 @@ def diary_dates(settings: dict[str, Any], articles: list[Any], dated: Dated) -> 
         return _latest(_rows(articles, dated).values())
     kept = _KeptDates(settings, articles, dated, changes.serial)
     answer = kept.answer(changes.since)
-    build_state(settings, "publish")["dates_made"] = kept.meta.get("made")
+    build_state(settings, "publish")["dates_made"] = (kept.before, kept.meta.get("made"), kept.touched)
     return answer
 
 
-def dates_made(settings: dict[str, Any]) -> str | None:
-    """A mark of this build's :func:`diary_dates` answer: the same while the answer is (a new one
-    whenever it was made or moved); None when it was not kept."""
+def dates_made(settings: dict[str, Any]) -> tuple[str | None, str, set[str]] | None:
+    """Marks of the kept answer before this build and of this build's :func:`diary_dates`
+    answer (the same while the answer is; a new one whenever it was made or moved), and the
+    addresses whose day may differ between the two; None when it was not kept, and no
+    mark before when it was made whole."""
     return build_state(settings, "publish").get("dates_made")
 
 
@@ -58,6 +60,8 @@ class _KeptDates:
         self.record = KeptRows(cache_dir(settings, "publish") / "dates.sqlite", COLUMNS, VERSION)
         self.path = cache_dir(settings, "publish") / "dates.pickle"
         self.meta: dict[str, str] = {}
+        self.before: str | None = None  # the kept answer's mark, when this build's was made from it
+        self.touched: set[str] = set()
 
     def answer(self, since: Callable[[int | None], frozenset[str] | None]) -> dict[str, dt.date]:
         meta = self.record.meta()
@@ -67,6 +71,7 @@ class _KeptDates:
         answer = self._read_answer(meta) if changed is not None else None
         if changed is None or answer is None:
             return self._whole()
+        self.before = meta["made"]
         if changed:
             return self._update(answer, changed)
         self.meta = meta
@@ -76,6 +81,7 @@ class _KeptDates:
 
     def _whole(self) -> dict[str, dt.date]:
         """Every diary read (no kept record, or one that cannot say what changed), and kept whole."""
+        self.before, self.touched = None, set()
         rows = _rows(self.articles, self.dated)
         answer = _latest(rows.values())
         self.path.unlink(missing_ok=True)
@@ -98,6 +104,7 @@ class _KeptDates:
         if found is None:
             return self._whole()
         latest = _latest(found.values())
+        self.touched = touched
         for name in touched:
             if name in latest:
                 answer[name] = latest[name]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import gzip
@@ -22,7 +23,7 @@ from netroots.generators import address as fixed_address
 from netroots.keptrows import KeptRows, Listing, Row
 from netroots.manifest import built_listing, produced
 from netroots.plugin import build_state
-from netroots.site import cache_dir, glob_matcher, html_files, site_address, write_output
+from netroots.site import cache_dir, glob_matcher, html_files, read_pickle, site_address, write_output, write_pickle
 from netroots.today import build_today
 
 from .dates import dates_made, diary_dates
@@ -127,7 +128,7 @@ def collect_dates(generators: Iterable[Any]) -> None:
                 others.append((page, day))
     made = dates_made(settings) if diaries is not None and diaries.settings is settings else None
     state = build_state(settings, "publish")
-    state["lastmod_made"] = None if made is None else f"{made} {hashlib.blake2b(repr(others).encode()).hexdigest()}"
+    state["lastmod_made"] = None if made is None else (*made, hashlib.blake2b(repr(others).encode()).hexdigest())
 
 
 def _dated(item: Any, members: dict[int, str]) -> tuple[str, dt.date, str | None] | None:
@@ -225,38 +226,105 @@ def _noindex_row(output: Path, relative: str, size: int, modified: int) -> Row:
 
 
 def write_sitemap(output: Path, settings: Mapping[str, Any]) -> Path:
-    """``sitemap.xml``; left as it is, its pages not even listed against the exclusions, when
-    what it is made of is what the last build made it of (``_sitemap_made``) and it is still the
-    file that build left."""
+    """``sitemap.xml``. Left as it is, its pages not even listed against the exclusions, when
+    what it is made of is what the last build made it of and it is still the file that build
+    left; after an edit, the kept lines of the pages written and of the addresses whose day
+    moved are made again (``_patched``); else every line."""
     made = _sitemap_made(output, settings)
     record = noindex_record(settings)
     meta = record.meta() if made is not None else None
     target = output / "sitemap.xml"
-    if meta is not None and meta.get("sitemap") == f"{made} {_file_stamp(target)}":
+    if made is not None and meta is not None and meta.get("sitemap") == f"{made.mark} {_file_stamp(target)}":
         produced(target)
         return target
     base = site_url(settings)
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for address, lastmod in sitemap_entries(output, settings):
-        lines.append(f"<url><loc>{escape(f'{base}/{address}')}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
-    lines.append("</urlset>")
-    written = write_output(output, "sitemap.xml", "\n".join(lines) + "\n")
+    lines = _patched(output, settings, made, _file_stamp(target)) if made is not None else None
+    if lines is None:
+        by_address = {
+            address: f"<url><loc>{escape(f'{base}/{address}')}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>"
+            for address, lastmod in sitemap_entries(output, settings)
+        }
+        files = made.listing.files if made is not None else html_files(output)
+        lines = [by_address.get(page_address(relative), "") for relative, _, _ in files]
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    written = write_output(output, "sitemap.xml", head + "".join(f"{line}\n" for line in lines if line) + "</urlset>\n")
     if made is not None:
-        record.update({}, [], {"sitemap": f"{made} {_file_stamp(target)}"}, lambda: {})
+        made.keep(lines, _file_stamp(target))
+        record.update({}, [], {"sitemap": f"{made.mark} {_file_stamp(target)}"}, lambda: {})
     return written
 
 
-def _sitemap_made(output: Path, settings: Mapping[str, Any]) -> str | None:
-    """What the sitemap is made of, as one value: the site's address, the exclusions, today, the
-    pages (paths, sizes and times: what each asks of robots too) and the days
-    (``collect_dates``' mark); None when the days are not kept (every build makes the sitemap)."""
+class _SitemapMade:
+    """What the sitemap is made of: the site's address, the exclusions and today (``shape``), the
+    pages (``listing``: paths, sizes and times, so what each asks of robots too) and the days
+    (``collect_dates``' marks and the addresses whose day may have moved since the mark before)."""
+
+    def __init__(self, settings: Mapping[str, Any], listing: Listing, days: tuple[Any, ...]) -> None:
+        options = publish_settings(settings)
+        shape = repr((site_url(settings), list(options["SITEMAP_EXCLUDE"]), build_today(settings).isoformat()))
+        self.settings, self.listing = settings, listing
+        self.shape = hashlib.blake2b(shape.encode()).hexdigest()
+        self.before, self.days, self.touched, self.others = days
+        self.mark = f"{self.days} {self.others} {self.shape} {listing.digest()}"
+        self.path = cache_dir(dict(settings), "publish") / "sitemap.pickle"
+
+    def keep(self, lines: list[str], stamp: str) -> None:
+        """Each page's line ("": not in the sitemap) for the next edit, with what they were made of."""
+        write_pickle(
+            self.path,
+            {
+                "of": (self.days, self.others, self.shape),
+                "listing": self.listing.stored(),
+                "lines": lines,
+                "file": stamp,
+            },
+        )
+
+
+def _sitemap_made(output: Path, settings: Mapping[str, Any]) -> _SitemapMade | None:
+    """None when the days are not kept (every build makes the sitemap whole)."""
     days = build_state(settings, "publish").get("lastmod_made")
     if days is None:
         return None
+    return _SitemapMade(settings, built_listing(output) or Listing(html_files(output)), days)
+
+
+def _patched(output: Path, settings: Mapping[str, Any], made: _SitemapMade, stamp: str) -> list[str] | None:
+    """The kept lines with those of the pages written since and of the addresses whose day moved
+    made again, when the kept lines are of the same pages (paths), shape and other items' days,
+    the days they were made with are this build's or the mark before it, and sitemap.xml is the
+    file they were written to; None otherwise (every line is made)."""
+    kept = read_pickle(made.path)
+    if not isinstance(kept, dict) or kept.get("file") != stamp or not isinstance(kept.get("lines"), list):
+        return None
+    of = kept.get("of")
+    if not isinstance(of, tuple) or of[1:] != (made.others, made.shape) or of[0] not in (made.days, made.before):
+        return None
+    changed = made.listing.changed_since(kept.get("listing") or ())
+    lines: list[str] = kept["lines"]
+    if changed is None or len(lines) != len(made.listing.files):
+        return None
+    paths = made.listing.paths.split("\0")
+    touched = set() if of[0] == made.days else made.touched
+    again = {bisect.bisect_left(paths, relative) for relative, _, _ in changed}
+    for name in touched:
+        for candidate in (f"{name}index.html", name):
+            found = bisect.bisect_left(paths, candidate)
+            if found < len(paths) and paths[found] == candidate and lines[found]:  # a day moves no page into it
+                again.add(found)
     options = publish_settings(settings)
-    shape = repr((site_url(settings), list(options["SITEMAP_EXCLUDE"]), build_today(settings).isoformat()))
-    listing = built_listing(output) or Listing(html_files(output))
-    return f"{days} {hashlib.blake2b(shape.encode()).hexdigest()} {listing.digest()}"
+    excluded = glob_matcher(options["SITEMAP_EXCLUDE"])
+    base, today, lastmod = site_url(settings), build_today(settings), last_changed(settings)
+    written = {relative for relative, _, _ in changed}
+    for index in again:
+        relative, size, modified = made.listing.files[index]
+        if relative in written and (excluded(relative) or _noindex_row(output, relative, size, modified)[2]):
+            lines[index] = ""
+            continue
+        address = page_address(relative)
+        day = lastmod.get(address, today)
+        lines[index] = f"<url><loc>{escape(f'{base}/{address}')}</loc><lastmod>{day.isoformat()}</lastmod></url>"
+    return lines
 
 
 def _file_stamp(path: Path) -> str:

@@ -60,6 +60,7 @@ class _KeptDates:
         self.record = KeptRows(cache_dir(settings, "publish") / "dates.sqlite", COLUMNS, VERSION)
         self.path = cache_dir(settings, "publish") / "dates.pickle"
         self.meta: dict[str, str] = {}
+        self.paths = frozenset(item.source_path for item in articles)
         self.before: str | None = None  # the kept answer's mark, when this build's was made from it
         self.touched: set[str] = set()
 
@@ -68,9 +69,11 @@ class _KeptDates:
         usable = meta is not None and meta.get("key") == self.key and "made" in meta
         kept = int(meta["serial"]) if usable and meta.get("serial", "").isdigit() else None
         changed = since(kept) if kept is not None else None
-        answer = self._read_answer(meta) if changed is not None else None
-        if changed is None or answer is None:
+        found = self._read_answer(meta) if changed is not None else None
+        if changed is None or found is None:
             return self._whole()
+        answer, listed = found
+        changed |= self.paths ^ listed  # listed or not without being made anew (a plugin dropped it)
         self.before = meta["made"]
         if changed:
             return self._update(answer, changed)
@@ -145,14 +148,15 @@ class _KeptDates:
 
     def _write_answer(self, answer: dict[str, dt.date]) -> None:
         """The answer, with the meta of the rows it was made from."""
-        write_pickle(self.path, {"meta": self.meta, "answer": answer})
+        write_pickle(self.path, {"meta": self.meta, "answer": answer, "listed": self.paths})
 
-    def _read_answer(self, meta: dict[str, str] | None) -> dict[str, dt.date] | None:
-        """The kept answer, when it is the one the record's rows were saved with."""
+    def _read_answer(self, meta: dict[str, str] | None) -> tuple[dict[str, dt.date], frozenset[str]] | None:
+        """The kept answer and the diaries listed then, when it is the one the record's rows were saved with."""
         found = read_pickle(self.path)
         if not isinstance(found, dict) or found.get("meta") != meta or not isinstance(found.get("answer"), dict):
             return None
-        return found["answer"]
+        listed = found.get("listed")
+        return (found["answer"], listed) if isinstance(listed, frozenset) else None
 
 
 def _rows(articles: Iterable[Any], dated: Dated) -> dict[str, Row]:

@@ -163,3 +163,19 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("measured")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def diary_indexes(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The kept diary indexes (netroots/diaryindex.py) each build makes, by name: the last of each."""
+    from netroots import diaryindex
+
+    made: dict[str, Any] = {}
+    original = diaryindex.DiaryIndex.__init__
+
+    def record(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        made[self.name] = self
+
+    monkeypatch.setattr(diaryindex.DiaryIndex, "__init__", record)
+    return made

@@ -196,3 +196,33 @@ def test_writing_a_weeks_email_renders_no_page_again(tmp_path: Path) -> None:
     assert again.summary.startswith("rendered 0 of "), again.summary
     other = build_site(content, output, DIGEST={**digest, "archive_weeks": 2})  # what pages show still counts
     assert "(all: settings changed since the last build)" in other.summary, other.summary
+
+
+def test_the_weeks_shown_look_at_the_dates_of_a_few_diaries_not_all() -> None:
+    """The digest picked its weeks' diaries by a look at every diary's date each build (50,000
+    diaries, 0.05 s). Pelican orders them newest first, so a binary search finds where the
+    weeks shown begin: a dozen dates of 2,000 looked at, the same diaries found, whatever
+    their time zones (a day begins 26 hours apart around the world)."""
+    import datetime as dt
+
+    from digest.generator import dated_since
+
+    asked: list[object] = []
+
+    class Diary:
+        def __init__(self, date: dt.datetime) -> None:
+            self._date = date
+
+        @property
+        def date(self) -> dt.datetime:
+            asked.append(self)
+            return self._date
+
+    zones = [dt.timezone(dt.timedelta(hours=14)), dt.timezone(dt.timedelta(hours=-12)), dt.UTC]
+    start = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
+    diaries = [Diary((start - dt.timedelta(hours=5 * i)).astimezone(zones[i % 3])) for i in range(2000)]
+    first = dt.date(2026, 11, 2)
+    shown = diaries[: dated_since(diaries, first)]
+    assert len(asked) <= 12
+    assert [d for d in shown if d._date.date() >= first] == [d for d in diaries if d._date.date() >= first]
+    assert dated_since([], first) == 0

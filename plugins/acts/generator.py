@@ -13,6 +13,7 @@ from typing import Any
 
 from pelican.generators import Generator
 
+from netroots.diaryindex import published_ids
 from netroots.forge import site_forge
 from netroots.members import members_in
 from netroots.report import Report
@@ -50,7 +51,7 @@ class ActsGenerator(Generator):
         content = Path(self.settings["PATH"]).resolve()
         report = Report(root=content.parent)
         members_in(self.context, self.settings)
-        published = {a.diary_id for a in self.context.get("articles", []) if getattr(a, "diary_id", None)}
+        published = published_ids(self.context, self.settings).keys()  # kept between builds: netroots/diaryindex.py
         drafts = {d.diary_id for d in self.context.get("drafts", []) if getattr(d, "diary_id", None)}
         merge_into(self.context, content, published, drafts, report)
         report.log()

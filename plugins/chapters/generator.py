@@ -7,12 +7,13 @@ from typing import Any
 
 from pelican.generators import Generator
 
+from netroots.diaryindex import diary_index
 from netroots.members import Member, members_in
 from netroots.report import Report
 from netroots.site import write_page
 from netroots.today import build_now
 
-from .model import Chapter, Elections, build_chapters, load_texts, local_jobs, options
+from .model import Chapter, Elections, ElectionTags, build_chapters, load_texts, local_jobs, options, race_states
 from .pairing import mentees_by_mentor, pair_mentors
 from .usmap import legend, render_map
 
@@ -56,11 +57,11 @@ class ChaptersGenerator(Generator):
         """Each chapter's page: its members' pairings, groups, upcoming events, local jobs and diaries."""
         groups = self.context.get("groups") or {}
         now = build_now(self.settings)
-        elections = Elections(self.context.get("articles", []))
+        index = diary_index(self.context, self.settings, "elections", ElectionTags(), race_states)
+        elections = Elections(index.values, index.lists, index.article)
         for chapter in ordered:
             events = [e for e in (self.context.get("events_by_chapter") or {}).get(chapter.slug, [])]
             slugs = _group_slugs(chapter, groups)
-            on_races = elections.diaries(chapter.state)
             write_page(
                 self,
                 writer,
@@ -72,8 +73,8 @@ class ChaptersGenerator(Generator):
                 chapter_upcoming=[e for e in events if e.is_upcoming(now)],
                 chapter_has_calendar=bool(events),
                 chapter_jobs=local_jobs(self.context.get("jobs"), chapter.state),
-                chapter_diaries=on_races[: self.options["race_diaries"]],
-                chapter_race_total=len(on_races),
+                chapter_diaries=elections.diaries(chapter.state, self.options["race_diaries"]),
+                chapter_race_total=elections.total(chapter.state),
                 chapter_races=elections.races(chapter.state),
                 guide_pages=guides,
                 page_title=chapter.title,

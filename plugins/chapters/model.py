@@ -8,7 +8,7 @@ is ``content/chapters/<code>.md``; text for a city section is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,47 +216,85 @@ def local_jobs(jobs: Any, state: str) -> list[LocalJob]:
     return found
 
 
+Race = tuple[str, str, str]  # an election tag of a diary: (its state, its name, its address)
+
+
+class ElectionTags:
+    """A diary's election tags (``OH-Gov``, ``OH-03``): its races, or None without one. Each
+    Tag's state and address are worked out once (a Tag is shared by its diaries): its name
+    split and upper-cased for each of 50,000 diaries' tags was most of the chapters' pages'
+    cost, and Pelican formats a tag's address anew each time it is asked."""
+
+    def __init__(self) -> None:
+        # id(tag) -> (the tag, kept so its id stays its own; its race, or None)
+        self.known: dict[int, tuple[Any, Race | None]] = {}
+
+    def __call__(self, article: Any) -> tuple[Race, ...] | None:
+        found = []
+        for tag in getattr(article, "tags", None) or ():
+            known = self.known.get(id(tag))
+            if known is None:
+                name = getattr(tag, "name", str(tag))
+                state = name.split("-", 1)[0].upper() if "-" in name else ""
+                known = self.known[id(tag)] = (tag, (state, name, getattr(tag, "url", "")) if state else None)
+            if known[1] is not None:
+                found.append(known[1])
+        return tuple(found) or None
+
+
+def race_states(races: tuple[Race, ...]) -> list[str]:
+    """The states a diary's races are in, each once: the chapters it is listed on."""
+    return sorted({state for state, _name, _url in races})
+
+
 class Elections:
-    """The diaries carrying election tags (``OH-Gov``, ``OH-03``), by state, and each state's
-    races (its election tags and how many of its diaries carry each), from one pass over the
-    diaries (not one per chapter). Each Tag's state is worked out once (a Tag is shared by its
-    diaries): its name split and upper-cased for each of 50,000 diaries' tags was most of the
-    chapters' pages' cost; a race's address is asked once (Pelican formats it anew each time:
-    once a race diary's tag, 0.05 s at 50,000 diaries)."""
+    """The diaries carrying election tags, by state, and each state's races (its election tags
+    and how many of its diaries carry each). ``races``: each listed diary's (a key ->
+    :class:`ElectionTags`' answer); ``by_state``: state -> the keys of its diaries in the
+    diaries' order; ``article``: a key's diary. The build keeps the races between builds
+    (netroots/diaryindex.py): only the diaries changed since are read again."""
 
-    def __init__(self, articles: Iterable[Any]) -> None:
-        self.by_state: dict[str, list[Any]] = {}
-        self.counts: dict[str, dict[str, list[Any]]] = {}  # state -> race name -> [its first Tag, how many]
-        # id(tag) -> (the tag, kept so its id stays its own; its state or ""; its name)
-        state_of: dict[int, tuple[Any, str, str]] = {}
-        for article in articles:
-            states: set[str] = set()
-            for tag in getattr(article, "tags", None) or ():
-                known = state_of.get(id(tag))
-                if known is None:
-                    name = getattr(tag, "name", str(tag))
-                    known = state_of[id(tag)] = (tag, name.split("-", 1)[0].upper() if "-" in name else "", name)
-                if known[1]:
-                    states.add(known[1])
-                    self._count(known[1], known[2], tag)
-            for state in sorted(states):
-                self.by_state.setdefault(state, []).append(article)
+    def __init__(
+        self,
+        races: Mapping[Any, tuple[Race, ...]],
+        by_state: dict[str, list[Any]],
+        article: Callable[[Any], Any],
+    ) -> None:
+        self.listed = races
+        self.by_state = by_state
+        self.article = article
 
-    def _count(self, state: str, name: str, tag: Any) -> None:
-        races = self.counts.setdefault(state, {})
-        counted = races.get(name)
-        if counted is None:
-            races[name] = [tag, 1]
-        else:
-            counted[1] += 1
+    @classmethod
+    def of(cls, articles: Sequence[Any]) -> Elections:
+        """From the diaries themselves (each keyed by its place)."""
+        read = ElectionTags()
+        races = {index: found for index, article in enumerate(articles) if (found := read(article)) is not None}
+        by_state: dict[str, list[int]] = {}
+        for index, found in races.items():
+            for state in race_states(found):
+                by_state.setdefault(state, []).append(index)
+        return cls(races, by_state, articles.__getitem__)
 
-    def diaries(self, state: str) -> list[Any]:
-        """The state's diaries with one of its election tags, in the diaries' order."""
-        return self.by_state.get(state.upper(), [])
+    def diaries(self, state: str, limit: int | None = None) -> list[Any]:
+        """The state's diaries with one of its election tags, in the diaries' order (the first ``limit``)."""
+        return [self.article(key) for key in self.by_state.get(state.upper(), ())[:limit]]
+
+    def total(self, state: str) -> int:
+        return len(self.by_state.get(state.upper(), ()))
 
     def races(self, state: str) -> list[tuple[str, str, int]]:
         """A state's election tags: (name, address, how many diaries carry it), by name. A
         chapter's page lists its newest race diaries and links to these for the rest (a state's
-        races held 3,800 diaries at 50,000, all on the chapter's page, rendered again with each)."""
-        races = self.counts.get(state.upper(), {})
-        return [(name, getattr(races[name][0], "url", ""), races[name][1]) for name in sorted(races)]
+        races held 3,800 diaries at 50,000, all on the chapter's page, rendered again with each).
+        The address is the first such diary's tag's."""
+        state = state.upper()
+        counts: dict[str, list[Any]] = {}  # race name -> [its address, how many]
+        for key in self.by_state.get(state, ()):
+            for race_state, name, url in self.listed[key]:
+                if race_state == state:
+                    counted = counts.get(name)
+                    if counted is None:
+                        counts[name] = [url, 1]
+                    else:
+                        counted[1] += 1
+        return [(name, counts[name][0], counts[name][1]) for name in sorted(counts)]

@@ -8,6 +8,7 @@ from typing import Any
 from pelican.generators import Generator
 
 from netroots.avatars import publish_picture, small_picture
+from netroots.diaryindex import diary_index
 from netroots.feeds import FeedEntry, absolute, write_feeds
 from netroots.images import ImageProblem, keep_only
 from netroots.members import members_in
@@ -44,6 +45,15 @@ def newest(articles: list[Any], limit: int) -> list[Any]:
     ]
 
 
+def groups_of(article: Any) -> tuple[str, ...] | None:
+    """The groups a diary lists, as it lists them (kept between builds: netroots/diaryindex.py)."""
+    return tuple(getattr(article, "groups", None) or ()) or None
+
+
+def listed_in(groups: tuple[str, ...]) -> tuple[str, ...]:
+    return groups
+
+
 class GroupsGenerator(Generator):
     """Writes ``/groups/``, ``/groups/<slug>/`` and a feed per group."""
 
@@ -59,11 +69,8 @@ class GroupsGenerator(Generator):
                 except (ImageProblem, OSError, ValueError) as problem:
                     report.error(group.path, group.lines.get("image", 1), f"image: {problem}")
         report.log()
-        self.diaries: dict[str, list[Any]] = {slug: [] for slug in self.groups}
-        for article in self.context.get("articles", []):
-            for slug in getattr(article, "groups", []):
-                if slug in self.diaries:
-                    self.diaries[slug].append(article)
+        listed = diary_index(self.context, self.settings, "groups", groups_of, listed_in)
+        self.diaries: dict[str, list[Any]] = {slug: listed.articles(slug) for slug in self.groups}
         self.context["groups"] = self.groups
         self.context["group_diaries"] = self.diaries
 

@@ -316,6 +316,11 @@ class KeptArticles:
             len(self.rows),
             len(gone),
         )
+        if logging_on:  # a diary made and not kept: a row no key matches (its older one would be
+            # restored later, unlogged, though it changed since the last build; and its file's
+            # deletion is logged as a row's)
+            kept = {row[0] for row in self.rows}
+            self.rows += [(path, "", b"", b"") for path in self.fresh if path not in kept]
         if self.connection is None or not (self.rows or gone or logging_on):
             return
         try:

@@ -147,24 +147,29 @@ class DiaryIndex(Generic[Value]):
                 if self.keys is not None:
                     touched.update(self.keys(value))
         self.values, self.lists = values, lists
-        keys = self.keys
-        if not touched or keys is None:
-            return True
-        position = {id(article): index for index, article in enumerate(self.context.get("articles") or [])}
         try:
-            place = {relative: position[id(made[relative])] for relative in added}
-            for key in touched:
-                kept = [relative for relative in lists.get(key, ()) if relative not in changed]
-                moved = sorted((place[path], path) for path in added for named in keys(values[path]) if named == key)
-                for at, relative in moved:
-                    kept.insert(bisect_right(kept, at, key=lambda path: position[id(made[path])]), relative)
-                if kept:
-                    lists[key] = kept
-                else:
-                    lists.pop(key, None)
+            self._place(made, touched, added, changed)
         except KeyError:
             return False
         return True
+
+    def _place(self, made: dict[str, Any], touched: set[str], added: list[str], changed: set[str]) -> None:
+        """Each list under a ``touched`` key without the changed diaries, the ``added`` put in
+        their places by a binary search; KeyError: a diary is not in this build's ``articles``."""
+        keys = self.keys
+        if not touched or keys is None:
+            return
+        position = {id(article): index for index, article in enumerate(self.context.get("articles") or [])}
+        place = {relative: position[id(made[relative])] for relative in added}
+        for key in touched:
+            kept = [relative for relative in self.lists.get(key, ()) if relative not in changed]
+            moved = sorted((place[path], path) for path in added for named in keys(self.values[path]) if named == key)
+            for at, relative in moved:
+                kept.insert(bisect_right(kept, at, key=lambda path: position[id(made[path])]), relative)
+            if kept:
+                self.lists[key] = kept
+            else:
+                self.lists.pop(key, None)
 
     def _check(self) -> None:
         """The suite's check: the index as updated is the index read anew."""

@@ -38,6 +38,7 @@ def test_an_unchanged_build_lists_its_pages_without_a_stat_each(
         return found
 
     monkeypatch.setattr(site, "built_pages", counted_pages)
+    monkeypatch.setattr(manifest, "built_pages", counted_pages)  # built_listing's (sitemap and search)
     again = build_site(content, output)
     assert again.summary.startswith("rendered 0 of "), again.summary
     assert listed and len(listed[0]) > 10

@@ -294,26 +294,18 @@ def _patched(output: Path, settings: Mapping[str, Any], made: _SitemapMade, stam
     made again, when the kept lines are of the same pages (paths), shape and other items' days,
     the days they were made with are this build's or the mark before it, and sitemap.xml is the
     file they were written to; None otherwise (every line is made)."""
-    kept = read_pickle(made.path)
-    if not isinstance(kept, dict) or kept.get("file") != stamp or not isinstance(kept.get("lines"), list):
+    found = _kept_lines(made, stamp)
+    if found is None:
         return None
-    of = kept.get("of")
-    if not isinstance(of, tuple) or of[1:] != (made.others, made.shape) or of[0] not in (made.days, made.before):
-        return None
-    changed = made.listing.changed_since(kept.get("listing") or ())
-    lines: list[str] = kept["lines"]
-    if changed is None or len(lines) != len(made.listing.files):
-        return None
+    lines, changed, touched = found
     paths = made.listing.paths.split("\0")
-    touched = set() if of[0] == made.days else made.touched
     again = {bisect.bisect_left(paths, relative) for relative, _, _ in changed}
     for name in touched:
         for candidate in (f"{name}index.html", name):
-            found = bisect.bisect_left(paths, candidate)
-            if found < len(paths) and paths[found] == candidate and lines[found]:  # a day moves no page into it
-                again.add(found)
-    options = publish_settings(settings)
-    excluded = glob_matcher(options["SITEMAP_EXCLUDE"])
+            found_at = bisect.bisect_left(paths, candidate)
+            if found_at < len(paths) and paths[found_at] == candidate and lines[found_at]:  # no page moves into it
+                again.add(found_at)
+    excluded = glob_matcher(publish_settings(settings)["SITEMAP_EXCLUDE"])
     base, today, lastmod = site_url(settings), build_today(settings), last_changed(settings)
     written = {relative for relative, _, _ in changed}
     for index in again:
@@ -325,6 +317,21 @@ def _patched(output: Path, settings: Mapping[str, Any], made: _SitemapMade, stam
         day = lastmod.get(address, today)
         lines[index] = f"<url><loc>{escape(f'{base}/{address}')}</loc><lastmod>{day.isoformat()}</lastmod></url>"
     return lines
+
+
+def _kept_lines(made: _SitemapMade, stamp: str) -> tuple[list[str], list[tuple[str, int, int]], set[str]] | None:
+    """The kept lines, the pages written since and the addresses whose day may have moved, when
+    the lines can be patched (:func:`_patched`)."""
+    kept = read_pickle(made.path)
+    if not isinstance(kept, dict) or kept.get("file") != stamp or not isinstance(kept.get("lines"), list):
+        return None
+    of = kept.get("of")
+    if not isinstance(of, tuple) or of[1:] != (made.others, made.shape) or of[0] not in (made.days, made.before):
+        return None
+    changed = made.listing.changed_since(kept.get("listing") or ())
+    if changed is None or len(kept["lines"]) != len(made.listing.files):
+        return None
+    return kept["lines"], changed, set() if of[0] == made.days else made.touched
 
 
 def _file_stamp(path: Path) -> str:

@@ -48,6 +48,11 @@ def feed_hash(diary_id: str, article: Any) -> int:
     return int.from_bytes(hashlib.blake2b(raw, digest_size=16).digest(), "big")
 
 
+# Ids looked up one query each before every diary is mapped in one pass: the pages' check asks
+# for every diary's thread (50,000 queries, 0.6 s, against a pass of 0.01 s).
+LOOKUPS_MOST = 1000
+
+
 class Diaries(Mapping[str, Any]):
     """Diary id -> the published diary (Pelican's article) of this build; ``total``: the sum of
     every diary's ``feed_hash``."""
@@ -91,6 +96,8 @@ class Diaries(Mapping[str, Any]):
             return self.whole.get(diary_id)
         if diary_id in self.found:
             return self.found[diary_id]
+        if len(self.found) >= LOOKUPS_MOST:
+            return self.every().get(diary_id)
         try:
             row = self._row(diary_id)
         except sqlite3.Error:
